@@ -1,0 +1,47 @@
+# berth — see README.md. Targets run as root on Debian.
+GO        ?= go
+BIN       := bin/berth
+GOFLAGS_B := -trimpath
+# A static binary: the resolver task and the log driver run it outside any rootfs
+# of the host's libraries.
+export CGO_ENABLED := 0
+
+.PHONY: all build test unit e2e setup images demo bench vet fmt clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS_B) -o $(BIN) ./cmd/berth
+
+setup:
+	scripts/setup
+
+images: setup
+	e2e/images/build
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+
+unit:
+	$(GO) test ./project/... ./scheduler/... ./compose/... ./internal/... ./network/...
+	CGO_ENABLED=1 $(GO) test -race ./scheduler/...
+
+e2e: build images
+	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m ./e2e/...
+
+# The README's test command: everything, on a real containerd.
+test: vet unit e2e
+
+# The README's first command: bring up the example and show it answering.
+demo: build images
+	cd examples/web-redis && ../../$(BIN) up -d
+	@for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:8000/ 2>/dev/null && break; sleep 0.2; done
+	curl -fsS http://127.0.0.1:8000/
+	cd examples/web-redis && ../../$(BIN) ps
+
+bench: build images
+	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
+
+clean:
+	rm -rf bin

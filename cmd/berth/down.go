@@ -1,0 +1,35 @@
+package main
+
+import (
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+
+	"berth.dev/berth/compose"
+)
+
+func newDownCommand(g *globals) *cobra.Command {
+	var o compose.DownOptions
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "down [OPTIONS]",
+		Short: "Stop and remove containers, networks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("timeout") {
+				d := time.Duration(timeout) * time.Second
+				o.Timeout = &d
+			}
+			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
+				return e.Down(cmd.Context(), p, o)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove named volumes declared in the volumes section")
+	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers of services not in the compose file")
+	f.IntVarP(&timeout, "timeout", "t", 10, "Seconds to wait for containers to stop")
+	f.StringVar(&o.RemoveImages, "rmi", "", `Remove images used by services: "local" or "all"`)
+	return cmd
+}

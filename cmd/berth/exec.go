@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"berth.dev/berth/compose"
+)
+
+func newExecCommand(g *globals) *cobra.Command {
+	var o compose.ExecOptions
+	var noTTY bool
+	cmd := &cobra.Command{
+		Use:   "exec [OPTIONS] SERVICE COMMAND [ARGS...]",
+		Short: "Execute a command in a running container",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Service, o.Cmd = args[0], args[1:]
+			// As docker compose: a TTY unless -T, and only when there is one to give.
+			o.TTY = !noTTY && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+			o.Stdin, o.Stdout, o.Stderr = os.Stdin, os.Stdout, os.Stderr
+			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
+				code, err := e.Exec(cmd.Context(), p, o)
+				if err != nil {
+					return err
+				}
+				if code != 0 {
+					return exitError{code}
+				}
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.SetInterspersed(false)
+	f.BoolVarP(&noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation")
+	f.StringArrayVarP(&o.Env, "env", "e", nil, "Set environment variables")
+	f.StringVarP(&o.WorkDir, "workdir", "w", "", "Working directory inside the container")
+	f.StringVarP(&o.User, "user", "u", "", "Run the command as this user")
+	f.IntVar(&o.Index, "index", 0, "Index of the container if the service has several replicas")
+	return cmd
+}

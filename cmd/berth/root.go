@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"berth.dev/berth/compose"
+	berthctr "berth.dev/berth/compose/containerd"
+	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/project"
+)
+
+// globals are docker compose's global flags plus berth's containerd ones.
+type globals struct {
+	files      []string
+	name       string
+	projectDir string
+	envFiles   []string
+	profiles   []string
+	namespace  string
+	address    string
+	progress   string
+	parallel   int
+	debug      bool
+
+	force <-chan struct{}
+}
+
+type rootCommand struct {
+	*cobra.Command
+	*globals
+}
+
+func newRootCommand(force <-chan struct{}) *rootCommand {
+	g := &globals{force: force}
+	root := &cobra.Command{
+		Use:           "berth",
+		Short:         "Run Compose projects on containerd",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	f := root.PersistentFlags()
+	// -f is docker compose's shorthand for --file before the verb and for --follow
+	// after it (logs -f): cobra cannot scope a shorthand so, see globalShorthands.
+	f.StringArrayVar(&g.files, "file", nil, "Compose configuration files (-f before the command)")
+	f.StringVarP(&g.name, "project-name", "p", "", "Project name")
+	f.StringVar(&g.projectDir, "project-directory", "", "Alternate working directory (default: the directory of the first file)")
+	f.StringArrayVar(&g.envFiles, "env-file", nil, "Alternate environment files")
+	f.StringArrayVar(&g.profiles, "profile", nil, "Profiles to enable")
+	f.StringVar(&g.namespace, "namespace", envOr("CONTAINERD_NAMESPACE", "berth"), "containerd namespace")
+	f.StringVar(&g.address, "address", envOr("CONTAINERD_ADDRESS", "/run/containerd/containerd.sock"), "containerd socket")
+	f.StringVar(&g.progress, "progress", "auto", "Progress output: auto, tty, plain, json, quiet")
+	f.IntVar(&g.parallel, "parallel", -1, "Maximum parallelism, -1 for unlimited")
+	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
+
+	root.AddCommand(
+		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
+		newVersionCommand(),
+		newLogDriverCommand(), newResolverCommand(),
+	)
+	return &rootCommand{Command: root, globals: g}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadProject loads the compose file. When the command can work on the project by
+// name alone (down, ps, logs) and there is no file, it returns a project with only
+// the name.
+func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Project, error) {
+	profiles := g.profiles
+	p, err := project.Load(ctx, project.Options{
+		Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: profiles,
+	})
+	if err == nil {
+		return p, nil
+	}
+	if nameOnlyOK && len(g.files) == 0 && os.Getenv("COMPOSE_FILE") == "" && strings.Contains(err.Error(), "no configuration file provided") {
+		name := g.name
+		if name == "" {
+			name = os.Getenv("COMPOSE_PROJECT_NAME")
+		}
+		if name == "" {
+			return nil, err
+		}
+		return &types.Project{Name: name, Services: types.Services{}}, nil
+	}
+	return nil, err
+}
+
+// engine connects to containerd and wires the engine with the chosen progress output.
+func (g *globals) engine() (*compose.Engine, func(), error) {
+	o := berthctr.Options{
+		Address:   g.address,
+		Namespace: g.namespace,
+		StateDir:  filepath.Join(envOr("BERTH_STATE_ROOT", "/var/lib/berth"), g.namespace),
+		RunDir:    filepath.Join(envOr("BERTH_RUN_ROOT", "/run/berth"), g.namespace),
+	}
+	// BERTH_DNS_UPSTREAMS overrides the resolver's upstreams ("none" for none), so
+	// tests can point it at a server of their own on loopback.
+	if v, ok := os.LookupEnv("BERTH_DNS_UPSTREAMS"); ok {
+		o.Upstreams = []string{}
+		if v != "none" && v != "" {
+			o.Upstreams = strings.Split(v, ",")
+		}
+	}
+	rt, err := berthctr.New(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	pw, err := progress.New(g.progress, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	if err != nil {
+		rt.Close()
+		return nil, nil, err
+	}
+	parallel := g.parallel
+	if parallel < 0 {
+		parallel = 0
+	}
+	return &compose.Engine{Runtime: rt, Progress: pw, Out: os.Stdout, Err: os.Stderr, Parallel: parallel},
+		func() { rt.Close() }, nil
+}
+
+// withEngine loads the project, connects, and runs fn.
+func (g *globals) withEngine(ctx context.Context, nameOnlyOK bool, fn func(*compose.Engine, *types.Project) error) error {
+	p, err := g.loadProject(ctx, nameOnlyOK)
+	if err != nil {
+		return err
+	}
+	e, done, err := g.engine()
+	if err != nil {
+		return err
+	}
+	defer done()
+	return fn(e, p)
+}
+
+// cancelled reports an error that only says the user interrupted.
+func cancelled(err error) bool { return errors.Is(err, context.Canceled) }
+
+var errUsage = errors.New("usage")
+
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}

@@ -1,0 +1,85 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// attach follows the output of the project's containers until every one has exited
+// or ctx ends; then, as docker compose does, it stops them gracefully, and kills
+// them when Force is closed.
+func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fresh map[string]bool) error {
+	cs, err := e.Runtime.Containers(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	var services []string
+	if len(o.Services) > 0 {
+		services = o.Services
+	}
+	cs = serviceContainers(cs, services)
+	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor})
+
+	follow, stopFollowing := context.WithCancel(context.Background())
+	defer stopFollowing()
+	var logs sync.WaitGroup
+	var exited sync.WaitGroup
+	for _, c := range cs {
+		c := c
+		tail := 0 // a container that ran before this up shows only what comes next
+		if fresh[c.Name] {
+			tail = -1
+		}
+		logs.Add(1)
+		go func() {
+			defer logs.Done()
+			_ = e.Runtime.Logs(follow, c.ID, LogOptions{Tail: tail, Follow: true}, func(l LogEntry) error {
+				pr.print(c.Name, l)
+				return nil
+			})
+		}()
+		exited.Add(1)
+		go func() {
+			defer exited.Done()
+			code, err := e.Runtime.Wait(ctx, c.ID)
+			if err == nil {
+				pr.message("%s exited with code %d", c.Name, code)
+			}
+		}()
+	}
+	allExited := make(chan struct{})
+	go func() { exited.Wait(); close(allExited) }()
+
+	select {
+	case <-allExited:
+		// The log driver writes a container's last lines just after its exit, and
+		// nothing tells a reader it has: give it a moment, bounded, before leaving.
+		time.Sleep(200 * time.Millisecond)
+		stopFollowing()
+		logs.Wait()
+		return nil
+	case <-ctx.Done():
+	}
+	pr.message("Gracefully stopping... (press Ctrl+C again to force)")
+	stopCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-o.Force:
+			cancel()
+		case <-stopCtx.Done():
+		}
+	}()
+	err = e.Stop(stopCtx, p, StopOptions{Services: services, Timeout: o.Timeout})
+	stopFollowing()
+	logs.Wait()
+	if errors.Is(err, context.Canceled) {
+		zero := time.Duration(0)
+		return e.Stop(context.Background(), p, StopOptions{Services: services, Timeout: &zero})
+	}
+	return err
+}

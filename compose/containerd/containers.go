@@ -1,0 +1,417 @@
+package containerd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	"github.com/containerd/errdefs"
+	"github.com/moby/sys/signal"
+
+	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/logdriver"
+	"berth.dev/berth/network"
+	"berth.dev/berth/project"
+)
+
+// Containers lists the project's containers with their task state.
+func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose.Container, error) {
+	filter := fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
+	list, err := r.client.Containers(ctx, filter)
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	out := make([]compose.Container, 0, len(list))
+	for _, c := range list {
+		info, err := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
+		if errdefs.IsNotFound(err) {
+			continue // removed while we listed
+		}
+		if err != nil {
+			return nil, err
+		}
+		l := info.Labels
+		cc := compose.Container{
+			ID: c.ID(), Name: l[project.LabelName], Project: l[project.LabelProject], Service: l[project.LabelService],
+			Number: project.Number(l), OneOff: l[project.LabelOneOff] == "True", Image: l[labelImageRef],
+			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l),
+		}
+		cc.State, cc.ExitCode = r.taskState(ctx, c)
+		out = append(out, cc)
+	}
+	return out, nil
+}
+
+// taskState maps containerd's task status to docker's container states.
+func (r *Runtime) taskState(ctx context.Context, c ctrd.Container) (string, int) {
+	task, err := c.Task(ctx, nil)
+	if err != nil {
+		return compose.StateCreated, 0
+	}
+	st, err := task.Status(ctx)
+	if err != nil {
+		return compose.StateExited, 0
+	}
+	switch st.Status {
+	case ctrd.Running:
+		return compose.StateRunning, 0
+	case ctrd.Paused, ctrd.Pausing:
+		return compose.StatePaused, 0
+	case ctrd.Created:
+		return compose.StateCreated, 0
+	}
+	return compose.StateExited, int(st.ExitStatus)
+}
+
+func newID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Create makes the container: its network namespace attached to its networks, its
+// files, and the containerd container with spec, snapshot and labels. On failure
+// nothing of it is left.
+func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ compose.Container, retErr error) {
+	s := req.Service
+	img, err := r.client.GetImage(ctx, s.Image)
+	if errdefs.IsNotFound(err) {
+		return compose.Container{}, fmt.Errorf("service %q: image %s is not in the store: %w", s.Name, s.Image, compose.ErrImageNotFound)
+	}
+	if err != nil {
+		return compose.Container{}, err
+	}
+	imgSpec, err := img.Spec(ctx)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
+	}
+	ports, err := publishedPorts(s)
+	if err != nil {
+		return compose.Container{}, err
+	}
+	restart, err := restartLabels(s.Restart, "")
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: restart: %w", s.Name, err)
+	}
+	self, err := r.selfBinary()
+	if err != nil {
+		return compose.Container{}, err
+	}
+
+	id := newID()
+	defer func() {
+		if retErr != nil {
+			r.cleanup(context.WithoutCancel(ctx), id)
+		}
+	}()
+	hostname := s.Hostname
+	if hostname == "" {
+		hostname = id[:12]
+	}
+	nsPath, err := r.net.CreateNetNS(id)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	var attach []network.Attachment
+	for _, a := range req.Networks {
+		attach = append(attach, network.Attachment{Network: a.Network, Aliases: a.Aliases})
+	}
+	ep, err := r.net.Setup(ctx, network.Endpoint{
+		ContainerID: id, Project: req.Project.Name, Service: s.Name, ContainerName: req.Name,
+		Hostname: hostname, NetNS: nsPath,
+	}, attach, ports)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	gateways, err := r.gateways(ep)
+	if err != nil {
+		return compose.Container{}, err
+	}
+	if err := writeContainerFiles(r.containerDir(id), hostname, ep, gateways); err != nil {
+		return compose.Container{}, err
+	}
+	volumes := map[string]string{}
+	for key, name := range req.Volumes {
+		volumes[key] = r.volumeData(name)
+	}
+	opts, err := specOpts(specInput{
+		Service: s, Image: imgSpec.Config, Hostname: hostname, NetNS: nsPath,
+		Files: r.containerDir(id), Volumes: volumes,
+	}, img)
+	if err != nil {
+		return compose.Container{}, err
+	}
+
+	logURI := logdriver.URI(self, r.logFile(id))
+	labels := map[string]string{}
+	for k, v := range req.Labels {
+		labels[k] = v
+	}
+	for k, v := range restart {
+		labels[k] = v
+	}
+	if restart != nil {
+		labels[restartLogURI] = logURI
+	}
+	stopSignal := s.StopSignal
+	if stopSignal == "" {
+		stopSignal = imgSpec.Config.StopSignal
+	}
+	if stopSignal == "" {
+		stopSignal = "SIGTERM"
+	}
+	if _, err := signal.ParseSignal(stopSignal); err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: stop_signal: %w", s.Name, err)
+	}
+	args, _ := processArgs(imgSpec.Config, s)
+	labels[labelStopSignal] = stopSignal
+	labels[labelNetworks] = attachmentsLabel(req.Networks)
+	labels[labelPorts] = portsLabel(s.Ports)
+	labels[labelCommand] = strings.Join(args, " ")
+	labels[labelImageRef] = s.Image
+
+	c, err := r.client.NewContainer(ctx, id,
+		ctrd.WithImage(img),
+		ctrd.WithSnapshotter(snapshotter),
+		ctrd.WithNewSnapshot(id, img),
+		ctrd.WithRuntime("io.containerd.runc.v2", nil),
+		ctrd.WithNewSpec(opts...),
+		ctrd.WithContainerLabels(labels),
+	)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	return compose.Container{ID: c.ID(), Name: req.Name, Project: req.Project.Name, Service: s.Name,
+		Labels: labels, State: compose.StateCreated, Image: s.Image}, nil
+}
+
+// gateways are the resolver addresses a container's resolv.conf names: the gateway
+// of each of its networks, where the resolver listens.
+func (r *Runtime) gateways(ep *network.Endpoint) ([]string, error) {
+	var out []string
+	for _, n := range ep.Networks {
+		net, err := r.net.Get(n.Network)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, net.Gateway)
+	}
+	return out, nil
+}
+
+// Start starts the container's task, replacing an exited one. Its output goes to
+// berth's log driver. A container whose network namespace is gone (a reboot) is
+// attached again first.
+func (r *Runtime) Start(ctx context.Context, id string) error {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err != nil {
+		return wrapNotFound(err)
+	}
+	labels, err := c.Labels(ctx)
+	if err != nil {
+		return err
+	}
+	if task, err := c.Task(ctx, nil); err == nil {
+		st, err := task.Status(ctx)
+		if err == nil && (st.Status == ctrd.Running || st.Status == ctrd.Paused) {
+			return nil
+		}
+		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("delete old task of %s: %w", labels[project.LabelName], err)
+		}
+	}
+	if err := r.ensureAttached(ctx, id, labels); err != nil {
+		return err
+	}
+	self, err := r.selfBinary()
+	if err != nil {
+		return err
+	}
+	uri, err := parseURI(logdriver.URI(self, r.logFile(id)))
+	if err != nil {
+		return err
+	}
+	task, err := c.NewTask(ctx, cio.LogURI(uri))
+	if err != nil {
+		return fmt.Errorf("start %s: %w", labels[project.LabelName], err)
+	}
+	if err := task.Start(ctx); err != nil {
+		task.Delete(context.WithoutCancel(ctx), ctrd.WithProcessKill)
+		return fmt.Errorf("start %s: %w", labels[project.LabelName], err)
+	}
+	if labels[restartPolicy] != "" {
+		// From here containerd's restart monitor keeps the container up per its policy.
+		if _, err := c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running), restartExplicit: ""}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureAttached recreates the network namespace and its attachments when they are
+// gone, from the container's labels.
+func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[string]string) error {
+	if _, err := os.Stat(r.net.NetNSPath(id)); err == nil {
+		return nil
+	}
+	if err := r.net.Teardown(ctx, id); err != nil {
+		return err
+	}
+	nsPath, err := r.net.CreateNetNS(id)
+	if err != nil {
+		return err
+	}
+	var s types.ServiceConfig
+	s.Name = labels[project.LabelService]
+	s.Ports = portsOf(labels)
+	ports, err := publishedPorts(s)
+	if err != nil {
+		return err
+	}
+	_, err = r.net.Setup(ctx, network.Endpoint{
+		ContainerID: id, Project: labels[project.LabelProject], Service: s.Name,
+		ContainerName: labels[project.LabelName], NetNS: nsPath,
+	}, attachmentsOf(labels), ports)
+	return err
+}
+
+// Stop sends the container's stop signal, waits up to timeout for the task to exit,
+// then kills it; the task is deleted. The restart monitor is told first, so it does
+// not bring the container back.
+func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) error {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err != nil {
+		return wrapNotFound(err)
+	}
+	labels, err := c.Labels(ctx)
+	if err != nil {
+		return err
+	}
+	if labels[restartPolicy] != "" {
+		if _, err := c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped), restartExplicit: "true"}); err != nil {
+			return err
+		}
+	}
+	task, err := c.Task(ctx, nil)
+	if errdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	exited, err := task.Wait(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := task.Status(ctx)
+	if err == nil && st.Status != ctrd.Stopped {
+		sig, err := signal.ParseSignal(labels[labelStopSignal])
+		if err != nil {
+			sig = syscall.SIGTERM
+		}
+		if st.Status == ctrd.Paused {
+			_ = task.Resume(ctx)
+		}
+		if timeout > 0 {
+			if err := task.Kill(ctx, sig); err != nil && !errdefs.IsNotFound(err) {
+				return fmt.Errorf("stop %s: %w", labels[project.LabelName], err)
+			}
+			select {
+			case <-exited:
+			case <-time.After(timeout):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		select {
+		case <-exited:
+		default:
+			if err := task.Kill(ctx, syscall.SIGKILL, ctrd.WithKillAll); err != nil && !errdefs.IsNotFound(err) {
+				return fmt.Errorf("kill %s: %w", labels[project.LabelName], err)
+			}
+			select {
+			case <-exited:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	// The exit status stays readable: the task is kept until the next start or removal.
+	return nil
+}
+
+// Remove deletes the container and everything berth made for it.
+func (r *Runtime) Remove(ctx context.Context, id string) error {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err == nil {
+		if labels, err := c.Labels(ctx); err == nil && labels[restartPolicy] != "" {
+			// Keep the restart monitor away while the container goes.
+			_, _ = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped)})
+		}
+		if task, err := c.Task(ctx, nil); err == nil {
+			if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+				return fmt.Errorf("remove container %s: %w", id, err)
+			}
+		}
+		if err := c.Delete(ctx, ctrd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove container %s: %w", id, err)
+		}
+	} else if !errdefs.IsNotFound(err) {
+		return err
+	}
+	return r.cleanup(ctx, id)
+}
+
+// cleanup removes what berth made beside the containerd container: the network
+// attachments and namespace, the container's files and logs.
+func (r *Runtime) cleanup(ctx context.Context, id string) error {
+	var errs []error
+	if err := r.net.Teardown(ctx, id); err != nil {
+		errs = append(errs, err)
+	}
+	if err := os.RemoveAll(r.containerDir(id)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := logdriver.Remove(r.logFile(id)); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Wait returns the exit status of the container's current task once it exits.
+func (r *Runtime) Wait(ctx context.Context, id string) (int, error) {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err != nil {
+		return 0, wrapNotFound(err)
+	}
+	task, err := c.Task(ctx, nil)
+	if err != nil {
+		return 0, wrapNotFound(err)
+	}
+	ch, err := task.Wait(ctx)
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case st := <-ch:
+		return int(st.ExitCode()), st.Error()
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func wrapNotFound(err error) error {
+	if errdefs.IsNotFound(err) {
+		return fmt.Errorf("%w: %w", compose.ErrNotFound, err)
+	}
+	return err
+}

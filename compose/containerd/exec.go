@@ -1,0 +1,101 @@
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/containerd/console"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"berth.dev/berth/compose"
+)
+
+// Exec runs a process in the container's running task and returns its exit status.
+func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) (int, error) {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err != nil {
+		return 0, wrapNotFound(err)
+	}
+	spec, err := c.Spec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	task, err := c.Task(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", compose.ErrNotRunning, err)
+	}
+	p := *spec.Process
+	p.Args = req.Cmd
+	p.Terminal = req.TTY
+	p.Env = append(append([]string{}, p.Env...), req.Env...)
+	if req.WorkDir != "" {
+		p.Cwd = req.WorkDir
+	}
+	if req.User != "" {
+		u, err := numericUser(req.User)
+		if err != nil {
+			return 0, err
+		}
+		p.User = u
+	}
+
+	streams := []cio.Opt{cio.WithStreams(req.Stdin, req.Stdout, req.Stderr)}
+	var con console.Console
+	if req.TTY {
+		streams = append(streams, cio.WithTerminal)
+		if con, err = console.ConsoleFromFile(os.Stdin); err == nil {
+			if err := con.SetRaw(); err != nil {
+				return 0, err
+			}
+			defer con.Reset()
+		}
+	}
+	execID := "exec-" + newID()[:12]
+	proc, err := task.Exec(ctx, execID, &p, cio.NewCreator(streams...))
+	if err != nil {
+		return 0, err
+	}
+	defer proc.Delete(context.WithoutCancel(ctx))
+	exited, err := proc.Wait(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := proc.Start(ctx); err != nil {
+		return 0, err
+	}
+	if con != nil {
+		if size, err := con.Size(); err == nil {
+			_ = proc.Resize(ctx, uint32(size.Width), uint32(size.Height))
+		}
+	}
+	st := <-exited
+	proc.IO().Wait()
+	code, _, err := st.Result()
+	return int(code), err
+}
+
+// numericUser reads exec's -u: "uid", "uid:gid", or "root". Names other than root
+// would need the container's /etc/passwd; they are refused for now.
+func numericUser(u string) (specs.User, error) {
+	if u == "root" {
+		return specs.User{}, nil
+	}
+	us, gs, hasGroup := strings.Cut(u, ":")
+	uid, err := strconv.ParseUint(us, 10, 32)
+	if err != nil {
+		return specs.User{}, fmt.Errorf("exec -u %q: only numeric uid[:gid] or root is supported yet", u)
+	}
+	out := specs.User{UID: uint32(uid), GID: uint32(uid)}
+	if hasGroup {
+		gid, err := strconv.ParseUint(gs, 10, 32)
+		if err != nil {
+			return specs.User{}, fmt.Errorf("exec -u %q: only numeric uid[:gid] is supported yet", u)
+		}
+		out.GID = uint32(gid)
+	}
+	return out, nil
+}

@@ -1,0 +1,72 @@
+package containerd
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/compose"
+	"berth.dev/berth/network"
+	"berth.dev/berth/project"
+)
+
+// berth's own container labels: what Start needs to bring a container back (its
+// networks and ports, to attach it again if its namespace is gone) and what ps shows.
+const (
+	labelStopSignal = "berth.stop-signal"
+	labelNetworks   = "berth.networks" // JSON []compose.Attachment
+	labelPorts      = "berth.ports"    // JSON []types.ServicePortConfig
+	labelCommand    = "berth.command"
+	labelImageRef   = "berth.image"
+
+	// containerd's restart monitor reads these.
+	restartStatus   = "containerd.io/restart.status"
+	restartPolicy   = "containerd.io/restart.policy"
+	restartLogURI   = "containerd.io/restart.loguri"
+	restartExplicit = "containerd.io/restart.explicitly-stopped"
+)
+
+// restartLabels ask containerd's restart monitor to apply the service's policy, so a
+// crashed container comes back with no berth process running. The status label is
+// set by Start and Stop.
+func restartLabels(policy, logURI string) (map[string]string, error) {
+	r, err := project.ParseRestart(policy)
+	if err != nil {
+		return nil, err
+	}
+	if r.Policy == "no" {
+		return nil, nil
+	}
+	p := r.Policy
+	if r.Policy == "on-failure" && r.MaxRetries > 0 {
+		p = fmt.Sprintf("on-failure:%d", r.MaxRetries)
+	}
+	return map[string]string{restartPolicy: p, restartLogURI: logURI}, nil
+}
+
+func attachmentsLabel(as []compose.Attachment) string {
+	b, _ := json.Marshal(as)
+	return string(b)
+}
+
+func attachmentsOf(labels map[string]string) []network.Attachment {
+	var as []compose.Attachment
+	_ = json.Unmarshal([]byte(labels[labelNetworks]), &as)
+	out := make([]network.Attachment, 0, len(as))
+	for _, a := range as {
+		out = append(out, network.Attachment{Network: a.Network, Aliases: a.Aliases})
+	}
+	return out
+}
+
+func portsLabel(ps []types.ServicePortConfig) string {
+	b, _ := json.Marshal(ps)
+	return string(b)
+}
+
+func portsOf(labels map[string]string) []types.ServicePortConfig {
+	var ps []types.ServicePortConfig
+	_ = json.Unmarshal([]byte(labels[labelPorts]), &ps)
+	return ps
+}

@@ -1,0 +1,43 @@
+package containerd
+
+import (
+	"context"
+	"errors"
+
+	"berth.dev/berth/compose"
+	"berth.dev/berth/network"
+)
+
+// Networks lists the project's networks.
+func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Network, error) {
+	all, err := r.net.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []compose.Network
+	for _, n := range all {
+		if n.Project == project {
+			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Labels: n.Labels})
+		}
+	}
+	return out, nil
+}
+
+// EnsureNetwork makes the network unless it exists.
+func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
+	labels := map[string]string{"com.docker.compose.project": n.Project, "com.docker.compose.network": n.Key}
+	for k, v := range n.Labels {
+		labels[k] = v
+	}
+	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels})
+	return err
+}
+
+// RemoveNetwork removes the network and everything on the host it made.
+func (r *Runtime) RemoveNetwork(ctx context.Context, name string) error {
+	err := r.net.Remove(ctx, name)
+	if errors.Is(err, network.ErrNotFound) {
+		return compose.ErrNotFound
+	}
+	return err
+}

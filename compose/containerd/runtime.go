@@ -1,0 +1,99 @@
+// Package containerd is berth's runtime on containerd: the only code that talks to
+// it. It turns services into OCI specs, runs containers and tasks, pulls images,
+// attaches containers to berth's networks and starts the resolver task.
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+
+	"berth.dev/berth/compose"
+	"berth.dev/berth/network"
+)
+
+// Options locate containerd and berth's state.
+type Options struct {
+	Address   string // containerd socket
+	Namespace string // containerd namespace, "berth" by default
+	StateDir  string // /var/lib/berth/<namespace>
+	RunDir    string // /run/berth/<namespace>
+	// Upstreams are the resolver's upstream DNS servers ("ip:port"); nil = those of
+	// the host's /etc/resolv.conf.
+	Upstreams []string
+}
+
+// Runtime implements compose.Runtime on containerd.
+type Runtime struct {
+	o       Options
+	client  *ctrd.Client
+	net     *network.Manager
+	binPath string // berth's own binary as copied into the state dir (see selfBinary)
+}
+
+var _ compose.Runtime = (*Runtime)(nil)
+
+const snapshotter = "overlayfs"
+
+// New connects to containerd.
+func New(o Options) (*Runtime, error) {
+	c, err := ctrd.New(o.Address, ctrd.WithDefaultNamespace(o.Namespace))
+	if err != nil {
+		return nil, fmt.Errorf("connect to containerd at %s: %w", o.Address, err)
+	}
+	for _, d := range []string{o.StateDir, o.RunDir} {
+		if err := os.MkdirAll(d, 0o711); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return &Runtime{
+		o:      o,
+		client: c,
+		net:    network.NewManager(network.Paths{StateDir: o.StateDir, RunDir: o.RunDir}),
+	}, nil
+}
+
+// Close ends the connection.
+func (r *Runtime) Close() error { return r.client.Close() }
+
+// Network gives the network manager, for commands that inspect networks.
+func (r *Runtime) Network() *network.Manager { return r.net }
+
+// Lock takes the project's file lock, blocking until no other berth holds it.
+func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
+	dir := filepath.Join(r.o.StateDir, "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, project+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	locked := make(chan error, 1)
+	go func() { locked <- syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }()
+	select {
+	case err := <-locked:
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock project %s: %w", project, err)
+		}
+		return func() { f.Close() }, nil
+	case <-ctx.Done():
+		// The goroutine still holds f; closing it releases the lock if it came late.
+		go func() { <-locked; f.Close() }()
+		return nil, ctx.Err()
+	}
+}
+
+func (r *Runtime) containerDir(id string) string {
+	return filepath.Join(r.o.StateDir, "containers", id)
+}
+
+func (r *Runtime) logFile(id string) string {
+	return filepath.Join(r.o.StateDir, "logs", id+".log")
+}

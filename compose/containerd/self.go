@@ -1,0 +1,73 @@
+package containerd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+var selfOnce struct {
+	sync.Mutex
+	path string
+}
+
+// selfBinary is berth's own executable as copied into the state directory. The log
+// driver and the resolver task run it long after this CLI exits and restart with it
+// (containerd's restart monitor, a reboot): a copy keeps them working when the user
+// moves, rebuilds or deletes the binary they ran. The name carries size and
+// modification time, so a new build gets a new copy.
+func (r *Runtime) selfBinary() (string, error) {
+	selfOnce.Lock()
+	defer selfOnce.Unlock()
+	if selfOnce.path != "" {
+		return selfOnce.path, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(r.o.StateDir, "bin")
+	dst := filepath.Join(dir, fmt.Sprintf("berth-%d-%d", st.Size(), st.ModTime().UnixNano()))
+	if _, err := os.Stat(dst); err == nil {
+		selfOnce.path = dst
+		return dst, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	src, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(dir, ".berth-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	selfOnce.path = dst
+	return dst, nil
+}

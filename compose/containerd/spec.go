@@ -1,0 +1,169 @@
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/containers"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// processArgs applies Docker's override rules: an entrypoint from the file replaces
+// the image's entrypoint and drops its CMD; a command from the file replaces CMD only.
+func processArgs(img ocispec.ImageConfig, s types.ServiceConfig) ([]string, error) {
+	var args []string
+	if s.Entrypoint != nil {
+		args = append(args, s.Entrypoint...)
+		args = append(args, s.Command...)
+	} else {
+		args = append(args, img.Entrypoint...)
+		if s.Command != nil {
+			args = append(args, s.Command...)
+		} else {
+			args = append(args, img.Cmd...)
+		}
+	}
+	if len(args) == 0 {
+		return nil, fmt.Errorf("service %q: no command: the image has neither entrypoint nor cmd and the file sets none", s.Name)
+	}
+	return args, nil
+}
+
+// mergeEnv lays the service's environment over the image's, by key. A variable the
+// file lists without a value and the loader could not resolve is left out, as Docker does.
+func mergeEnv(image []string, env types.MappingWithEquals) []string {
+	vals := map[string]string{}
+	var order []string
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = v
+	}
+	for _, kv := range image {
+		k, v, _ := strings.Cut(kv, "=")
+		set(k, v)
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := env[k]; v != nil {
+			set(k, *v)
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, k+"="+vals[k])
+	}
+	return out
+}
+
+// specInput is what a container's OCI spec is made from.
+type specInput struct {
+	Service  types.ServiceConfig
+	Image    ocispec.ImageConfig
+	Hostname string
+	NetNS    string
+	Files    string            // the container's state dir: hosts, hostname, resolv.conf
+	Volumes  map[string]string // compose volume key → host directory
+}
+
+// specOpts translates a service into OCI spec options. The image config's defaults
+// come first; the file's fields are laid over them.
+func specOpts(in specInput, image ctrd.Image) ([]oci.SpecOpts, error) {
+	s := in.Service
+	args, err := processArgs(in.Image, s)
+	if err != nil {
+		return nil, err
+	}
+	opts := []oci.SpecOpts{
+		oci.WithImageConfig(image),
+		oci.WithProcessArgs(args...),
+		oci.WithEnv(nil),
+		replaceEnv(mergeEnv(in.Image.Env, s.Environment)),
+		oci.WithHostname(in.Hostname),
+		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS}),
+	}
+	if s.WorkingDir != "" {
+		opts = append(opts, oci.WithProcessCwd(s.WorkingDir))
+	}
+	if s.User != "" {
+		opts = append(opts, oci.WithUser(s.User))
+	}
+	if s.Tty {
+		opts = append(opts, oci.WithTTY)
+	}
+	mounts, err := volumeMounts(s, in.Volumes)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"hosts", "hostname", "resolv.conf"} {
+		mounts = append(mounts, specs.Mount{
+			Destination: "/etc/" + f, Type: "bind", Source: filepath.Join(in.Files, f),
+			Options: []string{"rbind", "rprivate", "rw"},
+		})
+	}
+	opts = append(opts, oci.WithMounts(mounts))
+	return opts, nil
+}
+
+// replaceEnv sets the process environment to exactly env (oci.WithEnv merges).
+func replaceEnv(env []string) oci.SpecOpts {
+	return func(_ context.Context, _ oci.Client, _ *containers.Container, s *oci.Spec) error {
+		if s.Process == nil {
+			s.Process = &specs.Process{}
+		}
+		s.Process.Env = env
+		return nil
+	}
+}
+
+// volumeMounts are the service's bind mounts and named volumes.
+func volumeMounts(s types.ServiceConfig, volumes map[string]string) ([]specs.Mount, error) {
+	var out []specs.Mount
+	for _, v := range s.Volumes {
+		opts := []string{"rbind", "rprivate"}
+		if v.ReadOnly {
+			opts = append(opts, "ro")
+		} else {
+			opts = append(opts, "rw")
+		}
+		var src string
+		switch v.Type {
+		case types.VolumeTypeBind:
+			src = v.Source
+			if _, err := os.Stat(src); os.IsNotExist(err) {
+				if v.Bind == nil || !v.Bind.CreateHostPath {
+					return nil, fmt.Errorf("service %q: volumes: bind source %s does not exist", s.Name, src)
+				}
+				if err := os.MkdirAll(src, 0o755); err != nil {
+					return nil, fmt.Errorf("service %q: volumes: %w", s.Name, err)
+				}
+			}
+		case types.VolumeTypeVolume:
+			if v.Source == "" {
+				return nil, fmt.Errorf("service %q: volumes: anonymous volume %s is not supported yet", s.Name, v.Target)
+			}
+			dir, ok := volumes[v.Source]
+			if !ok {
+				return nil, fmt.Errorf("service %q: volumes: volume %q is not created", s.Name, v.Source)
+			}
+			src = dir
+		default:
+			return nil, fmt.Errorf("service %q: volumes: type %q is not supported yet", s.Name, v.Type)
+		}
+		out = append(out, specs.Mount{Destination: v.Target, Type: "bind", Source: src, Options: opts})
+	}
+	return out, nil
+}

@@ -1,0 +1,97 @@
+package containerd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/containerd/containerd/v2/pkg/atomicfile"
+
+	"berth.dev/berth/compose"
+)
+
+// A named volume is a directory in the state dir: volumes/<name>/_data, with its
+// record beside it in volume.json.
+type volumeRecord struct {
+	Name    string            `json:"name"`
+	Project string            `json:"project,omitempty"`
+	Key     string            `json:"key,omitempty"`
+	Labels  map[string]string `json:"labels,omitempty"`
+	Created time.Time         `json:"created"`
+}
+
+func (r *Runtime) volumeDir(name string) string {
+	return filepath.Join(r.o.StateDir, "volumes", name)
+}
+
+func (r *Runtime) volumeData(name string) string {
+	return filepath.Join(r.volumeDir(name), "_data")
+}
+
+// Volumes lists the project's volumes.
+func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume, error) {
+	entries, err := os.ReadDir(filepath.Join(r.o.StateDir, "volumes"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []compose.Volume
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(r.volumeDir(e.Name()), "volume.json"))
+		if err != nil {
+			continue // being created or removed
+		}
+		var v volumeRecord
+		if json.Unmarshal(b, &v) != nil || v.Project != project {
+			continue
+		}
+		out = append(out, compose.Volume{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// EnsureVolume makes the volume's directory and record unless they exist.
+func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
+	if strings.ContainsAny(v.Name, "/\x00") || v.Name == "." || v.Name == ".." {
+		return fmt.Errorf("volume name %q is not valid", v.Name)
+	}
+	rec := filepath.Join(r.volumeDir(v.Name), "volume.json")
+	if _, err := os.Stat(rec); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(r.volumeData(v.Name), 0o755); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(volumeRecord{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels, Created: time.Now().UTC()}, "", "  ")
+	f, err := atomicfile.New(rec, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Cancel()
+		return err
+	}
+	return f.Close()
+}
+
+// RemoveVolume deletes the volume with its data.
+func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
+	dir := r.volumeDir(name)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return compose.ErrNotFound
+	}
+	// Remove the record first: a half-removed volume is then no longer listed.
+	if err := os.Remove(filepath.Join(dir, "volume.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return os.RemoveAll(dir)
+}

@@ -1,0 +1,123 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
+)
+
+// Engine runs the verbs against one runtime.
+type Engine struct {
+	Runtime  Runtime
+	Progress progress.Writer
+	Out      io.Writer // container output
+	Err      io.Writer // messages for the user
+	Parallel int       // scheduler limit; 0 = none
+}
+
+// observe reads the state a plan starts from.
+func (e *Engine) observe(ctx context.Context, p *types.Project, services []string) (Observed, error) {
+	obs := Observed{Networks: map[string]bool{}, Volumes: map[string]bool{}, Images: map[string]string{}}
+	var err error
+	if obs.Containers, err = e.Runtime.Containers(ctx, p.Name); err != nil {
+		return obs, err
+	}
+	nets, err := e.Runtime.Networks(ctx, p.Name)
+	if err != nil {
+		return obs, err
+	}
+	for _, n := range nets {
+		obs.Networks[n.Name] = true
+	}
+	vols, err := e.Runtime.Volumes(ctx, p.Name)
+	if err != nil {
+		return obs, err
+	}
+	for _, v := range vols {
+		obs.Volumes[v.Name] = true
+	}
+	if obs.Images, err = e.imageDigests(ctx, p, services); err != nil {
+		return obs, err
+	}
+	return obs, nil
+}
+
+func (e *Engine) imageDigests(ctx context.Context, p *types.Project, services []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range services {
+		ref := p.Services[name].Image
+		if _, done := out[ref]; done || ref == "" {
+			continue
+		}
+		d, err := e.Runtime.ImageDigest(ctx, ref)
+		if errors.Is(err, ErrImageNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("image %s: %w", ref, err)
+		}
+		out[ref] = d
+	}
+	return out, nil
+}
+
+// run executes scheduler nodes with the engine's parallelism.
+func (e *Engine) run(ctx context.Context, nodes []scheduler.Node) error {
+	return scheduler.Run(ctx, nodes, scheduler.Options{Parallel: e.Parallel})
+}
+
+func (e *Engine) event(kind, name, status string, finished bool) {
+	e.Progress.Event(progress.Event{Kind: kind, Name: name, Status: status, Finished: finished})
+}
+
+func (e *Engine) failed(kind, name string, err error) error {
+	e.Progress.Event(progress.Event{Kind: kind, Name: name, Status: "Error", Text: err.Error(), Err: true, Finished: true})
+	return err
+}
+
+func (e *Engine) warn(format string, args ...any) {
+	fmt.Fprintf(e.Err, "WARN[0000] "+format+"\n", args...)
+}
+
+// serviceContainers keeps the containers of the given services (all when none given),
+// sorted by service and number.
+func serviceContainers(cs []Container, services []string) []Container {
+	want := map[string]bool{}
+	for _, s := range services {
+		want[s] = true
+	}
+	var out []Container
+	for _, c := range cs {
+		if len(services) == 0 || want[c.Service] {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Service != out[j].Service {
+			return out[i].Service < out[j].Service
+		}
+		if out[i].Number != out[j].Number {
+			return out[i].Number < out[j].Number
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// checkServices refuses service names the project does not have.
+func checkServices(p *types.Project, names []string) error {
+	for _, n := range names {
+		if _, ok := p.Services[n]; !ok {
+			return fmt.Errorf("%w: no such service: %s", project.ErrInvalid, n)
+		}
+	}
+	return nil
+}

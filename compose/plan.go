@@ -1,0 +1,275 @@
+package compose
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+)
+
+// OpKind says what an operation does.
+type OpKind string
+
+const (
+	OpPull          OpKind = "pull"
+	OpCreateNetwork OpKind = "create network"
+	OpCreateVolume  OpKind = "create volume"
+	OpCreate        OpKind = "create"
+	OpRecreate      OpKind = "recreate"
+	OpStart         OpKind = "start"
+	OpRemove        OpKind = "remove"
+)
+
+// Op is one planned change, with the resource it touches and why.
+type Op struct {
+	Kind     OpKind
+	Target   string // image ref, network, volume or container name
+	Service  string
+	Number   int
+	Existing *Container // the container an op acts on, for recreate, start, remove
+	Reason   string
+}
+
+func (o Op) String() string {
+	what := "container "
+	switch o.Kind {
+	case OpPull:
+		what = "image "
+	case OpCreateNetwork, OpCreateVolume:
+		what = ""
+	}
+	return fmt.Sprintf("%s %s%s (%s)", o.Kind, what, o.Target, o.Reason)
+}
+
+// Plan is an ordered list of operations. Its text form is what planner tests compare.
+type Plan struct {
+	Ops      []Op
+	Warnings []string
+}
+
+func (p Plan) String() string {
+	var b strings.Builder
+	for _, o := range p.Ops {
+		b.WriteString(o.String())
+		b.WriteByte('\n')
+	}
+	for _, w := range p.Warnings {
+		b.WriteString("warning: " + w + "\n")
+	}
+	return b.String()
+}
+
+// Observed is the state a plan starts from, as read from the runtime.
+type Observed struct {
+	Containers []Container
+	Networks   map[string]bool   // host names of existing networks
+	Volumes    map[string]bool   // host names of existing volumes
+	Images     map[string]string // image ref → digest, for images in the store
+}
+
+// PlanOptions are the flags that change a plan.
+type PlanOptions struct {
+	Services      []string // the services to bring up, with their dependencies; empty = all
+	ForceRecreate bool
+	NoRecreate    bool
+	RemoveOrphans bool
+}
+
+// selectedServices is the named services and everything they depend on, in
+// dependency order.
+func selectedServices(p *types.Project, g *project.Graph, names []string) ([]string, error) {
+	if len(names) == 0 {
+		return g.Order(), nil
+	}
+	want := map[string]bool{}
+	var add func(string)
+	add = func(s string) {
+		if want[s] {
+			return
+		}
+		want[s] = true
+		for _, d := range g.Deps[s] {
+			add(d)
+		}
+	}
+	for _, n := range names {
+		if _, ok := p.Services[n]; !ok {
+			return nil, fmt.Errorf("%w: no such service: %s", project.ErrInvalid, n)
+		}
+		add(n)
+	}
+	var out []string
+	for _, s := range g.Order() {
+		if want[s] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// PlanPulls lists the images the selected services need and the store lacks.
+func PlanPulls(p *types.Project, services []string, obs Observed) Plan {
+	var plan Plan
+	seen := map[string]bool{}
+	for _, name := range services {
+		ref := p.Services[name].Image
+		if ref == "" || seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		if _, ok := obs.Images[ref]; !ok {
+			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: ref, Service: name, Reason: "missing"})
+		}
+	}
+	return plan
+}
+
+// PlanUp is the pure heart of `up`: what to change so that the selected services run
+// as the project says. Every reason to recreate a container is decided here.
+func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return Plan{}, err
+	}
+	services, err := selectedServices(p, g, o.Services)
+	if err != nil {
+		return Plan{}, err
+	}
+	var plan Plan
+
+	nets, vols := resourcesOf(p, services)
+	for _, key := range nets {
+		name := project.NetworkName(p, key)
+		if !obs.Networks[name] {
+			plan.Ops = append(plan.Ops, Op{Kind: OpCreateNetwork, Target: name, Reason: "missing"})
+		}
+	}
+	for _, key := range vols {
+		name := project.VolumeName(p, key)
+		if !obs.Volumes[name] {
+			plan.Ops = append(plan.Ops, Op{Kind: OpCreateVolume, Target: name, Reason: "missing"})
+		}
+	}
+
+	byService := map[string][]Container{}
+	for _, c := range obs.Containers {
+		if c.OneOff {
+			continue
+		}
+		byService[c.Service] = append(byService[c.Service], c)
+	}
+	for _, name := range services {
+		s := p.Services[name]
+		want := project.Replicas(s)
+		if want > 1 && s.ContainerName != "" {
+			return Plan{}, fmt.Errorf("%w: %s: service %q: container_name %q cannot be used with %d replicas", project.ErrInvalid, project.FileNames(p), name, s.ContainerName, want)
+		}
+		hash, err := DesiredHash(s, obs.Images)
+		if err != nil {
+			return Plan{}, err
+		}
+		have := byService[name]
+		sort.Slice(have, func(i, j int) bool { return have[i].Number < have[j].Number })
+		taken := map[int]bool{}
+		for i := range have {
+			c := &have[i]
+			switch {
+			case c.Number < 1 || c.Number > want:
+				plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "scaled down"})
+			case taken[c.Number]:
+				plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "duplicate number"})
+			default:
+				taken[c.Number] = true
+				if reason := recreateReason(*c, hash, o); reason != "" {
+					plan.Ops = append(plan.Ops, Op{Kind: OpRecreate, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
+				} else if c.State != StateRunning {
+					plan.Ops = append(plan.Ops, Op{Kind: OpStart, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "not running"})
+				}
+			}
+		}
+		for n := 1; n <= want; n++ {
+			if !taken[n] {
+				plan.Ops = append(plan.Ops, Op{Kind: OpCreate, Target: project.ContainerName(p.Name, s, n), Service: name, Number: n, Reason: "missing"})
+			}
+		}
+	}
+
+	for _, c := range orphans(p, obs.Containers) {
+		if o.RemoveOrphans {
+			c := c
+			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
+		} else {
+			plan.Warnings = append(plan.Warnings, fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service))
+		}
+	}
+	return plan, nil
+}
+
+// recreateReason is the one place that decides whether a container must be replaced.
+func recreateReason(c Container, desiredHash string, o PlanOptions) string {
+	switch {
+	case o.ForceRecreate:
+		return "forced"
+	case o.NoRecreate:
+		return ""
+	case c.Labels[project.LabelConfigHash] != desiredHash:
+		return "config hash changed"
+	}
+	return ""
+}
+
+// DesiredHash is the config-hash label a container of s must carry.
+func DesiredHash(s types.ServiceConfig, images map[string]string) (string, error) {
+	sh, err := project.ServiceHash(s)
+	if err != nil {
+		return "", fmt.Errorf("service %q: %w", s.Name, err)
+	}
+	return project.ConfigHash(sh, images[s.Image]), nil
+}
+
+// orphans are the project's containers whose service the file no longer has.
+func orphans(p *types.Project, cs []Container) []Container {
+	var out []Container
+	for _, c := range cs {
+		if c.OneOff {
+			continue
+		}
+		if _, ok := p.Services[c.Service]; ok {
+			continue
+		}
+		if _, ok := p.DisabledServices[c.Service]; ok {
+			continue
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// resourcesOf lists the network and volume keys the services use, sorted.
+func resourcesOf(p *types.Project, services []string) (nets, vols []string) {
+	ns, vs := map[string]bool{}, map[string]bool{}
+	for _, name := range services {
+		s := p.Services[name]
+		for key := range s.Networks {
+			ns[key] = true
+		}
+		for _, v := range s.Volumes {
+			if v.Type == types.VolumeTypeVolume && v.Source != "" {
+				vs[v.Source] = true
+			}
+		}
+	}
+	for k := range ns {
+		nets = append(nets, k)
+	}
+	for k := range vs {
+		vols = append(vols, k)
+	}
+	sort.Strings(nets)
+	sort.Strings(vols)
+	return nets, vols
+}

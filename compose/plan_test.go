@@ -1,0 +1,156 @@
+package compose
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+)
+
+func loadProject(t *testing.T, yaml string) *types.Project {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := project.Load(context.Background(), project.Options{WorkingDir: dir, Name: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const webRedis = `
+services:
+  web:
+    image: web
+    depends_on: [redis]
+    deploy: {replicas: 2}
+    volumes: [data:/data]
+  redis:
+    image: redis
+volumes:
+  data: {}
+`
+
+// running makes the observed container that an earlier up would have left.
+func running(t *testing.T, p *types.Project, service string, n int, images map[string]string) Container {
+	t.Helper()
+	h, err := DesiredHash(p.Services[service], images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := project.ContainerName(p.Name, p.Services[service], n)
+	return Container{ID: name + "-id", Name: name, Service: service, Number: n, State: StateRunning,
+		Labels: map[string]string{project.LabelConfigHash: h}}
+}
+
+func TestPlanFromNothing(t *testing.T) {
+	p := loadProject(t, webRedis)
+	got, err := PlanUp(p, Observed{Images: map[string]string{"web": "sha256:1", "redis": "sha256:2"}}, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `create network demo_default (missing)
+create volume demo_data (missing)
+create container demo-redis-1 (missing)
+create container demo-web-1 (missing)
+create container demo-web-2 (missing)
+`
+	if got.String() != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestPlanUnchangedIsEmpty(t *testing.T) {
+	p := loadProject(t, webRedis)
+	images := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
+	obs := Observed{
+		Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}, Images: images,
+		Containers: []Container{running(t, p, "redis", 1, images), running(t, p, "web", 1, images), running(t, p, "web", 2, images)},
+	}
+	got, err := PlanUp(p, obs, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != "" {
+		t.Errorf("an unchanged project planned:\n%s", got)
+	}
+	got, _ = PlanUp(p, obs, PlanOptions{ForceRecreate: true})
+	want := `recreate container demo-redis-1 (forced)
+recreate container demo-web-1 (forced)
+recreate container demo-web-2 (forced)
+`
+	if got.String() != want {
+		t.Errorf("forced plan:\n%s", got)
+	}
+}
+
+func TestPlanRecreatesOnlyChanged(t *testing.T) {
+	p := loadProject(t, webRedis)
+	oldImages := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
+	newImages := map[string]string{"web": "sha256:1", "redis": "sha256:3"}
+	stopped := running(t, p, "web", 2, oldImages)
+	stopped.State = StateExited
+	extra := running(t, p, "web", 3, oldImages)
+	obs := Observed{
+		Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}, Images: newImages,
+		Containers: []Container{
+			running(t, p, "redis", 1, oldImages), running(t, p, "web", 1, oldImages), stopped, extra,
+			{Name: "demo-gone-1", Service: "gone", Number: 1, State: StateRunning},
+		},
+	}
+	got, err := PlanUp(p, obs, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `recreate container demo-redis-1 (config hash changed)
+start container demo-web-2 (not running)
+remove container demo-web-3 (scaled down)
+warning: found orphan container demo-gone-1 of service "gone", not in the project; remove it with --remove-orphans
+`
+	if got.String() != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	got, _ = PlanUp(p, obs, PlanOptions{RemoveOrphans: true, NoRecreate: true})
+	want = `start container demo-web-2 (not running)
+remove container demo-web-3 (scaled down)
+remove container demo-gone-1 (orphan)
+`
+	if got.String() != want {
+		t.Errorf("plan with --remove-orphans --no-recreate:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestPlanSelectedServicesBringDependencies(t *testing.T) {
+	p := loadProject(t, strings.Replace(webRedis, "services:\n", "services:\n  other:\n    image: other\n", 1))
+	got, err := PlanUp(p, Observed{}, PlanOptions{Services: []string{"web"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `create network demo_default (missing)
+create volume demo_data (missing)
+create container demo-redis-1 (missing)
+create container demo-web-1 (missing)
+create container demo-web-2 (missing)
+`
+	if got.String() != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := PlanUp(p, Observed{}, PlanOptions{Services: []string{"nope"}}); err == nil {
+		t.Error("an unknown service was planned")
+	}
+}
+
+func TestPlanPulls(t *testing.T) {
+	p := loadProject(t, webRedis)
+	got := PlanPulls(p, []string{"redis", "web"}, Observed{Images: map[string]string{"web": "sha256:1"}})
+	if got.String() != "pull image redis (missing)\n" {
+		t.Errorf("pulls:\n%s", got)
+	}
+}

@@ -1,0 +1,178 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// PsOptions are the flags of `ps`.
+type PsOptions struct {
+	Services     []string
+	All          bool
+	Quiet        bool
+	ListServices bool
+	Format       string // "table" or "json"
+}
+
+// Ps lists the project's containers: running ones, or all with All.
+func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
+	if err := checkServices(p, o.Services); err != nil {
+		return err
+	}
+	cs, err := e.Runtime.Containers(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	var shown []Container
+	for _, c := range serviceContainers(cs, o.Services) {
+		if o.All || c.State == StateRunning || c.State == StatePaused {
+			shown = append(shown, c)
+		}
+	}
+	switch {
+	case o.Quiet:
+		for _, c := range shown {
+			fmt.Fprintln(e.Out, c.ID)
+		}
+		return nil
+	case o.ListServices:
+		seen := map[string]bool{}
+		for _, c := range shown {
+			if !seen[c.Service] {
+				seen[c.Service] = true
+				fmt.Fprintln(e.Out, c.Service)
+			}
+		}
+		return nil
+	}
+	switch o.Format {
+	case "", "table":
+		return psTable(e.Out, shown)
+	case "json":
+		return psJSON(e.Out, shown)
+	}
+	return fmt.Errorf("unknown format %q: use table or json", o.Format)
+}
+
+func psTable(w io.Writer, cs []Container) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", c.Name, c.Image, truncate(c.Command, 20), c.Service,
+			ago(c.Created), Status(c), Ports(c.Ports))
+	}
+	return tw.Flush()
+}
+
+type psEntry struct {
+	ID         string        `json:"ID"`
+	Name       string        `json:"Name"`
+	Image      string        `json:"Image"`
+	Command    string        `json:"Command"`
+	Project    string        `json:"Project"`
+	Service    string        `json:"Service"`
+	Created    int64         `json:"Created"`
+	State      string        `json:"State"`
+	Status     string        `json:"Status"`
+	ExitCode   int           `json:"ExitCode"`
+	Publishers []psPublisher `json:"Publishers"`
+}
+
+type psPublisher struct {
+	URL           string `json:"URL"`
+	TargetPort    uint32 `json:"TargetPort"`
+	PublishedPort uint32 `json:"PublishedPort"`
+	Protocol      string `json:"Protocol"`
+}
+
+// psJSON writes one JSON object per line, as docker compose ps --format json does.
+func psJSON(w io.Writer, cs []Container) error {
+	enc := json.NewEncoder(w)
+	for _, c := range cs {
+		e := psEntry{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: c.Project, Service: c.Service,
+			Created: c.Created.Unix(), State: c.State, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{}}
+		for _, p := range c.Ports {
+			for _, b := range expandPorts(p) {
+				e.Publishers = append(e.Publishers, b)
+			}
+		}
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Status is the STATUS column.
+func Status(c Container) string {
+	switch c.State {
+	case StateExited:
+		return fmt.Sprintf("exited (%d)", c.ExitCode)
+	case "":
+		return "unknown"
+	}
+	return c.State
+}
+
+// Ports is the PORTS column: 0.0.0.0:8000->8000/tcp, …
+func Ports(ps []types.ServicePortConfig) string {
+	var out []string
+	for _, p := range ps {
+		for _, b := range expandPorts(p) {
+			if b.PublishedPort == 0 {
+				out = append(out, fmt.Sprintf("%d/%s", b.TargetPort, b.Protocol))
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s:%d->%d/%s", b.URL, b.PublishedPort, b.TargetPort, b.Protocol))
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+func expandPorts(p types.ServicePortConfig) []psPublisher {
+	host := p.HostIP
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	proto := p.Protocol
+	if proto == "" {
+		proto = "tcp"
+	}
+	var published uint32
+	if p.Published != "" {
+		fmt.Sscan(p.Published, &published)
+	}
+	return []psPublisher{{URL: host, TargetPort: p.Target, PublishedPort: published, Protocol: proto}}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := time.Since(t).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}

@@ -1,0 +1,148 @@
+// Package compose implements berth's verbs: observe what runs, plan what should
+// change, execute the plan through the scheduler. It knows nothing of containerd:
+// it drives the small Runtime interface below.
+package compose
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Runtime is what the verbs need of a container engine.
+type Runtime interface {
+	// Lock serialises berth processes that change the same project.
+	Lock(ctx context.Context, project string) (unlock func(), err error)
+
+	Containers(ctx context.Context, project string) ([]Container, error)
+	Create(ctx context.Context, req CreateRequest) (Container, error)
+	Start(ctx context.Context, id string) error
+	// Stop sends the container's stop signal, waits up to timeout, then kills.
+	Stop(ctx context.Context, id string, timeout time.Duration) error
+	// Remove deletes the container with its task, snapshot, network namespace and files.
+	Remove(ctx context.Context, id string) error
+	// Wait returns the exit status of the container's current task once it exits.
+	Wait(ctx context.Context, id string) (int, error)
+	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
+	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
+
+	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
+	Pull(ctx context.Context, ref string, report func(Progress)) error
+	RemoveImage(ctx context.Context, ref string) error
+
+	Networks(ctx context.Context, project string) ([]Network, error)
+	EnsureNetwork(ctx context.Context, n Network) error
+	RemoveNetwork(ctx context.Context, name string) error
+
+	Volumes(ctx context.Context, project string) ([]Volume, error)
+	EnsureVolume(ctx context.Context, v Volume) error
+	RemoveVolume(ctx context.Context, name string) error
+
+	// EnsureResolver starts the DNS resolver task if it does not run; RemoveResolver
+	// stops it when no network of berth is left.
+	EnsureResolver(ctx context.Context) error
+	RemoveResolverIfIdle(ctx context.Context) error
+}
+
+// ErrImageNotFound is returned by ImageDigest for an image not in the store.
+var ErrImageNotFound = errors.New("image not found")
+
+// ErrNotFound is returned for a container, network or volume that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Container is a container as observed.
+type Container struct {
+	ID       string
+	Name     string
+	Project  string
+	Service  string
+	Number   int
+	OneOff   bool
+	Image    string
+	Command  string
+	Labels   map[string]string
+	State    string // created, running, paused, exited
+	ExitCode int
+	Created  time.Time
+	Ports    []types.ServicePortConfig
+}
+
+// Container states.
+const (
+	StateCreated = "created"
+	StateRunning = "running"
+	StatePaused  = "paused"
+	StateExited  = "exited"
+)
+
+// CreateRequest asks for one container of a service.
+type CreateRequest struct {
+	Project  *types.Project
+	Service  types.ServiceConfig
+	Name     string
+	Labels   map[string]string // compose labels, with the config hash
+	Networks []Attachment      // in order; the first carries published ports
+	Volumes  map[string]string // compose volume key → host volume name
+}
+
+// Attachment joins a container to a network.
+type Attachment struct {
+	Network string // host name of the network
+	Aliases []string
+}
+
+// ExecRequest runs a process in a running container.
+type ExecRequest struct {
+	Cmd     []string
+	Env     []string
+	WorkDir string
+	User    string
+	TTY     bool
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+}
+
+// Network is a project network.
+type Network struct {
+	Name    string // host name
+	Project string
+	Key     string // name in the compose file
+	Labels  map[string]string
+}
+
+// Volume is a named volume.
+type Volume struct {
+	Name    string
+	Project string
+	Key     string
+	Labels  map[string]string
+}
+
+// Progress reports a pull.
+type Progress struct {
+	Ref     string
+	Status  string
+	Current int64
+	Total   int64
+}
+
+// LogOptions select the part of a container's log to read.
+type LogOptions struct {
+	Tail   int // -1 = all
+	Follow bool
+	Since  time.Time
+}
+
+// LogEntry is one line a container wrote.
+type LogEntry struct {
+	Time   time.Time
+	Stream string // "stdout" or "stderr"
+	Line   string
+	// Partial: the container wrote no newline here; the next entry of the same
+	// stream continues the line.
+	Partial bool
+}

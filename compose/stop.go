@@ -1,0 +1,89 @@
+package compose
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
+)
+
+// StopOptions are the flags of `stop`.
+type StopOptions struct {
+	Services []string
+	Timeout  *time.Duration
+}
+
+// Stop stops the running containers of the project, dependents before what they
+// depend on.
+func (e *Engine) Stop(ctx context.Context, p *types.Project, o StopOptions) error {
+	cs, err := e.Runtime.Containers(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	cs = serviceContainers(cs, o.Services)
+	return e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
+		if c.State != StateRunning && c.State != StatePaused {
+			return nil
+		}
+		e.event("Container", c.Name, "Stopping", false)
+		if err := e.Runtime.Stop(ctx, c.ID, stopTimeout(p.Services[c.Service], o.Timeout)); err != nil {
+			return e.failed("Container", c.Name, err)
+		}
+		e.event("Container", c.Name, "Stopped", true)
+		return nil
+	}))
+}
+
+// reverseNodes makes one node per container that runs only after the containers of
+// every service depending on it: the order in which a stack is taken down. The
+// dependencies come from the containers' depends_on labels, so it works without
+// the compose file.
+func reverseNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
+	byService := map[string][]string{}
+	for _, c := range cs {
+		byService[c.Service] = append(byService[c.Service], c.ID)
+	}
+	waitFor := map[string][]string{} // service → container IDs of its dependents
+	for _, c := range cs {
+		for _, dep := range dependsOn(c.Labels) {
+			if dep != c.Service {
+				waitFor[dep] = append(waitFor[dep], c.ID)
+			}
+		}
+	}
+	var nodes []scheduler.Node
+	for _, c := range cs {
+		c := c
+		nodes = append(nodes, scheduler.Node{ID: c.ID, Deps: dedupe(waitFor[c.Service]), Run: func(ctx context.Context) error {
+			return fn(ctx, c)
+		}})
+	}
+	return nodes
+}
+
+// dependsOn reads the services named in a depends_on label ("svc:condition:restart,…").
+func dependsOn(labels map[string]string) []string {
+	var out []string
+	for _, part := range strings.Split(labels[project.LabelDependsOn], ",") {
+		if name, _, _ := strings.Cut(part, ":"); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
+)
+
+// UpOptions are the flags of `up`.
+type UpOptions struct {
+	PlanOptions
+	Detach bool
+	// Timeout overrides each service's stop_grace_period when up stops containers.
+	Timeout *time.Duration
+	// Force is closed when the user asks a second time to stop (a second Ctrl-C):
+	// containers still stopping are killed.
+	Force <-chan struct{}
+	// NoColor turns off coloured prefixes while attached.
+	NoColor bool
+}
+
+// Up brings the selected services to the state the project describes. ctx ends the
+// attached phase (Ctrl-C): then the containers are stopped gracefully.
+func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
+	unlock, err := e.Runtime.Lock(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	started, err := e.converge(ctx, p, o)
+	unlock()
+	if err != nil || o.Detach {
+		return err
+	}
+	return e.attach(ctx, p, o, started)
+}
+
+// converge pulls, plans and executes; it returns the names of the containers it
+// created or started, which attach shows from their first line.
+func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (map[string]bool, error) {
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	services, err := selectedServices(p, g, o.Services)
+	if err != nil {
+		return nil, err
+	}
+	images, err := e.imageDigests(ctx, p, services)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.pull(ctx, PlanPulls(p, services, Observed{Images: images})); err != nil {
+		return nil, err
+	}
+	obs, err := e.observe(ctx, p, services)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := PlanUp(p, obs, o.PlanOptions)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range plan.Warnings {
+		e.warn("%s", w)
+	}
+	started := map[string]bool{}
+	nodes := e.upNodes(p, g, obs, plan, o, started)
+	if err := e.run(ctx, nodes); err != nil {
+		return nil, err
+	}
+	return started, nil
+}
+
+func (e *Engine) pull(ctx context.Context, plan Plan) error {
+	var nodes []scheduler.Node
+	for _, op := range plan.Ops {
+		ref := op.Target
+		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
+			e.event("Image", ref, "Pulling", false)
+			if err := e.Runtime.Pull(ctx, ref, func(Progress) {}); err != nil {
+				return e.failed("Image", ref, fmt.Errorf("pull %s: %w", ref, err))
+			}
+			e.event("Image", ref, "Pulled", true)
+			return nil
+		}})
+	}
+	return e.run(ctx, nodes)
+}
+
+// upNodes turns a plan into a graph: networks and volumes first, the resolver, then
+// each container after the services it depends on. A service is "ready" (its barrier
+// node) once every container of it has been handled.
+func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan Plan, o UpOptions, started map[string]bool) []scheduler.Node {
+	var nodes []scheduler.Node
+	var infra []string
+	for _, op := range plan.Ops {
+		op := op
+		switch op.Kind {
+		case OpCreateNetwork:
+			key := networkKey(p, op.Target)
+			nodes = append(nodes, scheduler.Node{ID: "network:" + op.Target, Run: func(ctx context.Context) error {
+				e.event("Network", op.Target, "Creating", false)
+				if err := e.Runtime.EnsureNetwork(ctx, Network{Name: op.Target, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}); err != nil {
+					return e.failed("Network", op.Target, err)
+				}
+				e.event("Network", op.Target, "Created", true)
+				return nil
+			}})
+			infra = append(infra, "network:"+op.Target)
+		case OpCreateVolume:
+			key := volumeKey(p, op.Target)
+			nodes = append(nodes, scheduler.Node{ID: "volume:" + op.Target, Run: func(ctx context.Context) error {
+				e.event("Volume", op.Target, "Creating", false)
+				if err := e.Runtime.EnsureVolume(ctx, Volume{Name: op.Target, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}); err != nil {
+					return e.failed("Volume", op.Target, err)
+				}
+				e.event("Volume", op.Target, "Created", true)
+				return nil
+			}})
+			infra = append(infra, "volume:"+op.Target)
+		}
+	}
+	nodes = append(nodes, scheduler.Node{ID: "resolver", Run: e.Runtime.EnsureResolver})
+	infra = append(infra, "resolver")
+
+	var mu sync.Mutex
+	markStarted := func(name string) {
+		mu.Lock()
+		started[name] = true
+		mu.Unlock()
+	}
+	perService := map[string][]string{}
+	for _, op := range plan.Ops {
+		op := op
+		if op.Kind == OpCreateNetwork || op.Kind == OpCreateVolume {
+			continue
+		}
+		deps := append([]string{}, infra...)
+		if op.Kind != OpRemove || op.Reason != "orphan" {
+			for _, d := range g.Deps[op.Service] {
+				deps = append(deps, "service:"+d)
+			}
+		}
+		id := "container:" + op.Target + ":" + string(op.Kind)
+		nodes = append(nodes, scheduler.Node{ID: id, Deps: deps, Run: func(ctx context.Context) error {
+			return e.apply(ctx, p, obs, op, o, markStarted)
+		}})
+		if op.Kind != OpRemove {
+			perService[op.Service] = append(perService[op.Service], id)
+		}
+	}
+	for _, s := range g.Order() {
+		nodes = append(nodes, scheduler.Node{ID: "service:" + s, Deps: perService[s], Run: func(context.Context) error { return nil }})
+	}
+	return nodes
+}
+
+// apply carries out one container operation.
+func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op Op, o UpOptions, markStarted func(string)) error {
+	s := p.Services[op.Service]
+	switch op.Kind {
+	case OpRemove:
+		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s)
+	case OpStart:
+		e.event("Container", op.Target, "Starting", false)
+		if err := e.Runtime.Start(ctx, op.Existing.ID); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		markStarted(op.Target)
+		e.event("Container", op.Target, "Started", true)
+		return nil
+	case OpRecreate:
+		e.event("Container", op.Target, "Recreate", false)
+		if err := e.stopAndRemove(ctx, *op.Existing, o.Timeout, s); err != nil {
+			return err
+		}
+	}
+	e.event("Container", op.Target, "Creating", false)
+	req, err := createRequest(p, s, op, obs)
+	if err != nil {
+		return e.failed("Container", op.Target, err)
+	}
+	c, err := e.Runtime.Create(ctx, req)
+	if err != nil {
+		return e.failed("Container", op.Target, err)
+	}
+	e.event("Container", op.Target, "Created", false)
+	e.event("Container", op.Target, "Starting", false)
+	if err := e.Runtime.Start(ctx, c.ID); err != nil {
+		return e.failed("Container", op.Target, err)
+	}
+	markStarted(op.Target)
+	e.event("Container", op.Target, "Started", true)
+	return nil
+}
+
+func (e *Engine) stopAndRemove(ctx context.Context, c Container, timeout *time.Duration, s types.ServiceConfig) error {
+	if c.State == StateRunning || c.State == StatePaused {
+		e.event("Container", c.Name, "Stopping", false)
+		if err := e.Runtime.Stop(ctx, c.ID, stopTimeout(s, timeout)); err != nil {
+			return e.failed("Container", c.Name, err)
+		}
+		e.event("Container", c.Name, "Stopped", false)
+	}
+	e.event("Container", c.Name, "Removing", false)
+	if err := e.Runtime.Remove(ctx, c.ID); err != nil {
+		return e.failed("Container", c.Name, err)
+	}
+	e.event("Container", c.Name, "Removed", true)
+	return nil
+}
+
+// stopTimeout is -t when given, else the service's stop_grace_period, else Docker's 10s.
+func stopTimeout(s types.ServiceConfig, override *time.Duration) time.Duration {
+	if override != nil {
+		return *override
+	}
+	if s.StopGracePeriod != nil {
+		return time.Duration(*s.StopGracePeriod)
+	}
+	return 10 * time.Second
+}
+
+// createRequest is everything the runtime needs to create replica op.Number of s.
+func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed) (CreateRequest, error) {
+	hash, err := DesiredHash(s, obs.Images)
+	if err != nil {
+		return CreateRequest{}, err
+	}
+	var deps []string
+	for _, name := range sortedDeps(s) {
+		d := s.DependsOn[name]
+		deps = append(deps, fmt.Sprintf("%s:%s:%t", name, d.Condition, d.Restart))
+	}
+	labels := map[string]string{
+		project.LabelProject:     p.Name,
+		project.LabelService:     s.Name,
+		project.LabelNumber:      fmt.Sprint(op.Number),
+		project.LabelConfigHash:  hash,
+		project.LabelOneOff:      "False",
+		project.LabelWorkingDir:  p.WorkingDir,
+		project.LabelConfigFiles: strings.Join(p.ComposeFiles, ","),
+		project.LabelDependsOn:   strings.Join(deps, ","),
+		project.LabelImage:       obs.Images[s.Image],
+		project.LabelName:        op.Target,
+	}
+	for k, v := range s.Labels {
+		labels[k] = v
+	}
+	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}}
+	for _, key := range s.NetworksByPriority() {
+		a := Attachment{Network: project.NetworkName(p, key)}
+		if n := s.Networks[key]; n != nil {
+			a.Aliases = n.Aliases
+		}
+		req.Networks = append(req.Networks, a)
+	}
+	for _, v := range s.Volumes {
+		if v.Type == types.VolumeTypeVolume && v.Source != "" {
+			req.Volumes[v.Source] = project.VolumeName(p, v.Source)
+		}
+	}
+	return req, nil
+}
+
+func sortedDeps(s types.ServiceConfig) []string {
+	var names []string
+	for n := range s.DependsOn {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func networkKey(p *types.Project, hostName string) string {
+	for key := range p.Networks {
+		if project.NetworkName(p, key) == hostName {
+			return key
+		}
+	}
+	return ""
+}
+
+func volumeKey(p *types.Project, hostName string) string {
+	for key := range p.Volumes {
+		if project.VolumeName(p, key) == hostName {
+			return key
+		}
+	}
+	return ""
+}

@@ -1,0 +1,239 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/snapshots"
+
+	"berth.dev/berth/network"
+)
+
+// scenario is one test's project: testdata/<TestName>/compose.yaml, a project name
+// of its own, and the berth command line pointed at both.
+type scenario struct {
+	t       *testing.T
+	dir     string
+	project string
+	env     []string
+}
+
+// newScenario starts a test on its compose project and, when the test ends, takes
+// the project down and checks that nothing it made is left.
+func newScenario(t *testing.T) *scenario {
+	t.Helper()
+	return newScenarioIn(t, filepath.Join("testdata", t.Name()))
+}
+
+func newScenarioIn(t *testing.T, dir string) *scenario {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &scenario{
+		t:       t,
+		dir:     abs,
+		project: "e2e-" + strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")),
+		env: []string{
+			"CONTAINERD_NAMESPACE=" + namespace,
+			// The resolver forwards nothing off this machine during tests.
+			"BERTH_DNS_UPSTREAMS=none",
+		},
+	}
+	before := takeInventory(t)
+	t.Cleanup(func() {
+		r := s.berth("down", "-v", "--remove-orphans", "-t", "1")
+		if r.code != 0 {
+			t.Errorf("down after the test: exit %d: %s", r.code, r.stderr)
+		}
+		after := takeInventory(t)
+		if diff := before.diff(after); diff != "" {
+			t.Errorf("left behind after down:\n%s", diff)
+		}
+	})
+	return s
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// berth runs the CLI in the scenario's directory with its project name.
+func (s *scenario) berth(args ...string) result {
+	s.t.Helper()
+	return s.berthEnv(nil, args...)
+}
+
+func (s *scenario) berthEnv(extra []string, args ...string) result {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, berthBin, append([]string{"-p", s.project, "--progress", "plain"}, args...)...)
+	cmd.Dir = s.dir
+	cmd.Env = append(append(os.Environ(), s.env...), extra...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatalf("berth %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// must runs berth and fails the test on a non-zero exit.
+func (s *scenario) must(args ...string) string {
+	s.t.Helper()
+	r := s.berth(args...)
+	if r.code != 0 {
+		s.t.Fatalf("berth %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+// psEntry is a line of `ps --format json`.
+type psEntry struct {
+	ID, Name, Service, State string
+	ExitCode                 int
+}
+
+func (s *scenario) ps(all bool) []psEntry {
+	s.t.Helper()
+	args := []string{"ps", "--format", "json"}
+	if all {
+		args = append(args, "-a")
+	}
+	var out []psEntry
+	for _, line := range strings.Split(strings.TrimSpace(s.must(args...)), "\n") {
+		if line == "" {
+			continue
+		}
+		var e psEntry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			s.t.Fatalf("ps json line %q: %v", line, err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ids maps container names to IDs.
+func (s *scenario) ids() map[string]string {
+	m := map[string]string{}
+	for _, e := range s.ps(true) {
+		m[e.Name] = e.ID
+	}
+	return m
+}
+
+// eventually retries check until it returns nil, at most for limit.
+func eventually(t *testing.T, limit time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s: %v", what, limit, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// inventory is everything berth can leave on the host.
+type inventory struct {
+	containers, tasks, snapshots []string
+	host                         network.Snapshot
+	stateFiles                   []string
+}
+
+func statePaths() network.Paths {
+	return network.Paths{StateDir: filepath.Join("/var/lib/berth", namespace), RunDir: filepath.Join("/run/berth", namespace)}
+}
+
+func takeInventory(t *testing.T) inventory {
+	t.Helper()
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var inv inventory
+	cs, err := c.Containers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range cs {
+		inv.containers = append(inv.containers, x.ID())
+		if task, err := x.Task(ctx, nil); err == nil {
+			inv.tasks = append(inv.tasks, task.ID())
+		}
+	}
+	// Image layers stay in the store by design; active snapshots are containers'.
+	err = c.SnapshotService("overlayfs").Walk(ctx, func(_ context.Context, info snapshots.Info) error {
+		if info.Kind == snapshots.KindActive {
+			inv.snapshots = append(inv.snapshots, info.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.host, err = network.Inventory(statePaths()); err != nil {
+		t.Fatal(err)
+	}
+	root := statePaths().StateDir
+	_ = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		// berth's copy of itself and the lock files stay on purpose.
+		if strings.HasPrefix(rel, "bin/") || strings.HasPrefix(rel, "locks/") {
+			return nil
+		}
+		inv.stateFiles = append(inv.stateFiles, rel)
+		return nil
+	})
+	for _, l := range [][]string{inv.containers, inv.tasks, inv.snapshots, inv.stateFiles} {
+		sort.Strings(l)
+	}
+	return inv
+}
+
+func (a inventory) diff(b inventory) string {
+	var out strings.Builder
+	list := func(what string, x, y []string) {
+		if strings.Join(x, "\n") != strings.Join(y, "\n") {
+			fmt.Fprintf(&out, "%s: before %v, after %v\n", what, x, y)
+		}
+	}
+	list("containers", a.containers, b.containers)
+	list("tasks", a.tasks, b.tasks)
+	list("active snapshots", a.snapshots, b.snapshots)
+	list("state files", a.stateFiles, b.stateFiles)
+	if d := a.host.Diff(b.host); d != "" {
+		out.WriteString(d)
+	}
+	return out.String()
+}

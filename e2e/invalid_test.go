@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An invalid file stops up before anything is made, with one line that names what
+// is wrong.
+func TestInvalidFiles(t *testing.T) {
+	cases := map[string][]string{
+		"bad-yaml":           {"compose.yaml"},
+		"unknown-dependency": {`"web"`, `"database"`},
+		"cycle":              {"a -> b -> c -> a"},
+		"unsupported-field":  {"compose.yaml", `service "web"`, `"cap_add"`, "not supported"},
+		"bad-restart":        {`service "web"`, "restart", "sometimes"},
+	}
+	for name, wants := range cases {
+		t.Run(name, func(t *testing.T) {
+			before := takeInventory(t)
+			s := &scenario{t: t, dir: mustAbs(t, filepath.Join("testdata", "TestInvalidFiles", name)), project: "e2e-invalid-" + name,
+				env: []string{"CONTAINERD_NAMESPACE=" + namespace, "BERTH_DNS_UPSTREAMS=none"}}
+			r := s.berth("up", "-d")
+			if r.code == 0 {
+				t.Fatalf("up of an invalid file succeeded: %s", r.stderr)
+			}
+			msg := strings.TrimSpace(r.stderr)
+			if strings.Count(msg, "\n") != 0 {
+				t.Errorf("the error is not one line:\n%s", msg)
+			}
+			for _, w := range wants {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the error %q does not name %s", msg, w)
+				}
+			}
+			if diff := before.diff(takeInventory(t)); diff != "" {
+				t.Errorf("an invalid up made something:\n%s", diff)
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+)
+
+func httpGet(url string) (string, error) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return string(b), err
+}
+
+var hits = regexp.MustCompile(`seen (\d+) times`)
+
+func TestWebRedisCounter(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	var first string
+	eventually(t, 30*time.Second, "web answers on 127.0.0.1:18000", func() error {
+		var err error
+		first, err = httpGet("http://127.0.0.1:18000/")
+		return err
+	})
+	second, err := httpGet("http://127.0.0.1:18000/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n1, n2 int
+	if m := hits.FindStringSubmatch(first); m != nil {
+		fmt.Sscan(m[1], &n1)
+	}
+	if m := hits.FindStringSubmatch(second); m != nil {
+		fmt.Sscan(m[1], &n2)
+	}
+	if n1 < 1 || n2 != n1+1 {
+		t.Fatalf("counter did not go up by one: %q then %q", first, second)
+	}
+}
+
+func TestServiceDiscovery(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	ipOf := func(args ...string) string {
+		return strings.TrimSpace(s.must(append([]string{"exec", "-T"}, append(args, "hostname", "-i")...)...))
+	}
+	web1, web2 := ipOf("--index", "1", "web"), ipOf("--index", "2", "web")
+	named := ipOf("named")
+	if web1 == web2 || web1 == "" {
+		t.Fatalf("replica addresses %q and %q", web1, web2)
+	}
+	lookup := func(name string) []string {
+		out := s.must("exec", "-T", "client", "nslookup", name)
+		// busybox nslookup prints the server first, then the answers.
+		_, answers, _ := strings.Cut(out, "Name:")
+		ips := regexp.MustCompile(`Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)`).FindAllStringSubmatch(answers, -1)
+		var out2 []string
+		for _, m := range ips {
+			out2 = append(out2, m[1])
+		}
+		sort.Strings(out2)
+		return out2
+	}
+	want := []string{web1, web2}
+	sort.Strings(want)
+	for _, name := range []string{"web", "www"} {
+		if got := lookup(name); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s resolves to %v, want every replica %v", name, got, want)
+		}
+	}
+	if got := lookup(s.project + "-web-2"); len(got) != 1 || got[0] != web2 {
+		t.Errorf("container name resolves to %v, want %s", got, web2)
+	}
+	if got := lookup("e2e-discovery-named"); len(got) != 1 || got[0] != named {
+		t.Errorf("container_name resolves to %v, want %s", got, named)
+	}
+	if got := lookup("named"); len(got) != 1 || got[0] != named {
+		t.Errorf("service named resolves to %v, want %s", got, named)
+	}
+	r := s.berth("exec", "-T", "client", "nslookup", "no-such-service")
+	if r.code == 0 {
+		t.Errorf("an unknown name resolved: %s", r.stdout)
+	}
+}
+
+func TestLogs(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	eventually(t, 10*time.Second, "talker's first lines in logs", func() error {
+		out := s.must("logs", "--no-color", "talker")
+		for _, want := range []string{"hello-stdout", "hello-stderr", s.project + "-talker-1  | "} {
+			if !strings.Contains(out, want) {
+				return fmt.Errorf("no %q in %q", want, out)
+			}
+		}
+		return nil
+	})
+	eventually(t, 10*time.Second, "the one-shot's output after it exited", func() error {
+		for _, c := range s.ps(true) {
+			if c.Service == "oneshot" && c.State != "exited" {
+				return fmt.Errorf("oneshot is %s", c.State)
+			}
+		}
+		out := s.must("logs", "--no-log-prefix", "oneshot")
+		if strings.TrimSpace(out) != "done-once" {
+			return fmt.Errorf("oneshot logs %q", out)
+		}
+		return nil
+	})
+	if out := s.must("logs", "--tail", "1", "--no-log-prefix", "oneshot"); strings.TrimSpace(out) != "done-once" {
+		t.Errorf("--tail 1: %q", out)
+	}
+	// logs -f keeps following: a tick written after it started shows up.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out := followUntil(ctx, t, s, "tick-3", "logs", "-f", "--no-color", "talker")
+	if !strings.Contains(out, "tick-3") {
+		t.Errorf("logs -f did not show new lines: %q", out)
+	}
+}
+
+func TestExecExitStatus(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	if r := s.berth("exec", "-T", "box", "sh", "-c", "exit 3"); r.code != 3 {
+		t.Errorf("exec exit status %d, want 3 (stderr %q)", r.code, r.stderr)
+	}
+	if out := s.must("exec", "-T", "-e", "EXTRA=given", "box", "sh", "-c", "echo $FROM_FILE $EXTRA $(pwd)"); strings.TrimSpace(out) != "file-value given /tmp" {
+		t.Errorf("exec environment and working dir: %q", out)
+	}
+	if out := s.must("exec", "-T", "-w", "/", "-u", "65534", "box", "sh", "-c", "id -u; pwd"); strings.Fields(out)[0] != "65534" || strings.Fields(out)[1] != "/" {
+		t.Errorf("exec -u -w: %q", out)
+	}
+	if r := s.berth("exec", "-T", "nope", "true"); r.code == 0 || !strings.Contains(r.stderr, "nope") {
+		t.Errorf("exec into an unknown service: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestReconcile(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	first := s.ids()
+	if len(first) != 2 {
+		t.Fatalf("containers after up: %v", first)
+	}
+	s.must("up", "-d")
+	if again := s.ids(); fmt.Sprint(again) != fmt.Sprint(first) {
+		t.Fatalf("a second up changed containers: %v, then %v", first, again)
+	}
+	r := s.berthEnv([]string{"B_VALUE=two"}, "up", "-d")
+	if r.code != 0 {
+		t.Fatalf("up with a changed b: %s", r.stderr)
+	}
+	changed := s.ids()
+	a, b := s.project+"-a-1", s.project+"-b-1"
+	if changed[a] != first[a] {
+		t.Errorf("a was recreated though it did not change")
+	}
+	if changed[b] == first[b] || changed[b] == "" {
+		t.Errorf("b was not recreated though its environment changed")
+	}
+	if out := s.must("exec", "-T", "b", "sh", "-c", "echo $VALUE"); strings.TrimSpace(out) != "two" {
+		t.Errorf("b's new environment: %q", out)
+	}
+}
+
+func TestRestartAlways(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	id := s.ids()[s.project+"-phoenix-1"]
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pidOf := func() (uint32, error) {
+		ct, err := c.LoadContainer(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		task, err := ct.Task(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		st, err := task.Status(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if st.Status != ctrd.Running {
+			return 0, fmt.Errorf("task is %s", st.Status)
+		}
+		return task.Pid(), nil
+	}
+	old, err := pidOf()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(int(old), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the killed container comes back", func() error {
+		pid, err := pidOf()
+		if err != nil {
+			return err
+		}
+		if pid == old {
+			return fmt.Errorf("still the old process %d", pid)
+		}
+		return nil
+	})
+	if now := s.ids()[s.project+"-phoenix-1"]; now != id {
+		t.Errorf("restart made a new container: %s, was %s", now, id)
+	}
+}

@@ -1,0 +1,125 @@
+package logdriver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// drainGrace bounds the drain after the shim's SIGTERM; the shim kills the
+// driver 12s after it. A var for tests.
+var drainGrace = 5 * time.Second
+
+// Serve is the body of `berth _logdriver <logFile>` as started by containerd's
+// shim for a binary:// log URI: fd 3 and 4 are the container's stdout and
+// stderr, fd 5 is closed to tell the shim the driver is ready. It returns when
+// both streams are closed. SIGTERM (sent by the shim when the task is deleted)
+// or ctx ending starts a drain bounded by a few seconds.
+//
+// containerd's logging.Run speaks the same protocol but exits the process, so
+// Serve wires the fds itself and leaves exiting to its caller.
+func Serve(ctx context.Context, logFile string) error {
+	if logFile == "" {
+		return errors.New("logdriver: no log file given")
+	}
+	stdout, err := inheritedFile(3, "container-stdout")
+	if err != nil {
+		return err
+	}
+	stderr, err := inheritedFile(4, "container-stderr")
+	if err != nil {
+		return err
+	}
+	wait, err := inheritedFile(5, "container-wait")
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	ready := func() error {
+		// containerd 2's binary-v2 wants a byte before the close; 1.6 takes the close alone.
+		_, err := wait.Write([]byte{0})
+		return errors.Join(err, wait.Close())
+	}
+	return serve(ctx, logFile, stdout, stderr, ready)
+}
+
+func inheritedFile(fd int, name string) (*os.File, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("logdriver: fd %d (%s): %w (not started by a containerd shim?)", fd, name, err)
+	}
+	// Non-blocking makes the file pollable, so the drain can have a deadline.
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		return nil, fmt.Errorf("logdriver: fd %d (%s): %w", fd, name, err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// serve is Serve with its plumbing passed in. It calls ready once the log
+// file is open, then copies both streams until they are closed.
+func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready func() error) error {
+	opts, optErr := loadOptions(logFile) // a bad file must not stop the logs: use defaults
+	w := newFileWriter(logFile, opts)
+	writeErr := w.open() // early, but a failure only means the first write retries
+	if err := ready(); err != nil {
+		w.close()
+		return fmt.Errorf("logdriver: signal ready: %w", err)
+	}
+
+	q := newQueue()
+	streams := []struct {
+		name string
+		r    io.Reader
+	}{{"stdout", stdout}, {"stderr", stderr}}
+	readErrs := make([]error, len(streams))
+	var wg sync.WaitGroup
+	for i, st := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			readErrs[i] = (&splitter{name: st.name, q: q}).copy(st.r)
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		q.close()
+		close(done)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			deadline := time.Now().Add(drainGrace)
+			for _, st := range streams {
+				if d, ok := st.r.(interface{ SetReadDeadline(time.Time) error }); ok {
+					d.SetReadDeadline(deadline) // unsupported (not pollable): wait for EOF
+				}
+			}
+		case <-done:
+		}
+	}()
+
+	// The one writer: every record goes through here, in queue order.
+	for {
+		batch, ok := q.take()
+		if !ok {
+			break
+		}
+		if err := w.write(batch); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	<-done
+	err := errors.Join(optErr, writeErr, w.close(), readErrs[0], readErrs[1])
+	if err != nil {
+		return fmt.Errorf("logdriver: %s: %w", logFile, err)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package logdriver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// fileWriter appends records to a log file and rotates it. It is used by one
+// goroutine only.
+type fileWriter struct {
+	path string
+	opts Options
+	f    *os.File
+	size int64 // bytes in f
+	buf  bytes.Buffer
+	enc  *json.Encoder
+}
+
+func newFileWriter(path string, o Options) *fileWriter {
+	w := &fileWriter{path: path, opts: o}
+	w.enc = json.NewEncoder(&w.buf)
+	w.enc.SetEscapeHTML(false) // keep "<" readable for people who cat the file
+	return w
+}
+
+// open appends to the existing file: a restarted task gets a new driver on
+// the same log, and its earlier output must stay.
+func (w *fileWriter) open() error {
+	if err := os.MkdirAll(filepath.Dir(w.path), 0o750); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(w.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	w.f, w.size = f, st.Size()
+	// A driver killed mid-write leaves a torn last line; end it so that our
+	// first record does not get glued onto it and skipped by readers.
+	if w.size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, w.size-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err == nil {
+				w.size++
+			}
+		}
+	}
+	return nil
+}
+
+// write appends the batch, rotating before a record that would push the file
+// past MaxSize. A record is never split across files.
+func (w *fileWriter) write(batch []record) error {
+	if w.f == nil {
+		if err := w.open(); err != nil {
+			return err // the next batch tries again
+		}
+	}
+	for _, r := range batch {
+		mark := w.buf.Len()
+		if err := w.enc.Encode(r); err != nil {
+			return err
+		}
+		// A record alone in a fresh file stays even if it is bigger than MaxSize.
+		if w.opts.MaxSize > 0 && w.size+int64(w.buf.Len()) > w.opts.MaxSize && w.size+int64(mark) > 0 {
+			rec := bytes.Clone(w.buf.Bytes()[mark:])
+			w.buf.Truncate(mark)
+			if err := w.flush(); err != nil {
+				return err
+			}
+			w.buf.Write(rec) // kept for the next write if rotate fails
+			if err := w.rotate(); err != nil {
+				return err
+			}
+		}
+	}
+	return w.flush()
+}
+
+func (w *fileWriter) flush() error {
+	if w.buf.Len() == 0 {
+		return nil
+	}
+	n, err := w.f.Write(w.buf.Bytes())
+	w.size += int64(n)
+	w.buf.Reset()
+	return err
+}
+
+// rotate shifts path.(n-1) to path.n … path to path.1, keeping MaxFiles files
+// in all, and opens a fresh path.
+func (w *fileWriter) rotate() error {
+	w.f.Close() // all written; a close error cannot lose anything now
+	w.f = nil
+	keep := w.opts.MaxFiles - 1 // rotated files kept
+	// Drop the oldest, and anything left from an earlier, larger max-file.
+	for i := max(keep, 1); ; i++ {
+		if err := os.Remove(rotated(w.path, i)); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	for i := keep - 1; i >= 1; i-- {
+		if err := os.Rename(rotated(w.path, i), rotated(w.path, i+1)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	var err error
+	if keep > 0 {
+		err = os.Rename(w.path, rotated(w.path, 1))
+	} else {
+		err = os.Remove(w.path)
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return w.open()
+}
+
+func (w *fileWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.f.Close()
+	w.f = nil
+	return err
+}
+
+// rotated is the name of the i-th rotated file of path; 1 is the newest.
+func rotated(path string, i int) string { return fmt.Sprintf("%s.%d", path, i) }

@@ -1,0 +1,402 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/types"
+	types100 "github.com/containernetworking/cni/pkg/types/100"
+)
+
+// undoTimeout bounds the clean-up after a failed Setup. It runs on a context that
+// ignores the caller's cancellation: a Setup interrupted by Ctrl-C must still undo
+// what it did.
+const undoTimeout = 30 * time.Second
+
+// attachment is one (network, interface) of a container, as ADD did it or DEL needs it.
+type attachment struct {
+	Network string
+	IfName  string
+	Ports   []Port // only on the first network
+	Config  []byte // libcni's cached conflist, for when the network's own is gone
+}
+
+func ifName(i int) string { return fmt.Sprintf("eth%d", i) }
+
+// Setup attaches the container ep.ContainerID, whose namespace is ep.NetNS (default
+// NetNSPath), to each network of attach in order, as eth0, eth1, ...; ports are
+// published on the first network only. It returns ep with Networks and Ports filled
+// and records it in <StateDir>/endpoints/<id>.json. On failure everything done is
+// undone. Called again with the same networks, namespace and ports it returns the
+// recorded endpoint (names and aliases updated); with different ones it fails with
+// ErrAttached: Teardown first.
+func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, ports []Port) (*Endpoint, error) {
+	id := ep.ContainerID
+	if err := checkName("container", id); err != nil {
+		return nil, err
+	}
+	if ep.NetNS == "" {
+		ep.NetNS = m.NetNSPath(id)
+	}
+	if len(attach) == 0 && len(ports) > 0 {
+		return nil, fmt.Errorf("%w: container %s: published ports need a network", ErrInvalid, id)
+	}
+	seen := map[string]bool{}
+	for _, a := range attach {
+		if seen[a.Network] {
+			return nil, fmt.Errorf("%w: container %s: network %q listed twice", ErrInvalid, id, a.Network)
+		}
+		seen[a.Network] = true
+	}
+	if !isNetNS(ep.NetNS) {
+		return nil, fmt.Errorf("container %s: %s is not a network namespace", id, ep.NetNS)
+	}
+
+	if done, err := m.alreadyAttached(ep, attach, ports); done != nil || err != nil {
+		return done, err
+	}
+
+	ports, err := normalizePorts(ports)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+
+	unlock, err := m.lockNetworksShared()
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	defer unlock()
+
+	// A pending record is a Setup that died half-way: undo it before starting over.
+	if err := m.undoPending(ctx, id); err != nil {
+		return nil, err
+	}
+
+	// Read every network before touching anything, so that a missing one costs nothing.
+	lists := make([]*libcni.NetworkConfigList, len(attach))
+	plan := make([]attachment, len(attach))
+	ep.Networks = make([]EndpointNetwork, len(attach))
+	for i, a := range attach {
+		if _, err := m.Get(a.Network); err != nil {
+			return nil, fmt.Errorf("container %s: %w", id, err)
+		}
+		if lists[i], err = m.loadConflist(a.Network); err != nil {
+			return nil, fmt.Errorf("container %s: %w", id, err)
+		}
+		plan[i] = attachment{Network: a.Network, IfName: ifName(i)}
+		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifName(i), Aliases: a.Aliases}
+	}
+	if len(plan) > 0 {
+		plan[0].Ports = ports
+	}
+	ep.Ports = ports
+
+	if err := writeJSONAtomic(m.paths.pendingFile(id), &ep); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	undo := func(cause error, n int) error {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		defer cancel()
+		if err := m.detachAll(uctx, id, ep.NetNS, plan[:n]); err != nil {
+			// Keep the pending record: Teardown or the next Setup finishes the job.
+			return errors.Join(cause, fmt.Errorf("undo: %w", err))
+		}
+		if err := removeFile(m.paths.pendingFile(id)); err != nil {
+			return errors.Join(cause, err)
+		}
+		return cause
+	}
+
+	if err := ensureLoopbackUp(ep.NetNS); err != nil {
+		return nil, undo(fmt.Errorf("container %s: %w", id, err), 0)
+	}
+	for i, a := range plan {
+		res, err := m.cni.AddNetworkList(ctx, lists[i], m.runtimeConf(id, ep.NetNS, a))
+		if err != nil {
+			// The failed ADD may have done part of its work (a veth, a lease): DEL it too.
+			return nil, undo(fmt.Errorf("container %s: attach to network %q: %w", id, a.Network, err), i+1)
+		}
+		ip, mac, err := resultAddress(res, a.IfName)
+		if err != nil {
+			return nil, undo(fmt.Errorf("container %s: network %q: %w", id, a.Network, err), i+1)
+		}
+		ep.Networks[i].IP, ep.Networks[i].MAC = ip, mac
+	}
+	if err := writeJSONAtomic(m.paths.endpointFile(id), &ep); err != nil {
+		return nil, undo(fmt.Errorf("container %s: %w", id, err), len(plan))
+	}
+	if err := removeFile(m.paths.pendingFile(id)); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	return &ep, nil
+}
+
+// alreadyAttached handles Setup of a container that has an endpoint record: the same
+// attachments are kept (and the record refreshed), different ones are an error.
+func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port) (*Endpoint, error) {
+	old, err := m.Endpoint(ep.ContainerID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	same := old.NetNS == ep.NetNS && len(old.Networks) == len(attach) && portsMatch(old.Ports, ports)
+	for i := 0; same && i < len(attach); i++ {
+		same = old.Networks[i].Network == attach[i].Network
+	}
+	if !same {
+		return nil, fmt.Errorf("container %s: %w to %v with other networks, ports or netns; tear it down first",
+			ep.ContainerID, ErrAttached, networkNames(old.Networks))
+	}
+	ep.Ports = old.Ports
+	ep.Networks = old.Networks
+	for i := range ep.Networks {
+		ep.Networks[i].Aliases = attach[i].Aliases
+	}
+	if err := writeJSONAtomic(m.paths.endpointFile(ep.ContainerID), &ep); err != nil {
+		return nil, fmt.Errorf("container %s: %w", ep.ContainerID, err)
+	}
+	return &ep, nil
+}
+
+// Teardown detaches a container from all its networks (CNI DEL, which also removes
+// its published ports and firewall rules), unmounts and removes its namespace at
+// NetNSPath, and removes its endpoint record. It is idempotent and works from
+// whatever is left: the endpoint record, a pending record of an interrupted Setup,
+// libcni's cache. If a DEL fails the records are kept so that Teardown can be retried.
+func (m *Manager) Teardown(ctx context.Context, containerID string) error {
+	id := containerID
+	if err := checkName("container", id); err != nil {
+		return err
+	}
+	netns := m.NetNSPath(id)
+	var atts []attachment
+	known := map[string]bool{}
+	add := func(a attachment) {
+		if key := a.Network + "/" + a.IfName; !known[key] {
+			known[key] = true
+			atts = append(atts, a)
+		}
+	}
+	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
+		var ep Endpoint
+		if err := readJSON(path, &ep); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("teardown container %s: %w", id, err)
+		}
+		if ep.NetNS != "" {
+			netns = ep.NetNS
+		}
+		for i, en := range ep.Networks {
+			a := attachment{Network: en.Network, IfName: en.Interface}
+			if i == 0 {
+				a.Ports = ep.Ports
+			}
+			add(a)
+		}
+	}
+	// libcni's cache knows every attachment whose ADD completed, with its conflist and
+	// port list, even if berth's records are gone.
+	cached, err := m.cni.GetCachedAttachments(id)
+	if err != nil {
+		return fmt.Errorf("teardown container %s: %w", id, err)
+	}
+	for _, c := range cached {
+		add(attachment{Network: c.Network, IfName: c.IfName, Config: c.Config, Ports: portsFromCapability(c.CapabilityArgs)})
+	}
+
+	if err := m.detachAll(ctx, id, netns, atts); err != nil {
+		return err
+	}
+	if err := removeNetNS(m.NetNSPath(id)); err != nil {
+		return fmt.Errorf("teardown container %s: %w", id, err)
+	}
+	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
+		if err := removeFile(path); err != nil {
+			return fmt.Errorf("teardown container %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// undoPending detaches what a pending record lists and removes the record.
+func (m *Manager) undoPending(ctx context.Context, id string) error {
+	var ep Endpoint
+	if err := readJSON(m.paths.pendingFile(id), &ep); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("container %s: %w", id, err)
+	}
+	var atts []attachment
+	for i, en := range ep.Networks {
+		a := attachment{Network: en.Network, IfName: en.Interface}
+		if i == 0 {
+			a.Ports = ep.Ports
+		}
+		atts = append(atts, a)
+	}
+	if err := m.detachAll(ctx, id, ep.NetNS, atts); err != nil {
+		return fmt.Errorf("container %s: undo an interrupted attach: %w", id, err)
+	}
+	return removeFile(m.paths.pendingFile(id))
+}
+
+// detachAll runs CNI DEL for atts, last first, and carries on past failures so that
+// one broken network does not keep the others attached.
+func (m *Manager) detachAll(ctx context.Context, id, netns string, atts []attachment) error {
+	// With a namespace path that is not a mounted namespace the bridge plugin fails;
+	// with none it still frees the address, and the interface went with the namespace.
+	if !isNetNS(netns) {
+		netns = ""
+	}
+	var errs []error
+	for i := len(atts) - 1; i >= 0; i-- {
+		if err := m.detach(ctx, id, netns, atts[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) error {
+	list, err := m.loadConflist(a.Network)
+	if err != nil && a.Config != nil {
+		list, err = libcni.ConfListFromBytes(a.Config)
+	}
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+		}
+		// No configuration anywhere: the network and its leases are gone already;
+		// only per-container chains can be left.
+	} else if err := m.cni.DelNetworkList(ctx, list, m.runtimeConf(id, netns, a)); err != nil {
+		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+	}
+	if err := scrubContainerChains(a.Network, id); err != nil {
+		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+	}
+	return nil
+}
+
+func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeConf {
+	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netns, IfName: a.IfName}
+	if len(a.Ports) > 0 {
+		// libcni hands this only to plugins that declare the capability: portmap.
+		rt.CapabilityArgs = map[string]any{"portMappings": portMappings(a.Ports)}
+	}
+	return rt
+}
+
+// loadConflist reads a network's CNI configuration; ErrNotFound if it has none.
+func (m *Manager) loadConflist(network string) (*libcni.NetworkConfigList, error) {
+	data, err := os.ReadFile(m.paths.conflistFile(network))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("network %q: conflist: %w", network, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", network, err)
+	}
+	list, err := libcni.ConfListFromBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", network, err)
+	}
+	return list, nil
+}
+
+// resultAddress picks the IPv4 address and MAC of the container-side interface ifname
+// from an ADD result.
+func resultAddress(res types.Result, ifname string) (ip, mac string, err error) {
+	r, err := types100.NewResultFromResult(res)
+	if err != nil {
+		return "", "", fmt.Errorf("CNI result: %w", err)
+	}
+	idx := -1
+	for i, iface := range r.Interfaces {
+		if iface.Name == ifname && iface.Sandbox != "" {
+			idx, mac = i, iface.Mac
+		}
+	}
+	// Prefer the address tied to the interface; a plugin that omits the index gets
+	// its first IPv4 address used.
+	for _, c := range r.IPs {
+		if c.Address.IP.To4() == nil {
+			continue
+		}
+		if c.Interface != nil && *c.Interface == idx {
+			ip = c.Address.IP.String()
+			break
+		}
+		if ip == "" {
+			ip = c.Address.IP.String()
+		}
+	}
+	if ip == "" {
+		return "", "", fmt.Errorf("CNI result has no IPv4 address for %s", ifname)
+	}
+	return ip, mac, nil
+}
+
+// portsFromCapability reads back the portMappings libcni cached.
+func portsFromCapability(args map[string]any) []Port {
+	list, _ := args["portMappings"].([]any)
+	var ports []Port
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		num := func(k string) uint16 { f, _ := m[k].(float64); return uint16(f) }
+		str := func(k string) string { s, _ := m[k].(string); return s }
+		ports = append(ports, Port{HostIP: str("hostIP"), HostPort: num("hostPort"), ContainerPort: num("containerPort"), Protocol: str("protocol")})
+	}
+	return ports
+}
+
+// Endpoint reads the record of one attached container; ErrNotFound if there is none.
+func (m *Manager) Endpoint(containerID string) (*Endpoint, error) {
+	if err := checkName("container", containerID); err != nil {
+		return nil, err
+	}
+	var ep Endpoint
+	if err := readJSON(m.paths.endpointFile(containerID), &ep); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("endpoint of container %s: %w", containerID, ErrNotFound)
+		}
+		return nil, fmt.Errorf("endpoint of container %s: %w", containerID, err)
+	}
+	return &ep, nil
+}
+
+// Endpoints returns every attached container's record, sorted by container ID.
+func (m *Manager) Endpoints() ([]*Endpoint, error) {
+	ids, err := jsonNames(filepath.Join(m.paths.StateDir, EndpointsDir))
+	if err != nil {
+		return nil, fmt.Errorf("list endpoints: %w", err)
+	}
+	var out []*Endpoint
+	for _, id := range ids {
+		ep, err := m.Endpoint(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ep)
+	}
+	return out, nil
+}
+
+func networkNames(ns []EndpointNetwork) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Network
+	}
+	return out
+}

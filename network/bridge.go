@@ -1,0 +1,92 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// ensureBridge makes n's bridge with the gateway address, up, now rather than at the
+// first attachment: its route then shows the subnet as taken to every other allocator
+// on the host (another berth namespace, podman, Docker), and the resolver can bind
+// to the gateway before any container exists. The CNI bridge plugin later finds it
+// as it expects it (same name, gateway/len as the only IPv4 address).
+func ensureBridge(n *Network) error {
+	prefix, err := netip.ParsePrefix(n.Subnet)
+	if err != nil {
+		return fmt.Errorf("bridge %s: subnet %q: %w", n.Bridge, n.Subnet, err)
+	}
+	gw, err := netip.ParseAddr(n.Gateway)
+	if err != nil {
+		return fmt.Errorf("bridge %s: gateway %q: %w", n.Bridge, n.Gateway, err)
+	}
+	link, err := netlinksafe.LinkByName(n.Bridge)
+	if err != nil && !isLinkNotFound(err) {
+		return fmt.Errorf("bridge %s: %w", n.Bridge, err)
+	}
+	if link != nil && link.Type() != "bridge" {
+		return fmt.Errorf("bridge %s: a %s link of that name exists", n.Bridge, link.Type())
+	}
+	if link == nil {
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1}}
+		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("create bridge %s: %w", n.Bridge, err)
+		}
+		if link, err = netlinksafe.LinkByName(n.Bridge); err != nil {
+			return fmt.Errorf("bridge %s: %w", n.Bridge, err)
+		}
+	}
+	want := &net.IPNet{IP: gw.AsSlice(), Mask: net.CIDRMask(prefix.Bits(), 32)}
+	addrs, err := netlinksafe.AddrList(link, netlink.FAMILY_V4)
+	if err != nil {
+		return fmt.Errorf("bridge %s: list addresses: %w", n.Bridge, err)
+	}
+	has := false
+	for _, a := range addrs {
+		if a.IPNet.String() == want.String() {
+			has = true
+			continue
+		}
+		// The bridge plugin refuses a bridge with another IPv4 address, so a stale one
+		// (from an earlier network of this name whose state was lost) goes.
+		if err := netlink.AddrDel(link, &a); err != nil {
+			return fmt.Errorf("bridge %s: remove stale address %s: %w", n.Bridge, a.IPNet, err)
+		}
+	}
+	if !has {
+		if err := netlink.AddrAdd(link, &netlink.Addr{IPNet: want}); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("bridge %s: add address %s: %w", n.Bridge, want, err)
+		}
+	}
+	if err := netlink.LinkSetUp(link); err != nil {
+		return fmt.Errorf("bridge %s: set up: %w", n.Bridge, err)
+	}
+	return nil
+}
+
+// deleteBridge removes a bridge; an absent one is fine. Its address and route go with
+// it (ports still enslaved would only be released, which is why Remove refuses a
+// network that still has endpoints).
+func deleteBridge(name string) error {
+	link, err := netlinksafe.LinkByName(name)
+	if isLinkNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bridge %s: %w", name, err)
+	}
+	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("delete bridge %s: %w", name, err)
+	}
+	return nil
+}
+
+func isLinkNotFound(err error) bool {
+	var nf netlink.LinkNotFoundError
+	return err != nil && errors.As(err, &nf)
+}

@@ -1,0 +1,112 @@
+package network
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"path/filepath"
+)
+
+// cniVersion: Debian's plugins (1.1.1) accept 0.1.0 ... 1.0.0; 1.0.0 is the newest
+// they speak and the first with a cached prevResult on DEL, which the firewall plugin
+// needs to delete its rules.
+const cniVersion = "1.0.0"
+
+// bridgeName is "berth" + 10 hex digits: 15 characters, the kernel's limit for link
+// names. The hash covers the state directory too, not only the network name: two
+// containerd namespaces (two state dirs) may both have "myapp_default", and they
+// must not share a bridge.
+func bridgeName(stateDir, network string) string {
+	dir, err := filepath.Abs(stateDir)
+	if err != nil {
+		dir = filepath.Clean(stateDir)
+	}
+	sum := sha256.Sum256([]byte(dir + "\x00" + network))
+	return "berth" + hex.EncodeToString(sum[:])[:10]
+}
+
+type conflist struct {
+	CNIVersion string `json:"cniVersion"`
+	Name       string `json:"name"`
+	Plugins    []any  `json:"plugins"`
+}
+
+type bridgeConf struct {
+	Type        string   `json:"type"`
+	Bridge      string   `json:"bridge"`
+	IsGateway   bool     `json:"isGateway"`
+	IPMasq      bool     `json:"ipMasq"`
+	HairpinMode bool     `json:"hairpinMode"`
+	IPAM        ipamConf `json:"ipam"`
+}
+
+type ipamConf struct {
+	Type    string          `json:"type"`
+	DataDir string          `json:"dataDir"`
+	Ranges  [][]ipamRange   `json:"ranges"`
+	Routes  []ipamRouteConf `json:"routes,omitempty"`
+}
+
+type ipamRange struct {
+	Subnet  string `json:"subnet"`
+	Gateway string `json:"gateway"`
+}
+
+type ipamRouteConf struct {
+	Dst string `json:"dst"`
+}
+
+type portmapConf struct {
+	Type         string          `json:"type"`
+	Capabilities map[string]bool `json:"capabilities"`
+	SNAT         bool            `json:"snat"`
+}
+
+type firewallConf struct {
+	Type    string `json:"type"`
+	Backend string `json:"backend"`
+}
+
+// buildConflist is the CNI configuration of n: bridge with host-local IPAM, then
+// portmap, then firewall.
+//
+//   - isGateway puts the gateway address on the bridge: containers route through it
+//     and the resolver listens on it, also on internal networks.
+//   - An internal network has no default route and no masquerading, so its
+//     containers reach only their subnet (and the gateway).
+//   - portmap's snat marks connections from 127.0.0.1 and hairpin connections for
+//     masquerading and sets route_localnet on the bridge, which is what makes a
+//     published port answer on 127.0.0.1.
+//   - firewall accepts the container's traffic in FORWARD (CNI-FORWARD), which matters
+//     on hosts whose FORWARD policy is DROP.
+func buildConflist(stateDir string, n *Network) ([]byte, error) {
+	ipam := ipamConf{
+		Type:    "host-local",
+		DataDir: filepath.Join(stateDir, ipamDir),
+		Ranges:  [][]ipamRange{{{Subnet: n.Subnet, Gateway: n.Gateway}}},
+	}
+	if !n.Internal {
+		ipam.Routes = []ipamRouteConf{{Dst: "0.0.0.0/0"}}
+	}
+	c := conflist{
+		CNIVersion: cniVersion,
+		Name:       n.Name,
+		Plugins: []any{
+			bridgeConf{
+				Type:        "bridge",
+				Bridge:      n.Bridge,
+				IsGateway:   true,
+				IPMasq:      !n.Internal,
+				HairpinMode: true,
+				IPAM:        ipam,
+			},
+			portmapConf{Type: "portmap", Capabilities: map[string]bool{"portMappings": true}, SNAT: true},
+			firewallConf{Type: "firewall", Backend: "iptables"},
+		},
+	}
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}

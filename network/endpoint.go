@@ -1,0 +1,34 @@
+package network
+
+// Endpoint is what the resolver knows of one container: its names and, per network,
+// its address and aliases. berth writes one file per container under
+// <StateDir>/endpoints/<ContainerID>.json when the container is attached, and removes it
+// when the container is torn down. The resolver reads nothing else of a container.
+type Endpoint struct {
+	ContainerID   string            `json:"container_id"`
+	Project       string            `json:"project,omitempty"`
+	Service       string            `json:"service,omitempty"`
+	ContainerName string            `json:"container_name"`
+	Hostname      string            `json:"hostname,omitempty"`
+	NetNS         string            `json:"netns"`
+	Networks      []EndpointNetwork `json:"networks"`
+	// Ports are the published ports, all on the first network; a HostPort asked as 0
+	// is recorded here as the port berth picked.
+	Ports []Port `json:"ports,omitempty"`
+}
+
+// EndpointNetwork is one attachment of a container to a network.
+type EndpointNetwork struct {
+	Network   string   `json:"network"`   // full network name, as in Network.Name
+	Interface string   `json:"interface"` // eth0, eth1, ... in attachment order
+	IP        string   `json:"ip"`        // IPv4 address without prefix length
+	MAC       string   `json:"mac,omitempty"`
+	Aliases   []string `json:"aliases,omitempty"` // DNS aliases on this network only
+}
+
+// EndpointsDir and NetworksDir name the state directory's subfolders that the
+// resolver watches.
+const (
+	EndpointsDir = "endpoints"
+	NetworksDir  = "networks"
+)

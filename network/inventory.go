@@ -1,0 +1,325 @@
+package network
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+)
+
+// Snapshot lists what berth's networking has made on the host and in its
+// directories. Tests take one before and one after and compare them (Equal, Diff) to
+// prove that nothing leaked. Every list is sorted.
+type Snapshot struct {
+	Bridges   []string // links named berth*
+	Veths     []string // veth links enslaved to a berth bridge, or to nothing
+	IPTables  []string // "table: line" of iptables-save for filter and nat, without counters or Shared
+	Shared    []string // the plugins' host-wide plumbing (see sharedRules); shown, not compared
+	NetNS     []string // files under <RunDir>/netns
+	Mounts    []string // mount points under <RunDir>
+	IPAM      []string // under <StateDir>/ipam: "<network>/" per network, "<network>/<ip>" per lease
+	Networks  []string // files under <StateDir>/networks
+	Endpoints []string // files under <StateDir>/endpoints
+	Pending   []string // files under <StateDir>/pending
+	CNI       []string // files under <StateDir>/cni (conflists)
+	CNICache  []string // files under <StateDir>/cni-cache
+}
+
+// Counts is a Snapshot reduced to numbers; it is comparable with ==.
+type Counts struct {
+	Bridges, Veths, IPTables, NetNS, Mounts, IPAM, Networks, Endpoints, Pending, CNI, CNICache int
+}
+
+// sharedRules are the chains and rules the CNI plugins create once per host and never
+// delete: the firewall plugin's CNI-FORWARD/CNI-ADMIN with the FORWARD jump, portmap's
+// CNI-HOSTPORT-* with their entry jumps and mark/masquerade rules. They hold nothing
+// per container, other CNI users on the host share them, so berth leaves them be.
+var sharedRules = []*regexp.Regexp{
+	regexp.MustCompile(`^(filter|nat): :CNI-(FORWARD|ADMIN|HOSTPORT-DNAT|HOSTPORT-SETMARK|HOSTPORT-MASQ) `),
+	regexp.MustCompile(`^filter: -A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD$`),
+	regexp.MustCompile(`^filter: -A CNI-FORWARD -m comment --comment "CNI firewall plugin admin overrides" -j CNI-ADMIN$`),
+	regexp.MustCompile(`^nat: -A (PREROUTING|OUTPUT) -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT$`),
+	regexp.MustCompile(`^nat: -A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ$`),
+	regexp.MustCompile(`^nat: -A CNI-HOSTPORT-MASQ -m mark --mark (0x[0-9a-f]+)/(0x[0-9a-f]+) -j MASQUERADE$`),
+	regexp.MustCompile(`^nat: -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark (0x[0-9a-f]+)/(0x[0-9a-f]+)$`),
+}
+
+func isShared(line string) bool {
+	for _, re := range sharedRules {
+		if re.MatchString(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// Inventory takes a Snapshot of the host and of p's directories.
+func Inventory(p Paths) (Snapshot, error) {
+	var s Snapshot
+	var err error
+	if s.Bridges, s.Veths, err = inventoryLinks(); err != nil {
+		return s, err
+	}
+	if s.IPTables, s.Shared, err = inventoryIPTables(); err != nil {
+		return s, err
+	}
+	if s.Mounts, err = mountsUnder(p.RunDir); err != nil {
+		return s, err
+	}
+	if s.IPAM, err = ipamEntries(p.ipamDataDir()); err != nil {
+		return s, err
+	}
+	for _, f := range []struct {
+		dst *[]string
+		dir string
+	}{
+		{&s.NetNS, p.netnsDir()},
+		{&s.Networks, filepath.Join(p.StateDir, NetworksDir)},
+		{&s.Endpoints, filepath.Join(p.StateDir, EndpointsDir)},
+		{&s.Pending, filepath.Join(p.StateDir, pendingDir)},
+		{&s.CNI, filepath.Join(p.StateDir, cniDir)},
+		{&s.CNICache, p.cniCache()},
+	} {
+		if *f.dst, err = filesUnder(f.dir); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func inventoryLinks() (bridges, veths []string, err error) {
+	links, err := netlinksafe.LinkList()
+	if err != nil {
+		return nil, nil, fmt.Errorf("inventory: list links: %w", err)
+	}
+	names := map[int]string{}
+	for _, l := range links {
+		names[l.Attrs().Index] = l.Attrs().Name
+	}
+	for _, l := range links {
+		a := l.Attrs()
+		switch {
+		case l.Type() == "bridge" && strings.HasPrefix(a.Name, "berth"):
+			bridges = append(bridges, a.Name)
+		case l.Type() == "veth" && (a.MasterIndex == 0 || strings.HasPrefix(names[a.MasterIndex], "berth")):
+			master := names[a.MasterIndex]
+			if master == "" {
+				master = "(no bridge)"
+			}
+			veths = append(veths, a.Name+" on "+master)
+		}
+	}
+	slices.Sort(bridges)
+	slices.Sort(veths)
+	return bridges, veths, nil
+}
+
+var counters = regexp.MustCompile(` \[\d+:\d+\]$`)
+
+func inventoryIPTables() (rules, shared []string, err error) {
+	for _, table := range []string{"filter", "nat"} {
+		out, err := exec.Command("iptables-save", "-t", table).Output()
+		if err != nil {
+			return nil, nil, fmt.Errorf("inventory: iptables-save -t %s: %w", table, err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" || line[0] == '#' || line[0] == '*' || line == "COMMIT" {
+				continue
+			}
+			line = table + ": " + counters.ReplaceAllString(line, "")
+			if isShared(line) {
+				shared = append(shared, line)
+			} else {
+				rules = append(rules, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, nil, fmt.Errorf("inventory: iptables-save -t %s: %w", table, err)
+		}
+	}
+	// Sorted: the order of rules is not what a leak check is about.
+	slices.Sort(rules)
+	slices.Sort(shared)
+	return rules, shared, nil
+}
+
+// mountsUnder lists the mount points below dir (not dir itself) from mountinfo.
+func mountsUnder(dir string) ([]string, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMountPath(f[4])
+		if strings.HasPrefix(mp, abs+"/") {
+			out = append(out, mp)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// unescapeMountPath undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMountPath(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// ipamEntries lists host-local's network directories and lease files. Its "lock" and
+// "last_reserved_ip.N" files are bookkeeping that lives as long as the network (a
+// failed attach legitimately leaves them), so they are not listed.
+func ipamEntries(dir string) ([]string, error) {
+	nets, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	var out []string
+	for _, n := range nets {
+		if !n.IsDir() {
+			out = append(out, n.Name())
+			continue
+		}
+		out = append(out, n.Name()+"/")
+		files, err := filesUnder(filepath.Join(dir, n.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if f == "lock" || strings.HasPrefix(f, "last_reserved_ip.") {
+				continue
+			}
+			out = append(out, n.Name()+"/"+f)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// filesUnder lists the non-directory entries below dir, relative to it.
+func filesUnder(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+type snapshotField struct {
+	name  string
+	items []string
+}
+
+// fields are the compared parts of a Snapshot (Shared is not one of them).
+func (s Snapshot) fields() []snapshotField {
+	return []snapshotField{
+		{"bridges", s.Bridges}, {"veths", s.Veths}, {"iptables", s.IPTables},
+		{"netns", s.NetNS}, {"mounts", s.Mounts}, {"ipam", s.IPAM},
+		{"networks", s.Networks}, {"endpoints", s.Endpoints}, {"pending", s.Pending},
+		{"cni", s.CNI}, {"cni-cache", s.CNICache},
+	}
+}
+
+// Counts reduces s to numbers.
+func (s Snapshot) Counts() Counts {
+	return Counts{
+		Bridges: len(s.Bridges), Veths: len(s.Veths), IPTables: len(s.IPTables),
+		NetNS: len(s.NetNS), Mounts: len(s.Mounts), IPAM: len(s.IPAM),
+		Networks: len(s.Networks), Endpoints: len(s.Endpoints), Pending: len(s.Pending),
+		CNI: len(s.CNI), CNICache: len(s.CNICache),
+	}
+}
+
+// Equal reports whether s and o hold the same things (Shared aside).
+func (s Snapshot) Equal(o Snapshot) bool { return s.Diff(o) == "" }
+
+// Diff describes what after has that s has not ("+ ") and the reverse ("- "), one
+// line per item, prefixed by the kind; "" when they are equal.
+func (s Snapshot) Diff(after Snapshot) string {
+	var b strings.Builder
+	af := after.fields()
+	for i, f := range s.fields() {
+		before := map[string]bool{}
+		for _, x := range f.items {
+			before[x] = true
+		}
+		now := map[string]bool{}
+		for _, x := range af[i].items {
+			now[x] = true
+			if !before[x] {
+				fmt.Fprintf(&b, "+ %s: %s\n", f.name, x)
+			}
+		}
+		for _, x := range f.items {
+			if !now[x] {
+				fmt.Fprintf(&b, "- %s: %s\n", f.name, x)
+			}
+		}
+	}
+	return b.String()
+}
+
+// String prints the counts, then every item.
+func (s Snapshot) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%+v\n", s.Counts())
+	for _, f := range s.fields() {
+		for _, x := range f.items {
+			fmt.Fprintf(&b, "  %s: %s\n", f.name, x)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,277 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/invoke"
+	"github.com/containernetworking/cni/pkg/version"
+)
+
+// Manager makes networks and attaches containers to them. It keeps no state in
+// memory: every call reads the state directory, so several Managers (several berth
+// processes) can work on the same directory at once.
+type Manager struct {
+	paths  Paths
+	cni    *libcni.CNIConfig
+	pool   []netip.Prefix
+	routes func() ([]hostRoute, error) // the host's routes; replaced in tests
+	now    func() time.Time
+}
+
+// NewManager returns a Manager for p. Nothing is touched until a method is called.
+func NewManager(p Paths) *Manager {
+	if len(p.PluginDirs) == 0 {
+		p.PluginDirs = DefaultPluginDirs
+	}
+	// The exec is given, not left nil: libcni fills a nil one in lazily on every call,
+	// which is a data race when containers attach in parallel.
+	exec := &invoke.DefaultExec{
+		RawExec:       &invoke.RawExec{Stderr: os.Stderr},
+		PluginDecoder: version.PluginDecoder{},
+	}
+	return &Manager{
+		paths:  p,
+		cni:    libcni.NewCNIConfigWithCacheDir(p.PluginDirs, p.cniCache(), exec),
+		pool:   defaultPool,
+		routes: hostRoutes,
+		now:    time.Now,
+	}
+}
+
+// Paths returns the paths the Manager works in.
+func (m *Manager) Paths() Paths { return m.paths }
+
+// Ensure returns the network named cfg.Name, creating it if it does not exist: a subnet
+// (cfg.Subnet, or the first free one of the pool), the state file, the CNI conflist
+// and the bridge with its gateway address. An existing network is returned as it is,
+// even if cfg asks for something else; comparing is the caller's business. Its
+// conflist and bridge are re-made if missing (after a reboot, say).
+func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
+	if err := checkName("network", cfg.Name); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	// Exclusive even for an existing network: a concurrent Remove must not see its
+	// bridge re-made after it deleted it.
+	unlock, err := m.lockNetworks()
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	defer unlock()
+
+	n, err := m.Get(cfg.Name)
+	if err == nil {
+		if err := m.realize(n); err != nil {
+			return nil, err
+		}
+		return n, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+
+	n, err = m.plan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The state file is written first: if berth dies before the bridge exists, the
+	// next Ensure finds the network and finishes it.
+	if err := writeJSONAtomic(m.paths.networkFile(n.Name), n); err != nil {
+		return nil, fmt.Errorf("network %q: write state: %w", n.Name, err)
+	}
+	if err := m.realize(n); err != nil {
+		// Leave nothing of a network that could not be made.
+		_ = deleteBridge(n.Bridge)
+		_ = os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), n.Name))
+		_ = removeFile(m.paths.conflistFile(n.Name))
+		_ = removeFile(m.paths.networkFile(n.Name))
+		return nil, err
+	}
+	return n, nil
+}
+
+// plan picks the subnet and gateway of a new network. Callers hold the lock.
+func (m *Manager) plan(cfg Config) (*Network, error) {
+	existing, err := m.List()
+	if err != nil {
+		return nil, err
+	}
+	var used []usedSubnet
+	for _, e := range existing {
+		if p, err := netip.ParsePrefix(e.Subnet); err == nil {
+			used = append(used, usedSubnet{Network: e.Name, Prefix: p.Masked()})
+		}
+	}
+	routes, err := m.routes()
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+
+	var subnet netip.Prefix
+	if cfg.Subnet != "" {
+		if subnet, err = parseSubnet(cfg.Subnet); err != nil {
+			return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+		}
+		if what := conflict(subnet, used, routes); what != "" {
+			return nil, fmt.Errorf("network %q: %w: %s overlaps %s", cfg.Name, ErrOverlap, subnet, what)
+		}
+	} else if cfg.Gateway != "" {
+		return nil, fmt.Errorf("%w: network %q: a gateway needs a subnet", ErrInvalid, cfg.Name)
+	} else if subnet, err = allocateSubnet(m.pool, used, routes); err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	gw, err := gatewayFor(subnet, cfg.Gateway)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	return &Network{
+		Name:     cfg.Name,
+		Project:  cfg.Project,
+		Labels:   cfg.Labels,
+		Internal: cfg.Internal,
+		Subnet:   subnet.String(),
+		Gateway:  gw.String(),
+		Bridge:   bridgeName(m.paths.StateDir, cfg.Name),
+		Created:  m.now().UTC().Truncate(time.Second),
+	}, nil
+}
+
+// realize makes the conflist, the IPAM directory and the bridge of a network match its
+// state file. The IPAM directory is made here, not left to host-local's first ADD, so
+// that it exists exactly as long as the network does.
+func (m *Manager) realize(n *Network) error {
+	if err := os.MkdirAll(filepath.Join(m.paths.ipamDataDir(), n.Name), 0o755); err != nil {
+		return fmt.Errorf("network %q: %w", n.Name, err)
+	}
+	data, err := buildConflist(m.paths.StateDir, n)
+	if err != nil {
+		return fmt.Errorf("network %q: conflist: %w", n.Name, err)
+	}
+	path := m.paths.conflistFile(n.Name)
+	if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, data) {
+		if err := writeFileAtomic(path, data); err != nil {
+			return fmt.Errorf("network %q: write conflist: %w", n.Name, err)
+		}
+	}
+	if err := ensureBridge(n); err != nil {
+		return fmt.Errorf("network %q: %w", n.Name, err)
+	}
+	return nil
+}
+
+// Get reads one network; ErrNotFound if there is none of that name.
+func (m *Manager) Get(name string) (*Network, error) {
+	if err := checkName("network", name); err != nil {
+		return nil, err
+	}
+	var n Network
+	if err := readJSON(m.paths.networkFile(name), &n); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("network %q: %w", name, ErrNotFound)
+		}
+		return nil, fmt.Errorf("network %q: %w", name, err)
+	}
+	return &n, nil
+}
+
+// List returns every network, sorted by name.
+func (m *Manager) List() ([]*Network, error) {
+	names, err := jsonNames(filepath.Join(m.paths.StateDir, NetworksDir))
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	var out []*Network
+	for _, name := range names {
+		n, err := m.Get(name)
+		if errors.Is(err, ErrNotFound) {
+			continue // removed while we listed
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Remove deletes a network: its bridge, conflist, IPAM leases and state file. It is
+// idempotent and finishes a removal that was interrupted. It fails with ErrInUse
+// while a container is attached (or attaching).
+func (m *Manager) Remove(ctx context.Context, name string) error {
+	if err := checkName("network", name); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	unlock, err := m.lockNetworks()
+	if err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	defer unlock()
+
+	users, err := m.usersOf(name)
+	if err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	if len(users) > 0 {
+		return fmt.Errorf("remove network %q: %w by container(s) %s", name, ErrInUse, strings.Join(users, ", "))
+	}
+	bridge := bridgeName(m.paths.StateDir, name)
+	if n, err := m.Get(name); err == nil {
+		bridge = n.Bridge
+	}
+	if err := deleteBridge(bridge); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	if err := os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), name)); err != nil {
+		return fmt.Errorf("remove network %q: leases: %w", name, err)
+	}
+	if err := removeFile(m.paths.conflistFile(name)); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	// Last, so that an interrupted Remove still finds the network to finish.
+	if err := removeFile(m.paths.networkFile(name)); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	return nil
+}
+
+// usersOf lists the containers attached or attaching to a network.
+func (m *Manager) usersOf(network string) ([]string, error) {
+	var users []string
+	seen := map[string]bool{}
+	for _, dir := range []string{EndpointsDir, pendingDir} {
+		ids, err := jsonNames(filepath.Join(m.paths.StateDir, dir))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			var ep Endpoint
+			if err := readJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				return nil, err
+			}
+			for _, en := range ep.Networks {
+				if en.Network == network && !seen[id] {
+					seen[id] = true
+					users = append(users, id)
+				}
+			}
+		}
+	}
+	return users, nil
+}

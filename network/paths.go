@@ -1,0 +1,65 @@
+package network
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+)
+
+// DefaultPluginDirs are searched for CNI plugins: Debian's containernetworking-plugins
+// installs them in /usr/lib/cni, the upstream release tarballs in /opt/cni/bin.
+var DefaultPluginDirs = []string{"/usr/lib/cni", "/opt/cni/bin"}
+
+// Paths says where the package keeps its files.
+type Paths struct {
+	StateDir   string   // /var/lib/berth/<namespace>: networks/, endpoints/, cni/, ipam/, cni-cache/, locks
+	RunDir     string   // /run/berth/<namespace>: netns/<containerID> bind mounts
+	PluginDirs []string // CNI plugin directories; nil means DefaultPluginDirs
+}
+
+// DefaultPaths are the documented locations for a containerd namespace.
+func DefaultPaths(namespace string) Paths {
+	return Paths{
+		StateDir:   filepath.Join("/var/lib/berth", namespace),
+		RunDir:     filepath.Join("/run/berth", namespace),
+		PluginDirs: DefaultPluginDirs,
+	}
+}
+
+const (
+	pendingDir  = "pending"
+	cniDir      = "cni"
+	ipamDir     = "ipam"
+	cniCacheDir = "cni-cache"
+	netnsDir    = "netns"
+	networkLock = "networks.lock"
+)
+
+func (p Paths) networkFile(name string) string {
+	return filepath.Join(p.StateDir, NetworksDir, name+".json")
+}
+func (p Paths) conflistFile(name string) string {
+	return filepath.Join(p.StateDir, cniDir, name+".conflist")
+}
+func (p Paths) endpointFile(id string) string {
+	return filepath.Join(p.StateDir, EndpointsDir, id+".json")
+}
+func (p Paths) pendingFile(id string) string {
+	return filepath.Join(p.StateDir, pendingDir, id+".json")
+}
+func (p Paths) ipamDataDir() string        { return filepath.Join(p.StateDir, ipamDir) }
+func (p Paths) lockFile() string           { return filepath.Join(p.StateDir, networkLock) }
+func (p Paths) cniCache() string           { return filepath.Join(p.StateDir, cniCacheDir) }
+func (p Paths) netnsDir() string           { return filepath.Join(p.RunDir, netnsDir) }
+func (p Paths) netnsFile(id string) string { return filepath.Join(p.RunDir, netnsDir, id) }
+
+// Names become file names, CNI network names and container IDs, so they get the
+// charset libcni itself accepts; that also rules out path separators.
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+func checkName(kind, s string) error {
+	if len(s) > 200 || !validName.MatchString(s) {
+		return fmt.Errorf("%w: %s name %q (want letters, digits, '_', '.', '-')", ErrInvalid, kind, s)
+	}
+	return nil
+}

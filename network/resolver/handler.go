@@ -1,0 +1,171 @@
+package resolver
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+const (
+	// upstreamTimeout bounds one exchange with one upstream; clients retry after ~5s,
+	// so a dead upstream must not hold the answer longer than that.
+	upstreamTimeout = 2 * time.Second
+	// ownTTL is the TTL of berth's answers: a recreated container gets a new address,
+	// and a cached old one would outlive it.
+	ownTTL = 0
+	// ednsSize is the UDP payload size berth advertises in its own answers.
+	ednsSize = dns.DefaultMsgSize
+)
+
+// handler answers queries: berth's names from the current Records, the rest forwarded.
+type handler struct {
+	ctx       context.Context // ends forwarding when the server stops
+	records   *atomic.Pointer[Records]
+	upstreams []string
+	logf      func(format string, args ...any)
+
+	mu        sync.Mutex
+	lastWarn  map[string]time.Time // per upstream, to keep a dead upstream from flooding the log
+	warnEvery time.Duration
+}
+
+func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	if r.Response {
+		return // never answer an answer
+	}
+	if r.Opcode != dns.OpcodeQuery {
+		h.reply(w, r, dns.RcodeNotImplemented)
+		return
+	}
+	if len(r.Question) != 1 {
+		h.reply(w, r, dns.RcodeFormatError)
+		return
+	}
+	q := r.Question[0]
+	if ips, known := h.records.Load().Lookup(clientIP(w.RemoteAddr()), q.Name); known {
+		h.answer(w, r, q, ips)
+		return
+	}
+	h.forward(w, r)
+}
+
+// answer replies with berth's addresses for a name it knows. Only A records exist:
+// another type gets NOERROR with no answer, so that the client does not conclude the
+// name is absent (NXDOMAIN) nor ask the world about it.
+func (h *handler) answer(w dns.ResponseWriter, r *dns.Msg, q dns.Question, ips []net.IP) {
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	m.RecursionAvailable = true
+	if (q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY) && (q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY) {
+		// Shuffled so that clients taking the first address spread over the replicas.
+		rand.Shuffle(len(ips), func(i, j int) { ips[i], ips[j] = ips[j], ips[i] })
+		for _, ip := range ips {
+			m.Answer = append(m.Answer, &dns.A{
+				Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: ownTTL},
+				A:   ip.To4(),
+			})
+		}
+	}
+	if r.IsEdns0() != nil {
+		m.SetEdns0(ednsSize, false)
+	}
+	h.write(w, r, m)
+}
+
+// forward passes a query berth cannot answer to the upstreams in order and relays the
+// first usable answer (it keeps the client's ID, as the query is sent with it).
+func (h *handler) forward(w dns.ResponseWriter, r *dns.Msg) {
+	if len(h.upstreams) == 0 {
+		h.reply(w, r, dns.RcodeNameError)
+		return
+	}
+	var fallback *dns.Msg
+	for _, up := range h.upstreams {
+		resp, err := h.exchange(up, r)
+		if err != nil {
+			h.warn(up, err)
+			continue
+		}
+		// Another upstream may do better than a failure or a refusal.
+		if resp.Rcode == dns.RcodeServerFailure || resp.Rcode == dns.RcodeRefused {
+			if fallback == nil {
+				fallback = resp
+			}
+			continue
+		}
+		h.write(w, r, resp)
+		return
+	}
+	if fallback != nil {
+		h.write(w, r, fallback)
+		return
+	}
+	h.reply(w, r, dns.RcodeServerFailure)
+}
+
+// exchange asks one upstream over UDP, and again over TCP when the answer is truncated.
+func (h *handler) exchange(up string, r *dns.Msg) (*dns.Msg, error) {
+	ctx, cancel := context.WithTimeout(h.ctx, upstreamTimeout)
+	defer cancel()
+	q := r.Copy()
+	c := &dns.Client{Net: "udp", Timeout: upstreamTimeout}
+	resp, _, err := c.ExchangeContext(ctx, q, up)
+	if err == nil && resp.Truncated {
+		c.Net = "tcp"
+		resp, _, err = c.ExchangeContext(ctx, q, up)
+	}
+	return resp, err
+}
+
+// reply sends an empty answer with rcode.
+func (h *handler) reply(w dns.ResponseWriter, r *dns.Msg, rcode int) {
+	m := new(dns.Msg)
+	m.SetRcode(r, rcode)
+	m.RecursionAvailable = true
+	h.write(w, r, m)
+}
+
+// write sends m, truncated to what a UDP client can take (it then retries over TCP).
+func (h *handler) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
+	m.Id = r.Id
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+		size := dns.MinMsgSize
+		if opt := r.IsEdns0(); opt != nil && int(opt.UDPSize()) > size {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+	}
+	if err := w.WriteMsg(m); err != nil {
+		h.logf("resolver: reply to %s: %v", w.RemoteAddr(), err)
+	}
+}
+
+func (h *handler) warn(up string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	if now.Sub(h.lastWarn[up]) < h.warnEvery {
+		return
+	}
+	if h.lastWarn == nil {
+		h.lastWarn = map[string]time.Time{}
+	}
+	h.lastWarn[up] = now
+	h.logf("resolver: upstream %s: %v", up, err)
+}
+
+func clientIP(a net.Addr) net.IP {
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		return a.IP
+	case *net.TCPAddr:
+		return a.IP
+	}
+	return nil
+}

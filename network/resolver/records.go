@@ -1,0 +1,224 @@
+package resolver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"berth.dev/berth/network"
+)
+
+// shortIDLen is how much of a container ID answers as a name, as docker does.
+const shortIDLen = 12
+
+// Records is the resolver's view of the state directory: which container has which
+// address on which network, and the names each address answers to. A Records is never
+// changed after it is built, so lookups need no lock.
+type Records struct {
+	networks map[string]network.Network
+	// clients maps an endpoint's address (on any of its networks) to the networks of
+	// that endpoint: what a query from that address may see.
+	clients map[netip.Addr][]string
+	// names maps network → lower-case name → the addresses answering to it there.
+	names map[string]map[string][]netip.Addr
+}
+
+// LoadRecords reads <stateDir>/networks/*.json and <stateDir>/endpoints/*.json. A missing
+// directory is empty and an unreadable or malformed file is skipped; only a directory
+// that cannot be listed is an error.
+func LoadRecords(stateDir string) (*Records, error) {
+	r, _, err := loadRecords(stateDir)
+	return r, err
+}
+
+// loadRecords is LoadRecords that also returns what it skipped, for the server to log.
+func loadRecords(stateDir string) (*Records, []error, error) {
+	r := emptyRecords()
+	var skipped []error
+
+	netFiles, err := jsonFiles(filepath.Join(stateDir, network.NetworksDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range netFiles {
+		var n network.Network
+		if err := readJSON(p, &n); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) { // removed since listed: not a problem
+				skipped = append(skipped, err)
+			}
+			continue
+		}
+		if n.Name == "" {
+			skipped = append(skipped, fmt.Errorf("%s: no name", p))
+			continue
+		}
+		r.networks[n.Name] = n
+	}
+
+	epFiles, err := jsonFiles(filepath.Join(stateDir, network.EndpointsDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range epFiles {
+		var ep network.Endpoint
+		if err := readJSON(p, &ep); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				skipped = append(skipped, err)
+			}
+			continue
+		}
+		if ep.ContainerID == "" {
+			skipped = append(skipped, fmt.Errorf("%s: no container id", p))
+			continue
+		}
+		if err := r.add(&ep); err != nil {
+			skipped = append(skipped, fmt.Errorf("%s: %w", p, err))
+		}
+	}
+	return r, skipped, nil
+}
+
+func emptyRecords() *Records {
+	return &Records{
+		networks: map[string]network.Network{},
+		clients:  map[netip.Addr][]string{},
+		names:    map[string]map[string][]netip.Addr{},
+	}
+}
+
+// add indexes one endpoint. An attachment with a bad address is skipped (and reported)
+// while the others still count.
+func (r *Records) add(ep *network.Endpoint) error {
+	var bad []string
+	var nets []string
+	var addrs []netip.Addr
+	for _, en := range ep.Networks {
+		a, err := netip.ParseAddr(en.IP)
+		if err != nil || !a.Is4() || en.Network == "" {
+			bad = append(bad, fmt.Sprintf("network %q ip %q", en.Network, en.IP))
+			continue
+		}
+		nets = append(nets, en.Network)
+		addrs = append(addrs, a)
+
+		names := []string{ep.Service, strings.TrimPrefix(ep.ContainerName, "/"), shortID(ep.ContainerID)}
+		names = append(names, en.Aliases...)
+		byName := r.names[en.Network]
+		if byName == nil {
+			byName = map[string][]netip.Addr{}
+			r.names[en.Network] = byName
+		}
+		for _, n := range names {
+			n = canonical(n)
+			if n == "" {
+				continue
+			}
+			if !slices.Contains(byName[n], a) {
+				byName[n] = append(byName[n], a)
+			}
+		}
+	}
+	for _, a := range addrs {
+		for _, n := range nets {
+			if !slices.Contains(r.clients[a], n) {
+				r.clients[a] = append(r.clients[a], n)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("skipped attachments: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// Lookup answers name for a query from clientIP: the IPv4 addresses of the containers
+// answering to name on the networks the asking container is on. known is false when
+// berth has no such name for that client (it is then forwarded); a client address that
+// is no container's sees none of berth's names.
+func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool) {
+	client, ok := netip.AddrFromSlice(clientIP)
+	if !ok {
+		return nil, false
+	}
+	nets := r.clients[client.Unmap()]
+	name = canonical(name)
+	if len(nets) == 0 || name == "" {
+		return nil, false
+	}
+	var seen []netip.Addr
+	for _, n := range nets {
+		for _, a := range r.names[n][name] {
+			if !slices.Contains(seen, a) {
+				seen = append(seen, a)
+				ips = append(ips, net.IP(a.AsSlice()))
+			}
+		}
+	}
+	return ips, len(ips) > 0
+}
+
+// gateways are the distinct IPv4 gateway addresses of the known networks, sorted.
+func (r *Records) gateways() []string {
+	var out []string
+	for _, n := range r.networks {
+		a, err := netip.ParseAddr(n.Gateway)
+		if err != nil || !a.Is4() || slices.Contains(out, a.String()) {
+			continue
+		}
+		out = append(out, a.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// canonical is the form names are compared in: DNS names are case-insensitive and a
+// query's name is fully qualified ("web.").
+func canonical(name string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+}
+
+func shortID(id string) string {
+	if len(id) > shortIDLen {
+		return id[:shortIDLen]
+	}
+	return id
+}
+
+// jsonFiles lists the *.json files of dir, skipping dot files (the temp files of an
+// atomic write); a missing dir has none.
+func jsonFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type().IsRegular() && !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".json") {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	return out, nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package network
+
+import "time"
+
+// Config is a network as a compose file (or `berth network create`) asks for it.
+type Config struct {
+	Name     string            `json:"name"`              // full name, e.g. "myapp_default"
+	Project  string            `json:"project,omitempty"` // "" for networks outside projects
+	Labels   map[string]string `json:"labels,omitempty"`
+	Subnet   string            `json:"subnet,omitempty"`  // CIDR from ipam; "" = allocate one
+	Gateway  string            `json:"gateway,omitempty"` // from ipam; "" = first address of the subnet
+	Internal bool              `json:"internal,omitempty"`
+}
+
+// Network is a network as berth made it. One JSON file per network lives at
+// <StateDir>/networks/<Name>.json.
+type Network struct {
+	Name     string            `json:"name"`
+	Project  string            `json:"project,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	Internal bool              `json:"internal,omitempty"`
+	Subnet   string            `json:"subnet"`  // the CIDR in use (given or allocated)
+	Gateway  string            `json:"gateway"` // the bridge's address; the resolver listens here
+	Bridge   string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits
+	Created  time.Time         `json:"created"`
+}
+
+// Port is one published port.
+type Port struct {
+	HostIP        string `json:"host_ip,omitempty"` // "" = every host address
+	HostPort      uint16 `json:"host_port"`
+	ContainerPort uint16 `json:"container_port"`
+	Protocol      string `json:"protocol"` // "tcp" or "udp"
+}
+
+// Attachment asks for a container to join one network.
+type Attachment struct {
+	Network string   // full network name
+	Aliases []string // DNS aliases on this network
+}

@@ -1,0 +1,174 @@
+package network
+
+import (
+	"encoding/json"
+	"reflect"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containernetworking/cni/libcni"
+)
+
+func TestConflist(t *testing.T) {
+	for _, internal := range []bool{false, true} {
+		n := &Network{Name: "proj_default", Subnet: "10.89.3.0/24", Gateway: "10.89.3.1", Bridge: bridgeName("/var/lib/berth/x", "proj_default"), Internal: internal}
+		data, err := buildConflist("/var/lib/berth/x", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := libcni.ConfListFromBytes(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if list.Name != "proj_default" || list.CNIVersion != "1.0.0" || len(list.Plugins) != 3 {
+			t.Fatalf("list %+v", list)
+		}
+		var types []string
+		for _, p := range list.Plugins {
+			types = append(types, p.Network.Type)
+		}
+		if !reflect.DeepEqual(types, []string{"bridge", "portmap", "firewall"}) {
+			t.Fatalf("plugins %v", types)
+		}
+		if !list.Plugins[1].Network.Capabilities["portMappings"] {
+			t.Fatal("portmap lacks the portMappings capability")
+		}
+		var br struct {
+			Bridge    string `json:"bridge"`
+			IsGateway bool   `json:"isGateway"`
+			IPMasq    bool   `json:"ipMasq"`
+			Hairpin   bool   `json:"hairpinMode"`
+			IPAM      struct {
+				DataDir string          `json:"dataDir"`
+				Ranges  [][]ipamRange   `json:"ranges"`
+				Routes  []ipamRouteConf `json:"routes"`
+			} `json:"ipam"`
+		}
+		if err := json.Unmarshal(list.Plugins[0].Bytes, &br); err != nil {
+			t.Fatal(err)
+		}
+		if br.Bridge != n.Bridge || !br.IsGateway || !br.Hairpin || br.IPMasq == internal {
+			t.Fatalf("bridge conf %+v (internal=%v)", br, internal)
+		}
+		if br.IPAM.DataDir != "/var/lib/berth/x/ipam" || br.IPAM.Ranges[0][0] != (ipamRange{"10.89.3.0/24", "10.89.3.1"}) {
+			t.Fatalf("ipam %+v", br.IPAM)
+		}
+		if (len(br.IPAM.Routes) == 0) != internal {
+			t.Fatalf("internal=%v but routes %v", internal, br.IPAM.Routes)
+		}
+	}
+}
+
+func TestBridgeName(t *testing.T) {
+	a := bridgeName("/var/lib/berth/default", "app_default")
+	if len(a) != 15 || a[:5] != "berth" {
+		t.Fatalf("%q", a)
+	}
+	if a != bridgeName("/var/lib/berth/default/", "app_default") {
+		t.Fatal("not stable under path cleaning")
+	}
+	if a == bridgeName("/var/lib/berth/other", "app_default") || a == bridgeName("/var/lib/berth/default", "app_other") {
+		t.Fatal("collision across namespaces or networks")
+	}
+}
+
+func TestSplitRule(t *testing.T) {
+	line := `-A POSTROUTING -s 10.89.0.2/32 -m comment --comment "name: \"n\" id: \"c\"" -j CNI-abc`
+	want := []string{"-A", "POSTROUTING", "-s", "10.89.0.2/32", "-m", "comment", "--comment", `name: "n" id: "c"`, "-j", "CNI-abc"}
+	if got := splitRule(line); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q", got)
+	}
+	if !jumpsTo(want, "CNI-abc") || jumpsTo(want, "CNI-ab") {
+		t.Fatal("jumpsTo")
+	}
+}
+
+func TestPorts(t *testing.T) {
+	ps, err := normalizePorts([]Port{{HostPort: 18000, ContainerPort: 80}, {HostIP: "0.0.0.0", ContainerPort: 53, Protocol: "UDP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps[0].Protocol != "tcp" || ps[1].Protocol != "udp" || ps[1].HostIP != "" || ps[1].HostPort == 0 {
+		t.Fatalf("%+v", ps)
+	}
+	if !portsMatch(ps, []Port{{HostPort: 18000, ContainerPort: 80}, {HostIP: "0.0.0.0", ContainerPort: 53, Protocol: "udp"}}) {
+		t.Fatal("ports should match their request")
+	}
+	if portsMatch(ps, []Port{{HostPort: 18001, ContainerPort: 80}, {ContainerPort: 53, Protocol: "udp"}}) {
+		t.Fatal("different host port matched")
+	}
+	for _, bad := range []Port{{ContainerPort: 0, HostPort: 1}, {ContainerPort: 1, Protocol: "icmp"}, {ContainerPort: 1, HostIP: "::1"}, {ContainerPort: 1, HostIP: "x"}} {
+		if _, err := normalizePorts([]Port{bad}); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+	pm := portMappings([]Port{{HostIP: "127.0.0.1", HostPort: 1, ContainerPort: 2, Protocol: "tcp"}})
+	data, _ := json.Marshal(pm)
+	var back []any
+	json.Unmarshal(data, &back)
+	got := portsFromCapability(map[string]any{"portMappings": back})
+	if len(got) != 1 || got[0] != (Port{HostIP: "127.0.0.1", HostPort: 1, ContainerPort: 2, Protocol: "tcp"}) {
+		t.Fatalf("round trip %+v", got)
+	}
+}
+
+func TestFlockExcludes(t *testing.T) {
+	path := t.TempDir() + "/l"
+	unlock, err := flock(path, syscall.LOCK_EX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		u, err := flock(path, syscall.LOCK_SH)
+		if err == nil {
+			u()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("second lock taken while the first is held")
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("second lock not taken after release")
+	}
+}
+
+func TestSnapshotDiff(t *testing.T) {
+	a := Snapshot{Bridges: []string{"berth1"}, IPTables: []string{"nat: -A X"}, Shared: []string{"filter: :CNI-FORWARD - "}}
+	b := Snapshot{Bridges: []string{"berth1"}, IPTables: []string{"nat: -A Y"}}
+	if a.Equal(b) {
+		t.Fatal("equal")
+	}
+	if d := a.Diff(b); d != "+ iptables: nat: -A Y\n- iptables: nat: -A X\n" {
+		t.Fatalf("diff %q", d)
+	}
+	b.IPTables = a.IPTables
+	if !a.Equal(b) || a.Counts() != b.Counts() {
+		t.Fatal("Shared must not count")
+	}
+	for _, l := range []string{
+		`filter: -A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD`,
+		`nat: -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT`,
+		`nat: :CNI-HOSTPORT-MASQ - `,
+	} {
+		if !isShared(l) {
+			t.Errorf("%s should be shared", l)
+		}
+	}
+	for _, l := range []string{
+		`filter: -A CNI-FORWARD -d 10.89.0.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+		`nat: -A CNI-HOSTPORT-DNAT -p tcp -m comment --comment "dnat name: \"n\" id: \"c\"" -m multiport --dports 18000 -j CNI-DN-x`,
+		`nat: :CNI-DN-0123 - `,
+	} {
+		if isShared(l) {
+			t.Errorf("%s should not be shared", l)
+		}
+	}
+}

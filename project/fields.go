@@ -1,0 +1,202 @@
+package project
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Support classifies one compose field: berth runs it, or refuses it with a reason.
+type Support struct {
+	Supported bool
+	Note      string
+}
+
+var (
+	yes     = Support{Supported: true}
+	notYet  = Support{Note: "not supported yet"}
+	loaderH = Support{Supported: true, Note: "handled while loading"}
+)
+
+// ServiceFields classifies every field of a service by its compose name. A field in a
+// file that is not here, or not supported, stops the command before anything is made:
+// berth never ignores part of a file in silence.
+var ServiceFields = map[string]Support{
+	"name": yes, "image": yes, "command": yes, "entrypoint": yes, "environment": yes,
+	"env_file": loaderH, "ports": yes, "volumes": yes, "working_dir": yes, "user": yes,
+	"hostname": yes, "labels": yes, "restart": yes, "depends_on": yes, "networks": yes,
+	"container_name": yes, "tty": yes, "stdin_open": yes, "stop_signal": yes,
+	"stop_grace_period": yes, "deploy": yes, "scale": yes, "profiles": loaderH,
+	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
+	"label_file": loaderH,
+
+	"develop": notYet, "attach": notYet, "provider": notYet, "external_links": notYet,
+	"links": notYet, "net": notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
+	"annotations": notYet, "blkio_config": notYet, "cap_add": notYet, "cap_drop": notYet,
+	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
+	"cpu_period": notYet, "cpu_quota": notYet, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
+	"cpus": notYet, "cpuset": notYet, "cpu_shares": notYet, "configs": notYet,
+	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
+	"dns_opt": notYet, "dns_search": notYet, "domainname": notYet, "extra_hosts": notYet,
+	"group_add": notYet, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
+	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": notYet,
+	"mem_reservation": notYet, "memswap_limit": notYet, "mem_swappiness": notYet,
+	"mac_address": notYet, "models": notYet, "network_mode": notYet, "oom_kill_disable": notYet,
+	"oom_score_adj": notYet, "pid": notYet, "pids_limit": notYet, "platform": notYet,
+	"privileged": notYet, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": notYet,
+	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": notYet,
+	"storage_opt": notYet, "sysctls": notYet, "tmpfs": notYet, "ulimits": notYet, "umask": notYet,
+	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
+	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": notYet,
+}
+
+// CheckSupported refuses, before anything is created, every field of the project that
+// berth does not run. The error names the files, the service and the field.
+func CheckSupported(p *types.Project) error {
+	files := FileNames(p)
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		for _, f := range setFields(reflect.ValueOf(s)) {
+			sup, known := ServiceFields[f]
+			if !known {
+				sup = Support{Note: "not known to berth"}
+			}
+			if !sup.Supported {
+				return fmt.Errorf("%w: %s: service %q: field %q is %s", ErrInvalid, files, name, f, sup.Note)
+			}
+		}
+		if err := checkServiceDetails(s); err != nil {
+			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
+		}
+	}
+	for _, key := range sortedKeys(p.Networks) {
+		if err := checkNetwork(p.Networks[key]); err != nil {
+			return fmt.Errorf("%w: %s: network %q: %w", ErrInvalid, files, key, err)
+		}
+	}
+	for _, key := range sortedKeys(p.Volumes) {
+		if err := checkVolume(p.Volumes[key]); err != nil {
+			return fmt.Errorf("%w: %s: volume %q: %w", ErrInvalid, files, key, err)
+		}
+	}
+	if len(p.Secrets) > 0 {
+		return fmt.Errorf("%w: %s: top-level field \"secrets\" is not supported yet", ErrInvalid, files)
+	}
+	if len(p.Configs) > 0 {
+		return fmt.Errorf("%w: %s: top-level field \"configs\" is not supported yet", ErrInvalid, files)
+	}
+	if len(p.Models) > 0 {
+		return fmt.Errorf("%w: %s: top-level field \"models\" is not supported yet", ErrInvalid, files)
+	}
+	return nil
+}
+
+// checkServiceDetails looks inside the supported fields whose parts berth runs only
+// in part.
+func checkServiceDetails(s types.ServiceConfig) error {
+	if s.Deploy != nil {
+		d := *s.Deploy
+		d.Replicas = nil
+		for _, f := range setFields(reflect.ValueOf(d)) {
+			return fmt.Errorf("field \"deploy.%s\" is not supported yet", f)
+		}
+	}
+	for key, n := range s.Networks {
+		if n == nil {
+			continue
+		}
+		c := *n
+		c.Aliases = nil
+		for _, f := range setFields(reflect.ValueOf(c)) {
+			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
+		}
+	}
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind && v.Type != types.VolumeTypeVolume {
+			return fmt.Errorf("field \"volumes\": type %q (%s) is not supported yet", v.Type, v.Target)
+		}
+		if v.Bind != nil && (v.Bind.Propagation != "" || v.Bind.SELinux != "" || v.Bind.Recursive != "") {
+			return fmt.Errorf("field \"volumes\": bind options of %s are not supported yet", v.Target)
+		}
+		if v.Volume != nil && (v.Volume.NoCopy || v.Volume.Subpath != "") {
+			return fmt.Errorf("field \"volumes\": volume options of %s are not supported yet", v.Target)
+		}
+		if v.Tmpfs != nil || v.Image != nil || v.Consistency != "" {
+			return fmt.Errorf("field \"volumes\": options of %s are not supported yet", v.Target)
+		}
+	}
+	for dep, d := range s.DependsOn {
+		if d.Condition != types.ServiceConditionStarted {
+			return fmt.Errorf("field \"depends_on.%s.condition\": %q is not supported yet", dep, d.Condition)
+		}
+		if d.Restart {
+			return fmt.Errorf("field \"depends_on.%s.restart\" is not supported yet", dep)
+		}
+	}
+	if _, err := ParseRestart(s.Restart); err != nil {
+		return fmt.Errorf("field \"restart\": %w", err)
+	}
+	return nil
+}
+
+func checkNetwork(n types.NetworkConfig) error {
+	if n.Driver != "" && n.Driver != "bridge" {
+		return fmt.Errorf("driver %q is not supported: berth makes bridge networks", n.Driver)
+	}
+	switch {
+	case bool(n.External):
+		return fmt.Errorf("field \"external\" is not supported yet")
+	case n.Internal:
+		return fmt.Errorf("field \"internal\" is not supported yet")
+	case len(n.DriverOpts) > 0:
+		return fmt.Errorf("field \"driver_opts\" is not supported yet")
+	case n.EnableIPv6 != nil && *n.EnableIPv6:
+		return fmt.Errorf("field \"enable_ipv6\" is not supported yet")
+	case len(setFields(reflect.ValueOf(n.Ipam))) > 0:
+		return fmt.Errorf("field \"ipam\" is not supported yet")
+	}
+	return nil
+}
+
+func checkVolume(v types.VolumeConfig) error {
+	switch {
+	case v.Driver != "" && v.Driver != "local":
+		return fmt.Errorf("driver %q is not supported: berth makes local volumes", v.Driver)
+	case bool(v.External):
+		return fmt.Errorf("field \"external\" is not supported yet")
+	case len(v.DriverOpts) > 0:
+		return fmt.Errorf("field \"driver_opts\" is not supported yet")
+	}
+	return nil
+}
+
+// setFields lists the compose names of the non-zero fields of a struct, looking
+// through inline structs; extensions (x-…) are left out, as compose defines them.
+func setFields(v reflect.Value) []string {
+	var out []string
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if !f.IsExported() || name == "-" || strings.HasPrefix(name, "#") {
+			continue
+		}
+		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
+			out = append(out, setFields(v.Field(i))...)
+			continue
+		}
+		if name == "" || v.Field(i).IsZero() {
+			continue
+		}
+		if fv := v.Field(i); (fv.Kind() == reflect.Map || fv.Kind() == reflect.Slice) && fv.Len() == 0 {
+			continue
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,98 @@
+// Package project loads a compose project with compose-go and answers the questions
+// every verb asks of it: which services, in what order, under which names and labels,
+// and whether berth can run what the file asks for.
+package project
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Options are docker compose's global flags that shape loading.
+type Options struct {
+	Files      []string // -f, repeatable; empty = COMPOSE_FILE or default discovery
+	Name       string   // -p; empty = COMPOSE_PROJECT_NAME, the file's name:, or the directory
+	WorkingDir string   // --project-directory
+	EnvFiles   []string // --env-file
+	Profiles   []string // --profile; empty = COMPOSE_PROFILES
+	// Services limits the project to these services and their dependencies.
+	Services []string
+}
+
+// Load reads, interpolates, merges and normalises the project, then checks that berth
+// can run it. Every error names the file it comes from.
+func Load(ctx context.Context, o Options) (*types.Project, error) {
+	opts, err := cli.NewProjectOptions(o.Files,
+		cli.WithWorkingDirectory(o.WorkingDir),
+		cli.WithOsEnv,
+		cli.WithEnvFiles(o.EnvFiles...),
+		cli.WithDotEnv,
+		cli.WithConfigFileEnv,
+		cli.WithDefaultConfigPath,
+		cli.WithName(o.Name),
+		cli.WithDefaultProfiles(o.Profiles...),
+		cli.WithResolvedPaths(true),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if len(opts.ConfigPaths) == 0 {
+		wd, _ := os.Getwd()
+		if o.WorkingDir != "" {
+			wd = o.WorkingDir
+		}
+		return nil, fmt.Errorf("%w: no configuration file provided: not found in %s or its parents", ErrInvalid, wd)
+	}
+	p, err := opts.LoadProject(ctx)
+	if err != nil {
+		msg := oneLine(err.Error())
+		if !mentionsAny(msg, opts.ConfigPaths) {
+			msg = strings.Join(opts.ConfigPaths, ",") + ": " + msg
+		}
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, msg)
+	}
+	if len(o.Services) > 0 {
+		for _, s := range o.Services {
+			if _, err := p.GetService(s); err != nil {
+				return nil, fmt.Errorf("%w: no such service: %s", ErrInvalid, s)
+			}
+		}
+		if p, err = p.WithSelectedServices(o.Services); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	if _, err := NewGraph(p); err != nil {
+		return nil, err
+	}
+	if err := CheckSupported(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// FileNames is how errors name the project's files: the files as given, joined.
+func FileNames(p *types.Project) string {
+	if len(p.ComposeFiles) == 0 {
+		return "compose file"
+	}
+	return strings.Join(p.ComposeFiles, ",")
+}
+
+// oneLine folds a multi-line loader error into the one line the CLI prints.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func mentionsAny(msg string, paths []string) bool {
+	for _, p := range paths {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

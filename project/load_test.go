@@ -1,0 +1,117 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeProject(t *testing.T, yaml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestLoadWebRedis(t *testing.T) {
+	dir := writeProject(t, `
+services:
+  web:
+    image: example/web
+    ports: ["8000:8000", "127.0.0.1:9000-9001:9000-9001/udp"]
+    depends_on: [redis]
+    environment: [A=1]
+    volumes: ["./data:/data", "cache:/cache:ro"]
+    restart: always
+    deploy: {replicas: 2}
+    networks:
+      default:
+        aliases: [www]
+  redis:
+    image: example/redis
+volumes:
+  cache: {}
+`)
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != strings.ToLower(filepath.Base(dir)) {
+		t.Errorf("project name %q, want the directory's", p.Name)
+	}
+	g, err := NewGraph(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(g.Order(), ","); got != "redis,web" {
+		t.Errorf("order %s", got)
+	}
+	if n := Replicas(p.Services["web"]); n != 2 {
+		t.Errorf("replicas %d", n)
+	}
+	if got := ContainerName(p.Name, p.Services["web"], 2); got != p.Name+"-web-2" {
+		t.Errorf("container name %s", got)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"bad yaml":         {"services: [\n", "compose.yaml"},
+		"unknown dep":      {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
+		"cycle":            {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
+		"unsupported":      {"services:\n  a: {image: x, cap_add: [NET_ADMIN]}\n", `service "a": field "cap_add" is not supported yet`},
+		"deploy part":      {"services:\n  a: {image: x, deploy: {resources: {limits: {memory: 10M}}}}\n", `"deploy.resources"`},
+		"network part":     {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
+		"bad restart":      {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
+		"healthy":          {"services:\n  a: {image: x, depends_on: {b: {condition: service_healthy}}}\n  b: {image: x}\n", "service_healthy"},
+		"network driver":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
+		"top-level secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {file: ./s}\n", "secrets"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := writeProject(t, c.yaml)
+			_, err := Load(context.Background(), Options{WorkingDir: dir})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("not ErrInvalid: %v", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not name %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestServiceHashIgnoresReplicas(t *testing.T) {
+	dir := writeProject(t, "services:\n  a: {image: x, environment: [A=1]}\n")
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Services["a"]
+	h1, _ := ServiceHash(s)
+	n := 3
+	s.Scale = &n
+	h2, _ := ServiceHash(s)
+	if h1 != h2 {
+		t.Error("replicas changed the hash")
+	}
+	s.Environment["A"] = &[]string{"2"}[0]
+	h3, _ := ServiceHash(s)
+	if h3 == h1 {
+		t.Error("environment did not change the hash")
+	}
+	if ConfigHash(h1, "sha256:1") == ConfigHash(h1, "sha256:2") {
+		t.Error("image digest did not change the config hash")
+	}
+}
