@@ -106,7 +106,7 @@ func TestLogs(t *testing.T) {
 	s.must("up", "-d")
 	eventually(t, 10*time.Second, "talker's first lines in logs", func() error {
 		out := s.must("logs", "--no-color", "talker")
-		for _, want := range []string{"hello-stdout", "hello-stderr", s.project + "-talker-1  | "} {
+		for _, want := range []string{"hello-stdout", "hello-stderr", s.project + "-talker-1 | "} {
 			if !strings.Contains(out, want) {
 				return fmt.Errorf("no %q in %q", want, out)
 			}
