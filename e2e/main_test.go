@@ -4,11 +4,15 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	ctrd "github.com/containerd/containerd/v2/client"
 )
 
 // berthBin is the binary under test.
@@ -46,5 +50,32 @@ func TestMain(m *testing.M) {
 		fmt.Printf("e2e: FAIL: containerd does not answer (run scripts/setup): %v\n%s", err, out)
 		os.Exit(1)
 	}
+	if err := forgetTestImages(); err != nil {
+		fmt.Println("e2e: FAIL:", err)
+		os.Exit(1)
+	}
 	os.Exit(m.Run())
+}
+
+// forgetTestImages drops the test images from the e2e namespace, so that every run
+// pulls them through berth's own pull path, and picks up images rebuilt since.
+func forgetTestImages() error {
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	imgs, err := c.ImageService().List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, img := range imgs {
+		if strings.HasPrefix(img.Name, registry+"/") {
+			if err := c.ImageService().Delete(ctx, img.Name); err != nil {
+				return fmt.Errorf("forget image %s: %w", img.Name, err)
+			}
+		}
+	}
+	return nil
 }
