@@ -79,27 +79,42 @@ type specInput struct {
 	Volumes  map[string]string // compose volume key → host directory
 }
 
-// specOpts translates a service into OCI spec options. The image config's defaults
-// come first; the file's fields are laid over them.
+// specOpts translates a service into OCI spec options: the image config's defaults
+// first, the file's fields over them, and the user last (it is looked up in the
+// image's /etc/passwd).
 func specOpts(in specInput, image ctrd.Image) ([]oci.SpecOpts, error) {
+	opts, err := serviceOpts(in)
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]oci.SpecOpts{oci.WithImageConfig(image)}, opts...)
+	if in.Service.User != "" {
+		opts = append(opts, oci.WithUser(in.Service.User))
+	}
+	return opts, nil
+}
+
+// serviceOpts are the options that come from the file alone, with the image config
+// as data: what the golden spec tests check.
+func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 	s := in.Service
 	args, err := processArgs(in.Image, s)
 	if err != nil {
 		return nil, err
 	}
+	cwd := in.Image.WorkingDir
+	if s.WorkingDir != "" {
+		cwd = s.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
 	opts := []oci.SpecOpts{
-		oci.WithImageConfig(image),
 		oci.WithProcessArgs(args...),
-		oci.WithEnv(nil),
 		replaceEnv(mergeEnv(in.Image.Env, s.Environment)),
+		oci.WithProcessCwd(cwd),
 		oci.WithHostname(in.Hostname),
 		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS}),
-	}
-	if s.WorkingDir != "" {
-		opts = append(opts, oci.WithProcessCwd(s.WorkingDir))
-	}
-	if s.User != "" {
-		opts = append(opts, oci.WithUser(s.User))
 	}
 	if s.Tty {
 		opts = append(opts, oci.WithTTY)

@@ -1,0 +1,178 @@
+package containerd
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/containerd/containerd/v2/core/containers"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func strp(s string) *string { return &s }
+
+func TestProcessArgs(t *testing.T) {
+	img := ocispec.ImageConfig{Entrypoint: []string{"/entry"}, Cmd: []string{"serve", "--port", "80"}}
+	cases := []struct {
+		name       string
+		entrypoint types.ShellCommand
+		command    types.ShellCommand
+		want       []string
+	}{
+		{"image defaults", nil, nil, []string{"/entry", "serve", "--port", "80"}},
+		{"command replaces cmd", nil, types.ShellCommand{"run"}, []string{"/entry", "run"}},
+		{"entrypoint drops cmd", types.ShellCommand{"/other"}, nil, []string{"/other"}},
+		{"both", types.ShellCommand{"/other"}, types.ShellCommand{"x"}, []string{"/other", "x"}},
+		{"empty entrypoint", types.ShellCommand{}, types.ShellCommand{"sh"}, []string{"sh"}},
+	}
+	for _, c := range cases {
+		s := types.ServiceConfig{Name: "s"}
+		s.Entrypoint, s.Command = c.entrypoint, c.command
+		got, err := processArgs(img, s)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v, %v; want %v", c.name, got, err, c.want)
+		}
+	}
+	if _, err := processArgs(ocispec.ImageConfig{}, types.ServiceConfig{Name: "s"}); err == nil {
+		t.Error("no command at all was accepted")
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := mergeEnv([]string{"PATH=/bin", "A=image"}, types.MappingWithEquals{"A": strp("file"), "B": strp("b"), "UNSET": nil})
+	want := []string{"PATH=/bin", "A=file", "B=b"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("env %v, want %v", got, want)
+	}
+}
+
+// goldenSpec is the part of a spec the service decides.
+type goldenSpec struct {
+	Args       []string
+	Env        []string
+	Cwd        string
+	Terminal   bool
+	Hostname   string
+	Mounts     []specs.Mount
+	Namespaces []specs.LinuxNamespace
+}
+
+func TestServiceSpecGolden(t *testing.T) {
+	dir := t.TempDir()
+	bindSrc := filepath.Join(dir, "src")
+	if err := os.Mkdir(bindSrc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := types.ServiceConfig{Name: "web"}
+	s.Command = types.ShellCommand{"python3", "app.py"}
+	s.Environment = types.MappingWithEquals{"MODE": strp("prod")}
+	s.WorkingDir = "/srv"
+	s.Tty = true
+	s.Volumes = []types.ServiceVolumeConfig{
+		{Type: types.VolumeTypeBind, Source: bindSrc, Target: "/code", ReadOnly: true},
+		{Type: types.VolumeTypeVolume, Source: "data", Target: "/data"},
+	}
+	in := specInput{
+		Service:  s,
+		Image:    ocispec.ImageConfig{Env: []string{"PATH=/usr/bin"}, Cmd: []string{"sh"}, WorkingDir: "/app"},
+		Hostname: "web-host",
+		NetNS:    "/run/berth/test/netns/c1",
+		Files:    "/var/lib/berth/test/containers/c1",
+		Volumes:  map[string]string{"data": "/var/lib/berth/test/volumes/proj_data/_data"},
+	}
+	opts, err := serviceOpts(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := namespaces.WithNamespace(context.Background(), "test")
+	spec, err := oci.GenerateSpec(ctx, nil, &containers.Container{ID: "c1"}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := goldenSpec{Args: spec.Process.Args, Env: spec.Process.Env, Cwd: spec.Process.Cwd, Terminal: spec.Process.Terminal,
+		Hostname: spec.Hostname, Namespaces: spec.Linux.Namespaces}
+	for _, m := range spec.Mounts {
+		if m.Type == "bind" {
+			if m.Source == bindSrc {
+				m.Source = "BIND_SOURCE"
+			}
+			g.Mounts = append(g.Mounts, m)
+		}
+	}
+	got, _ := json.MarshalIndent(g, "", "  ")
+	golden := filepath.Join("testdata", "service-spec.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(append(got, '\n')) != string(want) {
+		t.Errorf("spec differs from %s:\n%s", golden, got)
+	}
+}
+
+func TestVolumeMountErrors(t *testing.T) {
+	missing := types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: filepath.Join(t.TempDir(), "nope"), Target: "/x",
+		Bind: &types.ServiceVolumeBind{CreateHostPath: false}}
+	s := types.ServiceConfig{Name: "s"}
+	s.Volumes = []types.ServiceVolumeConfig{missing}
+	if _, err := volumeMounts(s, nil); err == nil {
+		t.Error("a missing bind source without create_host_path was accepted")
+	}
+	s.Volumes[0].Bind = &types.ServiceVolumeBind{CreateHostPath: true}
+	if _, err := volumeMounts(s, nil); err != nil {
+		t.Errorf("create_host_path: %v", err)
+	}
+	if _, err := os.Stat(missing.Source); err != nil {
+		t.Errorf("create_host_path did not create the source: %v", err)
+	}
+}
+
+func TestPublishedPorts(t *testing.T) {
+	s := types.ServiceConfig{Name: "s"}
+	s.Ports = []types.ServicePortConfig{
+		{Target: 80, Published: "8080", HostIP: "127.0.0.1"},
+		{Target: 53, Published: "5353", Protocol: "udp"},
+		{Target: 90, Published: "9000-9005"},
+	}
+	got, err := publishedPorts(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	want := `[{"host_ip":"127.0.0.1","host_port":8080,"container_port":80,"protocol":"tcp"},{"host_port":5353,"container_port":53,"protocol":"udp"},{"host_port":9000,"container_port":90,"protocol":"tcp"}]`
+	if string(b) != want {
+		t.Errorf("ports %s\nwant %s", b, want)
+	}
+	s.Ports = []types.ServicePortConfig{{Target: 80}}
+	if _, err := publishedPorts(s); err == nil {
+		t.Error("a port without a published side was accepted")
+	}
+}
+
+func TestRestartLabels(t *testing.T) {
+	l, err := restartLabels("on-failure:3", "binary:///x")
+	if err != nil || l[restartPolicy] != "on-failure:3" || l[restartLogURI] != "binary:///x" {
+		t.Errorf("on-failure:3: %v %v", l, err)
+	}
+	if l, _ := restartLabels("no", "u"); l != nil {
+		t.Errorf("no: %v", l)
+	}
+	if _, err := restartLabels("bogus", "u"); err == nil {
+		t.Error("bogus policy accepted")
+	}
+}
