@@ -82,11 +82,11 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 func (e *Engine) pull(ctx context.Context, plan Plan) error {
 	var nodes []scheduler.Node
 	for _, op := range plan.Ops {
-		ref := op.Target
+		ref, service := op.Target, op.Service
 		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
 			e.event("Image", ref, "Pulling", false)
 			if err := e.Runtime.Pull(ctx, ref, func(Progress) {}); err != nil {
-				return e.failed("Image", ref, fmt.Errorf("pull %s: %w", ref, err))
+				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
 			}
 			e.event("Image", ref, "Pulled", true)
 			return nil

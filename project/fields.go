@@ -136,8 +136,13 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			return fmt.Errorf("field \"depends_on.%s.restart\" is not supported yet", dep)
 		}
 	}
-	if _, err := ParseRestart(s.Restart); err != nil {
+	r, err := ParseRestart(s.Restart)
+	if err != nil {
 		return fmt.Errorf("field \"restart\": %w", err)
+	}
+	if r.Policy != "no" && s.Tty {
+		// containerd's restart monitor starts tasks without a terminal.
+		return fmt.Errorf("field \"tty\" with restart %q is not supported yet", s.Restart)
 	}
 	return nil
 }

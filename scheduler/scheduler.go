@@ -167,7 +167,22 @@ func Run(ctx context.Context, nodes []Node, o Options) error {
 	}
 	mu.Unlock()
 	wg.Wait()
+	if errs != nil {
+		errs.ErrorFormat = oneLine
+	}
 	return errs.ErrorOrNil()
+}
+
+// oneLine prints gathered errors on one line, as berth's messages are.
+func oneLine(errs []error) string {
+	if len(errs) == 1 {
+		return errs[0].Error()
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Sprintf("%d errors: %s", len(errs), strings.Join(msgs, "; "))
 }
 
 func checkAcyclic(nodes []Node, byID map[string]*Node) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -178,6 +179,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	labels[labelPorts] = portsLabel(s.Ports)
 	labels[labelCommand] = strings.Join(args, " ")
 	labels[labelImageRef] = s.Image
+	if s.Tty {
+		labels[labelTTY] = "true"
+	}
 
 	c, err := r.client.NewContainer(ctx, id,
 		ctrd.WithImage(img),
@@ -240,7 +244,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(ctx, cio.LogURI(uri))
+	task, err := c.NewTask(ctx, logIO(uri, labels[labelTTY] == "true"))
 	if err != nil {
 		return fmt.Errorf("start %s: %w", labels[project.LabelName], err)
 	}
@@ -415,3 +419,18 @@ func wrapNotFound(err error) error {
 	}
 	return err
 }
+
+// logIO sends a task's output to the log driver; unlike cio.LogURI it can ask for a
+// terminal, whose output the shim then hands to the driver as stdout.
+func logIO(uri *url.URL, tty bool) cio.Creator {
+	return func(string) (cio.IO, error) {
+		return &uriIO{cfg: cio.Config{Stdout: uri.String(), Stderr: uri.String(), Terminal: tty}}, nil
+	}
+}
+
+type uriIO struct{ cfg cio.Config }
+
+func (u *uriIO) Config() cio.Config { return u.cfg }
+func (u *uriIO) Cancel()            {}
+func (u *uriIO) Wait()              {}
+func (u *uriIO) Close() error       { return nil }

@@ -19,6 +19,7 @@ const (
 	labelPorts      = "berth.ports"    // JSON []types.ServicePortConfig
 	labelCommand    = "berth.command"
 	labelImageRef   = "berth.image"
+	labelTTY        = "berth.tty"
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"

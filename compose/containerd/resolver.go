@@ -9,7 +9,6 @@ import (
 	"syscall"
 
 	ctrd "github.com/containerd/containerd/v2/client"
-	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -104,7 +103,7 @@ func (r *Runtime) EnsureResolver(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(ctx, cio.LogURI(u))
+	task, err := c.NewTask(ctx, logIO(u, false))
 	if err != nil {
 		c.Delete(context.WithoutCancel(ctx))
 		return fmt.Errorf("start resolver: %w", err)

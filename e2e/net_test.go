@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+func TestUpstreamForwarding(t *testing.T) {
+	// A DNS server on loopback that knows one outside name.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		switch {
+		case q.Question[0].Name != "outside.example.":
+			m.Rcode = dns.RcodeNameError
+		case q.Question[0].Qtype == dns.TypeA:
+			rr, _ := dns.NewRR("outside.example. 60 IN A 192.0.2.55")
+			m.Answer = append(m.Answer, rr)
+		}
+		_ = w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	defer srv.Shutdown()
+
+	s := newScenario(t)
+	s.env = append(s.env, "BERTH_DNS_UPSTREAMS="+pc.LocalAddr().String())
+	s.must("up", "-d")
+	out := s.must("exec", "-T", "client", "nslookup", "outside.example")
+	if !strings.Contains(out, "192.0.2.55") {
+		t.Errorf("the upstream's answer was not passed on: %q", out)
+	}
+	if r := s.berth("exec", "-T", "client", "nslookup", "unknown.example"); r.code == 0 {
+		t.Errorf("the upstream's NXDOMAIN became an answer: %q", r.stdout)
+	}
+}
+
+func TestPublishedPorts(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	for port, want := range map[int]string{18101: "one", 18102: "two"} {
+		eventually(t, 10*time.Second, fmt.Sprintf("127.0.0.1:%d answers", port), func() error {
+			body, err := httpGet(fmt.Sprintf("http://127.0.0.1:%d/", port))
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(body) != want {
+				return fmt.Errorf("got %q, want %q", body, want)
+			}
+			return nil
+		})
+	}
+	eventually(t, 10*time.Second, "a UDP datagram to 127.0.0.1:18103 reaches the container", func() error {
+		c, err := net.Dial("udp", "127.0.0.1:18103")
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("datagram-in\n")); err != nil {
+			return err
+		}
+		if !strings.Contains(s.must("logs", "udp"), "datagram-in") {
+			return fmt.Errorf("not in the container's output yet")
+		}
+		return nil
+	})
+	if ps := s.must("ps"); !strings.Contains(ps, "127.0.0.1:18103->7003/udp") {
+		t.Errorf("ps does not show the ports:\n%s", ps)
+	}
+}
+
+func TestProcessOptions(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	eventually(t, 10*time.Second, "output of both services", func() error {
+		if out := s.must("logs", "--no-log-prefix", "term"); !strings.Contains(out, "/dev/pts/") {
+			return fmt.Errorf("tty: the process has no terminal: %q", out)
+		}
+		if out := s.must("logs", "--no-log-prefix", "entry"); strings.TrimSpace(out) != "entry arg-zero arg-one from-env-file" {
+			return fmt.Errorf("entrypoint, command and env_file: %q", out)
+		}
+		return nil
+	})
+}
