@@ -8,6 +8,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/hashicorp/go-multierror"
+
+	"berth.dev/berth/scheduler"
 )
 
 // DownOptions are the flags of `down`.
@@ -50,50 +52,54 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 	err = e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
 		return e.stopAndRemove(ctx, c, o.Timeout, p.Services[c.Service])
 	}))
-	var errs *multierror.Error
 	if err != nil {
-		errs = multierror.Append(errs, err)
-		return errs.ErrorOrNil()
+		return err
 	}
+	var errs *multierror.Error
 
 	nets, err := e.Runtime.Networks(ctx, p.Name)
 	if err != nil {
 		return err
 	}
+	var names []string
 	for _, n := range nets {
-		e.event("Network", n.Name, "Removing", false)
-		if err := e.Runtime.RemoveNetwork(ctx, n.Name); err != nil && !errors.Is(err, ErrNotFound) {
-			errs = multierror.Append(errs, e.failed("Network", n.Name, err))
-			continue
-		}
-		e.event("Network", n.Name, "Removed", true)
+		names = append(names, n.Name)
 	}
+	errs = multierror.Append(errs, e.removeEach(ctx, "Network", names, e.Runtime.RemoveNetwork, ErrNotFound))
 	if o.Volumes {
 		vols, err := e.Runtime.Volumes(ctx, p.Name)
 		if err != nil {
 			return err
 		}
+		names = nil
 		for _, v := range vols {
-			e.event("Volume", v.Name, "Removing", false)
-			if err := e.Runtime.RemoveVolume(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
-				errs = multierror.Append(errs, e.failed("Volume", v.Name, err))
-				continue
-			}
-			e.event("Volume", v.Name, "Removed", true)
+			names = append(names, v.Name)
 		}
+		errs = multierror.Append(errs, e.removeEach(ctx, "Volume", names, e.Runtime.RemoveVolume, ErrNotFound))
 	}
 	if o.RemoveImages != "" {
-		for _, ref := range imagesToRemove(p, o.RemoveImages) {
-			e.event("Image", ref, "Removing", false)
-			if err := e.Runtime.RemoveImage(ctx, ref); err != nil && !errors.Is(err, ErrImageNotFound) {
-				errs = multierror.Append(errs, e.failed("Image", ref, err))
-				continue
-			}
-			e.event("Image", ref, "Removed", true)
-		}
+		errs = multierror.Append(errs, e.removeEach(ctx, "Image", imagesToRemove(p, o.RemoveImages), e.Runtime.RemoveImage, ErrImageNotFound))
 	}
 	if err := e.Runtime.RemoveResolverIfIdle(ctx); err != nil {
 		errs = multierror.Append(errs, err)
+	}
+	if errs != nil {
+		errs.ErrorFormat = scheduler.OneLine
+	}
+	return errs.ErrorOrNil()
+}
+
+// removeEach removes resources one by one, reporting each; one that is already gone
+// (absent) is no error. Every failure is gathered.
+func (e *Engine) removeEach(ctx context.Context, kind string, names []string, remove func(context.Context, string) error, absent error) error {
+	var errs *multierror.Error
+	for _, name := range names {
+		e.event(kind, name, "Removing", false)
+		if err := remove(ctx, name); err != nil && !errors.Is(err, absent) {
+			errs = multierror.Append(errs, e.failed(kind, name, err))
+			continue
+		}
+		e.event(kind, name, "Removed", true)
 	}
 	return errs.ErrorOrNil()
 }

@@ -106,26 +106,18 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		switch op.Kind {
 		case OpCreateNetwork:
 			key := networkKey(p, op.Target)
-			nodes = append(nodes, scheduler.Node{ID: "network:" + op.Target, Run: func(ctx context.Context) error {
-				e.event("Network", op.Target, "Creating", false)
-				if err := e.Runtime.EnsureNetwork(ctx, Network{Name: op.Target, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}); err != nil {
-					return e.failed("Network", op.Target, err)
-				}
-				e.event("Network", op.Target, "Created", true)
-				return nil
-			}})
-			infra = append(infra, "network:"+op.Target)
+			n := Network{Name: op.Target, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}
+			nodes = append(nodes, e.ensureNode("Network", op.Target, func(ctx context.Context) error {
+				return e.Runtime.EnsureNetwork(ctx, n)
+			}))
+			infra = append(infra, nodes[len(nodes)-1].ID)
 		case OpCreateVolume:
 			key := volumeKey(p, op.Target)
-			nodes = append(nodes, scheduler.Node{ID: "volume:" + op.Target, Run: func(ctx context.Context) error {
-				e.event("Volume", op.Target, "Creating", false)
-				if err := e.Runtime.EnsureVolume(ctx, Volume{Name: op.Target, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}); err != nil {
-					return e.failed("Volume", op.Target, err)
-				}
-				e.event("Volume", op.Target, "Created", true)
-				return nil
-			}})
-			infra = append(infra, "volume:"+op.Target)
+			v := Volume{Name: op.Target, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}
+			nodes = append(nodes, e.ensureNode("Volume", op.Target, func(ctx context.Context) error {
+				return e.Runtime.EnsureVolume(ctx, v)
+			}))
+			infra = append(infra, nodes[len(nodes)-1].ID)
 		}
 	}
 	nodes = append(nodes, scheduler.Node{ID: "resolver", Run: e.Runtime.EnsureResolver})
@@ -161,6 +153,18 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		nodes = append(nodes, scheduler.Node{ID: "service:" + s, Deps: perService[s], Run: func(context.Context) error { return nil }})
 	}
 	return nodes
+}
+
+// ensureNode creates a network or volume, reporting progress.
+func (e *Engine) ensureNode(kind, name string, ensure func(context.Context) error) scheduler.Node {
+	return scheduler.Node{ID: strings.ToLower(kind) + ":" + name, Run: func(ctx context.Context) error {
+		e.event(kind, name, "Creating", false)
+		if err := ensure(ctx); err != nil {
+			return e.failed(kind, name, err)
+		}
+		e.event(kind, name, "Created", true)
+		return nil
+	}}
 }
 
 // apply carries out one container operation.

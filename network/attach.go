@@ -1,6 +1,8 @@
 package network
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -96,7 +98,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	}
 	ep.Ports = ports
 
-	if err := writeJSONAtomic(m.paths.pendingFile(id), &ep); err != nil {
+	if err := statefile.WriteJSON(m.paths.pendingFile(id), &ep, 0o644); err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
 	undo := func(cause error, n int) error {
@@ -106,7 +108,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			// Keep the pending record: Teardown or the next Setup finishes the job.
 			return errors.Join(cause, fmt.Errorf("undo: %w", err))
 		}
-		if err := removeFile(m.paths.pendingFile(id)); err != nil {
+		if err := statefile.Remove(m.paths.pendingFile(id)); err != nil {
 			return errors.Join(cause, err)
 		}
 		return cause
@@ -127,10 +129,10 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		}
 		ep.Networks[i].IP, ep.Networks[i].MAC = ip, mac
 	}
-	if err := writeJSONAtomic(m.paths.endpointFile(id), &ep); err != nil {
+	if err := statefile.WriteJSON(m.paths.endpointFile(id), &ep, 0o644); err != nil {
 		return nil, undo(fmt.Errorf("container %s: %w", id, err), len(plan))
 	}
-	if err := removeFile(m.paths.pendingFile(id)); err != nil {
+	if err := statefile.Remove(m.paths.pendingFile(id)); err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
 	return &ep, nil
@@ -159,7 +161,7 @@ func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port
 	for i := range ep.Networks {
 		ep.Networks[i].Aliases = attach[i].Aliases
 	}
-	if err := writeJSONAtomic(m.paths.endpointFile(ep.ContainerID), &ep); err != nil {
+	if err := statefile.WriteJSON(m.paths.endpointFile(ep.ContainerID), &ep, 0o644); err != nil {
 		return nil, fmt.Errorf("container %s: %w", ep.ContainerID, err)
 	}
 	return &ep, nil
@@ -186,7 +188,7 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	}
 	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
 		var ep Endpoint
-		if err := readJSON(path, &ep); err != nil {
+		if err := statefile.ReadJSON(path, &ep); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
@@ -220,7 +222,7 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 		return fmt.Errorf("teardown container %s: %w", id, err)
 	}
 	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
-		if err := removeFile(path); err != nil {
+		if err := statefile.Remove(path); err != nil {
 			return fmt.Errorf("teardown container %s: %w", id, err)
 		}
 	}
@@ -230,7 +232,7 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 // undoPending detaches what a pending record lists and removes the record.
 func (m *Manager) undoPending(ctx context.Context, id string) error {
 	var ep Endpoint
-	if err := readJSON(m.paths.pendingFile(id), &ep); err != nil {
+	if err := statefile.ReadJSON(m.paths.pendingFile(id), &ep); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
@@ -247,7 +249,7 @@ func (m *Manager) undoPending(ctx context.Context, id string) error {
 	if err := m.detachAll(ctx, id, ep.NetNS, atts); err != nil {
 		return fmt.Errorf("container %s: undo an interrupted attach: %w", id, err)
 	}
-	return removeFile(m.paths.pendingFile(id))
+	return statefile.Remove(m.paths.pendingFile(id))
 }
 
 // detachAll runs CNI DEL for atts, last first, and carries on past failures so that
@@ -364,7 +366,7 @@ func (m *Manager) Endpoint(containerID string) (*Endpoint, error) {
 		return nil, err
 	}
 	var ep Endpoint
-	if err := readJSON(m.paths.endpointFile(containerID), &ep); err != nil {
+	if err := statefile.ReadJSON(m.paths.endpointFile(containerID), &ep); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("endpoint of container %s: %w", containerID, ErrNotFound)
 		}
@@ -375,7 +377,7 @@ func (m *Manager) Endpoint(containerID string) (*Endpoint, error) {
 
 // Endpoints returns every attached container's record, sorted by container ID.
 func (m *Manager) Endpoints() ([]*Endpoint, error) {
-	ids, err := jsonNames(filepath.Join(m.paths.StateDir, EndpointsDir))
+	ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, EndpointsDir))
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints: %w", err)
 	}

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"bufio"
 	"context"
 	"errors"
@@ -51,7 +53,7 @@ func rootManager(t *testing.T) *Manager {
 func cleanupAll(t *testing.T, m *Manager) {
 	ctx := context.Background()
 	for _, dir := range []string{EndpointsDir, pendingDir} {
-		ids, _ := jsonNames(filepath.Join(m.paths.StateDir, dir))
+		ids, _ := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
 		for _, id := range ids {
 			if err := m.Teardown(ctx, id); err != nil {
 				t.Errorf("cleanup: %v", err)
@@ -65,7 +67,7 @@ func cleanupAll(t *testing.T, m *Manager) {
 			}
 		}
 	}
-	nets, _ := jsonNames(filepath.Join(m.paths.StateDir, NetworksDir))
+	nets, _ := statefile.JSONNames(filepath.Join(m.paths.StateDir, NetworksDir))
 	for _, n := range nets {
 		if err := m.Remove(ctx, n); err != nil {
 			t.Errorf("cleanup: %v", err)

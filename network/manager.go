@@ -1,6 +1,8 @@
 package network
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"bytes"
 	"context"
 	"errors"
@@ -87,15 +89,15 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 	}
 	// The state file is written first: if berth dies before the bridge exists, the
 	// next Ensure finds the network and finishes it.
-	if err := writeJSONAtomic(m.paths.networkFile(n.Name), n); err != nil {
+	if err := statefile.WriteJSON(m.paths.networkFile(n.Name), n, 0o644); err != nil {
 		return nil, fmt.Errorf("network %q: write state: %w", n.Name, err)
 	}
 	if err := m.realize(n); err != nil {
 		// Leave nothing of a network that could not be made.
 		_ = deleteBridge(n.Bridge)
 		_ = os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), n.Name))
-		_ = removeFile(m.paths.conflistFile(n.Name))
-		_ = removeFile(m.paths.networkFile(n.Name))
+		_ = statefile.Remove(m.paths.conflistFile(n.Name))
+		_ = statefile.Remove(m.paths.networkFile(n.Name))
 		return nil, err
 	}
 	return n, nil
@@ -160,7 +162,7 @@ func (m *Manager) realize(n *Network) error {
 	}
 	path := m.paths.conflistFile(n.Name)
 	if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, data) {
-		if err := writeFileAtomic(path, data); err != nil {
+		if err := statefile.Write(path, data, 0o644); err != nil {
 			return fmt.Errorf("network %q: write conflist: %w", n.Name, err)
 		}
 	}
@@ -176,7 +178,7 @@ func (m *Manager) Get(name string) (*Network, error) {
 		return nil, err
 	}
 	var n Network
-	if err := readJSON(m.paths.networkFile(name), &n); err != nil {
+	if err := statefile.ReadJSON(m.paths.networkFile(name), &n); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("network %q: %w", name, ErrNotFound)
 		}
@@ -187,7 +189,7 @@ func (m *Manager) Get(name string) (*Network, error) {
 
 // List returns every network, sorted by name.
 func (m *Manager) List() ([]*Network, error) {
-	names, err := jsonNames(filepath.Join(m.paths.StateDir, NetworksDir))
+	names, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, NetworksDir))
 	if err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
 	}
@@ -238,11 +240,11 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err := os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), name)); err != nil {
 		return fmt.Errorf("remove network %q: leases: %w", name, err)
 	}
-	if err := removeFile(m.paths.conflistFile(name)); err != nil {
+	if err := statefile.Remove(m.paths.conflistFile(name)); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	// Last, so that an interrupted Remove still finds the network to finish.
-	if err := removeFile(m.paths.networkFile(name)); err != nil {
+	if err := statefile.Remove(m.paths.networkFile(name)); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	return nil
@@ -253,13 +255,13 @@ func (m *Manager) usersOf(network string) ([]string, error) {
 	var users []string
 	seen := map[string]bool{}
 	for _, dir := range []string{EndpointsDir, pendingDir} {
-		ids, err := jsonNames(filepath.Join(m.paths.StateDir, dir))
+		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
 		if err != nil {
 			return nil, err
 		}
 		for _, id := range ids {
 			var ep Endpoint
-			if err := readJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
+			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					continue
 				}

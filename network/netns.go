@@ -1,6 +1,8 @@
 package network
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"errors"
 	"fmt"
 	"os"
@@ -107,7 +109,7 @@ func removeNetNS(path string) error {
 			return fmt.Errorf("unmount %s: %w", path, err)
 		}
 	}
-	if err := removeFile(path); err != nil {
+	if err := statefile.Remove(path); err != nil {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
 	return nil

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"errors"
 	"net/netip"
 	"os"
@@ -81,7 +83,7 @@ func testManager(t *testing.T, routes ...hostRoute) *Manager {
 
 func writeNetwork(t *testing.T, m *Manager, name, subnet string) {
 	t.Helper()
-	if err := writeJSONAtomic(m.paths.networkFile(name), &Network{Name: name, Subnet: subnet}); err != nil {
+	if err := statefile.WriteJSON(m.paths.networkFile(name), &Network{Name: name, Subnet: subnet}, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -169,19 +171,19 @@ func TestWriteFileAtomic(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	path := filepath.Join(dir, "x.json")
 	for _, v := range []string{"one", "two"} {
-		if err := writeJSONAtomic(path, v); err != nil {
+		if err := statefile.WriteJSON(path, v, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var got string
-	if err := readJSON(path, &got); err != nil || got != "two" {
+	if err := statefile.ReadJSON(path, &got); err != nil || got != "two" {
 		t.Fatalf("got %q %v", got, err)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("temp files left: %v", entries)
 	}
-	names, err := jsonNames(dir)
+	names, err := statefile.JSONNames(dir)
 	if err != nil || len(names) != 1 || names[0] != "x" {
 		t.Fatalf("jsonNames: %v %v", names, err)
 	}

@@ -168,13 +168,13 @@ func Run(ctx context.Context, nodes []Node, o Options) error {
 	mu.Unlock()
 	wg.Wait()
 	if errs != nil {
-		errs.ErrorFormat = oneLine
+		errs.ErrorFormat = OneLine
 	}
 	return errs.ErrorOrNil()
 }
 
-// oneLine prints gathered errors on one line, as berth's messages are.
-func oneLine(errs []error) string {
+// OneLine prints gathered errors on one line, as berth's messages are.
+func OneLine(errs []error) string {
 	if len(errs) == 1 {
 		return errs[0].Error()
 	}

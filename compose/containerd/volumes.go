@@ -2,7 +2,6 @@ package containerd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/containerd/containerd/v2/pkg/atomicfile"
-
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/statefile"
 )
 
 // A named volume is a directory in the state dir: volumes/<name>/_data, with its
@@ -45,13 +43,9 @@ func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume
 	}
 	var out []compose.Volume
 	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(r.volumeDir(e.Name()), "volume.json"))
-		if err != nil {
-			continue // being created or removed
-		}
 		var v volumeRecord
-		if json.Unmarshal(b, &v) != nil || v.Project != project {
-			continue
+		if err := statefile.ReadJSON(filepath.Join(r.volumeDir(e.Name()), "volume.json"), &v); err != nil || v.Project != project {
+			continue // being created or removed, or another project's
 		}
 		out = append(out, compose.Volume{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels})
 	}
@@ -71,16 +65,7 @@ func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
 	if err := os.MkdirAll(r.volumeData(v.Name), 0o755); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(volumeRecord{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels, Created: time.Now().UTC()}, "", "  ")
-	f, err := atomicfile.New(rec, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Cancel()
-		return err
-	}
-	return f.Close()
+	return statefile.WriteJSON(rec, volumeRecord{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels, Created: time.Now().UTC()}, 0o644)
 }
 
 // RemoveVolume deletes the volume with its data.

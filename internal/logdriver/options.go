@@ -5,6 +5,8 @@
 package logdriver
 
 import (
+	"berth.dev/berth/internal/statefile"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,31 +118,7 @@ func WriteOptions(logFile string, o Options) error {
 	if err != nil {
 		return err
 	}
-	dst := OptionsFile(logFile)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o640); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return statefile.Write(OptionsFile(logFile), b, 0o640)
 }
 
 // loadOptions reads the options berth left for logFile; none means no rotation.

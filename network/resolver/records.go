@@ -1,7 +1,8 @@
 package resolver
 
 import (
-	"encoding/json"
+	"berth.dev/berth/internal/statefile"
+
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,7 +51,7 @@ func loadRecords(stateDir string) (*Records, []error, error) {
 	}
 	for _, p := range netFiles {
 		var n network.Network
-		if err := readJSON(p, &n); err != nil {
+		if err := statefile.ReadJSON(p, &n); err != nil {
 			if !errors.Is(err, fs.ErrNotExist) { // removed since listed: not a problem
 				skipped = append(skipped, err)
 			}
@@ -69,7 +70,7 @@ func loadRecords(stateDir string) (*Records, []error, error) {
 	}
 	for _, p := range epFiles {
 		var ep network.Endpoint
-		if err := readJSON(p, &ep); err != nil {
+		if err := statefile.ReadJSON(p, &ep); err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				skipped = append(skipped, err)
 			}
@@ -210,15 +211,4 @@ func jsonFiles(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("parse %s: %w", path, err)
-	}
-	return nil
 }
