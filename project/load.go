@@ -30,10 +30,12 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	opts, err := cli.NewProjectOptions(o.Files,
 		cli.WithWorkingDirectory(o.WorkingDir),
 		cli.WithOsEnv,
-		cli.WithEnvFiles(o.EnvFiles...),
-		cli.WithDotEnv,
 		cli.WithConfigFileEnv,
 		cli.WithDefaultConfigPath,
+		// .env is read from the project directory, found first: Compose's documented
+		// place for it, also when the file was found from a subdirectory.
+		cli.WithEnvFiles(o.EnvFiles...),
+		cli.WithDotEnv,
 		cli.WithName(o.Name),
 		cli.WithDefaultProfiles(o.Profiles...),
 		cli.WithResolvedPaths(true),
