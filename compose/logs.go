@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,25 +29,59 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
+	var starts <-chan string
+	if o.Follow {
+		// Subscribe before listing, so no container started in between is missed.
+		var err error
+		if starts, err = e.Runtime.TaskStarts(ctx); err != nil {
+			return err
+		}
+	}
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
 		return err
 	}
 	cs = serviceContainers(cs, o.Services)
 	pr := newPrinter(e.Out, cs, o)
-	g, ctx := errgroup.WithContext(ctx)
-	for _, c := range cs {
-		c := c
+	g, gctx := errgroup.WithContext(ctx)
+	following := map[string]bool{}
+	follow := func(c Container, tail int) {
+		following[c.ID] = true
 		g.Go(func() error {
-			return e.Runtime.Logs(ctx, c.ID, LogOptions{Tail: o.Tail, Follow: o.Follow}, func(l LogEntry) error {
+			return e.Runtime.Logs(gctx, c.ID, LogOptions{Tail: tail, Follow: o.Follow}, func(l LogEntry) error {
 				pr.print(c.Name, l)
 				return nil
 			})
 		})
 	}
+	for _, c := range cs {
+		follow(c, o.Tail)
+	}
+	if o.Follow {
+		// Containers that start later (scaled up, recreated) are followed from their
+		// first line; one that restarts is already followed.
+		g.Go(func() error {
+			for id := range starts {
+				if following[id] {
+					continue
+				}
+				all, err := e.Runtime.Containers(gctx, p.Name)
+				if err != nil {
+					return err
+				}
+				for _, c := range serviceContainers(all, o.Services) {
+					if c.ID == id {
+						pr.addName(c.Name)
+						follow(c, -1)
+					}
+				}
+			}
+			return nil
+		})
+	}
 	err = g.Wait()
 	pr.flush()
-	if ctx.Err() != nil && err == ctx.Err() {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil
 	}
 	return err
@@ -77,6 +112,15 @@ func newPrinter(w io.Writer, cs []Container, o LogsOptions) *printer {
 	return pr
 }
 
+// addName gives a container that appeared while following the next colour.
+func (pr *printer) addName(name string) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if _, ok := pr.prefix[name]; !ok {
+		pr.add(name, len(name), len(pr.prefix))
+	}
+}
+
 func (pr *printer) add(name string, width, i int) {
 	p := fmt.Sprintf("%-*s | ", width, name)
 	if !pr.o.NoColor {
@@ -95,10 +139,11 @@ func (pr *printer) print(name string, l LogEntry) {
 	}
 	l.Line = pr.pending[key] + l.Line
 	delete(pr.pending, key)
+	prefix := pr.prefix[name]
 	pr.mu.Unlock()
 	var b strings.Builder
 	if !pr.o.NoLogPrefix {
-		b.WriteString(pr.prefix[name])
+		b.WriteString(prefix)
 	}
 	if pr.o.Timestamps {
 		b.WriteString(l.Time.UTC().Format(time.RFC3339Nano) + " ")

@@ -28,6 +28,8 @@ type Runtime interface {
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
+	// TaskStarts reports the IDs of containers whose task starts from now on.
+	TaskStarts(ctx context.Context) (<-chan string, error)
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
 	Pull(ctx context.Context, ref string, report func(Progress)) error

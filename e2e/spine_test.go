@@ -231,3 +231,20 @@ func TestRestartAlways(t *testing.T) {
 		t.Errorf("restart made a new container: %s, was %s", now, id)
 	}
 }
+
+// logs -f follows containers that start after it did.
+func TestLogsFollowNewContainers(t *testing.T) {
+	s := newScenarioIn(t, "testdata/TestLogs")
+	s.must("up", "-d", "talker")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go func() {
+		// Give logs -f a moment to subscribe, then start the other service.
+		time.Sleep(time.Second)
+		s.berth("up", "-d", "oneshot")
+	}()
+	out := followUntil(ctx, t, s, "done-once", "logs", "-f", "--no-color")
+	if !strings.Contains(out, "done-once") {
+		t.Errorf("logs -f did not follow a container started after it: %q", out)
+	}
+}
