@@ -24,7 +24,7 @@ import (
 // scenario is one test's project: testdata/<TestName>/compose.yaml, a project name
 // of its own, and the berth command line pointed at both.
 type scenario struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	project string
 	env     []string

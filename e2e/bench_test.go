@@ -1,0 +1,248 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sync/errgroup"
+
+	"berth.dev/berth/internal/logdriver"
+	"berth.dev/berth/network"
+)
+
+// The whole-command benchmark: `berth up -d` and `berth down` of N busybox services,
+// beside a lower bound measured in the same run: the same containers created and
+// started straight through the containerd client, with the same CNI setup and log
+// driver, all in parallel. Run with `make bench`.
+
+const benchNamespace = "berth-bench"
+
+const benchImage = registry + "/berth/busybox:latest"
+
+func benchProject(t testing.TB, n int, chain bool) string {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("services:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  s%02d:\n    image: %s\n    command: [sleep, \"3600\"]\n    stop_signal: SIGKILL\n", i, benchImage)
+		// A three-level chain: each third depends on every service of the third before.
+		if tier := i * 3 / n; chain && tier > 0 {
+			b.WriteString("    depends_on:\n")
+			for j := 0; j < n; j++ {
+				if j*3/n == tier-1 {
+					fmt.Fprintf(&b, "      - s%02d\n", j)
+				}
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func benchScenario(b *testing.B, dir string) *scenario {
+	return &scenario{t: b, dir: dir, project: "bench", env: []string{"CONTAINERD_NAMESPACE=" + benchNamespace, "BERTH_DNS_UPSTREAMS=none"}}
+}
+
+func timed(fn func() error) (time.Duration, error) {
+	start := time.Now()
+	err := fn()
+	return time.Since(start), err
+}
+
+func median(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
+}
+
+func BenchmarkUpDown(b *testing.B) {
+	const rounds = 3
+	ctx := context.Background()
+	client, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(benchNamespace))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	lb := newLowerBound(b, client)
+
+	var table strings.Builder
+	fmt.Fprintf(&table, "\n%-14s %10s %10s %10s %10s %8s %8s\n", "shape", "up -d", "bound", "down", "bound", "up/lb", "down/lb")
+	for _, n := range []int{10, 30} {
+		for _, chain := range []bool{false, true} {
+			shape := fmt.Sprintf("%d flat", n)
+			if chain {
+				shape = fmt.Sprintf("%d chain", n)
+			}
+			s := benchScenario(b, benchProject(b, n, chain))
+			var ups, downs, lbUps, lbDowns []time.Duration
+			for r := 0; r < rounds; r++ {
+				d, err := timed(func() error { return s.run("up", "-d") })
+				if err != nil {
+					b.Fatalf("%s: up: %v", shape, err)
+				}
+				ups = append(ups, d)
+				if d, err = timed(func() error { return s.run("down") }); err != nil {
+					b.Fatalf("%s: down: %v", shape, err)
+				}
+				downs = append(downs, d)
+
+				up, down, err := lb.round(ctx, n)
+				if err != nil {
+					b.Fatalf("%s: lower bound: %v", shape, err)
+				}
+				lbUps, lbDowns = append(lbUps, up), append(lbDowns, down)
+			}
+			u, d, lu, ld := median(ups), median(downs), median(lbUps), median(lbDowns)
+			fmt.Fprintf(&table, "%-14s %9.2fs %9.2fs %9.2fs %9.2fs %7.2fx %7.2fx\n", shape,
+				u.Seconds(), lu.Seconds(), d.Seconds(), ld.Seconds(), u.Seconds()/lu.Seconds(), d.Seconds()/ld.Seconds())
+			b.ReportMetric(u.Seconds()/lu.Seconds(), strings.ReplaceAll(shape, " ", "-")+"-up/lb")
+			b.ReportMetric(d.Seconds()/ld.Seconds(), strings.ReplaceAll(shape, " ", "-")+"-down/lb")
+		}
+	}
+	fmt.Fprintf(&table, "(median of %d rounds; bound = the same containers straight through containerd + CNI, all in parallel)\n", rounds)
+	fmt.Print(table.String())
+}
+
+// run is berth for the benchmark: any failure is an error, not a test failure.
+func (s *scenario) run(args ...string) error {
+	r := s.berth(args...)
+	if r.code != 0 {
+		return fmt.Errorf("berth %v: exit %d: %s", args, r.code, r.stderr)
+	}
+	return nil
+}
+
+// lowerBound creates and removes the benchmark's containers without berth.
+type lowerBound struct {
+	client *ctrd.Client
+	net    *network.Manager
+	image  ctrd.Image
+	logURI func(id string) string
+}
+
+func newLowerBound(b *testing.B, client *ctrd.Client) *lowerBound {
+	ctx := context.Background()
+	// berth pulls the image; the bound starts from it in the store.
+	s := benchScenario(b, benchProject(b, 1, false))
+	if err := s.run("up", "-d"); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.run("down"); err != nil {
+		b.Fatal(err)
+	}
+	img, err := client.GetImage(ctx, benchImage)
+	if err != nil {
+		b.Fatal(err)
+	}
+	state := filepath.Join(b.TempDir(), "state")
+	return &lowerBound{
+		client: client,
+		net:    network.NewManager(network.Paths{StateDir: state, RunDir: filepath.Join(state, "run")}),
+		image:  img,
+		logURI: func(id string) string { return logdriver.URI(berthBin, filepath.Join(state, "logs", id+".log")) },
+	}
+}
+
+func (l *lowerBound) round(ctx context.Context, n int) (up, down time.Duration, err error) {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("bound-%02d", i)
+	}
+	up, err = timed(func() error {
+		if _, err := l.net.Ensure(ctx, network.Config{Name: "bound_default", Project: "bound"}); err != nil {
+			return err
+		}
+		var g errgroup.Group
+		for _, id := range ids {
+			g.Go(func() error { return l.start(ctx, id) })
+		}
+		return g.Wait()
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	down, err = timed(func() error {
+		var g errgroup.Group
+		for _, id := range ids {
+			g.Go(func() error { return l.remove(ctx, id) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		return l.net.Remove(ctx, "bound_default")
+	})
+	return up, down, err
+}
+
+func (l *lowerBound) start(ctx context.Context, id string) error {
+	ns, err := l.net.CreateNetNS(id)
+	if err != nil {
+		return err
+	}
+	if _, err := l.net.Setup(ctx, network.Endpoint{ContainerID: id, ContainerName: id, NetNS: ns},
+		[]network.Attachment{{Network: "bound_default"}}, nil); err != nil {
+		return err
+	}
+	c, err := l.client.NewContainer(ctx, id,
+		ctrd.WithImage(l.image),
+		ctrd.WithSnapshotter("overlayfs"),
+		ctrd.WithNewSnapshot(id, l.image),
+		ctrd.WithRuntime("io.containerd.runc.v2", nil),
+		ctrd.WithNewSpec(oci.WithImageConfig(l.image), oci.WithProcessArgs("sleep", "3600"),
+			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: ns})),
+	)
+	if err != nil {
+		return err
+	}
+	task, err := c.NewTask(ctx, cio.LogURI(mustURL(l.logURI(id))))
+	if err != nil {
+		return err
+	}
+	return task.Start(ctx)
+}
+
+func (l *lowerBound) remove(ctx context.Context, id string) error {
+	c, err := l.client.LoadContainer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if task, err := c.Task(ctx, nil); err == nil {
+		exited, err := task.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		if err := task.Kill(ctx, syscall.SIGKILL); err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
+		<-exited
+		if _, err := task.Delete(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.Delete(ctx, ctrd.WithSnapshotCleanup); err != nil {
+		return err
+	}
+	return l.net.Teardown(ctx, id)
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
