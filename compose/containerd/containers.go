@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/containerd/containerd/api/services/tasks/v1"
+	apitask "github.com/containerd/containerd/api/types/task"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/cio"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
 	"github.com/moby/sys/signal"
 
@@ -24,53 +27,111 @@ import (
 	"berth.dev/berth/project"
 )
 
-// Containers lists the project's containers with their task state.
+// Containers lists the project's containers with their task state: one listing of
+// containers and one of tasks, whatever the number of containers.
 func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose.Container, error) {
 	filter := fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
 	list, err := r.client.Containers(ctx, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
+	states, err := r.taskStates(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]compose.Container, 0, len(list))
 	for _, c := range list {
 		info, err := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
-		if errdefs.IsNotFound(err) {
-			continue // removed while we listed
-		}
 		if err != nil {
 			return nil, err
 		}
+		r.remember(c)
 		l := info.Labels
 		cc := compose.Container{
 			ID: c.ID(), Name: l[project.LabelName], Project: l[project.LabelProject], Service: l[project.LabelService],
 			Number: project.Number(l), OneOff: l[project.LabelOneOff] == "True", Image: l[labelImageRef],
 			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l),
 		}
-		cc.State, cc.ExitCode = r.taskState(ctx, c)
+		cc.State, cc.ExitCode = containerState(states[c.ID()])
 		out = append(out, cc)
 	}
 	return out, nil
 }
 
-// taskState maps containerd's task status to docker's container states.
-func (r *Runtime) taskState(ctx context.Context, c ctrd.Container) (string, int) {
+// taskStates lists every task of the namespace by container ID.
+func (r *Runtime) taskStates(ctx context.Context) (map[string]*apitask.Process, error) {
+	// The raw task service does not add the client's default namespace.
+	ctx = namespaces.WithNamespace(ctx, r.o.Namespace)
+	resp, err := r.client.TaskService().List(ctx, &tasks.ListTasksRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	out := make(map[string]*apitask.Process, len(resp.Tasks))
+	for _, t := range resp.Tasks {
+		// A task's ID is its container's; containerd 1.6 leaves ContainerID empty here.
+		out[t.ID] = t
+	}
+	return out, nil
+}
+
+// containerState maps a task's status to docker's container states; no task is a
+// container that was created and never started (or whose task berth deleted).
+func containerState(t *apitask.Process) (string, int) {
+	if t == nil {
+		return compose.StateCreated, 0
+	}
+	switch t.Status {
+	case apitask.Status_RUNNING:
+		return compose.StateRunning, 0
+	case apitask.Status_PAUSED, apitask.Status_PAUSING:
+		return compose.StatePaused, 0
+	case apitask.Status_CREATED:
+		return compose.StateCreated, 0
+	}
+	return compose.StateExited, int(t.ExitStatus)
+}
+
+// running tells whether the container's task runs.
+func running(ctx context.Context, c ctrd.Container) bool {
 	task, err := c.Task(ctx, nil)
 	if err != nil {
-		return compose.StateCreated, 0
+		return false
 	}
 	st, err := task.Status(ctx)
+	return err == nil && st.Status == ctrd.Running
+}
+
+// remember keeps a container handle from this command's listing, so that acting on
+// it later costs no second lookup in containerd.
+func (r *Runtime) remember(c ctrd.Container) {
+	r.mu.Lock()
+	r.seen[c.ID()] = c
+	r.mu.Unlock()
+}
+
+func (r *Runtime) forget(id string) {
+	r.mu.Lock()
+	delete(r.seen, id)
+	r.mu.Unlock()
+}
+
+// load finds a container and its labels, from the listing when it is there.
+func (r *Runtime) load(ctx context.Context, id string) (ctrd.Container, map[string]string, error) {
+	r.mu.Lock()
+	c, ok := r.seen[id]
+	r.mu.Unlock()
+	if !ok {
+		var err error
+		if c, err = r.client.LoadContainer(ctx, id); err != nil {
+			return nil, nil, wrapNotFound(err)
+		}
+		r.remember(c)
+	}
+	info, err := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
 	if err != nil {
-		return compose.StateExited, 0
+		return nil, nil, wrapNotFound(err)
 	}
-	switch st.Status {
-	case ctrd.Running:
-		return compose.StateRunning, 0
-	case ctrd.Paused, ctrd.Pausing:
-		return compose.StatePaused, 0
-	case ctrd.Created:
-		return compose.StateCreated, 0
-	}
-	return compose.StateExited, int(st.ExitStatus)
+	return c, info.Labels, nil
 }
 
 func newID() string {
@@ -216,11 +277,7 @@ func (r *Runtime) gateways(ep *network.Endpoint) ([]string, error) {
 // berth's log driver. A container whose network namespace is gone (a reboot) is
 // attached again first.
 func (r *Runtime) Start(ctx context.Context, id string) error {
-	c, err := r.client.LoadContainer(ctx, id)
-	if err != nil {
-		return wrapNotFound(err)
-	}
-	labels, err := c.Labels(ctx)
+	c, labels, err := r.load(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -292,11 +349,7 @@ func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[stri
 // then kills it; the task is deleted. The restart monitor is told first, so it does
 // not bring the container back.
 func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) error {
-	c, err := r.client.LoadContainer(ctx, id)
-	if err != nil {
-		return wrapNotFound(err)
-	}
-	labels, err := c.Labels(ctx)
+	c, labels, err := r.load(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -355,9 +408,10 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 
 // Remove deletes the container and everything berth made for it.
 func (r *Runtime) Remove(ctx context.Context, id string) error {
-	c, err := r.client.LoadContainer(ctx, id)
+	c, labels, err := r.load(ctx, id)
 	if err == nil {
-		if labels, err := c.Labels(ctx); err == nil && labels[restartPolicy] != "" {
+		defer r.forget(id)
+		if labels[restartPolicy] != "" {
 			// Keep the restart monitor away while the container goes.
 			_, _ = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped)})
 		}
@@ -369,7 +423,7 @@ func (r *Runtime) Remove(ctx context.Context, id string) error {
 		if err := c.Delete(ctx, ctrd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
 			return fmt.Errorf("remove container %s: %w", id, err)
 		}
-	} else if !errdefs.IsNotFound(err) {
+	} else if !errors.Is(err, compose.ErrNotFound) {
 		return err
 	}
 	return r.cleanup(ctx, id)
@@ -393,9 +447,9 @@ func (r *Runtime) cleanup(ctx context.Context, id string) error {
 
 // Wait returns the exit status of the container's current task once it exits.
 func (r *Runtime) Wait(ctx context.Context, id string) (int, error) {
-	c, err := r.client.LoadContainer(ctx, id)
+	c, _, err := r.load(ctx, id)
 	if err != nil {
-		return 0, wrapNotFound(err)
+		return 0, err
 	}
 	task, err := c.Task(ctx, nil)
 	if err != nil {

@@ -16,9 +16,9 @@ import (
 
 // Exec runs a process in the container's running task and returns its exit status.
 func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) (int, error) {
-	c, err := r.client.LoadContainer(ctx, id)
+	c, _, err := r.load(ctx, id)
 	if err != nil {
-		return 0, wrapNotFound(err)
+		return 0, err
 	}
 	spec, err := c.Spec(ctx)
 	if err != nil {

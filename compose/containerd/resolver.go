@@ -62,8 +62,7 @@ func (r *Runtime) EnsureResolver(ctx context.Context) error {
 	upsLabel := strings.Join(ups, ",")
 	if c, err := r.client.LoadContainer(ctx, resolverID); err == nil {
 		labels, _ := c.Labels(ctx)
-		state, _ := r.taskState(ctx, c)
-		if labels[labelResolverBinary] == self && labels[labelResolverUpstreams] == upsLabel && state == "running" {
+		if labels[labelResolverBinary] == self && labels[labelResolverUpstreams] == upsLabel && running(ctx, c) {
 			return nil
 		}
 		if err := r.removeResolver(ctx); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	ctrd "github.com/containerd/containerd/v2/client"
@@ -29,10 +30,12 @@ type Options struct {
 
 // Runtime implements compose.Runtime on containerd.
 type Runtime struct {
-	o       Options
-	client  *ctrd.Client
-	net     *network.Manager
-	binPath string // berth's own binary as copied into the state dir (see selfBinary)
+	o      Options
+	client *ctrd.Client
+	net    *network.Manager
+
+	mu   sync.Mutex
+	seen map[string]ctrd.Container // handles from this command's listings (see load)
 }
 
 var _ compose.Runtime = (*Runtime)(nil)
@@ -55,6 +58,7 @@ func New(o Options) (*Runtime, error) {
 		o:      o,
 		client: c,
 		net:    network.NewManager(network.Paths{StateDir: o.StateDir, RunDir: o.RunDir}),
+		seen:   map[string]ctrd.Container{},
 	}, nil
 }
 
