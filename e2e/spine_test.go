@@ -180,6 +180,23 @@ func TestReconcile(t *testing.T) {
 	if out := s.must("exec", "-T", "b", "sh", "-c", "echo $VALUE"); strings.TrimSpace(out) != "two" {
 		t.Errorf("b's new environment: %q", out)
 	}
+	// ps -q and --services.
+	if ids := strings.Fields(s.must("ps", "-q")); len(ids) != 2 || (ids[0] != changed[a] && ids[1] != changed[a]) {
+		t.Errorf("ps -q: %v", ids)
+	}
+	if svcs := strings.Fields(s.must("ps", "--services")); strings.Join(svcs, ",") != "a,b" {
+		t.Errorf("ps --services: %v", svcs)
+	}
+	// down --rmi all removes the services' image from the store.
+	s.must("down", "--rmi", "all")
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.GetImage(context.Background(), registry+"/berth/busybox:latest"); err == nil {
+		t.Error("down --rmi all kept the image")
+	}
 }
 
 func TestRestartAlways(t *testing.T) {
