@@ -73,6 +73,8 @@ type Observed struct {
 // PlanOptions are the flags that change a plan.
 type PlanOptions struct {
 	Services      []string // the services to bring up, with their dependencies; empty = all
+	NoDeps        bool     // bring up only the named services, not their dependencies
+	Scale         map[string]int
 	ForceRecreate bool
 	NoRecreate    bool
 	RemoveOrphans bool
@@ -80,7 +82,7 @@ type PlanOptions struct {
 
 // selectedServices is the named services and everything they depend on, in
 // dependency order.
-func selectedServices(p *types.Project, g *project.Graph, names []string) ([]string, error) {
+func selectedServices(p *types.Project, g *project.Graph, names []string, noDeps bool) ([]string, error) {
 	if len(names) == 0 {
 		return g.Order(), nil
 	}
@@ -91,6 +93,9 @@ func selectedServices(p *types.Project, g *project.Graph, names []string) ([]str
 			return
 		}
 		want[s] = true
+		if noDeps {
+			return
+		}
 		for _, d := range g.Deps[s] {
 			add(d)
 		}
@@ -134,9 +139,17 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	services, err := selectedServices(p, g, o.Services)
+	services, err := selectedServices(p, g, o.Services, o.NoDeps)
 	if err != nil {
 		return Plan{}, err
+	}
+	for name, n := range o.Scale {
+		if _, ok := p.Services[name]; !ok {
+			return Plan{}, fmt.Errorf("%w: --scale: no such service: %s", project.ErrInvalid, name)
+		}
+		if n < 0 {
+			return Plan{}, fmt.Errorf("%w: --scale %s=%d: a count cannot be negative", project.ErrInvalid, name, n)
+		}
 	}
 	var plan Plan
 
@@ -164,6 +177,9 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	for _, name := range services {
 		s := p.Services[name]
 		want := project.Replicas(s)
+		if n, ok := o.Scale[name]; ok {
+			want = n
+		}
 		if want > 1 && s.ContainerName != "" {
 			return Plan{}, fmt.Errorf("%w: %s: service %q: container_name %q cannot be used with %d replicas", project.ErrInvalid, project.FileNames(p), name, s.ContainerName, want)
 		}

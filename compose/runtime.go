@@ -17,6 +17,7 @@ type Runtime interface {
 	// Lock serialises berth processes that change the same project.
 	Lock(ctx context.Context, project string) (unlock func(), err error)
 
+	// Containers lists a project's containers; project "" lists those of every project.
 	Containers(ctx context.Context, project string) ([]Container, error)
 	Create(ctx context.Context, req CreateRequest) (Container, error)
 	Start(ctx context.Context, id string) error
@@ -24,6 +25,12 @@ type Runtime interface {
 	Stop(ctx context.Context, id string, timeout time.Duration) error
 	// Remove deletes the container with its task, snapshot, network namespace and files.
 	Remove(ctx context.Context, id string) error
+	// Kill sends a signal (a name like "SIGHUP" or a number) to the container's process.
+	Kill(ctx context.Context, id, signal string) error
+	Pause(ctx context.Context, id string) error
+	Unpause(ctx context.Context, id string) error
+	// Top lists the container's processes as rows under a header.
+	Top(ctx context.Context, id string) (header []string, rows [][]string, err error)
 	// Wait returns the exit status of the container's current task once it exits.
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
@@ -70,6 +77,8 @@ type Container struct {
 	ExitCode int
 	Created  time.Time
 	Ports    []types.ServicePortConfig
+	// ImageDigest is the digest of the image the container was made from.
+	ImageDigest string
 }
 
 // Container states.

@@ -39,26 +39,43 @@ func (e *Engine) Stop(ctx context.Context, p *types.Project, o StopOptions) erro
 }
 
 // reverseNodes makes one node per container that runs only after the containers of
-// every service depending on it: the order in which a stack is taken down. The
-// dependencies come from the containers' depends_on labels, so it works without
-// the compose file.
+// every service depending on it: the order in which a stack is taken down.
 func reverseNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
+	return orderedNodes(cs, true, fn)
+}
+
+// forwardNodes orders the other way: each container after those it depends on, the
+// order in which a stack comes up.
+func forwardNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
+	return orderedNodes(cs, false, fn)
+}
+
+// orderedNodes makes one node per container. The dependencies come from the
+// containers' depends_on labels, so it works without the compose file.
+func orderedNodes(cs []Container, reverse bool, fn func(context.Context, Container) error) []scheduler.Node {
 	byService := map[string][]string{}
 	for _, c := range cs {
 		byService[c.Service] = append(byService[c.Service], c.ID)
 	}
-	waitFor := map[string][]string{} // service → container IDs of its dependents
+	waitFor := map[string][]string{} // container ID → the container IDs it waits for
 	for _, c := range cs {
 		for _, dep := range dependsOn(c.Labels) {
-			if dep != c.Service {
-				waitFor[dep] = append(waitFor[dep], c.ID)
+			if dep == c.Service {
+				continue
+			}
+			for _, other := range byService[dep] {
+				if reverse {
+					waitFor[other] = append(waitFor[other], c.ID)
+				} else {
+					waitFor[c.ID] = append(waitFor[c.ID], other)
+				}
 			}
 		}
 	}
 	var nodes []scheduler.Node
 	for _, c := range cs {
 		c := c
-		nodes = append(nodes, scheduler.Node{ID: c.ID, Deps: dedupe(waitFor[c.Service]), Run: func(ctx context.Context) error {
+		nodes = append(nodes, scheduler.Node{ID: c.ID, Deps: dedupe(waitFor[c.ID]), Run: func(ctx context.Context) error {
 			return fn(ctx, c)
 		}})
 	}

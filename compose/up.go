@@ -18,6 +18,8 @@ import (
 type UpOptions struct {
 	PlanOptions
 	Detach bool
+	// NoStart creates the containers without starting them (`create`).
+	NoStart bool
 	// Timeout overrides each service's stop_grace_period when up stops containers.
 	Timeout *time.Duration
 	// Force is closed when the user asks a second time to stop (a second Ctrl-C):
@@ -36,7 +38,7 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 	}
 	started, err := e.converge(ctx, p, o)
 	unlock()
-	if err != nil || o.Detach {
+	if err != nil || o.Detach || o.NoStart {
 		return err
 	}
 	return e.attach(ctx, p, o, started)
@@ -49,7 +51,7 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	services, err := selectedServices(p, g, o.Services)
+	services, err := selectedServices(p, g, o.Services, o.NoDeps)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +176,9 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	case OpRemove:
 		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s)
 	case OpStart:
+		if o.NoStart {
+			return nil
+		}
 		e.event("Container", op.Target, "Starting", false)
 		if err := e.Runtime.Start(ctx, op.Existing.ID); err != nil {
 			return e.failed("Container", op.Target, err)
@@ -196,7 +201,10 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	if err != nil {
 		return e.failed("Container", op.Target, err)
 	}
-	e.event("Container", op.Target, "Created", false)
+	e.event("Container", op.Target, "Created", o.NoStart)
+	if o.NoStart {
+		return nil
+	}
 	e.event("Container", op.Target, "Starting", false)
 	if err := e.Runtime.Start(ctx, c.ID); err != nil {
 		return e.failed("Container", op.Target, err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
@@ -11,16 +9,13 @@ import (
 
 func newDownCommand(g *globals) *cobra.Command {
 	var o compose.DownOptions
-	var timeout int
+	var timeout timeoutFlag
 	cmd := &cobra.Command{
 		Use:   "down [OPTIONS]",
 		Short: "Stop and remove containers, networks",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("timeout") {
-				d := time.Duration(timeout) * time.Second
-				o.Timeout = &d
-			}
+			o.Timeout = timeout.value(cmd)
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
 				return e.Down(cmd.Context(), p, o)
 			})
@@ -29,7 +24,7 @@ func newDownCommand(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove named volumes declared in the volumes section")
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers of services not in the compose file")
-	f.IntVarP(&timeout, "timeout", "t", 10, "Seconds to wait for containers to stop")
+	timeout.add(cmd)
 	f.StringVar(&o.RemoveImages, "rmi", "", `Remove images used by services: "local" or "all"`)
 	return cmd
 }

@@ -63,6 +63,9 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 
 	root.AddCommand(
 		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
+		newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
+		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
+		newTopCommand(g), newImagesCommand(g), newLsCommand(g),
 		newVersionCommand(),
 		newLogDriverCommand(), newResolverCommand(),
 	)

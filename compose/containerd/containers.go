@@ -31,6 +31,9 @@ import (
 // containers and one of tasks, whatever the number of containers.
 func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose.Container, error) {
 	filter := fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
+	if projectName == "" {
+		filter = fmt.Sprintf("labels.%q", project.LabelProject)
+	}
 	list, err := r.client.Containers(ctx, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
@@ -50,7 +53,7 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 		cc := compose.Container{
 			ID: c.ID(), Name: l[project.LabelName], Project: l[project.LabelProject], Service: l[project.LabelService],
 			Number: project.Number(l), OneOff: l[project.LabelOneOff] == "True", Image: l[labelImageRef],
-			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l),
+			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l), ImageDigest: l[project.LabelImage],
 		}
 		cc.State, cc.ExitCode = containerState(states[c.ID()])
 		out = append(out, cc)

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"berth.dev/berth/compose"
+)
+
+func newLsCommand(g *globals) *cobra.Command {
+	var o compose.LsOptions
+	cmd := &cobra.Command{
+		Use:   "ls [OPTIONS]",
+		Short: "List running compose projects",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, done, err := g.engine()
+			if err != nil {
+				return err
+			}
+			defer done()
+			return e.Ls(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.All, "all", "a", false, "Show all stopped Compose projects")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display project names")
+	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
+	f.StringVar(&o.Filter, "filter", "", "Filter output based on conditions provided (name=...)")
+	return cmd
+}

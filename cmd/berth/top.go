@@ -1,0 +1,17 @@
+package main
+
+import (
+	"context"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+
+	"berth.dev/berth/compose"
+)
+
+func newTopCommand(g *globals) *cobra.Command {
+	return projectVerb(g, "top [SERVICES...]", "Display the running processes", true,
+		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
+			return e.Top(ctx, p, args)
+		})
+}
