@@ -21,6 +21,9 @@ type Runtime interface {
 	Containers(ctx context.Context, project string) ([]Container, error)
 	Create(ctx context.Context, req CreateRequest) (Container, error)
 	Start(ctx context.Context, id string) error
+	// StartAttached starts the container with its streams connected to stdio and
+	// returns its exit status (run without -d).
+	StartAttached(ctx context.Context, id string, stdio Stdio) (int, error)
 	// Stop sends the container's stop signal, waits up to timeout, then kills.
 	Stop(ctx context.Context, id string, timeout time.Duration) error
 	// Remove deletes the container with its task, snapshot, network namespace and files.
@@ -105,16 +108,21 @@ type Attachment struct {
 	Aliases []string
 }
 
+// Stdio connects a process to the user's terminal or pipes.
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	TTY bool
+}
+
 // ExecRequest runs a process in a running container.
 type ExecRequest struct {
 	Cmd     []string
 	Env     []string
 	WorkDir string
 	User    string
-	TTY     bool
-	Stdin   io.Reader
-	Stdout  io.Writer
-	Stderr  io.Writer
+	Stdio
 }
 
 // Network is a project network.

@@ -21,7 +21,7 @@ func newExecCommand(g *globals) *cobra.Command {
 			o.Service, o.Cmd = args[0], args[1:]
 			// As docker compose: a TTY unless -T, and only when there is one to give.
 			o.TTY = !noTTY && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
-			o.Stdin, o.Stdout, o.Stderr = os.Stdin, os.Stdout, os.Stderr
+			o.In, o.Out, o.Err = os.Stdin, os.Stdout, os.Stderr
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
 				code, err := e.Exec(cmd.Context(), p, o)
 				if err != nil {

@@ -48,10 +48,11 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		SilenceErrors: true,
 	}
 	f := root.PersistentFlags()
-	// -f is docker compose's shorthand for --file before the verb and for --follow
-	// after it (logs -f): cobra cannot scope a shorthand so, see globalShorthands.
+	// -f and -p are docker compose's shorthands for --file and --project-name before
+	// the verb, and mean other things after it (logs -f, run -p): cobra cannot scope
+	// a shorthand so, see globalShorthands.
 	f.StringArrayVar(&g.files, "file", nil, "Compose configuration files (-f before the command)")
-	f.StringVarP(&g.name, "project-name", "p", "", "Project name")
+	f.StringVar(&g.name, "project-name", "", "Project name (-p before the command)")
 	f.StringVar(&g.projectDir, "project-directory", "", "Alternate working directory (default: the directory of the first file)")
 	f.StringArrayVar(&g.envFiles, "env-file", nil, "Alternate environment files")
 	f.StringArrayVar(&g.profiles, "profile", nil, "Profiles to enable")
@@ -65,7 +66,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
 		newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
-		newTopCommand(g), newImagesCommand(g), newLsCommand(g),
+		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g),
 		newVersionCommand(),
 		newLogDriverCommand(), newResolverCommand(),
 	)

@@ -186,12 +186,23 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}
+	// A one-off container (run) answers to its own name only, not as a replica of its
+	// service, as with docker compose run without --use-aliases.
+	oneOff := req.Labels[project.LabelOneOff] == "True"
+	dnsService := s.Name
+	if oneOff {
+		dnsService = ""
+	}
 	var attach []network.Attachment
 	for _, a := range req.Networks {
-		attach = append(attach, network.Attachment{Network: a.Network, Aliases: a.Aliases})
+		at := network.Attachment{Network: a.Network, Aliases: a.Aliases}
+		if oneOff {
+			at.Aliases = nil
+		}
+		attach = append(attach, at)
 	}
 	ep, err := r.net.Setup(ctx, network.Endpoint{
-		ContainerID: id, Project: req.Project.Name, Service: s.Name, ContainerName: req.Name,
+		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
 		Hostname: hostname, NetNS: nsPath,
 	}, attach, ports)
 	if err != nil {
@@ -280,22 +291,6 @@ func (r *Runtime) gateways(ep *network.Endpoint) ([]string, error) {
 // berth's log driver. A container whose network namespace is gone (a reboot) is
 // attached again first.
 func (r *Runtime) Start(ctx context.Context, id string) error {
-	c, labels, err := r.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	if task, err := c.Task(ctx, nil); err == nil {
-		st, err := task.Status(ctx)
-		if err == nil && (st.Status == ctrd.Running || st.Status == ctrd.Paused) {
-			return nil
-		}
-		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
-			return fmt.Errorf("delete old task of %s: %w", labels[project.LabelName], err)
-		}
-	}
-	if err := r.ensureAttached(ctx, id, labels); err != nil {
-		return err
-	}
 	self, err := r.selfBinary()
 	if err != nil {
 		return err
@@ -304,21 +299,73 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(ctx, logIO(uri, labels[labelTTY] == "true"))
+	_, err = r.startTask(ctx, id, func(labels map[string]string) cio.Creator {
+		return logIO(uri, labels[labelTTY] == "true")
+	})
+	return err
+}
+
+// StartAttached starts the container's task with its standard streams connected to
+// the caller's (`run` without -d) and returns its exit status once it exits.
+func (r *Runtime) StartAttached(ctx context.Context, id string, stdio compose.Stdio) (int, error) {
+	streams := []cio.Opt{cio.WithStreams(stdio.In, stdio.Out, stdio.Err)}
+	if stdio.TTY {
+		streams = append(streams, cio.WithTerminal)
+		restore, err := rawConsole()
+		if err != nil {
+			return 0, err
+		}
+		defer restore()
+	}
+	task, err := r.startTask(ctx, id, func(map[string]string) cio.Creator { return cio.NewCreator(streams...) })
 	if err != nil {
-		return fmt.Errorf("start %s: %w", labels[project.LabelName], err)
+		return 0, err
+	}
+	if stdio.TTY {
+		if w, h, ok := consoleSize(); ok {
+			_ = task.Resize(ctx, w, h)
+		}
+	}
+	code, err := waitTask(ctx, task)
+	// The last output may still be in the pipes when the process has exited.
+	task.IO().Wait()
+	return code, err
+}
+
+// startTask starts a container's task with the given IO, replacing an exited task. A
+// container whose network namespace is gone (a reboot) is attached again first.
+func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[string]string) cio.Creator) (ctrd.Task, error) {
+	c, labels, err := r.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if task, err := c.Task(ctx, nil); err == nil {
+		st, err := task.Status(ctx)
+		if err == nil && (st.Status == ctrd.Running || st.Status == ctrd.Paused) {
+			return task, nil
+		}
+		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+			return nil, fmt.Errorf("delete old task of %s: %w", labels[project.LabelName], err)
+		}
+	}
+	if err := r.ensureAttached(ctx, id, labels); err != nil {
+		return nil, err
+	}
+	task, err := c.NewTask(ctx, io(labels))
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", labels[project.LabelName], err)
 	}
 	if err := task.Start(ctx); err != nil {
 		task.Delete(context.WithoutCancel(ctx), ctrd.WithProcessKill)
-		return fmt.Errorf("start %s: %w", labels[project.LabelName], err)
+		return nil, fmt.Errorf("start %s: %w", labels[project.LabelName], err)
 	}
 	if labels[restartPolicy] != "" {
 		// From here containerd's restart monitor keeps the container up per its policy.
 		if _, err := c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running), restartExplicit: ""}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return task, nil
 }
 
 // ensureAttached recreates the network namespace and its attachments when they are
@@ -458,6 +505,10 @@ func (r *Runtime) Wait(ctx context.Context, id string) (int, error) {
 	if err != nil {
 		return 0, wrapNotFound(err)
 	}
+	return waitTask(ctx, task)
+}
+
+func waitTask(ctx context.Context, task ctrd.Task) (int, error) {
 	ch, err := task.Wait(ctx)
 	if err != nil {
 		return 0, err

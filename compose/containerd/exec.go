@@ -43,16 +43,14 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 		p.User = u
 	}
 
-	streams := []cio.Opt{cio.WithStreams(req.Stdin, req.Stdout, req.Stderr)}
-	var con console.Console
+	streams := []cio.Opt{cio.WithStreams(req.In, req.Out, req.Err)}
 	if req.TTY {
 		streams = append(streams, cio.WithTerminal)
-		if con, err = console.ConsoleFromFile(os.Stdin); err == nil {
-			if err := con.SetRaw(); err != nil {
-				return 0, err
-			}
-			defer con.Reset()
+		restore, err := rawConsole()
+		if err != nil {
+			return 0, err
 		}
+		defer restore()
 	}
 	execID := "exec-" + newID()[:12]
 	proc, err := task.Exec(ctx, execID, &p, cio.NewCreator(streams...))
@@ -67,9 +65,9 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 	if err := proc.Start(ctx); err != nil {
 		return 0, err
 	}
-	if con != nil {
-		if size, err := con.Size(); err == nil {
-			_ = proc.Resize(ctx, uint32(size.Width), uint32(size.Height))
+	if req.TTY {
+		if w, h, ok := consoleSize(); ok {
+			_ = proc.Resize(ctx, w, h)
 		}
 	}
 	st := <-exited
@@ -98,4 +96,29 @@ func numericUser(u string) (specs.User, error) {
 		out.GID = uint32(gid)
 	}
 	return out, nil
+}
+
+// rawConsole puts the user's terminal in raw mode for a TTY session; the returned
+// function restores it.
+func rawConsole() (func(), error) {
+	con, err := console.ConsoleFromFile(os.Stdin)
+	if err != nil {
+		return func() {}, nil // not a terminal: nothing to set
+	}
+	if err := con.SetRaw(); err != nil {
+		return nil, err
+	}
+	return func() { _ = con.Reset() }, nil
+}
+
+func consoleSize() (uint32, uint32, bool) {
+	con, err := console.ConsoleFromFile(os.Stdin)
+	if err != nil {
+		return 0, 0, false
+	}
+	size, err := con.Size()
+	if err != nil {
+		return 0, 0, false
+	}
+	return uint32(size.Width), uint32(size.Height), true
 }

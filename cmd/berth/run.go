@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"berth.dev/berth/compose"
+)
+
+func newRunCommand(g *globals) *cobra.Command {
+	var o compose.RunOptions
+	var noTTY bool
+	var entrypoint string
+	cmd := projectVerb(g, "run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", false,
+		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
+			o.Service, o.Cmd = args[0], args[1:]
+			if cmd.Flags().Changed("entrypoint") {
+				ep := []string{}
+				if entrypoint != "" {
+					ep = []string{entrypoint}
+				}
+				o.Entrypoint = &ep
+			}
+			// As docker compose: a TTY unless -T, and only when there is one to give.
+			o.TTY = !noTTY && !o.Detach && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+			o.In, o.Out, o.Err = os.Stdin, os.Stdout, os.Stderr
+			code, err := e.Run(ctx, p, o)
+			if err != nil {
+				return err
+			}
+			if code != 0 {
+				return exitError{code}
+			}
+			return nil
+		})
+	cmd.Args = cobra.MinimumNArgs(1)
+	f := cmd.Flags()
+	f.SetInterspersed(false)
+	f.BoolVarP(&o.Detach, "detach", "d", false, "Run container in background and print its name")
+	f.BoolVar(&o.Rm, "rm", false, "Automatically remove the container when it exits")
+	f.StringArrayVarP(&o.Env, "env", "e", nil, "Set environment variables")
+	f.StringVar(&entrypoint, "entrypoint", "", "Override the entrypoint of the image")
+	f.StringVarP(&o.User, "user", "u", "", "Run as specified username or uid")
+	f.StringVarP(&o.WorkDir, "workdir", "w", "", "Working directory inside the container")
+	f.BoolVarP(&noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation")
+	f.StringVar(&o.Name, "name", "", "Assign a name to the container")
+	f.BoolVar(&o.NoDeps, "no-deps", false, "Don't start linked services")
+	f.BoolVarP(&o.ServicePorts, "service-ports", "P", false, "Run command with the service's ports published to the host")
+	f.StringArrayVarP(&o.Publish, "publish", "p", nil, "Publish a container's port(s) to the host")
+	f.StringArrayVarP(&o.Volumes, "volume", "v", nil, "Bind mount a volume")
+	return cmd
+}

@@ -1,0 +1,199 @@
+package compose
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+
+	"github.com/compose-spec/compose-go/v2/format"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+)
+
+// RunOptions are the flags of `run`.
+type RunOptions struct {
+	Service      string
+	Cmd          []string  // replaces the service's command when given
+	Entrypoint   *[]string // --entrypoint; empty slice clears it
+	Env          []string  // KEY=VALUE or KEY (taken from berth's environment)
+	User         string
+	WorkDir      string
+	Name         string
+	Rm           bool
+	Detach       bool
+	NoDeps       bool
+	ServicePorts bool     // publish the service's ports (off by default, as in Docker)
+	Publish      []string // -p, in compose's short port syntax
+	Volumes      []string // -v, in compose's short volume syntax
+	Stdio
+}
+
+// Run starts a one-off container of a service, after its dependencies are up, and
+// returns the command's exit status (attached) or 0 (detached).
+func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, error) {
+	s, err := p.GetService(o.Service)
+	if err != nil {
+		return 0, fmt.Errorf("%w: no such service: %s", project.ErrInvalid, o.Service)
+	}
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return 0, err
+	}
+	if deps := g.Deps[o.Service]; len(deps) > 0 && !o.NoDeps {
+		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Detach: true}); err != nil {
+			return 0, err
+		}
+	}
+	if s, err = oneOffService(p, s, o); err != nil {
+		return 0, err
+	}
+	name := o.Name
+	if name == "" {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		name = project.OneOffName(p.Name, o.Service, hex.EncodeToString(b))
+	}
+
+	unlock, err := e.Runtime.Lock(ctx, p.Name)
+	if err != nil {
+		return 0, err
+	}
+	c, err := e.createOneOff(ctx, p, s, name)
+	unlock()
+	if err != nil {
+		return 0, err
+	}
+	if o.Detach {
+		if err := e.Runtime.Start(ctx, c.ID); err != nil {
+			return 0, err
+		}
+		fmt.Fprintln(e.Out, name)
+		return 0, nil
+	}
+	code, err := e.Runtime.StartAttached(ctx, c.ID, o.Stdio)
+	if o.Rm {
+		if rmErr := e.Runtime.Remove(context.WithoutCancel(ctx), c.ID); rmErr != nil && err == nil {
+			err = rmErr
+		}
+	}
+	return code, err
+}
+
+// createOneOff makes the container with the networks and volumes it needs.
+func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name string) (Container, error) {
+	obs, err := e.observe(ctx, p, []string{s.Name})
+	if err != nil {
+		return Container{}, err
+	}
+	if _, ok := obs.Images[s.Image]; !ok {
+		if err := e.pull(ctx, PlanPulls(p, []string{s.Name}, obs)); err != nil {
+			return Container{}, err
+		}
+		if obs.Images, err = e.imageDigests(ctx, p, []string{s.Name}); err != nil {
+			return Container{}, err
+		}
+	}
+	nets, vols := resourcesOf(p, []string{s.Name})
+	for _, key := range nets {
+		if n := project.NetworkName(p, key); !obs.Networks[n] {
+			if err := e.Runtime.EnsureNetwork(ctx, Network{Name: n, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}); err != nil {
+				return Container{}, err
+			}
+		}
+	}
+	for _, key := range vols {
+		if v := project.VolumeName(p, key); !obs.Volumes[v] {
+			if err := e.Runtime.EnsureVolume(ctx, Volume{Name: v, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}); err != nil {
+				return Container{}, err
+			}
+		}
+	}
+	if err := e.Runtime.EnsureResolver(ctx); err != nil {
+		return Container{}, err
+	}
+	req, err := createRequest(p, s, Op{Target: name, Service: s.Name, Number: 1}, obs)
+	if err != nil {
+		return Container{}, err
+	}
+	req.Labels[project.LabelOneOff] = "True"
+	return e.Runtime.Create(ctx, req)
+}
+
+// oneOffService is the service as `run` changes it: the command and flags of the
+// command line, no restart policy, no published ports unless asked, no fixed name.
+func oneOffService(p *types.Project, s types.ServiceConfig, o RunOptions) (types.ServiceConfig, error) {
+	if len(o.Cmd) > 0 {
+		s.Command = o.Cmd
+	}
+	if o.Entrypoint != nil {
+		s.Entrypoint = *o.Entrypoint
+	}
+	if o.User != "" {
+		s.User = o.User
+	}
+	if o.WorkDir != "" {
+		s.WorkingDir = o.WorkDir
+	}
+	env := types.MappingWithEquals{}
+	for k, v := range s.Environment {
+		env[k] = v
+	}
+	for k, v := range types.NewMappingWithEquals(o.Env).Resolve(lookupEnv(p)) {
+		env[k] = v
+	}
+	s.Environment = env
+	s.Restart = ""
+	s.ContainerName = ""
+	s.Tty = o.TTY
+	if !o.ServicePorts {
+		s.Ports = nil
+	}
+	for _, spec := range o.Publish {
+		ports, err := types.ParsePortConfig(spec)
+		if err != nil {
+			return s, fmt.Errorf("%w: -p %q: %w", project.ErrInvalid, spec, err)
+		}
+		s.Ports = append(s.Ports, ports...)
+	}
+	for _, spec := range o.Volumes {
+		v, err := parseVolume(p, spec)
+		if err != nil {
+			return s, fmt.Errorf("%w: -v %q: %w", project.ErrInvalid, spec, err)
+		}
+		s.Volumes = append(s.Volumes, v)
+	}
+	return s, nil
+}
+
+// lookupEnv finds values for `-e KEY` in the project's environment (berth's own,
+// with .env), as docker compose does.
+func lookupEnv(p *types.Project) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := p.Environment[k]
+		return v, ok
+	}
+}
+
+// parseVolume reads -v in compose's short syntax; a relative bind source is taken
+// from the project directory, as in the file.
+func parseVolume(p *types.Project, spec string) (types.ServiceVolumeConfig, error) {
+	v, err := format.ParseVolume(spec)
+	if err != nil {
+		return v, err
+	}
+	if v.Type == types.VolumeTypeBind && !filepath.IsAbs(v.Source) {
+		v.Source = filepath.Join(p.WorkingDir, v.Source)
+	}
+	if v.Type == types.VolumeTypeBind {
+		v.Bind = &types.ServiceVolumeBind{CreateHostPath: true}
+	}
+	if v.Type == types.VolumeTypeVolume {
+		if _, ok := p.Volumes[v.Source]; !ok {
+			return v, fmt.Errorf("volume %q is not declared in the project", v.Source)
+		}
+	}
+	return v, nil
+}
