@@ -29,11 +29,11 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
-	var starts <-chan string
+	var events <-chan Event
 	if o.Follow {
 		// Subscribe before listing, so no container started in between is missed.
 		var err error
-		if starts, err = e.Runtime.TaskStarts(ctx); err != nil {
+		if events, err = e.Runtime.Events(ctx); err != nil {
 			return err
 		}
 	}
@@ -61,8 +61,9 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 		// Containers that start later (scaled up, recreated) are followed from their
 		// first line; one that restarts is already followed.
 		g.Go(func() error {
-			for id := range starts {
-				if following[id] {
+			for ev := range events {
+				id := ev.ContainerID
+				if ev.Action != "start" || following[id] {
 					continue
 				}
 				all, err := e.Runtime.Containers(gctx, p.Name)

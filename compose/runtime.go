@@ -38,8 +38,8 @@ type Runtime interface {
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
-	// TaskStarts reports the IDs of containers whose task starts from now on.
-	TaskStarts(ctx context.Context) (<-chan string, error)
+	// Events reports what happens to containers from now on.
+	Events(ctx context.Context) (<-chan Event, error)
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
 	Pull(ctx context.Context, ref string, report func(Progress)) error
@@ -164,4 +164,12 @@ type LogEntry struct {
 	// Partial: the container wrote no newline here; the next entry of the same
 	// stream continues the line.
 	Partial bool
+}
+
+// Event is something that happened to a container, in docker's words.
+type Event struct {
+	Time        time.Time
+	Action      string // create, start, die, pause, unpause, destroy, oom
+	ContainerID string
+	ExitCode    int // for die
 }
