@@ -80,7 +80,7 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 	if o.RemoveImages != "" {
 		errs = multierror.Append(errs, e.removeEach(ctx, "Image", imagesToRemove(p, o.RemoveImages), e.Runtime.RemoveImage, ErrImageNotFound))
 	}
-	if err := e.Runtime.RemoveResolverIfIdle(ctx); err != nil {
+	if err := e.Runtime.RemoveAgentIfIdle(ctx); err != nil {
 		errs = multierror.Append(errs, err)
 	}
 	if errs != nil {

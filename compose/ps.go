@@ -81,6 +81,7 @@ type psEntry struct {
 	Service    string        `json:"Service"`
 	Created    int64         `json:"Created"`
 	State      string        `json:"State"`
+	Health     string        `json:"Health"`
 	Status     string        `json:"Status"`
 	ExitCode   int           `json:"ExitCode"`
 	Publishers []psPublisher `json:"Publishers"`
@@ -98,7 +99,7 @@ func psJSON(w io.Writer, cs []Container) error {
 	enc := json.NewEncoder(w)
 	for _, c := range cs {
 		e := psEntry{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: c.Project, Service: c.Service,
-			Created: c.Created.Unix(), State: c.State, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{}}
+			Created: c.Created.Unix(), State: c.State, Health: c.Health, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{}}
 		for _, p := range c.Ports {
 			for _, b := range expandPorts(p) {
 				e.Publishers = append(e.Publishers, b)
@@ -118,6 +119,9 @@ func Status(c Container) string {
 		return fmt.Sprintf("exited (%d)", c.ExitCode)
 	case "":
 		return "unknown"
+	}
+	if c.Health != "" {
+		return c.State + " (" + c.Health + ")"
 	}
 	return c.State
 }

@@ -111,7 +111,7 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 			}
 		}
 	}
-	if err := e.Runtime.EnsureResolver(ctx); err != nil {
+	if err := e.Runtime.EnsureAgent(ctx); err != nil {
 		return Container{}, err
 	}
 	req, err := createRequest(p, s, Op{Target: name, Service: s.Name, Number: 1}, obs)

@@ -53,10 +53,10 @@ type Runtime interface {
 	EnsureVolume(ctx context.Context, v Volume) error
 	RemoveVolume(ctx context.Context, name string) error
 
-	// EnsureResolver starts the DNS resolver task if it does not run; RemoveResolver
-	// stops it when no network of berth is left.
-	EnsureResolver(ctx context.Context) error
-	RemoveResolverIfIdle(ctx context.Context) error
+	// EnsureAgent starts berth's agent task (the DNS resolver and the healthchecks)
+	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
+	EnsureAgent(ctx context.Context) error
+	RemoveAgentIfIdle(ctx context.Context) error
 }
 
 // ErrImageNotFound is returned by ImageDigest for an image not in the store.
@@ -82,7 +82,17 @@ type Container struct {
 	Ports    []types.ServicePortConfig
 	// ImageDigest is the digest of the image the container was made from.
 	ImageDigest string
+	// Health is "starting", "healthy" or "unhealthy" for a running container with a
+	// healthcheck, "" otherwise.
+	Health string
 }
+
+// Health statuses.
+const (
+	HealthStarting  = "starting"
+	HealthHealthy   = "healthy"
+	HealthUnhealthy = "unhealthy"
+)
 
 // Container states.
 const (

@@ -122,8 +122,8 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 			infra = append(infra, nodes[len(nodes)-1].ID)
 		}
 	}
-	nodes = append(nodes, scheduler.Node{ID: "resolver", Run: e.Runtime.EnsureResolver})
-	infra = append(infra, "resolver")
+	nodes = append(nodes, scheduler.Node{ID: "agent", Run: e.Runtime.EnsureAgent})
+	infra = append(infra, "agent")
 
 	var mu sync.Mutex
 	markStarted := func(name string) {
@@ -132,15 +132,22 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		mu.Unlock()
 	}
 	perService := map[string][]string{}
+	waits := map[string]*conditionWait{}
 	for _, op := range plan.Ops {
 		op := op
 		if op.Kind == OpCreateNetwork || op.Kind == OpCreateVolume {
 			continue
 		}
 		deps := append([]string{}, infra...)
-		if op.Kind != OpRemove || op.Reason != "orphan" {
+		if op.Kind != OpRemove && !o.NoDeps {
 			for _, d := range g.Deps[op.Service] {
-				deps = append(deps, "service:"+d)
+				cond := p.Services[op.Service].DependsOn[d].Condition
+				id := conditionNode(d, cond)
+				deps = append(deps, id)
+				if waits[id] == nil {
+					waits[id] = &conditionWait{dep: d, condition: cond}
+				}
+				waits[id].dependents = appendOnce(waits[id].dependents, op.Service)
 			}
 		}
 		id := "container:" + op.Target + ":" + string(op.Kind)
@@ -154,7 +161,7 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 	for _, s := range g.Order() {
 		nodes = append(nodes, scheduler.Node{ID: "service:" + s, Deps: perService[s], Run: func(context.Context) error { return nil }})
 	}
-	return nodes
+	return append(nodes, e.conditionNodes(p.Name, waits)...)
 }
 
 // ensureNode creates a network or volume, reporting progress.

@@ -50,7 +50,7 @@ var ServiceFields = map[string]Support{
 	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": notYet,
 	"storage_opt": notYet, "sysctls": notYet, "tmpfs": notYet, "ulimits": notYet, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
-	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": notYet,
+	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
 }
 
 // CheckSupported refuses, before anything is created, every field of the project that
@@ -129,7 +129,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		}
 	}
 	for dep, d := range s.DependsOn {
-		if d.Condition != types.ServiceConditionStarted {
+		switch d.Condition {
+		case types.ServiceConditionStarted, types.ServiceConditionHealthy, types.ServiceConditionCompletedSuccessfully:
+		default:
 			return fmt.Errorf("field \"depends_on.%s.condition\": %q is not supported yet", dep, d.Condition)
 		}
 		if d.Restart {

@@ -5,6 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"golang.org/x/sync/errgroup"
+
+	berthctr "berth.dev/berth/compose/containerd"
 	"berth.dev/berth/internal/logdriver"
 	"berth.dev/berth/network/resolver"
 )
@@ -22,23 +25,38 @@ func newLogDriverCommand() *cobra.Command {
 	}
 }
 
-// newResolverCommand is the DNS resolver's task body.
-func newResolverCommand() *cobra.Command {
+// newAgentCommand is the body of berth's agent task: the DNS resolver and the
+// healthcheck monitor, side by side.
+func newAgentCommand() *cobra.Command {
 	var o resolver.Options
+	var rt berthctr.Options
 	var upstreams string
 	cmd := &cobra.Command{
-		Use:    "_resolver",
+		Use:    "_agent",
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if upstreams != "" {
 				o.Upstreams = strings.Split(upstreams, ",")
 			}
-			return resolver.Run(cmd.Context(), o)
+			rt.StateDir = o.StateDir
+			runtime, err := berthctr.New(rt)
+			if err != nil {
+				return err
+			}
+			defer runtime.Close()
+			g, ctx := errgroup.WithContext(cmd.Context())
+			g.Go(func() error { return resolver.Run(ctx, o) })
+			g.Go(func() error { return runtime.MonitorHealth(ctx) })
+			return g.Wait()
 		},
 	}
-	cmd.Flags().StringVar(&o.StateDir, "state-dir", "", "berth's state directory")
-	cmd.Flags().StringVar(&upstreams, "upstreams", "", "comma-separated upstream resolvers, ip:port")
-	cmd.Flags().IntVar(&o.Port, "port", 53, "port to listen on")
+	f := cmd.Flags()
+	f.StringVar(&o.StateDir, "state-dir", "", "berth's state directory")
+	f.StringVar(&rt.RunDir, "run-dir", "", "berth's runtime directory")
+	f.StringVar(&rt.Address, "address", "/run/containerd/containerd.sock", "containerd socket")
+	f.StringVar(&rt.Namespace, "namespace", "berth", "containerd namespace")
+	f.StringVar(&upstreams, "upstreams", "", "comma-separated upstream resolvers, ip:port")
+	f.IntVar(&o.Port, "port", 53, "port to listen on")
 	return cmd
 }

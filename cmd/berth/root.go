@@ -68,7 +68,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g),
 		newVersionCommand(),
-		newLogDriverCommand(), newResolverCommand(),
+		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/moby/sys/signal"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/health"
 	"berth.dev/berth/internal/logdriver"
 	"berth.dev/berth/network"
 	"berth.dev/berth/project"
@@ -56,6 +57,12 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l), ImageDigest: l[project.LabelImage],
 		}
 		cc.State, cc.ExitCode = containerState(states[c.ID()])
+		if l[labelHealthcheck] != "" && cc.State == compose.StateRunning {
+			cc.Health = compose.HealthStarting // until the agent's first record
+			if h, err := health.Read(r.o.StateDir, c.ID()); err == nil {
+				cc.Health = h.Status
+			}
+		}
 		out = append(out, cc)
 	}
 	return out, nil
@@ -247,6 +254,16 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 	if _, err := signal.ParseSignal(stopSignal); err != nil {
 		return compose.Container{}, fmt.Errorf("service %q: stop_signal: %w", s.Name, err)
+	}
+	imgCheck, err := imageHealthcheck(ctx, img)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
+	}
+	if check := healthCheck(s, imgCheck); check != nil {
+		if _, err := check.Args(); err != nil {
+			return compose.Container{}, fmt.Errorf("service %q: healthcheck: %w", s.Name, err)
+		}
+		labels[labelHealthcheck] = healthLabel(check)
 	}
 	args, _ := processArgs(imgSpec.Config, s)
 	labels[labelStopSignal] = stopSignal
@@ -490,6 +507,9 @@ func (r *Runtime) cleanup(ctx context.Context, id string) error {
 		errs = append(errs, err)
 	}
 	if err := logdriver.Remove(r.logFile(id)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := health.Remove(r.o.StateDir, id); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

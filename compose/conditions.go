@@ -1,0 +1,155 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/scheduler"
+)
+
+// ErrDependency is a dependency that did not reach the condition a dependent waits for.
+var ErrDependency = errors.New("dependency failed")
+
+// conditionNode is the node a dependent waits on for a depends_on condition: the
+// dependency's barrier itself for service_started, or a node that waits, after the
+// barrier, until the dependency is healthy or has completed.
+func conditionNode(dep, condition string) string {
+	switch condition {
+	case types.ServiceConditionHealthy:
+		return "healthy:" + dep
+	case types.ServiceConditionCompletedSuccessfully:
+		return "completed:" + dep
+	}
+	return "service:" + dep
+}
+
+// conditionWait is one dependency's condition, with the services that wait on it.
+type conditionWait struct {
+	dep, condition string
+	dependents     []string
+}
+
+// conditionNodes makes the nodes that wait for depends_on conditions. A failure names
+// the dependency and the services it holds back.
+func (e *Engine) conditionNodes(projectName string, waits map[string]*conditionWait) []scheduler.Node {
+	var nodes []scheduler.Node
+	for id, w := range waits {
+		if id == "service:"+w.dep {
+			continue // service_started: the barrier itself
+		}
+		w := w
+		nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{"service:" + w.dep}, Run: func(ctx context.Context) error {
+			var err error
+			if w.condition == types.ServiceConditionHealthy {
+				err = e.waitHealthy(ctx, projectName, w.dep)
+			} else {
+				err = e.waitCompleted(ctx, projectName, w.dep)
+			}
+			if err != nil && errors.Is(err, ErrDependency) {
+				return fmt.Errorf("%s not started: %w", quotedList(w.dependents), err)
+			}
+			return err
+		}})
+	}
+	return nodes
+}
+
+func quotedList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("service %q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func appendOnce(xs []string, x string) []string {
+	for _, v := range xs {
+		if v == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// healthPoll is how often waitHealthy looks at the health records. They are written
+// by berth's agent, another process, and a record changes at most once per check
+// interval: a short poll, bounded by ctx, costs less than a watch per wait.
+const healthPoll = 200 * time.Millisecond
+
+// waitHealthy waits until every container of a service is healthy; one that turns
+// unhealthy, exits or has no healthcheck is an error naming the service.
+func (e *Engine) waitHealthy(ctx context.Context, projectName, service string) error {
+	for {
+		cs, err := e.Runtime.Containers(ctx, projectName)
+		if err != nil {
+			return err
+		}
+		cs = serviceOnly(cs, service)
+		if len(cs) == 0 {
+			return fmt.Errorf("%w: service %q has no container", ErrDependency, service)
+		}
+		ready := true
+		for _, c := range cs {
+			switch {
+			case c.State != StateRunning:
+				return fmt.Errorf("%w: service %q: %s is %s", ErrDependency, service, c.Name, Status(c))
+			case c.Health == "":
+				return fmt.Errorf("%w: service %q has no healthcheck, so it cannot become healthy", ErrDependency, service)
+			case c.Health == HealthUnhealthy:
+				return fmt.Errorf("%w: service %q: %s is unhealthy", ErrDependency, service, c.Name)
+			case c.Health != HealthHealthy:
+				ready = false
+			}
+		}
+		if ready {
+			e.event("Container", cs[0].Name, "Healthy", true)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(healthPoll):
+		}
+	}
+}
+
+// waitCompleted waits until every container of a service has exited, and requires
+// status 0 from each.
+func (e *Engine) waitCompleted(ctx context.Context, projectName, service string) error {
+	cs, err := e.Runtime.Containers(ctx, projectName)
+	if err != nil {
+		return err
+	}
+	cs = serviceOnly(cs, service)
+	if len(cs) == 0 {
+		return fmt.Errorf("%w: service %q has no container", ErrDependency, service)
+	}
+	for _, c := range cs {
+		code := c.ExitCode
+		if c.State == StateRunning || c.State == StatePaused {
+			if code, err = e.Runtime.Wait(ctx, c.ID); err != nil {
+				return fmt.Errorf("wait for %s: %w", c.Name, err)
+			}
+		}
+		if code != 0 {
+			return fmt.Errorf("%w: service %q did not complete successfully: %s exited with code %d", ErrDependency, service, c.Name, code)
+		}
+		e.event("Container", c.Name, "Exited", true)
+	}
+	return nil
+}
+
+func serviceOnly(cs []Container, service string) []Container {
+	var out []Container
+	for _, c := range cs {
+		if c.Service == service && !c.OneOff {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"berth.dev/berth/internal/logdriver"
+	"berth.dev/berth/network/resolver"
+)
+
+// berth's agent runs as a containerd task in the host's network namespace, under
+// containerd's restart monitor: the DNS resolver and the healthchecks keep working
+// after the CLI exits, with no daemon of berth's.
+const agentID = "berth-agent"
+
+const (
+	labelAgentBinary    = "berth.agent.binary"
+	labelAgentUpstreams = "berth.agent.upstreams"
+)
+
+// lockGlobal serialises work on what all projects share (the agent).
+func (r *Runtime) lockGlobal(ctx context.Context) (func(), error) {
+	return r.Lock(ctx, ".global")
+}
+
+func (r *Runtime) upstreams() ([]string, error) {
+	if r.o.Upstreams != nil {
+		return r.o.Upstreams, nil
+	}
+	ups, err := resolver.UpstreamsFromResolvConf("/etc/resolv.conf")
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return ups, err
+}
+
+// EnsureAgent starts the agent task (resolver and healthchecks) unless it runs
+// with this berth binary and these upstreams.
+func (r *Runtime) EnsureAgent(ctx context.Context) error {
+	unlock, err := r.lockGlobal(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	self, err := r.selfBinary()
+	if err != nil {
+		return err
+	}
+	ups, err := r.upstreams()
+	if err != nil {
+		return fmt.Errorf("resolver upstreams: %w", err)
+	}
+	upsLabel := strings.Join(ups, ",")
+	if c, err := r.client.LoadContainer(ctx, agentID); err == nil {
+		labels, _ := c.Labels(ctx)
+		if labels[labelAgentBinary] == self && labels[labelAgentUpstreams] == upsLabel && running(ctx, c) {
+			return nil
+		}
+		if err := r.removeAgent(ctx); err != nil {
+			return err
+		}
+	}
+
+	rootfs := filepath.Join(r.o.StateDir, "agent", "rootfs")
+	for _, dir := range []string{rootfs, "/run/containerd/fifo"} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	args := []string{"/berth", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
+		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel}
+	logFile := filepath.Join(r.o.StateDir, "logs", agentID+".log")
+	uri := logdriver.URI(self, logFile)
+	c, err := r.client.NewContainer(ctx, agentID,
+		ctrd.WithRuntime("io.containerd.runc.v2", nil),
+		ctrd.WithNewSpec(
+			oci.WithRootFSPath(rootfs),
+			oci.WithProcessArgs(args...),
+			oci.WithHostNamespace(specs.NetworkNamespace),
+			oci.WithMounts([]specs.Mount{
+				{Destination: "/berth", Type: "bind", Source: self, Options: []string{"rbind", "ro"}},
+				// The agent writes health records, and execs checks through containerd,
+				// whose exec FIFOs live under /run/containerd on both sides.
+				{Destination: r.o.StateDir, Type: "bind", Source: r.o.StateDir, Options: []string{"rbind", "rw"}},
+				{Destination: filepath.Dir(r.o.Address), Type: "bind", Source: filepath.Dir(r.o.Address), Options: []string{"rbind", "rw"}},
+				{Destination: "/run/containerd/fifo", Type: "bind", Source: "/run/containerd/fifo", Options: []string{"rbind", "rw"}},
+			}),
+		),
+		ctrd.WithContainerLabels(map[string]string{
+			labelAgentBinary:    self,
+			labelAgentUpstreams: upsLabel,
+			restartPolicy:       "always",
+			restartLogURI:       uri,
+		}),
+	)
+	if err != nil {
+		return fmt.Errorf("create berth's agent: %w", err)
+	}
+	u, err := parseURI(uri)
+	if err != nil {
+		return err
+	}
+	task, err := c.NewTask(ctx, logIO(u, false))
+	if err != nil {
+		c.Delete(context.WithoutCancel(ctx))
+		return fmt.Errorf("start berth's agent: %w", err)
+	}
+	if err := task.Start(ctx); err != nil {
+		task.Delete(context.WithoutCancel(ctx), ctrd.WithProcessKill)
+		c.Delete(context.WithoutCancel(ctx))
+		return fmt.Errorf("start berth's agent: %w", err)
+	}
+	_, err = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running)})
+	return err
+}
+
+// RemoveAgentIfIdle removes the agent when no network of berth is left.
+func (r *Runtime) RemoveAgentIfIdle(ctx context.Context) error {
+	unlock, err := r.lockGlobal(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	nets, err := r.net.List()
+	if err != nil || len(nets) > 0 {
+		return err
+	}
+	return r.removeAgent(ctx)
+}
+
+func (r *Runtime) removeAgent(ctx context.Context) error {
+	c, err := r.client.LoadContainer(ctx, agentID)
+	if errdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, _ = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped)})
+	if task, err := c.Task(ctx, nil); err == nil {
+		_ = task.Kill(ctx, syscall.SIGKILL)
+		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove berth's agent: %w", err)
+		}
+	}
+	if err := c.Delete(ctx); err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("remove berth's agent: %w", err)
+	}
+	_ = logdriver.Remove(filepath.Join(r.o.StateDir, "logs", agentID+".log"))
+	return os.RemoveAll(filepath.Join(r.o.StateDir, "agent"))
+}
