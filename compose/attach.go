@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 	defer stopFollowing()
 	var logs sync.WaitGroup
 	var exited sync.WaitGroup
+	exits := make(chan exit, len(cs))
 	for _, c := range cs {
 		c := c
 		tail := 0 // a container that ran before this up shows only what comes next
@@ -48,23 +50,47 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 			code, err := e.Runtime.Wait(ctx, c.ID)
 			if err == nil {
 				pr.message("%s exited with code %d", c.Name, code)
+				exits <- exit{c, code}
 			}
 		}()
 	}
 	allExited := make(chan struct{})
 	go func() { exited.Wait(); close(allExited) }()
 
-	select {
-	case <-allExited:
-		// The log driver writes a container's last lines just after its exit, and
-		// nothing tells a reader it has: give it a moment, bounded, before leaving.
-		time.Sleep(200 * time.Millisecond)
-		stopFollowing()
-		logs.Wait()
-		return nil
-	case <-ctx.Done():
+	// result is what up returns once everything has stopped: the exit status asked
+	// for by --exit-code-from or the abort flags.
+	var result error
+	aborted := false
+wait:
+	for {
+		select {
+		case x := <-exits:
+			if o.ExitCodeFrom != "" && x.c.Service == o.ExitCodeFrom && x.code != 0 {
+				result = &ExitStatusError{Container: x.c.Name, Code: x.code}
+			}
+			if o.AbortOnExit || (o.AbortOnFailure && x.code != 0) || (o.ExitCodeFrom != "" && x.c.Service == o.ExitCodeFrom) {
+				if o.ExitCodeFrom == "" && x.code != 0 {
+					result = &ExitStatusError{Container: x.c.Name, Code: x.code}
+				}
+				aborted = true
+				break wait
+			}
+		case <-allExited:
+			// The log driver writes a container's last lines just after its exit, and
+			// nothing tells a reader it has: give it a moment, bounded, before leaving.
+			time.Sleep(200 * time.Millisecond)
+			stopFollowing()
+			logs.Wait()
+			return result
+		case <-ctx.Done():
+			break wait
+		}
 	}
-	pr.message("Gracefully stopping... (press Ctrl+C again to force)")
+	if aborted {
+		pr.message("Aborting on container exit...")
+	} else {
+		pr.message("Gracefully stopping... (press Ctrl+C again to force)")
+	}
 	stopCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -79,7 +105,26 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 	logs.Wait()
 	if errors.Is(err, context.Canceled) {
 		zero := time.Duration(0)
-		return e.Stop(context.Background(), p, StopOptions{Services: services, Timeout: &zero})
+		err = e.Stop(context.Background(), p, StopOptions{Services: services, Timeout: &zero})
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+type exit struct {
+	c    Container
+	code int
+}
+
+// ExitStatusError is up's result when a container's exit status decides it
+// (--exit-code-from, --abort-on-container-exit): berth exits with Code.
+type ExitStatusError struct {
+	Container string
+	Code      int
+}
+
+func (e *ExitStatusError) Error() string {
+	return fmt.Sprintf("%s exited with code %d", e.Container, e.Code)
 }

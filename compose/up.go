@@ -27,6 +27,16 @@ type UpOptions struct {
 	Force <-chan struct{}
 	// NoColor turns off coloured prefixes while attached.
 	NoColor bool
+	// AbortOnExit stops everything when a container exits; AbortOnFailure when one
+	// exits with a non-zero status; ExitCodeFrom names the service whose exit status
+	// up returns (and implies AbortOnExit for it).
+	AbortOnExit    bool
+	AbortOnFailure bool
+	ExitCodeFrom   string
+	// Wait waits, detached, until the services run (and are healthy, with a
+	// healthcheck); WaitTimeout bounds it (0 = none).
+	Wait        bool
+	WaitTimeout time.Duration
 }
 
 // Up brings the selected services to the state the project describes. ctx ends the
@@ -38,8 +48,14 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 	}
 	started, err := e.converge(ctx, p, o)
 	unlock()
-	if err != nil || o.Detach || o.NoStart {
+	if err != nil || o.NoStart {
 		return err
+	}
+	if o.Wait {
+		return e.waitUp(ctx, p, o)
+	}
+	if o.Detach {
+		return nil
 	}
 	return e.attach(ctx, p, o, started)
 }

@@ -25,8 +25,8 @@ func newLogDriverCommand() *cobra.Command {
 	}
 }
 
-// newAgentCommand is the body of berth's agent task: the DNS resolver and the
-// healthcheck monitor, side by side.
+// newAgentCommand is the body of berth's agent task: the DNS resolver, the
+// healthcheck monitor and the restart limits, side by side.
 func newAgentCommand() *cobra.Command {
 	var o resolver.Options
 	var rt berthctr.Options
@@ -48,6 +48,7 @@ func newAgentCommand() *cobra.Command {
 			g, ctx := errgroup.WithContext(cmd.Context())
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
+			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })
 			return g.Wait()
 		},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/containerd/log"
 
+	"berth.dev/berth/compose"
 	"berth.dev/berth/project"
 )
 
@@ -39,6 +40,10 @@ func exitCode(err error, debug bool) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	var status *compose.ExitStatusError
+	if errors.As(err, &status) {
+		return status.Code
 	}
 	msg := err.Error()
 	if !debug {

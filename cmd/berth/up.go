@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 	"strconv"
 	"strings"
+	"time"
 
 	"berth.dev/berth/compose"
 )
@@ -13,6 +14,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	var o compose.UpOptions
 	var timeout timeoutFlag
 	var scale []string
+	var waitTimeout int
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -20,6 +22,10 @@ func newUpCommand(g *globals) *cobra.Command {
 			o.Services = args
 			o.Force = g.force
 			o.Timeout = timeout.value(cmd)
+			o.WaitTimeout = time.Duration(waitTimeout) * time.Second
+			if o.ExitCodeFrom != "" {
+				o.AbortOnExit = true
+			}
 			var err error
 			if o.Scale, err = parseScale(scale); err != nil {
 				return err
@@ -43,6 +49,11 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers of services not in the compose file")
 	f.BoolVar(&o.NoColor, "no-color", false, "Monochrome output")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "Don't start linked services")
+	f.BoolVar(&o.AbortOnExit, "abort-on-container-exit", false, "Stops all containers if any container was stopped")
+	f.BoolVar(&o.AbortOnFailure, "abort-on-container-failure", false, "Stops all containers if any container exited with failure")
+	f.StringVar(&o.ExitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container (implies --abort-on-container-exit)")
+	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy (implies detached mode)")
+	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")
 	f.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances; overrides the scale setting in the file")
 	timeout.add(cmd)
@@ -53,6 +64,13 @@ func newUpCommand(g *globals) *cobra.Command {
 var upConflicts = [][2]string{
 	{"force-recreate", "no-recreate"},
 	{"detach", "no-start"},
+	{"detach", "abort-on-container-exit"},
+	{"detach", "abort-on-container-failure"},
+	{"detach", "exit-code-from"},
+	{"wait", "abort-on-container-exit"},
+	{"wait", "abort-on-container-failure"},
+	{"wait", "exit-code-from"},
+	{"abort-on-container-exit", "abort-on-container-failure"},
 }
 
 // parseScale reads --scale SERVICE=NUM flags.

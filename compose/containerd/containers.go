@@ -368,6 +368,12 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 	if err := r.ensureAttached(ctx, id, labels); err != nil {
 		return nil, err
 	}
+	if labels[labelFailures] != "" {
+		// A start by the user begins a new count of failures (see EnforceRestartLimits).
+		if _, err := c.SetLabels(ctx, map[string]string{labelFailures: ""}); err != nil {
+			return nil, err
+		}
+	}
 	task, err := c.NewTask(ctx, io(labels))
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", labels[project.LabelName], err)

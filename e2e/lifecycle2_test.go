@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+)
+
+func TestAbortOnExit(t *testing.T) {
+	s := newScenario(t)
+	r := s.berth("up", "--abort-on-container-exit", "--no-color")
+	if r.code != 4 {
+		t.Fatalf("up --abort-on-container-exit: exit %d, want quick's 4\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if st := s.states(); st["long-1"] != "exited" {
+		t.Errorf("the other container was not stopped: %v", st)
+	}
+	r = s.berth("up", "--exit-code-from", "quick", "--no-color")
+	if r.code != 4 || !strings.Contains(r.stdout, "Aborting on container exit") {
+		t.Errorf("up --exit-code-from quick: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := s.berth("up", "-d", "--abort-on-container-exit"); r.code == 0 || !strings.Contains(r.stderr, "cannot be combined") {
+		t.Errorf("-d with --abort-on-container-exit: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestUpWait(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "--wait")
+	if out := s.must("ps", "slow"); !strings.Contains(out, "running (healthy)") {
+		t.Errorf("up --wait returned before slow was healthy:\n%s", out)
+	}
+	r := s.berth("--profile", "broken", "up", "--wait", "--wait-timeout", "3", "never")
+	if r.code == 0 || !strings.Contains(r.stderr, "--wait-timeout") {
+		t.Errorf("up --wait on a service that never gets healthy: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// A restart: on-failure:2 container comes back twice after failing, then stays down.
+func TestRestartOnFailure(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	id := s.ids()[s.project+"-flaky-1"]
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pid := func() (uint32, string) {
+		ct, err := c.LoadContainer(ctx, id)
+		if err != nil {
+			return 0, err.Error()
+		}
+		task, err := ct.Task(ctx, nil)
+		if err != nil {
+			return 0, err.Error()
+		}
+		st, err := task.Status(ctx)
+		if err != nil {
+			return 0, err.Error()
+		}
+		return task.Pid(), string(st.Status)
+	}
+	last := uint32(0)
+	for kill := 1; kill <= 3; kill++ {
+		eventually(t, 20*time.Second, fmt.Sprintf("flaky running before kill %d", kill), func() error {
+			p, st := pid()
+			if st != "running" || p == last {
+				return fmt.Errorf("task %s, pid %d", st, p)
+			}
+			last = p
+			return nil
+		})
+		if err := syscall.Kill(int(last), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// After the third failure the policy is spent: it stays exited.
+	time.Sleep(6 * time.Second) // several times the restart monitor's reaction time seen here
+	if p, st := pid(); st == "running" {
+		t.Errorf("flaky came back a third time (pid %d)", p)
+	}
+}
