@@ -128,10 +128,12 @@ type Stdio struct {
 
 // ExecRequest runs a process in a running container.
 type ExecRequest struct {
-	Cmd     []string
-	Env     []string
-	WorkDir string
-	User    string
+	Cmd        []string
+	Env        []string
+	WorkDir    string
+	User       string
+	Privileged bool // every capability
+	Detach     bool // start it and return at once
 	Stdio
 }
 

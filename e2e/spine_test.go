@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,6 +149,27 @@ func TestExecExitStatus(t *testing.T) {
 	}
 	if out := s.must("exec", "-T", "-w", "/", "-u", "65534", "box", "sh", "-c", "id -u; pwd"); strings.Fields(out)[0] != "65534" || strings.Fields(out)[1] != "/" {
 		t.Errorf("exec -u -w: %q", out)
+	}
+	// -d returns at once and leaves the command running.
+	s.must("exec", "-d", "box", "sh", "-c", "sleep 1; echo done > /tmp/background")
+	eventually(t, 10*time.Second, "the detached command's work", func() error {
+		if out := s.berth("exec", "-T", "box", "cat", "/tmp/background"); strings.TrimSpace(out.stdout) != "done" {
+			return fmt.Errorf("not yet: %q", out.stdout)
+		}
+		return nil
+	})
+	// --privileged gives every capability; without it the default set is smaller.
+	capEff := func(args ...string) uint64 {
+		out := s.must(append(append([]string{"exec", "-T"}, args...), "box", "sh", "-c", "grep CapEff /proc/self/status")...)
+		v, err := strconv.ParseUint(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(out), "CapEff:")), 16, 64)
+		if err != nil {
+			t.Fatalf("CapEff %q: %v", out, err)
+		}
+		return v
+	}
+	const sysAdmin = 1 << 21
+	if plain, priv := capEff(), capEff("--privileged"); plain&sysAdmin != 0 || priv&sysAdmin == 0 || priv&plain != plain {
+		t.Errorf("--privileged capabilities %x, plain %x", priv, plain)
 	}
 	if r := s.berth("exec", "-T", "nope", "true"); r.code == 0 || !strings.Contains(r.stderr, "nope") {
 		t.Errorf("exec into an unknown service: exit %d, %q", r.code, r.stderr)

@@ -20,7 +20,7 @@ func newExecCommand(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Service, o.Cmd = args[0], args[1:]
 			// As docker compose: a TTY unless -T, and only when there is one to give.
-			o.TTY = !noTTY && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+			o.TTY = !noTTY && !o.Detach && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 			o.In, o.Out, o.Err = os.Stdin, os.Stdout, os.Stderr
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
 				code, err := e.Exec(cmd.Context(), p, o)
@@ -41,5 +41,7 @@ func newExecCommand(g *globals) *cobra.Command {
 	f.StringVarP(&o.WorkDir, "workdir", "w", "", "Working directory inside the container")
 	f.StringVarP(&o.User, "user", "u", "", "Run the command as this user")
 	f.IntVar(&o.Index, "index", 0, "Index of the container if the service has several replicas")
+	f.BoolVarP(&o.Detach, "detach", "d", false, "Detached mode: Run command in the background")
+	f.BoolVar(&o.Privileged, "privileged", false, "Give extended privileges to the process")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -59,7 +60,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.StringVar(&g.namespace, "namespace", envOr("CONTAINERD_NAMESPACE", "berth"), "containerd namespace")
 	f.StringVar(&g.address, "address", envOr("CONTAINERD_ADDRESS", "/run/containerd/containerd.sock"), "containerd socket")
 	f.StringVar(&g.progress, "progress", "auto", "Progress output: auto, tty, plain, json, quiet")
-	f.IntVar(&g.parallel, "parallel", -1, "Maximum parallelism, -1 for unlimited")
+	f.IntVar(&g.parallel, "parallel", envInt("COMPOSE_PARALLEL_LIMIT", -1), "Maximum parallelism, -1 for unlimited")
 	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
 
 	root.AddCommand(
@@ -71,6 +72,13 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 func envOr(key, def string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/containerd/console"
+	"github.com/containerd/containerd/v2/pkg/cap"
 	"github.com/containerd/containerd/v2/pkg/cio"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -42,6 +43,25 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 		}
 		p.User = u
 	}
+	if req.Privileged {
+		// Every capability berth itself holds: those the host's kernel and runc know.
+		all, err := cap.Current()
+		if err != nil {
+			return 0, err
+		}
+		p.Capabilities = &specs.LinuxCapabilities{Bounding: all, Effective: all, Permitted: all}
+	}
+	execID := "exec-" + newID()[:12]
+	if req.Detach {
+		// Nothing waits for a detached process: it ends with its own exit, or with the
+		// container's task.
+		p.Terminal = false
+		proc, err := task.Exec(ctx, execID, &p, cio.NullIO)
+		if err != nil {
+			return 0, err
+		}
+		return 0, proc.Start(ctx)
+	}
 
 	streams := []cio.Opt{cio.WithStreams(req.In, req.Out, req.Err)}
 	if req.TTY {
@@ -52,7 +72,6 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 		}
 		defer restore()
 	}
-	execID := "exec-" + newID()[:12]
 	proc, err := task.Exec(ctx, execID, &p, cio.NewCreator(streams...))
 	if err != nil {
 		return 0, err
