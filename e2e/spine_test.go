@@ -136,6 +136,11 @@ func TestLogs(t *testing.T) {
 	if !strings.Contains(out, "tick-3") {
 		t.Errorf("logs -f did not show new lines: %q", out)
 	}
+	// attach shows what the container writes from now on, without prefixes.
+	out = followUntil(ctx, t, s, "tick-", "attach", "talker")
+	if !strings.HasPrefix(out, "tick-") || strings.Contains(out, "hello-stdout") {
+		t.Errorf("attach: %q", out)
+	}
 }
 
 func TestExecExitStatus(t *testing.T) {
