@@ -34,6 +34,8 @@ type Runtime interface {
 	Unpause(ctx context.Context, id string) error
 	// Top lists the container's processes as rows under a header.
 	Top(ctx context.Context, id string) (header []string, rows [][]string, err error)
+	// FilesRoot gives a host path to the container's files, valid until release.
+	FilesRoot(ctx context.Context, id string) (root string, release func(), err error)
 	// Wait returns the exit status of the container's current task once it exits.
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)

@@ -1,0 +1,85 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"berth.dev/berth/internal/fscopy"
+	"berth.dev/berth/project"
+)
+
+// CpOptions are the arguments of `cp`: one side is SERVICE:PATH.
+type CpOptions struct {
+	Src, Dst string
+	Index    int
+}
+
+// Cp copies files between a service's container and the host, as `docker compose
+// cp` does.
+func (e *Engine) Cp(ctx context.Context, p *types.Project, o CpOptions) error {
+	srcService, srcPath, srcIn := splitServicePath(p, o.Src)
+	dstService, dstPath, dstIn := splitServicePath(p, o.Dst)
+	switch {
+	case o.Src == "-" || o.Dst == "-":
+		return fmt.Errorf("%w: cp: tar streams (\"-\") are not supported yet", project.ErrInvalid)
+	case srcIn == dstIn:
+		return fmt.Errorf("%w: cp: exactly one of source and destination must be SERVICE:PATH", project.ErrInvalid)
+	}
+	service, inner := srcService, srcPath
+	if dstIn {
+		service, inner = dstService, dstPath
+	}
+	if !strings.HasPrefix(inner, "/") {
+		return fmt.Errorf("%w: cp: the path in the container must be absolute: %s", project.ErrInvalid, inner)
+	}
+	cs, err := e.projectContainers(ctx, p, []string{service})
+	if err != nil {
+		return err
+	}
+	index := o.Index
+	if index == 0 {
+		index = 1
+	}
+	for _, c := range cs {
+		if c.Number != index {
+			continue
+		}
+		root, release, err := e.Runtime.FilesRoot(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		defer release()
+		// Resolve the container path inside its root: its symlinks must not lead out.
+		hostPath, err := securejoin.SecureJoin(root, inner)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(inner, "/.") {
+			hostPath += "/."
+		} else if strings.HasSuffix(inner, "/") {
+			hostPath += "/"
+		}
+		if dstIn {
+			return fscopy.Copy(o.Src, hostPath)
+		}
+		return fscopy.Copy(hostPath, o.Dst)
+	}
+	return fmt.Errorf("service %q has no container number %d: %w", service, index, ErrNotFound)
+}
+
+// splitServicePath reads SERVICE:PATH; a host path (even one with a colon) is
+// anything whose part before the colon is not a service of the project.
+func splitServicePath(p *types.Project, arg string) (string, string, bool) {
+	service, path, ok := strings.Cut(arg, ":")
+	if !ok {
+		return "", arg, false
+	}
+	if _, known := p.Services[service]; !known {
+		return "", arg, false
+	}
+	return service, path, true
+}
