@@ -34,6 +34,8 @@ type Runtime interface {
 	Unpause(ctx context.Context, id string) error
 	// Top lists the container's processes as rows under a header.
 	Top(ctx context.Context, id string) (header []string, rows [][]string, err error)
+	// Stats samples a running container's resource use.
+	Stats(ctx context.Context, id string) (Stats, error)
 	// FilesRoot gives a host path to the container's files, valid until release.
 	FilesRoot(ctx context.Context, id string) (root string, release func(), err error)
 	// Wait returns the exit status of the container's current task once it exits.
@@ -186,4 +188,14 @@ type Event struct {
 	Action      string // create, start, die, pause, unpause, destroy, oom
 	ContainerID string
 	ExitCode    int // for die
+}
+
+// Stats is one sample of a container's resource use; rates come from two samples.
+type Stats struct {
+	Time                  time.Time
+	CPUNanos              uint64 // CPU time used since the start
+	MemUsage, MemLimit    uint64
+	NetRx, NetTx          uint64
+	BlockRead, BlockWrite uint64
+	Pids                  uint64
 }

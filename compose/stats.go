@@ -1,0 +1,163 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
+)
+
+// StatsOptions are the flags of `stats`.
+type StatsOptions struct {
+	Services []string
+	NoStream bool
+	Format   string // table or json
+	All      bool
+	// Clear is written before each refresh when streaming (the terminal's clear
+	// sequence); nil prints one table after another.
+	Clear []byte
+}
+
+// statsInterval is docker stats's refresh period, and the span of the two samples
+// a CPU percentage needs.
+const statsInterval = time.Second
+
+// Stats shows the resource use of the project's running containers: one table with
+// NoStream, else a new one every second until ctx ends.
+func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) error {
+	if err := checkServices(p, o.Services); err != nil {
+		return err
+	}
+	if o.Format != "" && o.Format != "table" && o.Format != "json" {
+		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, o.Format)
+	}
+	prev := map[string]Stats{}
+	sample := func() ([]Container, map[string]Stats, error) {
+		cs, err := e.projectContainers(ctx, p, o.Services)
+		if err != nil {
+			return nil, nil, err
+		}
+		now := map[string]Stats{}
+		var shown []Container
+		for _, c := range cs {
+			if c.State != StateRunning {
+				if o.All {
+					shown = append(shown, c)
+				}
+				continue
+			}
+			st, err := e.Runtime.Stats(ctx, c.ID)
+			if err != nil {
+				continue // exited between the listing and the sample
+			}
+			now[c.ID] = st
+			shown = append(shown, c)
+		}
+		return shown, now, nil
+	}
+	if _, first, err := sample(); err == nil {
+		prev = first
+	} else {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(statsInterval):
+		}
+		cs, now, err := sample()
+		if err != nil {
+			return err
+		}
+		if o.Clear != nil && !o.NoStream {
+			e.Out.Write(o.Clear)
+		}
+		if err := printStats(e.Out, cs, prev, now, o.Format); err != nil {
+			return err
+		}
+		if o.NoStream {
+			return nil
+		}
+		prev = now
+	}
+}
+
+type statsRow struct {
+	ID       string `json:"ID"`
+	Name     string `json:"Name"`
+	CPUPerc  string `json:"CPUPerc"`
+	MemUsage string `json:"MemUsage"`
+	MemPerc  string `json:"MemPerc"`
+	NetIO    string `json:"NetIO"`
+	BlockIO  string `json:"BlockIO"`
+	PIDs     string `json:"PIDs"`
+}
+
+func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, format string) error {
+	var rows []statsRow
+	for _, c := range cs {
+		s, ok := now[c.ID]
+		row := statsRow{ID: shortDigest(c.ID), Name: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
+		if ok {
+			cpu := 0.0
+			if p, had := prev[c.ID]; had && s.Time.After(p.Time) && s.CPUNanos >= p.CPUNanos {
+				cpu = float64(s.CPUNanos-p.CPUNanos) / float64(s.Time.Sub(p.Time).Nanoseconds()) * 100
+			}
+			mem := 0.0
+			if s.MemLimit > 0 {
+				mem = float64(s.MemUsage) / float64(s.MemLimit) * 100
+			}
+			row.CPUPerc = fmt.Sprintf("%.2f%%", cpu)
+			row.MemUsage = binarySize(s.MemUsage) + " / " + binarySize(s.MemLimit)
+			row.MemPerc = fmt.Sprintf("%.2f%%", mem)
+			row.NetIO = decimalSize(s.NetRx) + " / " + decimalSize(s.NetTx)
+			row.BlockIO = decimalSize(s.BlockRead) + " / " + decimalSize(s.BlockWrite)
+			row.PIDs = fmt.Sprint(s.Pids)
+		}
+		rows = append(rows, row)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs)
+	}
+	return tw.Flush()
+}
+
+// binarySize and decimalSize print sizes as docker stats does: memory in KiB, MiB,
+// GiB; traffic in kB, MB, GB.
+func binarySize(n uint64) string {
+	return humanSize(float64(n), 1024, []string{"B", "KiB", "MiB", "GiB", "TiB"})
+}
+
+func decimalSize(n uint64) string {
+	return humanSize(float64(n), 1000, []string{"B", "kB", "MB", "GB", "TB"})
+}
+
+func humanSize(v, base float64, units []string) string {
+	i := 0
+	for v >= base && i < len(units)-1 {
+		v /= base
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f%s", v, units[i])
+	}
+	return fmt.Sprintf("%.3g%s", v, units[i])
+}
