@@ -22,8 +22,8 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 	if len(o.Services) > 0 {
 		services = o.Services
 	}
-	cs = serviceContainers(cs, services)
-	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor})
+	cs = attachedContainers(serviceContainers(cs, services), o.Attach, o.NoAttach)
+	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor, Timestamps: o.Timestamps})
 
 	follow, stopFollowing := context.WithCancel(context.Background())
 	defer stopFollowing()
@@ -127,4 +127,16 @@ type ExitStatusError struct {
 
 func (e *ExitStatusError) Error() string {
 	return fmt.Sprintf("%s exited with code %d", e.Container, e.Code)
+}
+
+// attachedContainers keeps the containers of the --attach services (all when none)
+// less those of the --no-attach services.
+func attachedContainers(cs []Container, attach, noAttach []string) []Container {
+	var out []Container
+	for _, c := range cs {
+		if (len(attach) == 0 || contains(attach, c.Service)) && !contains(noAttach, c.Service) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -21,6 +21,7 @@ const (
 	OpRecreate      OpKind = "recreate"
 	OpStart         OpKind = "start"
 	OpRemove        OpKind = "remove"
+	OpRestart       OpKind = "restart"
 )
 
 // Op is one planned change, with the resource it touches and why.
@@ -78,6 +79,8 @@ type PlanOptions struct {
 	ForceRecreate bool
 	NoRecreate    bool
 	RemoveOrphans bool
+	// AlwaysRecreateDeps recreates the services the named ones depend on.
+	AlwaysRecreateDeps bool
 }
 
 // selectedServices is the named services and everything they depend on, in
@@ -115,8 +118,9 @@ func selectedServices(p *types.Project, g *project.Graph, names []string, noDeps
 	return out, nil
 }
 
-// PlanPulls lists the images the selected services need and the store lacks.
-func PlanPulls(p *types.Project, services []string, obs Observed) Plan {
+// PlanPulls lists the images the selected services need: those the store lacks, or
+// all of them with policy "always". Policy "never" makes a missing image an error.
+func PlanPulls(p *types.Project, services []string, obs Observed, policy string) (Plan, error) {
 	var plan Plan
 	seen := map[string]bool{}
 	for _, name := range services {
@@ -125,11 +129,17 @@ func PlanPulls(p *types.Project, services []string, obs Observed) Plan {
 			continue
 		}
 		seen[ref] = true
-		if _, ok := obs.Images[ref]; !ok {
+		_, have := obs.Images[ref]
+		switch {
+		case policy == "always":
+			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: ref, Service: name, Reason: "--pull always"})
+		case !have && policy == "never":
+			return Plan{}, fmt.Errorf("%w: service %q: image %s is not in the store and --pull is never", ErrImageNotFound, name, ref)
+		case !have:
 			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: ref, Service: name, Reason: "missing"})
 		}
 	}
-	return plan
+	return plan, nil
 }
 
 // PlanUp is the pure heart of `up`: what to change so that the selected services run
@@ -167,6 +177,13 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 	}
 
+	// The services the named ones depend on, for --always-recreate-deps.
+	isDependency := map[string]bool{}
+	for _, name := range services {
+		if !contains(o.Services, name) {
+			isDependency[name] = true
+		}
+	}
 	byService := map[string][]Container{}
 	for _, c := range obs.Containers {
 		if c.OneOff {
@@ -187,6 +204,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		if err != nil {
 			return Plan{}, err
 		}
+		force := o.ForceRecreate || (o.AlwaysRecreateDeps && isDependency[name])
 		have := byService[name]
 		sort.Slice(have, func(i, j int) bool { return have[i].Number < have[j].Number })
 		taken := map[int]bool{}
@@ -199,7 +217,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 				plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "duplicate number"})
 			default:
 				taken[c.Number] = true
-				if reason := recreateReason(*c, hash, o); reason != "" {
+				if reason := recreateReason(*c, hash, force, o.NoRecreate); reason != "" {
 					plan.Ops = append(plan.Ops, Op{Kind: OpRecreate, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
 				} else if c.State != StateRunning {
 					plan.Ops = append(plan.Ops, Op{Kind: OpStart, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "not running"})
@@ -213,6 +231,8 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 	}
 
+	plan.Ops = append(plan.Ops, restartDependents(p, g, plan.Ops, byService)...)
+
 	for _, c := range orphans(p, obs.Containers) {
 		if o.RemoveOrphans {
 			c := c
@@ -225,11 +245,11 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 }
 
 // recreateReason is the one place that decides whether a container must be replaced.
-func recreateReason(c Container, desiredHash string, o PlanOptions) string {
+func recreateReason(c Container, desiredHash string, force, noRecreate bool) string {
 	switch {
-	case o.ForceRecreate:
+	case force:
 		return "forced"
-	case o.NoRecreate:
+	case noRecreate:
 		return ""
 	case c.Labels[project.LabelConfigHash] != desiredHash:
 		return "config hash changed"
@@ -288,4 +308,44 @@ func resourcesOf(p *types.Project, services []string) (nets, vols []string) {
 	sort.Strings(nets)
 	sort.Strings(vols)
 	return nets, vols
+}
+
+// restartDependents restarts, as docker compose does, the running containers of the
+// services that depend with restart: true on a service this plan recreates.
+func restartDependents(p *types.Project, g *project.Graph, ops []Op, byService map[string][]Container) []Op {
+	recreated, touched := map[string]bool{}, map[string]bool{}
+	for _, op := range ops {
+		touched[op.Service] = true
+		if op.Kind == OpRecreate {
+			recreated[op.Service] = true
+		}
+	}
+	var out []Op
+	for _, name := range g.Order() {
+		if touched[name] {
+			continue
+		}
+		for dep, d := range p.Services[name].DependsOn {
+			if !d.Restart || !recreated[dep] {
+				continue
+			}
+			for i := range byService[name] {
+				c := &byService[name][i]
+				if c.State == StateRunning {
+					out = append(out, Op{Kind: OpRestart, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "dependency " + dep + " recreated"})
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }

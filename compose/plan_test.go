@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,9 +150,17 @@ create container demo-web-2 (missing)
 
 func TestPlanPulls(t *testing.T) {
 	p := loadProject(t, webRedis)
-	got := PlanPulls(p, []string{"redis", "web"}, Observed{Images: map[string]string{"web": "sha256:1"}})
-	if got.String() != "pull image redis (missing)\n" {
-		t.Errorf("pulls:\n%s", got)
+	obs := Observed{Images: map[string]string{"web": "sha256:1"}}
+	got, err := PlanPulls(p, []string{"redis", "web"}, obs, "missing")
+	if err != nil || got.String() != "pull image redis (missing)\n" {
+		t.Errorf("pulls:\n%s %v", got, err)
+	}
+	got, _ = PlanPulls(p, []string{"redis", "web"}, obs, "always")
+	if got.String() != "pull image redis (--pull always)\npull image web (--pull always)\n" {
+		t.Errorf("--pull always:\n%s", got)
+	}
+	if _, err := PlanPulls(p, []string{"redis", "web"}, obs, "never"); !errors.Is(err, ErrImageNotFound) || !strings.Contains(err.Error(), "redis") {
+		t.Errorf("--pull never with a missing image: %v", err)
 	}
 }
 
@@ -171,5 +180,42 @@ create container demo-web-3 (missing)
 	}
 	if _, err := PlanUp(p, Observed{}, PlanOptions{Scale: map[string]int{"nope": 1}}); err == nil {
 		t.Error("--scale of an unknown service was planned")
+	}
+}
+
+func TestPlanRestartsDependentsAndRecreatesDeps(t *testing.T) {
+	p := loadProject(t, `
+services:
+  db: {image: db, environment: [V=2]}
+  app:
+    image: app
+    depends_on:
+      db: {condition: service_started, restart: true}
+  other:
+    image: other
+    depends_on: [db]
+`)
+	images := map[string]string{"db": "d", "app": "a", "other": "o"}
+	old := running(t, p, "db", 1, images)
+	old.Labels = map[string]string{}
+	obs := Observed{Networks: map[string]bool{"demo_default": true}, Images: images,
+		Containers: []Container{old, running(t, p, "app", 1, images), running(t, p, "other", 1, images)}}
+	got, err := PlanUp(p, obs, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `recreate container demo-db-1 (config hash changed)
+restart container demo-app-1 (dependency db recreated)
+`
+	if got.String() != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	obs.Containers[0] = running(t, p, "db", 1, images)
+	got, _ = PlanUp(p, obs, PlanOptions{Services: []string{"other"}, AlwaysRecreateDeps: true})
+	want = `recreate container demo-db-1 (forced)
+restart container demo-app-1 (dependency db recreated)
+`
+	if got.String() != want {
+		t.Errorf("plan with --always-recreate-deps:\n%s\nwant:\n%s", got, want)
 	}
 }

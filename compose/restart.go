@@ -10,8 +10,34 @@ import (
 // Restart stops and starts the project's containers: all are stopped, dependents
 // first, then started, dependencies first.
 func (e *Engine) Restart(ctx context.Context, p *types.Project, services []string, timeout *time.Duration) error {
+	services = withRestartDependents(p, services)
 	if err := e.Stop(ctx, p, StopOptions{Services: services, Timeout: timeout}); err != nil {
 		return err
 	}
 	return e.Start(ctx, p, services)
+}
+
+// withRestartDependents adds to the named services those that depend on one of them
+// with restart: true, transitively: they restart with their dependency.
+func withRestartDependents(p *types.Project, services []string) []string {
+	if len(services) == 0 {
+		return nil // all of them already
+	}
+	out := append([]string{}, services...)
+	for changed := true; changed; {
+		changed = false
+		for _, name := range p.ServiceNames() {
+			if contains(out, name) {
+				continue
+			}
+			for dep, d := range p.Services[name].DependsOn {
+				if d.Restart && contains(out, dep) {
+					out = append(out, name)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return out
 }

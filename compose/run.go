@@ -89,7 +89,11 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 		return Container{}, err
 	}
 	if _, ok := obs.Images[s.Image]; !ok {
-		if err := e.pull(ctx, PlanPulls(p, []string{s.Name}, obs)); err != nil {
+		pulls, err := PlanPulls(p, []string{s.Name}, obs, "missing")
+		if err != nil {
+			return Container{}, err
+		}
+		if err := e.pull(ctx, pulls, false); err != nil {
 			return Container{}, err
 		}
 		if obs.Images, err = e.imageDigests(ctx, p, []string{s.Name}); err != nil {

@@ -33,6 +33,15 @@ type UpOptions struct {
 	AbortOnExit    bool
 	AbortOnFailure bool
 	ExitCodeFrom   string
+	// Pull is --pull: "always", "missing" (the default) or "never"; QuietPull hides
+	// pull progress.
+	Pull      string
+	QuietPull bool
+	// Timestamps shows the time of each line while attached; Attach and NoAttach
+	// choose the services whose output is shown (default: all selected).
+	Timestamps bool
+	Attach     []string
+	NoAttach   []string
 	// Wait waits, detached, until the services run (and are healthy, with a
 	// healthcheck); WaitTimeout bounds it (0 = none).
 	Wait        bool
@@ -75,7 +84,11 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	if err := e.pull(ctx, PlanPulls(p, services, Observed{Images: images})); err != nil {
+	pulls, err := PlanPulls(p, services, Observed{Images: images}, o.Pull)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.pull(ctx, pulls, o.QuietPull); err != nil {
 		return nil, err
 	}
 	obs, err := e.observe(ctx, p, services)
@@ -97,16 +110,20 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	return started, nil
 }
 
-func (e *Engine) pull(ctx context.Context, plan Plan) error {
+func (e *Engine) pull(ctx context.Context, plan Plan, quiet bool) error {
 	var nodes []scheduler.Node
 	for _, op := range plan.Ops {
 		ref, service := op.Target, op.Service
 		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
-			e.event("Image", ref, "Pulling", false)
+			if !quiet {
+				e.event("Image", ref, "Pulling", false)
+			}
 			if err := e.Runtime.Pull(ctx, ref, func(Progress) {}); err != nil {
 				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
 			}
-			e.event("Image", ref, "Pulled", true)
+			if !quiet {
+				e.event("Image", ref, "Pulled", true)
+			}
 			return nil
 		}})
 	}
@@ -198,6 +215,11 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	switch op.Kind {
 	case OpRemove:
 		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s)
+	case OpRestart:
+		if err := e.Runtime.Stop(ctx, op.Existing.ID, stopTimeout(s, o.Timeout)); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		fallthrough
 	case OpStart:
 		if o.NoStart {
 			return nil

@@ -134,9 +134,6 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		default:
 			return fmt.Errorf("field \"depends_on.%s.condition\": %q is not supported yet", dep, d.Condition)
 		}
-		if d.Restart {
-			return fmt.Errorf("field \"depends_on.%s.restart\" is not supported yet", dep)
-		}
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

@@ -61,16 +61,15 @@ volumes:
 
 func TestLoadErrors(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"bad yaml":           {"services: [\n", "compose.yaml"},
-		"unknown dep":        {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
-		"cycle":              {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
-		"unsupported":        {"services:\n  a: {image: x, cap_add: [NET_ADMIN]}\n", `service "a": field "cap_add" is not supported yet`},
-		"deploy part":        {"services:\n  a: {image: x, deploy: {resources: {limits: {memory: 10M}}}}\n", `"deploy.resources"`},
-		"network part":       {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
-		"bad restart":        {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
-		"dependency restart": {"services:\n  a: {image: x, depends_on: {b: {condition: service_healthy, restart: true}}}\n  b: {image: x}\n", "depends_on.b.restart"},
-		"network driver":     {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
-		"top-level secret":   {"services:\n  a: {image: x}\nsecrets:\n  s: {file: ./s}\n", "secrets"},
+		"bad yaml":         {"services: [\n", "compose.yaml"},
+		"unknown dep":      {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
+		"cycle":            {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
+		"unsupported":      {"services:\n  a: {image: x, cap_add: [NET_ADMIN]}\n", `service "a": field "cap_add" is not supported yet`},
+		"deploy part":      {"services:\n  a: {image: x, deploy: {resources: {limits: {memory: 10M}}}}\n", `"deploy.resources"`},
+		"network part":     {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
+		"bad restart":      {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
+		"network driver":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
+		"top-level secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {file: ./s}\n", "secrets"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -15,6 +15,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	var timeout timeoutFlag
 	var scale []string
 	var waitTimeout int
+	var renewAnon bool
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -23,6 +24,12 @@ func newUpCommand(g *globals) *cobra.Command {
 			o.Force = g.force
 			o.Timeout = timeout.value(cmd)
 			o.WaitTimeout = time.Duration(waitTimeout) * time.Second
+			_ = renewAnon
+			switch o.Pull {
+			case "always", "missing", "never":
+			default:
+				return usageError("--pull %q: use always, missing or never", o.Pull)
+			}
 			if o.ExitCodeFrom != "" {
 				o.AbortOnExit = true
 			}
@@ -52,6 +59,13 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.AbortOnExit, "abort-on-container-exit", false, "Stops all containers if any container was stopped")
 	f.BoolVar(&o.AbortOnFailure, "abort-on-container-failure", false, "Stops all containers if any container exited with failure")
 	f.StringVar(&o.ExitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container (implies --abort-on-container-exit)")
+	f.BoolVar(&o.Timestamps, "timestamps", false, "Show timestamps")
+	f.StringArrayVar(&o.Attach, "attach", nil, "Restrict attaching to the specified services")
+	f.StringArrayVar(&o.NoAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services")
+	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
+	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate")
+	f.BoolVarP(&renewAnon, "renew-anon-volumes", "V", false, "Recreate anonymous volumes (berth refuses anonymous volumes, so there are none)")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy (implies detached mode)")
 	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")
@@ -71,6 +85,8 @@ var upConflicts = [][2]string{
 	{"wait", "abort-on-container-failure"},
 	{"wait", "exit-code-from"},
 	{"abort-on-container-exit", "abort-on-container-failure"},
+	{"always-recreate-deps", "no-recreate"},
+	{"attach", "no-attach"},
 }
 
 // parseScale reads --scale SERVICE=NUM flags.
