@@ -129,6 +129,17 @@ func TestLogs(t *testing.T) {
 	if out := s.must("logs", "--tail", "1", "--no-log-prefix", "oneshot"); strings.TrimSpace(out) != "done-once" {
 		t.Errorf("--tail 1: %q", out)
 	}
+	// Colours only on a terminal, or when asked.
+	if out := s.must("logs", "oneshot"); strings.Contains(out, "\x1b[") {
+		t.Errorf("colours in piped output: %q", out)
+	}
+	if out := s.must("--ansi", "always", "logs", "oneshot"); !strings.Contains(out, "\x1b[") {
+		t.Errorf("--ansi always without colours: %q", out)
+	}
+	// The live progress view, asked for without a terminal.
+	if r := s.berth("--progress", "tty", "up", "-d"); r.code != 0 || !strings.Contains(r.stderr, "[+] Running") {
+		t.Errorf("--progress tty: exit %d %q", r.code, r.stderr)
+	}
 	// logs -f keeps following: a tick written after it started shows up.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -18,6 +18,7 @@ func newLogsCommand(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
 			o.Tail = -1
+			o.NoColor = o.NoColor || !g.colour()
 			if tail != "all" {
 				n, err := strconv.Atoi(tail)
 				if err != nil || n < 0 {

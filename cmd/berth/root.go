@@ -29,6 +29,7 @@ type globals struct {
 	namespace  string
 	address    string
 	progress   string
+	ansi       string
 	parallel   int
 	debug      bool
 
@@ -60,6 +61,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.StringVar(&g.namespace, "namespace", envOr("CONTAINERD_NAMESPACE", "berth"), "containerd namespace")
 	f.StringVar(&g.address, "address", envOr("CONTAINERD_ADDRESS", "/run/containerd/containerd.sock"), "containerd socket")
 	f.StringVar(&g.progress, "progress", "auto", "Progress output: auto, tty, plain, json, quiet")
+	f.StringVar(&g.ansi, "ansi", "auto", `Control when to print ANSI control characters ("never"|"always"|"auto")`)
 	f.IntVar(&g.parallel, "parallel", envInt("COMPOSE_PARALLEL_LIMIT", -1), "Maximum parallelism, -1 for unlimited")
 	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
 
@@ -132,7 +134,20 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	pw, err := progress.New(g.progress, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	mode := g.progress
+	if mode == "auto" || mode == "" {
+		switch g.ansi {
+		case "never":
+			mode = "plain"
+		case "always":
+			mode = "tty"
+		case "auto", "":
+		default:
+			rt.Close()
+			return nil, nil, usageError("--ansi %q: use never, always or auto", g.ansi)
+		}
+	}
+	pw, err := progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
 	if err != nil {
 		rt.Close()
 		return nil, nil, err
@@ -166,4 +181,16 @@ var errUsage = errors.New("usage")
 
 func usageError(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// colour tells whether container output gets coloured prefixes: --ansi, else
+// whether stdout is a terminal.
+func (g *globals) colour() bool {
+	switch g.ansi {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return term.IsTerminal(int(os.Stdout.Fd()))
 }

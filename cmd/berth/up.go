@@ -22,6 +22,7 @@ func newUpCommand(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
 			o.Force = g.force
+			o.NoColor = o.NoColor || !g.colour()
 			o.Timeout = timeout.value(cmd)
 			o.WaitTimeout = time.Duration(waitTimeout) * time.Second
 			_ = renewAnon

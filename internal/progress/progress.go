@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 )
 
 // Event is one step of one resource.
@@ -17,7 +16,6 @@ type Event struct {
 	Status   string // "Creating", "Created", "Started", "Pulling", "Stopped", …
 	Text     string // detail, e.g. the error
 	Err      bool
-	Warning  bool
 	Finished bool // the resource reached a final state for this command
 }
 
@@ -31,13 +29,13 @@ func New(mode string, w io.Writer, tty bool) (Writer, error) {
 	switch mode {
 	case "", "auto":
 		if tty {
-			return &plain{w: w, tty: true, started: map[string]time.Time{}}, nil
+			return newLive(w), nil
 		}
-		return &plain{w: w, started: map[string]time.Time{}}, nil
+		return &plain{w: w}, nil
 	case "tty":
-		return &plain{w: w, tty: true, started: map[string]time.Time{}}, nil
+		return newLive(w), nil
 	case "plain":
-		return &plain{w: w, started: map[string]time.Time{}}, nil
+		return &plain{w: w}, nil
 	case "json":
 		return &jsonWriter{enc: json.NewEncoder(w)}, nil
 	case "quiet":
@@ -51,34 +49,18 @@ type Quiet struct{}
 
 func (Quiet) Event(Event) {}
 
-// plain prints one line per event, as docker compose's plain progress does; on a
-// terminal the final states carry a mark and the time the resource took.
+// plain prints one line per event, as docker compose's plain progress does.
 type plain struct {
-	mu      sync.Mutex
-	w       io.Writer
-	tty     bool
-	started map[string]time.Time
+	mu sync.Mutex
+	w  io.Writer
 }
 
 func (p *plain) Event(e Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	key := e.Kind + " " + e.Name
-	if _, ok := p.started[key]; !ok {
-		p.started[key] = time.Now()
-	}
 	line := fmt.Sprintf(" %s %s  %s", e.Kind, e.Name, e.Status)
 	if e.Text != "" {
 		line += " " + e.Text
-	}
-	if p.tty && (e.Finished || e.Err) {
-		mark := "\u2714"
-		if e.Err {
-			mark = "\u2718"
-		} else if e.Warning {
-			mark = "!"
-		}
-		line = fmt.Sprintf(" %s%s %.1fs", mark, line, time.Since(p.started[key]).Seconds())
 	}
 	fmt.Fprintln(p.w, line)
 }

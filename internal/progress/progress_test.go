@@ -20,14 +20,15 @@ func TestPlain(t *testing.T) {
 	}
 }
 
-func TestTTYMarksFinalStates(t *testing.T) {
+func TestLiveRedrawsInPlace(t *testing.T) {
 	var b bytes.Buffer
 	w, _ := New("tty", &b, false)
-	w.Event(Event{Kind: "Network", Name: "p_default", Status: "Created", Finished: true})
-	w.Event(Event{Kind: "Container", Name: "p-db-1", Status: "Error", Text: "boom", Err: true})
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	if !strings.HasPrefix(lines[0], " \u2714 Network p_default  Created") || !strings.HasPrefix(lines[1], " \u2718 Container p-db-1  Error boom") {
-		t.Errorf("tty output:\n%s", b.String())
+	w.Event(Event{Kind: "Container", Name: "p-web-1", Status: "Creating"})
+	w.Event(Event{Kind: "Container", Name: "p-web-1", Status: "Started", Finished: true})
+	out := b.String()
+	// The second drawing moves back over the two lines of the first.
+	if !strings.Contains(out, "\x1b[2A") || !strings.Contains(out, "[+] Running 1/1") || !strings.Contains(out, "\u2714") {
+		t.Errorf("live output %q", out)
 	}
 }
 
