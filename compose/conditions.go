@@ -31,6 +31,7 @@ func conditionNode(dep, condition string) string {
 // conditionWait is one dependency's condition, with the services that wait on it.
 type conditionWait struct {
 	dep, condition string
+	optional       bool // required: false
 	dependents     []string
 }
 
@@ -39,8 +40,8 @@ type conditionWait struct {
 func (e *Engine) conditionNodes(projectName string, waits map[string]*conditionWait) []scheduler.Node {
 	var nodes []scheduler.Node
 	for id, w := range waits {
-		if id == "service:"+w.dep {
-			continue // service_started: the barrier itself
+		if w.condition == types.ServiceConditionStarted {
+			continue // the barrier itself
 		}
 		w := w
 		nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{"service:" + w.dep}, Run: func(ctx context.Context) error {
@@ -51,6 +52,10 @@ func (e *Engine) conditionNodes(projectName string, waits map[string]*conditionW
 				err = e.waitCompleted(ctx, projectName, w.dep)
 			}
 			if err != nil && errors.Is(err, ErrDependency) {
+				if w.optional {
+					e.warn("%s: optional dependency not met, starting anyway: %v", quotedList(w.dependents), err)
+					return nil
+				}
 				return fmt.Errorf("%s not started: %w", quotedList(w.dependents), err)
 			}
 			return err

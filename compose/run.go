@@ -26,6 +26,7 @@ type RunOptions struct {
 	Detach       bool
 	NoDeps       bool
 	ServicePorts bool     // publish the service's ports (off by default, as in Docker)
+	Pull         string   // --pull: always, missing (default) or never
 	Publish      []string // -p, in compose's short port syntax
 	Volumes      []string // -v, in compose's short volume syntax
 	Stdio
@@ -61,7 +62,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
-	c, err := e.createOneOff(ctx, p, s, name)
+	c, err := e.createOneOff(ctx, p, s, name, o.Pull)
 	unlock()
 	if err != nil {
 		return 0, err
@@ -83,16 +84,16 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 }
 
 // createOneOff makes the container with the networks and volumes it needs.
-func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name string) (Container, error) {
+func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name, pullPolicy string) (Container, error) {
 	obs, err := e.observe(ctx, p, []string{s.Name})
 	if err != nil {
 		return Container{}, err
 	}
-	if _, ok := obs.Images[s.Image]; !ok {
-		pulls, err := PlanPulls(p, []string{s.Name}, obs, "missing")
-		if err != nil {
-			return Container{}, err
-		}
+	pulls, err := PlanPulls(p, []string{s.Name}, obs, pullPolicy)
+	if err != nil {
+		return Container{}, err
+	}
+	if len(pulls.Ops) > 0 {
 		if err := e.pull(ctx, pulls, false); err != nil {
 			return Container{}, err
 		}

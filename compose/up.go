@@ -174,11 +174,14 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		deps := append([]string{}, infra...)
 		if op.Kind != OpRemove && !o.NoDeps {
 			for _, d := range g.Deps[op.Service] {
-				cond := p.Services[op.Service].DependsOn[d].Condition
-				id := conditionNode(d, cond)
+				edge := p.Services[op.Service].DependsOn[d]
+				id := conditionNode(d, edge.Condition)
+				if !edge.Required && id != "service:"+d {
+					id += ":optional" // a failure here only warns
+				}
 				deps = append(deps, id)
 				if waits[id] == nil {
-					waits[id] = &conditionWait{dep: d, condition: cond}
+					waits[id] = &conditionWait{dep: d, condition: edge.Condition, optional: !edge.Required}
 				}
 				waits[id].dependents = appendOnce(waits[id].dependents, op.Service)
 			}

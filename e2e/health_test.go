@@ -52,6 +52,14 @@ func TestDependencyFailures(t *testing.T) {
 	if st := s.states(); st["needs-sick-1"] != "" {
 		t.Errorf("the dependent was created: %v", st)
 	}
+	// required: false: the dependent starts anyway, with a warning.
+	r = s.berth("up", "-d", "tolerant")
+	if r.code != 0 || !strings.Contains(r.stderr, "optional dependency") {
+		t.Errorf("up of a service with an optional unhealthy dependency: exit %d %q", r.code, r.stderr)
+	}
+	if st := s.states(); st["tolerant-1"] != "running" {
+		t.Errorf("tolerant did not start: %v", st)
+	}
 	r = s.berth("up", "-d", "needs-migration")
 	if r.code == 0 {
 		t.Fatal("up succeeded though its migration failed")

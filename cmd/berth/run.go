@@ -52,5 +52,6 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.BoolVarP(&o.ServicePorts, "service-ports", "P", false, "Run command with the service's ports published to the host")
 	f.StringArrayVarP(&o.Publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	f.StringArrayVarP(&o.Volumes, "volume", "v", nil, "Bind mount a volume")
+	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
 	return cmd
 }
