@@ -69,7 +69,7 @@ func TestServiceDiscovery(t *testing.T) {
 		t.Fatalf("replica addresses %q and %q", web1, web2)
 	}
 	lookup := func(name string) []string {
-		out := s.must("exec", "-T", "client", "nslookup", name)
+		out := s.berth("exec", "-T", "client", "nslookup", name).stdout
 		// busybox nslookup prints the server first, then the answers.
 		_, answers, _ := strings.Cut(out, "Name:")
 		ips := regexp.MustCompile(`Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)`).FindAllStringSubmatch(answers, -1)
@@ -100,6 +100,22 @@ func TestServiceDiscovery(t *testing.T) {
 	if r.code == 0 {
 		t.Errorf("an unknown name resolved: %s", r.stdout)
 	}
+	// The resolver follows changes: a stopped container disappears, a new replica
+	// answers, each within a second.
+	s.must("stop", "named")
+	eventually(t, time.Second, "a stopped container's name disappears", func() error {
+		if got := lookup("named"); len(got) != 0 {
+			return fmt.Errorf("still %v", got)
+		}
+		return nil
+	})
+	s.must("up", "-d", "--scale", "web=3")
+	eventually(t, time.Second, "a new replica answers", func() error {
+		if got := lookup("web"); len(got) != 3 {
+			return fmt.Errorf("%v", got)
+		}
+		return nil
+	})
 }
 
 func TestLogs(t *testing.T) {

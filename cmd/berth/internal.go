@@ -46,6 +46,9 @@ func newAgentCommand() *cobra.Command {
 			}
 			defer runtime.Close()
 			g, ctx := errgroup.WithContext(cmd.Context())
+			if o.Answerable, o.Changed, err = runtime.TrackRunning(ctx); err != nil {
+				return err
+			}
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
 			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })

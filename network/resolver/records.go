@@ -36,12 +36,13 @@ type Records struct {
 // directory is empty and an unreadable or malformed file is skipped; only a directory
 // that cannot be listed is an error.
 func LoadRecords(stateDir string) (*Records, error) {
-	r, _, err := loadRecords(stateDir)
+	r, _, err := loadRecords(stateDir, nil)
 	return r, err
 }
 
 // loadRecords is LoadRecords that also returns what it skipped, for the server to log.
-func loadRecords(stateDir string) (*Records, []error, error) {
+// Endpoints that answerable rejects (stopped containers) are left out.
+func loadRecords(stateDir string, answerable func(string) bool) (*Records, []error, error) {
 	r := emptyRecords()
 	var skipped []error
 
@@ -78,6 +79,9 @@ func loadRecords(stateDir string) (*Records, []error, error) {
 		}
 		if ep.ContainerID == "" {
 			skipped = append(skipped, fmt.Errorf("%s: no container id", p))
+			continue
+		}
+		if answerable != nil && !answerable(ep.ContainerID) {
 			continue
 		}
 		if err := r.add(&ep); err != nil {

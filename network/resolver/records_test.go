@@ -136,7 +136,7 @@ func TestLoadRecordsSkipsBadFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(epDir, ".hidden.json"), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, skipped, err := loadRecords(dir)
+	r, skipped, err := loadRecords(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,5 +193,26 @@ options ndots:2
 	}
 	if _, err := UpstreamsFromResolvConf(filepath.Join(t.TempDir(), "none")); !os.IsNotExist(err) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A container the caller says is not running (stopped) answers to nothing.
+func TestLoadRecordsLeavesOutStopped(t *testing.T) {
+	dir := t.TempDir()
+	writeNetwork(t, dir, network.Network{Name: "n", Subnet: "10.1.0.0/24", Gateway: "10.1.0.1"})
+	for id, ip := range map[string]string{"aaaaaaaaaaaaaaaa": "10.1.0.2", "bbbbbbbbbbbbbbbb": "10.1.0.3"} {
+		writeEndpoint(t, dir, network.Endpoint{ContainerID: id, Service: "svc",
+			ContainerName: "c-" + id[:1], Networks: []network.EndpointNetwork{{Network: "n", IP: ip}}})
+	}
+	r, _, err := loadRecords(dir, func(id string) bool { return id[0] == 'a' })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ips, known := r.Lookup(net.ParseIP("10.1.0.2"), "svc")
+	if !known || len(ips) != 1 || !ips[0].Equal(net.ParseIP("10.1.0.2")) {
+		t.Errorf("svc: %v %v, want only the running replica", ips, known)
+	}
+	if _, known := r.Lookup(net.ParseIP("10.1.0.2"), "c-b"); known {
+		t.Error("the stopped container's name answered")
 	}
 }

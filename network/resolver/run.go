@@ -44,6 +44,10 @@ type Options struct {
 	// the state dir (tests).
 	ListenAddrs []string
 	Logf        func(format string, args ...any) // nil = the standard logger (stderr)
+	// Answerable says whether a container's names are answered (its task runs); nil
+	// answers every endpoint. Changed signals that its answers may have changed.
+	Answerable func(containerID string) bool
+	Changed    <-chan struct{}
 }
 
 // Run serves DNS until ctx is done, then returns nil. It fails only when it cannot
@@ -137,6 +141,8 @@ func (s *server) loop(ctx context.Context) error {
 		case <-rescan.C:
 			s.watch()
 			s.reload()
+		case <-s.o.Changed:
+			schedule()
 		}
 	}
 }
@@ -184,7 +190,7 @@ func (s *server) watch() {
 // reload re-reads the state dir, publishes the new records and adjusts the listeners.
 // On error the previous records stay: a transient failure must not blank the names.
 func (s *server) reload() {
-	r, skipped, err := loadRecords(s.o.StateDir)
+	r, skipped, err := loadRecords(s.o.StateDir, s.o.Answerable)
 	if err != nil {
 		s.logOnce(s.o.StateDir, fmt.Sprintf("resolver: read state: %v", err))
 		return
