@@ -282,6 +282,10 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 		// only per-container chains can be left.
 	} else if err := m.cni.DelNetworkList(ctx, list, m.runtimeConf(id, netns, a)); err != nil {
 		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+	} else if netns != "" {
+		// With its namespace there, the plugins' DEL removed their own chains: listing
+		// the nat table to look for leftovers would only slow every removal down.
+		return nil
 	}
 	if err := scrubContainerChains(a.Network, id); err != nil {
 		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)

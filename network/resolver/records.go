@@ -81,10 +81,9 @@ func loadRecords(stateDir string, answerable func(string) bool) (*Records, []err
 			skipped = append(skipped, fmt.Errorf("%s: no container id", p))
 			continue
 		}
-		if answerable != nil && !answerable(ep.ContainerID) {
-			continue
-		}
-		if err := r.add(&ep); err != nil {
+		// A stopped container's names are not answered; it still counts as a client,
+		// so a container that has just started sees names before its start is known.
+		if err := r.add(&ep, answerable == nil || answerable(ep.ContainerID)); err != nil {
 			skipped = append(skipped, fmt.Errorf("%s: %w", p, err))
 		}
 	}
@@ -99,9 +98,9 @@ func emptyRecords() *Records {
 	}
 }
 
-// add indexes one endpoint. An attachment with a bad address is skipped (and reported)
-// while the others still count.
-func (r *Records) add(ep *network.Endpoint) error {
+// add indexes one endpoint: as a client always, by its names when answered. An
+// attachment with a bad address is skipped (and reported) while the others still count.
+func (r *Records) add(ep *network.Endpoint, answered bool) error {
 	var bad []string
 	var nets []string
 	var addrs []netip.Addr
@@ -113,6 +112,9 @@ func (r *Records) add(ep *network.Endpoint) error {
 		}
 		nets = append(nets, en.Network)
 		addrs = append(addrs, a)
+		if !answered {
+			continue
+		}
 
 		names := []string{ep.Service, strings.TrimPrefix(ep.ContainerName, "/"), shortID(ep.ContainerID)}
 		names = append(names, en.Aliases...)
