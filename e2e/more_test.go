@@ -133,4 +133,13 @@ func TestNetworks(t *testing.T) {
 	if r := s.berth("exec", "-T", "client", "ping", "-c", "1", "-W", "2", "web"); r.code != 0 {
 		t.Errorf("client cannot reach web: %s %s", r.stdout, r.stderr)
 	}
+	// Networks are isolated: client (front) cannot reach db (back) even by address,
+	// though the host routes between the bridges.
+	dbIP := strings.TrimSpace(s.must("exec", "-T", "db", "hostname", "-i"))
+	if r := s.berth("exec", "-T", "client", "ping", "-c", "1", "-W", "1", dbIP); r.code == 0 {
+		t.Errorf("client reached db at %s across networks", dbIP)
+	}
+	if r := s.berth("exec", "-T", "web", "ping", "-c", "1", "-W", "2", dbIP); r.code != 0 {
+		t.Errorf("web cannot reach db at %s on their shared network", dbIP)
+	}
 }

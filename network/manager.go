@@ -94,6 +94,7 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 	}
 	if err := m.realize(n); err != nil {
 		// Leave nothing of a network that could not be made.
+		_ = unisolate(n.Bridge)
 		_ = deleteBridge(n.Bridge)
 		_ = os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), n.Name))
 		_ = statefile.Remove(m.paths.conflistFile(n.Name))
@@ -169,6 +170,9 @@ func (m *Manager) realize(n *Network) error {
 	if err := ensureBridge(n); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
+	if err := isolate(n.Bridge, n.Internal); err != nil {
+		return fmt.Errorf("network %q: isolation: %w", n.Name, err)
+	}
 	return nil
 }
 
@@ -233,6 +237,9 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	bridge := bridgeName(m.paths.StateDir, name)
 	if n, err := m.Get(name); err == nil {
 		bridge = n.Bridge
+	}
+	if err := unisolate(bridge); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	if err := deleteBridge(bridge); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)

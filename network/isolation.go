@@ -1,0 +1,126 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/coreos/go-iptables/iptables"
+)
+
+// Networks are isolated from each other as Docker isolates its bridges: traffic that
+// enters from one berth bridge and leaves by another is dropped, in two stages so
+// that each bridge needs one rule in each, not one per pair. Traffic to the host's
+// uplink passes, except from an internal network, which reaches only its own
+// members. The chains are berth's own; the last network removed takes them away.
+const (
+	isolationStage1 = "BERTH-ISOLATION-1"
+	isolationStage2 = "BERTH-ISOLATION-2"
+)
+
+func isolationRules(bridge string, internal bool) (stage1, stage2 []string) {
+	stage1 = []string{"-i", bridge, "!", "-o", bridge, "-j", isolationStage2}
+	if internal {
+		stage1 = []string{"-i", bridge, "!", "-o", bridge, "-j", "DROP"}
+	}
+	return stage1, []string{"-o", bridge, "-j", "DROP"}
+}
+
+// isolate adds a bridge's rules, making the chains and the jump from FORWARD first
+// when this is the first network.
+func isolate(bridge string, internal bool) error {
+	ipt, err := iptables.New()
+	if err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	for _, chain := range []string{isolationStage1, isolationStage2} {
+		if err := ensureChain(ipt, chain); err != nil {
+			return err
+		}
+	}
+	// Before the CNI plugins' accept rules, which would let the traffic through.
+	jump := []string{"-j", isolationStage1}
+	if ok, err := ipt.Exists("filter", "FORWARD", jump...); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	} else if !ok {
+		if err := ipt.Insert("filter", "FORWARD", 1, jump...); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+	}
+	stage1, stage2 := isolationRules(bridge, internal)
+	if err := ipt.AppendUnique("filter", isolationStage2, stage2...); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	// Stage 1 last: once it jumps, stage 2 already drops for this bridge.
+	if err := ipt.AppendUnique("filter", isolationStage1, stage1...); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	return nil
+}
+
+// unisolate removes a bridge's rules, and the chains when no bridge is left in them.
+func unisolate(bridge string) error {
+	ipt, err := iptables.New()
+	if err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	// iptables-nft reports a missing chain in ways that vary by command: ask first.
+	if ok, err := ipt.ChainExists("filter", isolationStage1); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	} else if !ok {
+		return nil
+	}
+	for _, internal := range []bool{false, true} {
+		stage1, stage2 := isolationRules(bridge, internal)
+		for _, r := range []struct {
+			chain string
+			rule  []string
+		}{{isolationStage1, stage1}, {isolationStage2, stage2}} {
+			if err := ipt.DeleteIfExists("filter", r.chain, r.rule...); err != nil && !isNoChain(err) {
+				return fmt.Errorf("iptables: %w", err)
+			}
+		}
+	}
+	rules, err := ipt.List("filter", isolationStage1)
+	if err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	if len(rules) > 1 { // the first line is the chain's own -N
+		return nil
+	}
+	if err := ipt.DeleteIfExists("filter", "FORWARD", "-j", isolationStage1); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	for _, chain := range []string{isolationStage1, isolationStage2} {
+		if err := ipt.ClearAndDeleteChain("filter", chain); err != nil && !isNoChain(err) {
+			return fmt.Errorf("iptables: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureChain makes a chain unless it exists; two berth processes may race to it.
+func ensureChain(ipt *iptables.IPTables, chain string) error {
+	ok, err := ipt.ChainExists("filter", chain)
+	if err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
+	if ok {
+		return nil
+	}
+	if err := ipt.NewChain("filter", chain); err != nil {
+		if ok, _ := ipt.ChainExists("filter", chain); ok {
+			return nil
+		}
+		return fmt.Errorf("iptables: %w", err)
+	}
+	return nil
+}
+
+func isNoChain(err error) bool {
+	var e *iptables.Error
+	if errors.As(err, &e) && e.IsNotExist() {
+		return true
+	}
+	return strings.Contains(err.Error(), "No chain") || strings.Contains(err.Error(), "does not exist")
+}
