@@ -49,6 +49,7 @@ type Runtime interface {
 	Pull(ctx context.Context, ref string, report func(Progress)) error
 	RemoveImage(ctx context.Context, ref string) error
 
+	// Networks and Volumes list a project's; project "" lists all.
 	Networks(ctx context.Context, project string) ([]Network, error)
 	EnsureNetwork(ctx context.Context, n Network) error
 	RemoveNetwork(ctx context.Context, name string) error
@@ -143,18 +144,25 @@ type ExecRequest struct {
 
 // Network is a project network.
 type Network struct {
-	Name    string // host name
-	Project string
-	Key     string // name in the compose file
-	Labels  map[string]string
+	Name     string // host name
+	Project  string // "" for a network made outside projects
+	Key      string // name in the compose file
+	Labels   map[string]string
+	Subnet   string // asked for (create) or in use (listings); "" = allocate
+	Gateway  string
+	Internal bool
+	Bridge   string    // listings only
+	Created  time.Time // listings only
 }
 
 // Volume is a named volume.
 type Volume struct {
-	Name    string
-	Project string
-	Key     string
-	Labels  map[string]string
+	Name       string
+	Project    string // "" for a volume made outside projects
+	Key        string
+	Labels     map[string]string
+	Mountpoint string    // listings only
+	Created    time.Time // listings only
 }
 
 // Progress reports a pull.

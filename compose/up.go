@@ -323,10 +323,15 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 		}
 		req.Networks = append(req.Networks, a)
 	}
+	var vols []string
 	for _, v := range s.Volumes {
 		if v.Type == types.VolumeTypeVolume && v.Source != "" {
 			req.Volumes[v.Source] = project.VolumeName(p, v.Source)
+			vols = append(vols, req.Volumes[v.Source])
 		}
+	}
+	if len(vols) > 0 {
+		labels[LabelVolumes] = strings.Join(vols, ",")
 	}
 	return req, nil
 }

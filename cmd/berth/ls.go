@@ -8,19 +8,9 @@ import (
 
 func newLsCommand(g *globals) *cobra.Command {
 	var o compose.LsOptions
-	cmd := &cobra.Command{
-		Use:   "ls [OPTIONS]",
-		Short: "List running compose projects",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			e, done, err := g.engine()
-			if err != nil {
-				return err
-			}
-			defer done()
-			return e.Ls(cmd.Context(), o)
-		},
-	}
+	cmd := engineVerb(g, "ls [OPTIONS]", "List running compose projects", cobra.NoArgs, func(cmd *cobra.Command, e *compose.Engine, args []string) error {
+		return e.Ls(cmd.Context(), o)
+	})
 	f := cmd.Flags()
 	f.BoolVarP(&o.All, "all", "a", false, "Show all stopped Compose projects")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display project names")

@@ -8,7 +8,7 @@ import (
 	"berth.dev/berth/network"
 )
 
-// Networks lists the project's networks.
+// Networks lists the project's networks, or all with project "".
 func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Network, error) {
 	all, err := r.net.List()
 	if err != nil {
@@ -16,20 +16,27 @@ func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Netwo
 	}
 	var out []compose.Network
 	for _, n := range all {
-		if n.Project == project {
-			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Labels: n.Labels})
+		if project == "" || n.Project == project {
+			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Key: n.Labels[projectLabelNetwork], Labels: n.Labels,
+				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, Created: n.Created})
 		}
 	}
 	return out, nil
 }
 
+const projectLabelNetwork = "com.docker.compose.network"
+
 // EnsureNetwork makes the network unless it exists.
 func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
-	labels := map[string]string{"com.docker.compose.project": n.Project, "com.docker.compose.network": n.Key}
+	labels := map[string]string{}
+	if n.Project != "" {
+		labels["com.docker.compose.project"], labels[projectLabelNetwork] = n.Project, n.Key
+	}
 	for k, v := range n.Labels {
 		labels[k] = v
 	}
-	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels})
+	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels,
+		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal})
 	return err
 }
 

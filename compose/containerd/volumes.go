@@ -32,7 +32,7 @@ func (r *Runtime) volumeData(name string) string {
 	return filepath.Join(r.volumeDir(name), "_data")
 }
 
-// Volumes lists the project's volumes.
+// Volumes lists the project's volumes, or all with project "".
 func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume, error) {
 	entries, err := os.ReadDir(filepath.Join(r.o.StateDir, "volumes"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -44,10 +44,11 @@ func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume
 	var out []compose.Volume
 	for _, e := range entries {
 		var v volumeRecord
-		if err := statefile.ReadJSON(filepath.Join(r.volumeDir(e.Name()), "volume.json"), &v); err != nil || v.Project != project {
+		if err := statefile.ReadJSON(filepath.Join(r.volumeDir(e.Name()), "volume.json"), &v); err != nil || (project != "" && v.Project != project) {
 			continue // being created or removed, or another project's
 		}
-		out = append(out, compose.Volume{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels})
+		out = append(out, compose.Volume{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels,
+			Mountpoint: r.volumeData(v.Name), Created: v.Created})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -1,0 +1,232 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"berth.dev/berth/project"
+)
+
+// Networks and volumes outside projects: `berth network …` and `berth volume …`.
+
+// NetworkCreate makes a network that belongs to no project (a compose file can use
+// it as external).
+func (e *Engine) NetworkCreate(ctx context.Context, n Network) error {
+	if n.Name == "" {
+		return fmt.Errorf("%w: network create: no name", project.ErrInvalid)
+	}
+	if existing, err := e.findNetwork(ctx, n.Name); err == nil {
+		return fmt.Errorf("%w: network %q exists already (subnet %s)", project.ErrInvalid, existing.Name, existing.Subnet)
+	}
+	n.Project = ""
+	if err := e.Runtime.EnsureNetwork(ctx, n); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Out, n.Name)
+	return nil
+}
+
+// NetworkRm removes networks; one still used by a container is an error.
+func (e *Engine) NetworkRm(ctx context.Context, names []string) error {
+	for _, name := range names {
+		if err := e.Runtime.RemoveNetwork(ctx, name); err != nil {
+			return fmt.Errorf("network %q: %w", name, err)
+		}
+		fmt.Fprintln(e.Out, name)
+	}
+	return e.Runtime.RemoveAgentIfIdle(ctx)
+}
+
+// NetworkLs lists every network berth made.
+func (e *Engine) NetworkLs(ctx context.Context, format string, quiet bool) error {
+	nets, err := e.Runtime.Networks(ctx, "")
+	if err != nil {
+		return err
+	}
+	sort.Slice(nets, func(i, j int) bool { return nets[i].Name < nets[j].Name })
+	switch {
+	case quiet:
+		for _, n := range nets {
+			fmt.Fprintln(e.Out, n.Name)
+		}
+		return nil
+	case format == "json":
+		enc := json.NewEncoder(e.Out)
+		for _, n := range nets {
+			if err := enc.Encode(networkJSON(n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case format != "" && format != "table":
+		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, format)
+	}
+	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tDRIVER\tSUBNET\tPROJECT")
+	for _, n := range nets {
+		fmt.Fprintf(tw, "%s\tbridge\t%s\t%s\n", n.Name, n.Subnet, n.Project)
+	}
+	return tw.Flush()
+}
+
+// NetworkInspect prints networks as a JSON array.
+func (e *Engine) NetworkInspect(ctx context.Context, names []string) error {
+	var out []map[string]any
+	for _, name := range names {
+		n, err := e.findNetwork(ctx, name)
+		if err != nil {
+			return err
+		}
+		out = append(out, networkJSON(n))
+	}
+	return writeJSONArray(e, out)
+}
+
+func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) {
+	nets, err := e.Runtime.Networks(ctx, "")
+	if err != nil {
+		return Network{}, err
+	}
+	for _, n := range nets {
+		if n.Name == name {
+			return n, nil
+		}
+	}
+	return Network{}, fmt.Errorf("network %q: %w", name, ErrNotFound)
+}
+
+func networkJSON(n Network) map[string]any {
+	return map[string]any{
+		"Name": n.Name, "Driver": "bridge", "Internal": n.Internal, "Created": n.Created,
+		"IPAM":   map[string]any{"Config": []map[string]string{{"Subnet": n.Subnet, "Gateway": n.Gateway}}},
+		"Labels": nonNil(n.Labels), "Options": map[string]string{"com.docker.network.bridge.name": n.Bridge},
+	}
+}
+
+// VolumeCreate makes a volume that belongs to no project.
+func (e *Engine) VolumeCreate(ctx context.Context, v Volume) error {
+	if v.Name == "" {
+		return fmt.Errorf("%w: volume create: no name", project.ErrInvalid)
+	}
+	v.Project = ""
+	if err := e.Runtime.EnsureVolume(ctx, v); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Out, v.Name)
+	return nil
+}
+
+// VolumeRm removes volumes with their data; one mounted by a container is refused.
+func (e *Engine) VolumeRm(ctx context.Context, names []string, force bool) error {
+	for _, name := range names {
+		if users, err := e.volumeUsers(ctx, name); err != nil {
+			return err
+		} else if len(users) > 0 && !force {
+			return fmt.Errorf("volume %q is in use by %s", name, strings.Join(users, ", "))
+		}
+		if err := e.Runtime.RemoveVolume(ctx, name); err != nil {
+			return fmt.Errorf("volume %q: %w", name, err)
+		}
+		fmt.Fprintln(e.Out, name)
+	}
+	return nil
+}
+
+// volumeUsers names the containers whose labels say they mount the volume.
+func (e *Engine) volumeUsers(ctx context.Context, name string) ([]string, error) {
+	cs, err := e.Runtime.Containers(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var users []string
+	for _, c := range cs {
+		for _, v := range strings.Split(c.Labels[LabelVolumes], ",") {
+			if v == name {
+				users = append(users, c.Name)
+			}
+		}
+	}
+	return users, nil
+}
+
+// LabelVolumes lists the named volumes a container mounts, comma-separated.
+const LabelVolumes = "berth.volumes"
+
+// VolumeLs lists every volume berth made.
+func (e *Engine) VolumeLs(ctx context.Context, format string, quiet bool) error {
+	vols, err := e.Runtime.Volumes(ctx, "")
+	if err != nil {
+		return err
+	}
+	switch {
+	case quiet:
+		for _, v := range vols {
+			fmt.Fprintln(e.Out, v.Name)
+		}
+		return nil
+	case format == "json":
+		enc := json.NewEncoder(e.Out)
+		for _, v := range vols {
+			if err := enc.Encode(volumeJSON(v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case format != "" && format != "table":
+		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, format)
+	}
+	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME\tPROJECT")
+	for _, v := range vols {
+		fmt.Fprintf(tw, "local\t%s\t%s\n", v.Name, v.Project)
+	}
+	return tw.Flush()
+}
+
+// VolumeInspect prints volumes as a JSON array.
+func (e *Engine) VolumeInspect(ctx context.Context, names []string) error {
+	vols, err := e.Runtime.Volumes(ctx, "")
+	if err != nil {
+		return err
+	}
+	var out []map[string]any
+	for _, name := range names {
+		found := false
+		for _, v := range vols {
+			if v.Name == name {
+				out, found = append(out, volumeJSON(v)), true
+			}
+		}
+		if !found {
+			return fmt.Errorf("volume %q: %w", name, ErrNotFound)
+		}
+	}
+	return writeJSONArray(e, out)
+}
+
+func volumeJSON(v Volume) map[string]any {
+	return map[string]any{"Name": v.Name, "Driver": "local", "Mountpoint": v.Mountpoint, "Created": v.Created, "Labels": nonNil(v.Labels)}
+}
+
+func writeJSONArray(e *Engine, v []map[string]any) error {
+	if v == nil {
+		v = []map[string]any{}
+	}
+	b, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.Out, string(b))
+	return err
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
