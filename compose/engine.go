@@ -30,14 +30,16 @@ func (e *Engine) observe(ctx context.Context, p *types.Project, services []strin
 	if obs.Containers, err = e.Runtime.Containers(ctx, p.Name); err != nil {
 		return obs, err
 	}
-	nets, err := e.Runtime.Networks(ctx, p.Name)
+	// Every network and volume: a project may use another's or one made with
+	// `berth network create` as external.
+	nets, err := e.Runtime.Networks(ctx, "")
 	if err != nil {
 		return obs, err
 	}
 	for _, n := range nets {
 		obs.Networks[n.Name] = true
 	}
-	vols, err := e.Runtime.Volumes(ctx, p.Name)
+	vols, err := e.Runtime.Volumes(ctx, "")
 	if err != nil {
 		return obs, err
 	}

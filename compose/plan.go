@@ -66,8 +66,8 @@ func (p Plan) String() string {
 // Observed is the state a plan starts from, as read from the runtime.
 type Observed struct {
 	Containers []Container
-	Networks   map[string]bool   // host names of existing networks
-	Volumes    map[string]bool   // host names of existing volumes
+	Networks   map[string]bool   // host names of existing networks, of any project or none
+	Volumes    map[string]bool   // host names of existing volumes, likewise
 	Images     map[string]string // image ref → digest, for images in the store
 }
 
@@ -166,13 +166,23 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	nets, vols := resourcesOf(p, services)
 	for _, key := range nets {
 		name := project.NetworkName(p, key)
-		if !obs.Networks[name] {
+		switch {
+		case obs.Networks[name]:
+		case bool(p.Networks[key].External):
+			return Plan{}, fmt.Errorf("%w: %s: network %q is declared as external, but no network %q exists: create it with `berth network create %s`",
+				project.ErrInvalid, project.FileNames(p), key, name, name)
+		default:
 			plan.Ops = append(plan.Ops, Op{Kind: OpCreateNetwork, Target: name, Reason: "missing"})
 		}
 	}
 	for _, key := range vols {
 		name := project.VolumeName(p, key)
-		if !obs.Volumes[name] {
+		switch {
+		case obs.Volumes[name]:
+		case bool(p.Volumes[key].External):
+			return Plan{}, fmt.Errorf("%w: %s: volume %q is declared as external, but no volume %q exists: create it with `berth volume create %s`",
+				project.ErrInvalid, project.FileNames(p), key, name, name)
+		default:
 			plan.Ops = append(plan.Ops, Op{Kind: OpCreateVolume, Target: name, Reason: "missing"})
 		}
 	}

@@ -104,13 +104,19 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 	nets, vols := resourcesOf(p, []string{s.Name})
 	for _, key := range nets {
 		if n := project.NetworkName(p, key); !obs.Networks[n] {
-			if err := e.Runtime.EnsureNetwork(ctx, Network{Name: n, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}); err != nil {
+			if bool(p.Networks[key].External) {
+				return Container{}, fmt.Errorf("%w: network %q is declared as external, but no network %q exists", project.ErrInvalid, key, n)
+			}
+			if err := e.Runtime.EnsureNetwork(ctx, projectNetwork(p, key, n)); err != nil {
 				return Container{}, err
 			}
 		}
 	}
 	for _, key := range vols {
 		if v := project.VolumeName(p, key); !obs.Volumes[v] {
+			if bool(p.Volumes[key].External) {
+				return Container{}, fmt.Errorf("%w: volume %q is declared as external, but no volume %q exists", project.ErrInvalid, key, v)
+			}
 			if err := e.Runtime.EnsureVolume(ctx, Volume{Name: v, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}); err != nil {
 				return Container{}, err
 			}

@@ -141,7 +141,7 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		switch op.Kind {
 		case OpCreateNetwork:
 			key := networkKey(p, op.Target)
-			n := Network{Name: op.Target, Project: p.Name, Key: key, Labels: p.Networks[key].Labels}
+			n := projectNetwork(p, key, op.Target)
 			nodes = append(nodes, e.ensureNode("Network", op.Target, func(ctx context.Context) error {
 				return e.Runtime.EnsureNetwork(ctx, n)
 			}))
@@ -361,4 +361,14 @@ func volumeKey(p *types.Project, hostName string) string {
 		}
 	}
 	return ""
+}
+
+// projectNetwork is the network the file declares under key, as the runtime makes it.
+func projectNetwork(p *types.Project, key, name string) Network {
+	cfg := p.Networks[key]
+	n := Network{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, Internal: cfg.Internal}
+	if len(cfg.Ipam.Config) > 0 {
+		n.Subnet, n.Gateway = cfg.Ipam.Config[0].Subnet, cfg.Ipam.Config[0].Gateway
+	}
+	return n
 }

@@ -151,16 +151,21 @@ func checkNetwork(n types.NetworkConfig) error {
 		return fmt.Errorf("driver %q is not supported: berth makes bridge networks", n.Driver)
 	}
 	switch {
-	case bool(n.External):
-		return fmt.Errorf("field \"external\" is not supported yet")
-	case n.Internal:
-		return fmt.Errorf("field \"internal\" is not supported yet")
 	case len(n.DriverOpts) > 0:
 		return fmt.Errorf("field \"driver_opts\" is not supported yet")
 	case n.EnableIPv6 != nil && *n.EnableIPv6:
 		return fmt.Errorf("field \"enable_ipv6\" is not supported yet")
-	case len(setFields(reflect.ValueOf(n.Ipam))) > 0:
-		return fmt.Errorf("field \"ipam\" is not supported yet")
+	case n.Ipam.Driver != "" && n.Ipam.Driver != "default":
+		return fmt.Errorf("field \"ipam.driver\": %q is not supported: berth allocates addresses itself", n.Ipam.Driver)
+	case len(n.Ipam.Options) > 0:
+		return fmt.Errorf("field \"ipam.options\" is not supported yet")
+	case len(n.Ipam.Config) > 1:
+		return fmt.Errorf("field \"ipam.config\": one subnet per network is supported (IPv6 is not yet)")
+	}
+	for _, c := range n.Ipam.Config {
+		if c.IPRange != "" || len(c.AuxiliaryAddresses) > 0 {
+			return fmt.Errorf("field \"ipam.config\": ip_range and aux_addresses are not supported yet")
+		}
 	}
 	return nil
 }
@@ -169,8 +174,6 @@ func checkVolume(v types.VolumeConfig) error {
 	switch {
 	case v.Driver != "" && v.Driver != "local":
 		return fmt.Errorf("driver %q is not supported: berth makes local volumes", v.Driver)
-	case bool(v.External):
-		return fmt.Errorf("field \"external\" is not supported yet")
 	case len(v.DriverOpts) > 0:
 		return fmt.Errorf("field \"driver_opts\" is not supported yet")
 	}
