@@ -154,6 +154,9 @@ func newID() string {
 // files, and the containerd container with spec, snapshot and labels. On failure
 // nothing of it is left.
 func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ compose.Container, retErr error) {
+	// Once begun, a creation runs to its end or is undone: interrupted half-way (a
+	// Ctrl-C) it would leave a snapshot under a lease, a namespace or a half-made task.
+	ctx = context.WithoutCancel(ctx)
 	s := req.Service
 	img, err := r.client.GetImage(ctx, s.Image)
 	if errdefs.IsNotFound(err) {
@@ -352,6 +355,9 @@ func (r *Runtime) StartAttached(ctx context.Context, id string, stdio compose.St
 // startTask starts a container's task with the given IO, replacing an exited task. A
 // container whose network namespace is gone (a reboot) is attached again first.
 func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[string]string) cio.Creator) (ctrd.Task, error) {
+	// Not interruptible, like Create: a task cut off while the shim starts leaves a
+	// bundle behind that no later start can get past.
+	ctx = context.WithoutCancel(ctx)
 	c, labels, err := r.load(ctx, id)
 	if err != nil {
 		return nil, err

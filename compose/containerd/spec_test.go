@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/containerd/containerd/v2/core/containers"
@@ -15,6 +16,8 @@ import (
 	"github.com/containerd/containerd/v2/pkg/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"berth.dev/berth/internal/health"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -174,5 +177,38 @@ func TestRestartLabels(t *testing.T) {
 	}
 	if _, err := restartLabels("bogus", "u"); err == nil {
 		t.Error("bogus policy accepted")
+	}
+}
+
+func TestHealthCheckMerge(t *testing.T) {
+	img := &dockerHealthcheck{Test: []string{"CMD", "probe"}, Interval: 7 * time.Second, Retries: 5}
+	d := func(v time.Duration) *types.Duration { x := types.Duration(v); return &x }
+	s := types.ServiceConfig{Name: "s"}
+
+	// The image's own healthcheck, with Docker's defaults for what it leaves out.
+	c := healthCheck(s, img)
+	if c == nil || c.Test[1] != "probe" || c.Interval != 7*time.Second || c.Retries != 5 || c.Timeout != health.DefaultTimeout {
+		t.Errorf("image healthcheck: %+v", c)
+	}
+	// The file overrides field by field.
+	s.HealthCheck = &types.HealthCheckConfig{Interval: d(time.Second)}
+	if c := healthCheck(s, img); c == nil || c.Test[1] != "probe" || c.Interval != time.Second || c.Retries != 5 {
+		t.Errorf("merged: %+v", c)
+	}
+	s.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD-SHELL", "true"}}
+	if c := healthCheck(s, nil); c == nil || c.Test[0] != "CMD-SHELL" || c.Interval != health.DefaultInterval {
+		t.Errorf("file only: %+v", c)
+	}
+	// disable and NONE turn it off; nothing given is none.
+	s.HealthCheck = &types.HealthCheckConfig{Disable: true}
+	if c := healthCheck(s, img); c != nil {
+		t.Errorf("disable: %+v", c)
+	}
+	s.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"NONE"}}
+	if c := healthCheck(s, img); c != nil {
+		t.Errorf("NONE: %+v", c)
+	}
+	if c := healthCheck(types.ServiceConfig{Name: "s"}, nil); c != nil {
+		t.Errorf("none given: %+v", c)
 	}
 }
