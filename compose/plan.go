@@ -162,6 +162,11 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 	}
 	var plan Plan
+	for _, name := range services {
+		if s := p.Services[name]; s.NetworkMode == "host" && len(s.Ports) > 0 {
+			plan.Warnings = append(plan.Warnings, fmt.Sprintf("service %q: published ports are discarded when using host network mode", name))
+		}
+	}
 
 	nets, vols := resourcesOf(p, services)
 	for _, key := range nets {
@@ -339,10 +344,16 @@ func restartDependents(p *types.Project, g *project.Graph, ops []Op, byService m
 			if !d.Restart || !recreated[dep] {
 				continue
 			}
+			// A container in the network of a recreated one must be made anew: the
+			// namespace it joined went with the old container.
+			kind, reason := OpRestart, "dependency "+dep+" recreated"
+			if p.Services[name].NetworkMode == "service:"+dep {
+				kind, reason = OpRecreate, "its network's container "+dep+" recreated"
+			}
 			for i := range byService[name] {
 				c := &byService[name][i]
-				if c.State == StateRunning {
-					out = append(out, Op{Kind: OpRestart, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "dependency " + dep + " recreated"})
+				if c.State == StateRunning || kind == OpRecreate {
+					out = append(out, Op{Kind: kind, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
 				}
 			}
 			break

@@ -126,6 +126,9 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 		return Container{}, err
 	}
 	req, err := createRequest(p, s, Op{Target: name, Service: s.Name, Number: 1}, obs)
+	if err == nil {
+		err = e.resolveNetworkFrom(ctx, p, &req)
+	}
 	if err != nil {
 		return Container{}, err
 	}

@@ -115,6 +115,9 @@ type CreateRequest struct {
 	Labels   map[string]string // compose labels, with the config hash
 	Networks []Attachment      // in order; the first carries published ports
 	Volumes  map[string]string // compose volume key → host volume name
+	// NetworkFrom is the container whose network a network_mode service:NAME or
+	// container:NAME joins.
+	NetworkFrom string
 }
 
 // Attachment joins a container to a network.

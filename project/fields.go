@@ -40,11 +40,11 @@ var ServiceFields = map[string]Support{
 	"cpu_period": notYet, "cpu_quota": notYet, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
 	"cpus": notYet, "cpuset": notYet, "cpu_shares": notYet, "configs": notYet,
 	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
-	"dns_opt": notYet, "dns_search": notYet, "domainname": notYet, "extra_hosts": notYet,
+	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": notYet, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
 	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": notYet,
 	"mem_reservation": notYet, "memswap_limit": notYet, "mem_swappiness": notYet,
-	"mac_address": notYet, "models": notYet, "network_mode": notYet, "oom_kill_disable": notYet,
+	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": notYet,
 	"oom_score_adj": notYet, "pid": notYet, "pids_limit": notYet, "platform": notYet,
 	"privileged": notYet, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": notYet,
 	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": notYet,
@@ -134,6 +134,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		default:
 			return fmt.Errorf("field \"depends_on.%s.condition\": %q is not supported yet", dep, d.Condition)
 		}
+	}
+	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {
+		return fmt.Errorf("field \"network_mode\": %q is not supported: use host, none, service:NAME, container:NAME or networks", m)
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

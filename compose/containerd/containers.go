@@ -188,41 +188,8 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 			r.cleanup(context.WithoutCancel(ctx), id)
 		}
 	}()
-	hostname := s.Hostname
-	if hostname == "" {
-		hostname = id[:12]
-	}
-	nsPath, err := r.net.CreateNetNS(id)
+	netw, err := r.setupNetwork(ctx, id, req, ports)
 	if err != nil {
-		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
-	}
-	// A one-off container (run) answers to its own name only, not as a replica of its
-	// service, as with docker compose run without --use-aliases.
-	oneOff := req.Labels[project.LabelOneOff] == "True"
-	dnsService := s.Name
-	if oneOff {
-		dnsService = ""
-	}
-	var attach []network.Attachment
-	for _, a := range req.Networks {
-		at := network.Attachment{Network: a.Network, Aliases: a.Aliases}
-		if oneOff {
-			at.Aliases = nil
-		}
-		attach = append(attach, at)
-	}
-	ep, err := r.net.Setup(ctx, network.Endpoint{
-		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
-		Hostname: hostname, NetNS: nsPath,
-	}, attach, ports)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
-	}
-	gateways, err := r.gateways(ep)
-	if err != nil {
-		return compose.Container{}, err
-	}
-	if err := writeContainerFiles(r.containerDir(id), hostname, ep, gateways); err != nil {
 		return compose.Container{}, err
 	}
 	volumes := map[string]string{}
@@ -230,8 +197,8 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		volumes[key] = r.volumeData(name)
 	}
 	opts, err := specOpts(specInput{
-		Service: s, Image: imgSpec.Config, Hostname: hostname, NetNS: nsPath,
-		Files: r.containerDir(id), Volumes: volumes,
+		Service: s, Image: imgSpec.Config, Hostname: netw.Host, NetNS: netw.NetNS,
+		Files: netw.Files, Volumes: volumes,
 	}, img)
 	if err != nil {
 		return compose.Container{}, err
@@ -274,6 +241,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	labels[labelPorts] = portsLabel(s.Ports)
 	labels[labelCommand] = strings.Join(args, " ")
 	labels[labelImageRef] = s.Image
+	if s.NetworkMode != "" {
+		labels[labelNetworkMode] = s.NetworkMode
+	}
 	if s.Tty {
 		labels[labelTTY] = "true"
 	}
@@ -400,6 +370,9 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 // ensureAttached recreates the network namespace and its attachments when they are
 // gone, from the container's labels.
 func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[string]string) error {
+	if mode := labels[labelNetworkMode]; mode != "" && mode != "none" {
+		return nil // the host's network or another container's: nothing of its own
+	}
 	if _, err := os.Stat(r.net.NetNSPath(id)); err == nil {
 		return nil
 	}

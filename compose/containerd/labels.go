@@ -14,12 +14,13 @@ import (
 // berth's own container labels: what Start needs to bring a container back (its
 // networks and ports, to attach it again if its namespace is gone) and what ps shows.
 const (
-	labelStopSignal = "berth.stop-signal"
-	labelNetworks   = "berth.networks" // JSON []compose.Attachment
-	labelPorts      = "berth.ports"    // JSON []types.ServicePortConfig
-	labelCommand    = "berth.command"
-	labelImageRef   = "berth.image"
-	labelTTY        = "berth.tty"
+	labelStopSignal  = "berth.stop-signal"
+	labelNetworks    = "berth.networks" // JSON []compose.Attachment
+	labelPorts       = "berth.ports"    // JSON []types.ServicePortConfig
+	labelCommand     = "berth.command"
+	labelImageRef    = "berth.image"
+	labelTTY         = "berth.tty"
+	labelNetworkMode = "berth.network-mode"
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"

@@ -114,7 +114,14 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 		replaceEnv(mergeEnv(in.Image.Env, s.Environment)),
 		oci.WithProcessCwd(cwd),
 		oci.WithHostname(in.Hostname),
-		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS}),
+	}
+	if in.NetNS == "" {
+		opts = append(opts, oci.WithHostNamespace(specs.NetworkNamespace))
+	} else {
+		opts = append(opts, oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS}))
+	}
+	if s.DomainName != "" {
+		opts = append(opts, oci.WithDomainname(s.DomainName))
 	}
 	if s.Tty {
 		opts = append(opts, oci.WithTTY)

@@ -1,0 +1,110 @@
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"berth.dev/berth/compose"
+	"berth.dev/berth/network"
+)
+
+// containerNet is where a container's network comes from.
+type containerNet struct {
+	NetNS string // the namespace to join; "" = the host's network
+	Files string // the directory whose hosts, hostname and resolv.conf it mounts
+	Host  string // its hostname
+}
+
+// setupNetwork gives the new container its network per network_mode: its own
+// namespace attached to its networks (the default), the host's (host), one with only
+// loopback (none), or another container's (service:NAME, container:NAME), whose
+// files it then shares too.
+func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.CreateRequest, ports []network.Port) (containerNet, error) {
+	s := req.Service
+	hostname := s.Hostname
+	if hostname == "" {
+		hostname = id[:12]
+	}
+	files := containerFiles{Hostname: hostname, Domainname: s.DomainName, Search: s.DNSSearch, Options: s.DNSOpts}
+	own := containerNet{Files: r.containerDir(id), Host: hostname}
+	mode := s.NetworkMode
+	switch {
+	case mode == "host":
+		if s.Hostname == "" {
+			own.Host, _ = os.Hostname()
+			files.Hostname = own.Host
+		}
+		files.OwnIP, files.Nameservers = "127.0.1.1", hostNameservers()
+		var err error
+		if files.ExtraHosts, err = extraHosts(s, "127.0.0.1"); err != nil {
+			return own, err
+		}
+		return own, files.write(own.Files)
+
+	case strings.HasPrefix(mode, "service:"), strings.HasPrefix(mode, "container:"):
+		if req.NetworkFrom == "" {
+			return own, fmt.Errorf("service %q: network_mode %s: no running container to share", s.Name, mode)
+		}
+		ns := r.net.NetNSPath(req.NetworkFrom)
+		if _, err := os.Stat(ns); err != nil {
+			return own, fmt.Errorf("service %q: network_mode %s: that container has no network namespace", s.Name, mode)
+		}
+		b, _ := os.ReadFile(r.containerDir(req.NetworkFrom) + "/hostname")
+		return containerNet{NetNS: ns, Files: r.containerDir(req.NetworkFrom), Host: strings.TrimSpace(string(b))}, nil
+
+	case mode == "none":
+		ns, err := r.net.CreateNetNS(id)
+		if err != nil {
+			return own, fmt.Errorf("container %s: %w", req.Name, err)
+		}
+		own.NetNS = ns
+		return own, files.write(own.Files)
+
+	case mode != "":
+		return own, fmt.Errorf("service %q: network_mode %q is not supported", s.Name, mode)
+	}
+
+	ns, err := r.net.CreateNetNS(id)
+	if err != nil {
+		return own, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	own.NetNS = ns
+	// A one-off container (run) answers to its own name only, not as a replica of its
+	// service, as with docker compose run without --use-aliases.
+	oneOff := req.Labels["com.docker.compose.oneoff"] == "True"
+	dnsService := s.Name
+	if oneOff {
+		dnsService = ""
+	}
+	var attach []network.Attachment
+	for _, a := range req.Networks {
+		at := network.Attachment{Network: a.Network, Aliases: a.Aliases}
+		if oneOff {
+			at.Aliases = nil
+		}
+		attach = append(attach, at)
+	}
+	ep, err := r.net.Setup(ctx, network.Endpoint{
+		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
+		Hostname: hostname, NetNS: ns,
+	}, attach, ports)
+	if err != nil {
+		return own, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	if files.Nameservers, err = r.gateways(ep); err != nil {
+		return own, err
+	}
+	if len(ep.Networks) > 0 {
+		files.OwnIP = ep.Networks[0].IP
+	}
+	hostGateway := ""
+	if len(files.Nameservers) > 0 {
+		hostGateway = files.Nameservers[0] // the bridge's address is the host's
+	}
+	if files.ExtraHosts, err = extraHosts(s, hostGateway); err != nil {
+		return own, err
+	}
+	return own, files.write(own.Files)
+}
