@@ -2,7 +2,6 @@ package compose
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
@@ -12,45 +11,30 @@ import (
 // ends. Containers write through berth's log driver, so attach shows their output;
 // their standard input is not connected.
 func (e *Engine) Attach(ctx context.Context, p *types.Project, service string, index int) error {
-	if err := checkServices(p, []string{service}); err != nil {
-		return err
-	}
-	cs, err := e.projectContainers(ctx, p, []string{service})
+	c, err := e.runningReplica(ctx, p, service, index)
 	if err != nil {
 		return err
 	}
-	if index == 0 {
-		index = 1
-	}
-	for _, c := range cs {
-		if c.Number != index {
-			continue
-		}
-		if c.State != StateRunning {
-			return fmt.Errorf("service %q: %s: %w", service, c.Name, ErrNotRunning)
-		}
-		pr := newPrinter(e.Out, nil, LogsOptions{NoLogPrefix: true})
-		g, gctx := errgroup.WithContext(ctx)
-		follow, stop := context.WithCancel(gctx)
-		g.Go(func() error {
-			err := e.Runtime.Logs(follow, c.ID, LogOptions{Tail: 0, Follow: true}, func(l LogEntry) error {
-				pr.print(c.Name, l)
-				return nil
-			})
-			if follow.Err() != nil {
-				return nil
-			}
-			return err
+	pr := newPrinter(e.Out, nil, LogsOptions{NoLogPrefix: true})
+	g, gctx := errgroup.WithContext(ctx)
+	follow, stop := context.WithCancel(gctx)
+	g.Go(func() error {
+		err := e.Runtime.Logs(follow, c.ID, LogOptions{Tail: 0, Follow: true}, func(l LogEntry) error {
+			pr.print(c.Name, l)
+			return nil
 		})
-		g.Go(func() error {
-			defer stop()
-			_, err := e.Runtime.Wait(gctx, c.ID)
-			if gctx.Err() != nil {
-				return nil
-			}
-			return err
-		})
-		return g.Wait()
-	}
-	return fmt.Errorf("service %q has no container number %d: %w", service, index, ErrNotFound)
+		if follow.Err() != nil {
+			return nil
+		}
+		return err
+	})
+	g.Go(func() error {
+		defer stop()
+		_, err := e.Runtime.Wait(gctx, c.ID)
+		if gctx.Err() != nil {
+			return nil
+		}
+		return err
+	})
+	return g.Wait()
 }

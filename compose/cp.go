@@ -36,39 +36,29 @@ func (e *Engine) Cp(ctx context.Context, p *types.Project, o CpOptions) error {
 	if !strings.HasPrefix(inner, "/") {
 		return fmt.Errorf("%w: cp: the path in the container must be absolute: %s", project.ErrInvalid, inner)
 	}
-	cs, err := e.projectContainers(ctx, p, []string{service})
+	c, err := e.replica(ctx, p, service, o.Index)
 	if err != nil {
 		return err
 	}
-	index := o.Index
-	if index == 0 {
-		index = 1
+	root, release, err := e.Runtime.FilesRoot(ctx, c.ID)
+	if err != nil {
+		return err
 	}
-	for _, c := range cs {
-		if c.Number != index {
-			continue
-		}
-		root, release, err := e.Runtime.FilesRoot(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		defer release()
-		// Resolve the container path inside its root: its symlinks must not lead out.
-		hostPath, err := securejoin.SecureJoin(root, inner)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(inner, "/.") {
-			hostPath += "/."
-		} else if strings.HasSuffix(inner, "/") {
-			hostPath += "/"
-		}
-		if dstIn {
-			return fscopy.Copy(o.Src, hostPath)
-		}
-		return fscopy.Copy(hostPath, o.Dst)
+	defer release()
+	// Resolve the container path inside its root: its symlinks must not lead out.
+	hostPath, err := securejoin.SecureJoin(root, inner)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("service %q has no container number %d: %w", service, index, ErrNotFound)
+	if strings.HasSuffix(inner, "/.") {
+		hostPath += "/."
+	} else if strings.HasSuffix(inner, "/") {
+		hostPath += "/"
+	}
+	if dstIn {
+		return fscopy.Copy(o.Src, hostPath)
+	}
+	return fscopy.Copy(hostPath, o.Dst)
 }
 
 // splitServicePath reads SERVICE:PATH; a host path (even one with a colon) is

@@ -237,3 +237,30 @@ func (a inventory) diff(b inventory) string {
 	}
 	return out.String()
 }
+
+// runningPid is the PID of a container's task when it runs, else an error saying
+// what it is.
+func runningPid(id string) (uint32, error) {
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	ct, err := c.LoadContainer(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	task, err := ct.Task(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	st, err := task.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if st.Status != ctrd.Running {
+		return 0, fmt.Errorf("task is %s", st.Status)
+	}
+	return task.Pid(), nil
+}

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	ctrd "github.com/containerd/containerd/v2/client"
 )
 
 func TestAbortOnExit(t *testing.T) {
@@ -46,33 +43,15 @@ func TestRestartOnFailure(t *testing.T) {
 	s := newScenario(t)
 	s.must("up", "-d")
 	id := s.ids()[s.project+"-flaky-1"]
-	ctx := context.Background()
-	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	pid := func() (uint32, string) {
-		ct, err := c.LoadContainer(ctx, id)
-		if err != nil {
-			return 0, err.Error()
-		}
-		task, err := ct.Task(ctx, nil)
-		if err != nil {
-			return 0, err.Error()
-		}
-		st, err := task.Status(ctx)
-		if err != nil {
-			return 0, err.Error()
-		}
-		return task.Pid(), string(st.Status)
-	}
 	last := uint32(0)
 	for kill := 1; kill <= 3; kill++ {
 		eventually(t, 20*time.Second, fmt.Sprintf("flaky running before kill %d", kill), func() error {
-			p, st := pid()
-			if st != "running" || p == last {
-				return fmt.Errorf("task %s, pid %d", st, p)
+			p, err := runningPid(id)
+			if err != nil {
+				return err
+			}
+			if p == last {
+				return fmt.Errorf("still the killed process %d", p)
 			}
 			last = p
 			return nil
@@ -83,7 +62,7 @@ func TestRestartOnFailure(t *testing.T) {
 	}
 	// After the third failure the policy is spent: it stays exited.
 	time.Sleep(6 * time.Second) // several times the restart monitor's reaction time seen here
-	if p, st := pid(); st == "running" {
+	if p, err := runningPid(id); err == nil {
 		t.Errorf("flaky came back a third time (pid %d)", p)
 	}
 }

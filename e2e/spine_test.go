@@ -257,30 +257,7 @@ func TestRestartAlways(t *testing.T) {
 	s := newScenario(t)
 	s.must("up", "-d")
 	id := s.ids()[s.project+"-phoenix-1"]
-	ctx := context.Background()
-	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	pidOf := func() (uint32, error) {
-		ct, err := c.LoadContainer(ctx, id)
-		if err != nil {
-			return 0, err
-		}
-		task, err := ct.Task(ctx, nil)
-		if err != nil {
-			return 0, err
-		}
-		st, err := task.Status(ctx)
-		if err != nil {
-			return 0, err
-		}
-		if st.Status != ctrd.Running {
-			return 0, fmt.Errorf("task is %s", st.Status)
-		}
-		return task.Pid(), nil
-	}
+	pidOf := func() (uint32, error) { return runningPid(id) }
 	old, err := pidOf()
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -199,22 +198,13 @@ func shortID(id string) string {
 	return id
 }
 
-// jsonFiles lists the *.json files of dir, skipping dot files (the temp files of an
-// atomic write); a missing dir has none.
+// jsonFiles lists the paths of the *.json files of dir (none for a missing dir),
+// temp files of an atomic write left out.
 func jsonFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	names, err := statefile.JSONNames(dir)
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = filepath.Join(dir, n+".json")
 	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		n := e.Name()
-		if e.Type().IsRegular() && !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".json") {
-			out = append(out, filepath.Join(dir, n))
-		}
-	}
-	return out, nil
+	return out, err
 }
