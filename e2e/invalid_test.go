@@ -14,7 +14,7 @@ func TestInvalidFiles(t *testing.T) {
 		"bad-yaml":           {"compose.yaml"},
 		"unknown-dependency": {`"web"`, `"database"`},
 		"cycle":              {"a -> b -> c -> a"},
-		"unsupported-field":  {"compose.yaml", `service "web"`, `"cap_add"`, "not supported"},
+		"unsupported-field":  {"compose.yaml", `service "web"`, `"devices"`, "not supported"},
 		"bad-restart":        {`service "web"`, "restart", "sometimes"},
 	}
 	for name, wants := range cases {

@@ -35,20 +35,20 @@ var ServiceFields = map[string]Support{
 
 	"develop": notYet, "attach": notYet, "provider": notYet, "external_links": notYet,
 	"links": notYet, "net": notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
-	"annotations": notYet, "blkio_config": notYet, "cap_add": notYet, "cap_drop": notYet,
+	"annotations": notYet, "blkio_config": notYet, "cap_add": yes, "cap_drop": yes,
 	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
-	"cpu_period": notYet, "cpu_quota": notYet, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
-	"cpus": notYet, "cpuset": notYet, "cpu_shares": notYet, "configs": notYet,
+	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
+	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": notYet,
 	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
-	"group_add": notYet, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
-	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": notYet,
-	"mem_reservation": notYet, "memswap_limit": notYet, "mem_swappiness": notYet,
-	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": notYet,
-	"oom_score_adj": notYet, "pid": notYet, "pids_limit": notYet, "platform": notYet,
-	"privileged": notYet, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": notYet,
-	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": notYet,
-	"storage_opt": notYet, "sysctls": notYet, "tmpfs": notYet, "ulimits": notYet, "umask": notYet,
+	"group_add": yes, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
+	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
+	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
+	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
+	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
+	"privileged": yes, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": yes,
+	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": yes,
+	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
 	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
 }
@@ -100,8 +100,23 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if s.Deploy != nil {
 		d := *s.Deploy
 		d.Replicas = nil
+		d.Resources = types.Resources{}
 		for _, f := range setFields(reflect.ValueOf(d)) {
 			return fmt.Errorf("field \"deploy.%s\" is not supported yet", f)
+		}
+		// Limits of cpus, memory and pids, and a memory reservation, berth applies.
+		for name, r := range map[string]*types.Resource{"limits": s.Deploy.Resources.Limits, "reservations": s.Deploy.Resources.Reservations} {
+			if r == nil {
+				continue
+			}
+			rest := *r
+			rest.MemoryBytes = 0
+			if name == "limits" {
+				rest.NanoCPUs, rest.Pids = 0, 0
+			}
+			for _, f := range setFields(reflect.ValueOf(rest)) {
+				return fmt.Errorf("field \"deploy.resources.%s.%s\" is not supported yet", name, f)
+			}
 		}
 	}
 	for key, n := range s.Networks {

@@ -91,6 +91,9 @@ func specOpts(in specInput, image ctrd.Image) ([]oci.SpecOpts, error) {
 	if in.Service.User != "" {
 		opts = append(opts, oci.WithUser(in.Service.User))
 	}
+	if len(in.Service.GroupAdd) > 0 {
+		opts = append(opts, oci.WithAppendAdditionalGroups(in.Service.GroupAdd...))
+	}
 	return opts, nil
 }
 
@@ -110,6 +113,10 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 		cwd = "/"
 	}
 	opts := []oci.SpecOpts{
+		// The container's own cgroups, read-only, as Docker shows them (containerd's
+		// default spec has none).
+		oci.WithMounts([]specs.Mount{{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
+			Options: []string{"ro", "nosuid", "noexec", "nodev"}}}),
 		oci.WithProcessArgs(args...),
 		replaceEnv(mergeEnv(in.Image.Env, s.Environment)),
 		oci.WithProcessCwd(cwd),
@@ -126,6 +133,11 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 	if s.Tty {
 		opts = append(opts, oci.WithTTY)
 	}
+	limits, err := limitsOpts(s)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, limits...)
 	mounts, err := volumeMounts(s, in.Volumes)
 	if err != nil {
 		return nil, err
