@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,5 +211,54 @@ func TestHealthCheckMerge(t *testing.T) {
 	}
 	if c := healthCheck(types.ServiceConfig{Name: "s"}, nil); c != nil {
 		t.Errorf("none given: %+v", c)
+	}
+}
+
+// The spec a service's privileges and limits produce, field by field.
+func TestLimitsSpecGolden(t *testing.T) {
+	s := types.ServiceConfig{Name: "limited"}
+	s.MemLimit, s.MemReservation, s.MemSwapLimit = 64<<20, 32<<20, 128<<20
+	s.CPUS, s.CPUShares, s.CPUSet, s.PidsLimit = 0.5, 512, "0", 50
+	s.CapDrop, s.CapAdd = []string{"ALL"}, []string{"net_bind_service"}
+	s.ReadOnly, s.Tmpfs, s.ShmSize = true, types.StringList{"/scratch:size=16m"}, 8<<20
+	s.Sysctls = types.Mapping{"net.core.somaxconn": "1024"}
+	s.Ulimits = map[string]*types.UlimitsConfig{"nofile": {Soft: 1024, Hard: 2048}, "nproc": {Single: 100}}
+	s.OomKillDisable, s.OomScoreAdj = true, 200
+	opts, err := limitsOpts(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := namespaces.WithNamespace(context.Background(), "test")
+	spec, err := oci.GenerateSpec(ctx, nil, &containers.Container{ID: "c1"}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpfs []specs.Mount
+	shm := ""
+	for _, m := range spec.Mounts {
+		if m.Destination == "/scratch" {
+			tmpfs = append(tmpfs, m)
+		}
+		if m.Destination == "/dev/shm" {
+			shm = strings.Join(m.Options, ",")
+		}
+	}
+	got, _ := json.MarshalIndent(map[string]any{
+		"resources": spec.Linux.Resources.Memory, "cpu": spec.Linux.Resources.CPU, "pids": spec.Linux.Resources.Pids,
+		"capabilities": spec.Process.Capabilities.Bounding, "readonly": spec.Root.Readonly, "tmpfs": tmpfs, "shm": shm,
+		"sysctl": spec.Linux.Sysctl, "rlimits": spec.Process.Rlimits, "oom_score_adj": spec.Process.OOMScoreAdj,
+	}, "", "  ")
+	golden := filepath.Join("testdata", "limits-spec.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(append(got, '\n')) != string(want) {
+		t.Errorf("spec differs from %s:\n%s", golden, got)
 	}
 }
