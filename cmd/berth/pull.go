@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+
+	"berth.dev/berth/compose"
+)
+
+func newPullCommand(g *globals) *cobra.Command {
+	var o compose.PullOptions
+	cmd := projectVerb(g, "pull [OPTIONS] [SERVICE...]", "Pull service images", false,
+		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
+			o.Services = args
+			return e.Pull(ctx, p, o)
+		})
+	f := cmd.Flags()
+	f.BoolVar(&o.IgnoreFailures, "ignore-pull-failures", false, "Pull what it can and ignores images with pull failures")
+	f.BoolVar(&o.IncludeDeps, "include-deps", false, "Also pull services declared as dependencies")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Pull without printing progress information")
+	return cmd
+}
