@@ -52,3 +52,18 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// config prints a file that up refuses: it shows the model, it does not run it.
+func TestConfigOfUnsupportedFile(t *testing.T) {
+	s := &scenario{t: t, dir: mustAbs(t, filepath.Join("testdata", "TestInvalidFiles", "unsupported-field")), project: "e2e-config",
+		env: []string{"CONTAINERD_NAMESPACE=" + namespace}}
+	if out := s.must("config", "--services"); out != "ok\nweb\n" {
+		t.Errorf("config --services: %q", out)
+	}
+	if r := s.berth("config", "-q"); r.code != 0 {
+		t.Errorf("config -q: %d %s", r.code, r.stderr)
+	}
+	if r := s.berth("-f", "nope.yaml", "config"); r.code == 0 || !strings.Contains(r.stderr, "nope.yaml") {
+		t.Errorf("config of a missing file: %d %q", r.code, r.stderr)
+	}
+}

@@ -22,6 +22,10 @@ type Options struct {
 	Profiles   []string // --profile; empty = COMPOSE_PROFILES
 	// Services limits the project to these services and their dependencies.
 	Services []string
+	// For `config`: print any valid file, also one berth cannot run, as loaded.
+	SkipSupportCheck bool
+	NoInterpolate    bool
+	NoNormalize      bool
 }
 
 // Load reads, interpolates, merges and normalises the project, then checks that berth
@@ -39,6 +43,8 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 		cli.WithName(o.Name),
 		cli.WithDefaultProfiles(o.Profiles...),
 		cli.WithResolvedPaths(true),
+		cli.WithInterpolation(!o.NoInterpolate),
+		cli.WithNormalization(!o.NoNormalize),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -67,6 +73,9 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 		if p, err = p.WithSelectedServices(o.Services); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
+	}
+	if o.SkipSupportCheck {
+		return p, nil
 	}
 	if _, err := NewGraph(p); err != nil {
 		return nil, err
