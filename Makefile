@@ -6,7 +6,7 @@ GOFLAGS_B := -trimpath
 # of the host's libraries.
 export CGO_ENABLED := 0
 
-.PHONY: all build test unit e2e setup images demo bench vet fmt clean
+.PHONY: all build test unit e2e setup images demo bench vet fmt clean docs
 
 all: build
 
@@ -42,6 +42,10 @@ demo: build images
 
 bench: build images
 	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
+
+# docs/compatibility.md, from the field tables in project/fields.go.
+docs:
+	$(GO) test ./project -run TestCompatibilityDocIsCurrent -update
 
 clean:
 	rm -rf bin

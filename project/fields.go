@@ -53,20 +53,51 @@ var ServiceFields = map[string]Support{
 	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
 }
 
+// ProjectFields, NetworkFields and VolumeFields classify the top level of a file and
+// the fields of its networks and volumes, as ServiceFields does a service's.
+var ProjectFields = map[string]Support{
+	"name": yes, "services": yes, "networks": yes, "volumes": yes,
+	"jobs": notYet, "secrets": notYet, "configs": notYet, "models": notYet,
+}
+
+var NetworkFields = map[string]Support{
+	"name": yes, "labels": yes, "external": yes, "internal": yes,
+	"driver":      {Supported: true, Note: "bridge only"},
+	"ipam":        {Supported: true, Note: "one IPv4 subnet with its gateway; no ip_range or aux_addresses yet"},
+	"attachable":  {Supported: true, Note: "every berth network is"},
+	"enable_ipv4": {Supported: true, Note: "true only"},
+	"driver_opts": notYet, "enable_ipv6": notYet,
+}
+
+var VolumeFields = map[string]Support{
+	"name": yes, "labels": yes, "external": yes,
+	"driver":      {Supported: true, Note: "local only"},
+	"driver_opts": notYet,
+}
+
+// unsupported returns the first field of v set in a file that table does not mark
+// supported, with the reason.
+func unsupported(v reflect.Value, table map[string]Support) (string, string, bool) {
+	for _, f := range setFields(v) {
+		sup, known := table[f]
+		if !known {
+			return f, "not known to berth", true
+		}
+		if !sup.Supported {
+			return f, sup.Note, true
+		}
+	}
+	return "", "", false
+}
+
 // CheckSupported refuses, before anything is created, every field of the project that
 // berth does not run. The error names the files, the service and the field.
 func CheckSupported(p *types.Project) error {
 	files := FileNames(p)
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
-		for _, f := range setFields(reflect.ValueOf(s)) {
-			sup, known := ServiceFields[f]
-			if !known {
-				sup = Support{Note: "not known to berth"}
-			}
-			if !sup.Supported {
-				return fmt.Errorf("%w: %s: service %q: field %q is %s", ErrInvalid, files, name, f, sup.Note)
-			}
+		if f, why, bad := unsupported(reflect.ValueOf(s), ServiceFields); bad {
+			return fmt.Errorf("%w: %s: service %q: field %q is %s", ErrInvalid, files, name, f, why)
 		}
 		if err := checkServiceDetails(s); err != nil {
 			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
@@ -82,14 +113,8 @@ func CheckSupported(p *types.Project) error {
 			return fmt.Errorf("%w: %s: volume %q: %w", ErrInvalid, files, key, err)
 		}
 	}
-	if len(p.Secrets) > 0 {
-		return fmt.Errorf("%w: %s: top-level field \"secrets\" is not supported yet", ErrInvalid, files)
-	}
-	if len(p.Configs) > 0 {
-		return fmt.Errorf("%w: %s: top-level field \"configs\" is not supported yet", ErrInvalid, files)
-	}
-	if len(p.Models) > 0 {
-		return fmt.Errorf("%w: %s: top-level field \"models\" is not supported yet", ErrInvalid, files)
+	if f, why, bad := unsupported(reflect.ValueOf(*p), ProjectFields); bad {
+		return fmt.Errorf("%w: %s: top-level field %q is %s", ErrInvalid, files, f, why)
 	}
 	return nil
 }
@@ -165,14 +190,14 @@ func checkServiceDetails(s types.ServiceConfig) error {
 }
 
 func checkNetwork(n types.NetworkConfig) error {
-	if n.Driver != "" && n.Driver != "bridge" {
-		return fmt.Errorf("driver %q is not supported: berth makes bridge networks", n.Driver)
+	if f, why, bad := unsupported(reflect.ValueOf(n), NetworkFields); bad {
+		return fmt.Errorf("field %q is %s", f, why)
 	}
 	switch {
-	case len(n.DriverOpts) > 0:
-		return fmt.Errorf("field \"driver_opts\" is not supported yet")
-	case n.EnableIPv6 != nil && *n.EnableIPv6:
-		return fmt.Errorf("field \"enable_ipv6\" is not supported yet")
+	case n.Driver != "" && n.Driver != "bridge":
+		return fmt.Errorf("driver %q is not supported: berth makes bridge networks", n.Driver)
+	case n.EnableIPv4 != nil && !*n.EnableIPv4:
+		return fmt.Errorf("field \"enable_ipv4\": networks without IPv4 are not supported")
 	case n.Ipam.Driver != "" && n.Ipam.Driver != "default":
 		return fmt.Errorf("field \"ipam.driver\": %q is not supported: berth allocates addresses itself", n.Ipam.Driver)
 	case len(n.Ipam.Options) > 0:
@@ -189,11 +214,11 @@ func checkNetwork(n types.NetworkConfig) error {
 }
 
 func checkVolume(v types.VolumeConfig) error {
-	switch {
-	case v.Driver != "" && v.Driver != "local":
+	if f, why, bad := unsupported(reflect.ValueOf(v), VolumeFields); bad {
+		return fmt.Errorf("field %q is %s", f, why)
+	}
+	if v.Driver != "" && v.Driver != "local" {
 		return fmt.Errorf("driver %q is not supported: berth makes local volumes", v.Driver)
-	case len(v.DriverOpts) > 0:
-		return fmt.Errorf("field \"driver_opts\" is not supported yet")
 	}
 	return nil
 }

@@ -69,6 +69,8 @@ func TestLoadErrors(t *testing.T) {
 		"network part":     {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
 		"bad restart":      {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
 		"network driver":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
+		"network field":    {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts" is not supported yet`},
+		"volume field":     {"services:\n  a: {image: x}\nvolumes:\n  v: {driver_opts: {type: tmpfs}}\n", `volume "v": field "driver_opts" is not supported yet`},
 		"top-level secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {file: ./s}\n", "secrets"},
 	}
 	for name, c := range cases {

@@ -1,0 +1,51 @@
+package project
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// CompatibilityDoc renders docs/compatibility.md from the field tables: what berth
+// runs of a compose file and what it refuses, with why.
+func CompatibilityDoc() string {
+	var b strings.Builder
+	b.WriteString("# Compose file compatibility\n\n")
+	b.WriteString("Generated from the field tables in `project/fields.go` by `make docs`; a test fails when it is stale.\n")
+	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field.\n")
+	for _, sec := range []struct {
+		title string
+		table map[string]Support
+	}{
+		{"Top level", ProjectFields},
+		{"Services", ServiceFields},
+		{"Networks", NetworkFields},
+		{"Volumes", VolumeFields},
+	} {
+		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note |\n| --- | --- | --- |\n", sec.title)
+		names := make([]string, 0, len(sec.table))
+		for n := range sec.table {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			sup := sec.table[n]
+			mark := "no"
+			if sup.Supported {
+				mark = "yes"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, mark, sup.Note)
+		}
+	}
+	b.WriteString(`
+## Inside supported fields
+
+- ` + "`deploy`" + `: ` + "`replicas`" + `, and ` + "`resources`" + ` limits of cpus, memory and pids and a memory reservation; every other part is refused.
+- ` + "`networks`" + ` of a service: ` + "`aliases`" + ` only.
+- ` + "`volumes`" + ` of a service: bind mounts and named volumes, with ` + "`read_only`" + ` and ` + "`bind.create_host_path`" + `; propagation, SELinux, nocopy, subpath, tmpfs and image volumes are refused.
+- ` + "`depends_on`" + `: ` + "`service_started`" + `, ` + "`service_healthy`" + `, ` + "`service_completed_successfully`" + `, ` + "`required`" + ` and ` + "`restart`" + `.
+- ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `.
+- ` + "`tty`" + ` with a restart policy is refused: containerd's restart monitor starts tasks without a terminal.
+`)
+	return b.String()
+}
