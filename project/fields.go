@@ -38,7 +38,7 @@ var ServiceFields = map[string]Support{
 	"annotations": notYet, "blkio_config": notYet, "cap_add": yes, "cap_drop": yes,
 	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
-	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": notYet,
+	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": yes,
 	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": yes, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
@@ -47,7 +47,7 @@ var ServiceFields = map[string]Support{
 	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
 	"privileged": yes, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": yes,
-	"runtime": notYet, "secrets": notYet, "security_opt": notYet, "shm_size": yes,
+	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
 	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
@@ -57,7 +57,7 @@ var ServiceFields = map[string]Support{
 // the fields of its networks and volumes, as ServiceFields does a service's.
 var ProjectFields = map[string]Support{
 	"name": yes, "services": yes, "networks": yes, "volumes": yes,
-	"jobs": notYet, "secrets": notYet, "configs": notYet, "models": notYet,
+	"jobs": notYet, "secrets": yes, "configs": yes, "models": notYet,
 }
 
 var NetworkFields = map[string]Support{
@@ -115,6 +115,17 @@ func CheckSupported(p *types.Project) error {
 	}
 	if f, why, bad := unsupported(reflect.ValueOf(*p), ProjectFields); bad {
 		return fmt.Errorf("%w: %s: top-level field %q is %s", ErrInvalid, files, f, why)
+	}
+	for kind, objs := range fileObjects(p) {
+		for _, key := range sortedKeys(objs) {
+			o := objs[key]
+			switch {
+			case bool(o.External):
+				return fmt.Errorf("%w: %s: %s %q: field \"external\" is not supported: berth has no secret store", ErrInvalid, files, kind, key)
+			case o.Driver != "" || len(o.DriverOpts) > 0 || o.TemplateDriver != "":
+				return fmt.Errorf("%w: %s: %s %q: drivers are not supported", ErrInvalid, files, kind, key)
+			}
+		}
 	}
 	return nil
 }
@@ -248,5 +259,17 @@ func setFields(v reflect.Value) []string {
 		out = append(out, name)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// fileObjects views secrets and configs alike.
+func fileObjects(p *types.Project) map[string]map[string]types.FileObjectConfig {
+	out := map[string]map[string]types.FileObjectConfig{"secret": {}, "config": {}}
+	for k, v := range p.Secrets {
+		out["secret"][k] = types.FileObjectConfig(v)
+	}
+	for k, v := range p.Configs {
+		out["config"][k] = types.FileObjectConfig(v)
+	}
 	return out
 }

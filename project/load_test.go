@@ -61,17 +61,17 @@ volumes:
 
 func TestLoadErrors(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"bad yaml":         {"services: [\n", "compose.yaml"},
-		"unknown dep":      {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
-		"cycle":            {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
-		"unsupported":      {"services:\n  a: {image: x, devices: [/dev/null]}\n", `service "a": field "devices" is not supported yet`},
-		"deploy part":      {"services:\n  a: {image: x, deploy: {resources: {reservations: {cpus: '1'}}}}\n", `"deploy.resources.reservations.cpus"`},
-		"network part":     {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
-		"bad restart":      {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
-		"network driver":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
-		"network field":    {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts" is not supported yet`},
-		"volume field":     {"services:\n  a: {image: x}\nvolumes:\n  v: {driver_opts: {type: tmpfs}}\n", `volume "v": field "driver_opts" is not supported yet`},
-		"top-level secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {file: ./s}\n", "secrets"},
+		"bad yaml":        {"services: [\n", "compose.yaml"},
+		"unknown dep":     {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
+		"cycle":           {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
+		"unsupported":     {"services:\n  a: {image: x, devices: [/dev/null]}\n", `service "a": field "devices" is not supported yet`},
+		"deploy part":     {"services:\n  a: {image: x, deploy: {resources: {reservations: {cpus: '1'}}}}\n", `"deploy.resources.reservations.cpus"`},
+		"network part":    {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
+		"bad restart":     {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
+		"network driver":  {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
+		"network field":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts" is not supported yet`},
+		"volume field":    {"services:\n  a: {image: x}\nvolumes:\n  v: {driver_opts: {type: tmpfs}}\n", `volume "v": field "driver_opts" is not supported yet`},
+		"external secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {external: true}\n", `secret "s": field "external"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

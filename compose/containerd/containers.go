@@ -196,9 +196,13 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	for key, name := range req.Volumes {
 		volumes[key] = r.volumeData(name)
 	}
+	files, err := fileMounts(req.Project, s, r.containerDir(id))
+	if err != nil {
+		return compose.Container{}, err
+	}
 	opts, err := specOpts(specInput{
 		Service: s, Image: imgSpec.Config, Hostname: netw.Host, NetNS: netw.NetNS,
-		Files: netw.Files, Volumes: volumes,
+		Files: netw.Files, Volumes: volumes, Extra: files,
 	}, img)
 	if err != nil {
 		return compose.Container{}, err

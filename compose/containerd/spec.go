@@ -77,6 +77,7 @@ type specInput struct {
 	NetNS    string
 	Files    string            // the container's state dir: hosts, hostname, resolv.conf
 	Volumes  map[string]string // compose volume key → host directory
+	Extra    []specs.Mount     // secrets and configs
 }
 
 // specOpts translates a service into OCI spec options: the image config's defaults
@@ -142,6 +143,7 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 	if err != nil {
 		return nil, err
 	}
+	mounts = append(mounts, in.Extra...)
 	for _, f := range []string{"hosts", "hostname", "resolv.conf"} {
 		mounts = append(mounts, specs.Mount{
 			Destination: "/etc/" + f, Type: "bind", Source: filepath.Join(in.Files, f),
