@@ -89,4 +89,8 @@ func TestProcessOptions(t *testing.T) {
 		}
 		return nil
 	})
+	// init: true runs tini as PID 1, the command under it.
+	if out := s.must("exec", "-T", "withinit", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"); !strings.HasPrefix(out, "/sbin/docker-init -- sleep 3600") {
+		t.Errorf("init: PID 1 is %q", out)
+	}
 }

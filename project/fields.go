@@ -41,7 +41,7 @@ var ServiceFields = map[string]Support{
 	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": yes,
 	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
-	"group_add": yes, "gpus": notYet, "init": notYet, "ipc": notYet, "isolation": notYet,
+	"group_add": yes, "gpus": notYet, "init": yes, "ipc": notYet, "isolation": notYet,
 	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
 	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,

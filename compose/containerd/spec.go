@@ -69,6 +69,9 @@ func mergeEnv(image []string, env types.MappingWithEquals) []string {
 	return out
 }
 
+// initBinary is the init init: true runs as PID 1.
+const initBinary = "/usr/bin/tini-static"
+
 // specInput is what a container's OCI spec is made from.
 type specInput struct {
 	Service  types.ServiceConfig
@@ -105,6 +108,14 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 	args, err := processArgs(in.Image, s)
 	if err != nil {
 		return nil, err
+	}
+	if s.Init != nil && *s.Init {
+		// A real init as PID 1, as Docker's --init: Debian's static tini, mounted in.
+		if _, err := os.Stat(initBinary); err != nil {
+			return nil, fmt.Errorf("service %q: init: %s is missing (Debian's tini package; scripts/setup installs it)", s.Name, initBinary)
+		}
+		args = append([]string{"/sbin/docker-init", "--"}, args...)
+		in.Extra = append(in.Extra, specs.Mount{Destination: "/sbin/docker-init", Type: "bind", Source: initBinary, Options: []string{"rbind", "ro"}})
 	}
 	cwd := in.Image.WorkingDir
 	if s.WorkingDir != "" {
