@@ -42,7 +42,7 @@ var ServiceFields = map[string]Support{
 	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": yes, "gpus": notYet, "init": yes, "ipc": notYet, "isolation": notYet,
-	"logging": notYet, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
+	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
 	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
@@ -188,6 +188,18 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	}
 	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {
 		return fmt.Errorf("field \"network_mode\": %q is not supported: use host, none, service:NAME, container:NAME or networks", m)
+	}
+	if l := s.Logging; l != nil {
+		switch l.Driver {
+		case "", "json-file", "local", "none":
+		default:
+			return fmt.Errorf("field \"logging.driver\": %q is not supported: use json-file, local or none", l.Driver)
+		}
+		for k := range l.Options {
+			if k != "max-size" && k != "max-file" {
+				return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
+			}
+		}
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

@@ -209,6 +209,15 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 
 	logURI := logdriver.URI(self, r.logFile(id))
+	if s.Logging != nil && len(s.Logging.Options) > 0 {
+		lo, err := logdriver.ParseOptions(s.Logging.Options)
+		if err != nil {
+			return compose.Container{}, fmt.Errorf("service %q: logging.options: %w", s.Name, err)
+		}
+		if err := logdriver.WriteOptions(r.logFile(id), lo); err != nil {
+			return compose.Container{}, err
+		}
+	}
 	labels := map[string]string{}
 	for k, v := range req.Labels {
 		labels[k] = v
@@ -247,6 +256,10 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	labels[labelImageRef] = s.Image
 	if s.NetworkMode != "" {
 		labels[labelNetworkMode] = s.NetworkMode
+	}
+	if s.Logging != nil && s.Logging.Driver == "none" {
+		labels[labelNoLogs] = "true"
+		delete(labels, restartLogURI) // restarted by containerd, it logs nowhere either
 	}
 	if s.Tty {
 		labels[labelTTY] = "true"
@@ -294,6 +307,9 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		return err
 	}
 	_, err = r.startTask(ctx, id, func(labels map[string]string) cio.Creator {
+		if labels[labelNoLogs] == "true" {
+			return cio.NullIO // logging driver none: the output goes nowhere
+		}
 		return logIO(uri, labels[labelTTY] == "true")
 	})
 	return err

@@ -21,6 +21,7 @@ const (
 	labelImageRef    = "berth.image"
 	labelTTY         = "berth.tty"
 	labelNetworkMode = "berth.network-mode"
+	labelNoLogs      = "berth.no-logs" // logging driver none
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"
