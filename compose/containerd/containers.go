@@ -276,6 +276,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}
+	r.remember(c)
+	if err := r.fillVolumes(ctx, id, s, req.Volumes); err != nil {
+		c.Delete(ctx, ctrd.WithSnapshotCleanup)
+		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
+	}
 	return compose.Container{ID: c.ID(), Name: req.Name, Project: req.Project.Name, Service: s.Name,
 		Labels: labels, State: compose.StateCreated, Image: s.Image}, nil
 }

@@ -8,9 +8,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
+	securejoin "github.com/cyphar/filepath-securejoin"
+
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/fscopy"
 	"berth.dev/berth/internal/statefile"
 )
 
@@ -22,6 +27,9 @@ type volumeRecord struct {
 	Key     string            `json:"key,omitempty"`
 	Labels  map[string]string `json:"labels,omitempty"`
 	Created time.Time         `json:"created"`
+	// Filled: a container has mounted it, so the image's content was copied in, or
+	// there was none. Docker fills a volume once, when it is new.
+	Filled bool `json:"filled,omitempty"`
 }
 
 func (r *Runtime) volumeDir(name string) string {
@@ -80,4 +88,58 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 		return err
 	}
 	return os.RemoveAll(dir)
+}
+
+// fillVolumes copies, as Docker does, what the container's image holds at each named
+// volume's mount point into the volume, when the volume is new: then its owner and
+// files are those the image meant, a database's data directory for one.
+func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceConfig, volumes map[string]string) error {
+	type fill struct {
+		target, name string
+		rec          volumeRecord
+	}
+	var todo []fill
+	for _, v := range s.Volumes {
+		name, ok := volumes[v.Source]
+		if v.Type != types.VolumeTypeVolume || !ok {
+			continue
+		}
+		var rec volumeRecord
+		recFile := filepath.Join(r.volumeDir(name), "volume.json")
+		if err := statefile.ReadJSON(recFile, &rec); err != nil || rec.Filled {
+			continue
+		}
+		todo = append(todo, fill{v.Target, name, rec})
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	root, release, err := r.FilesRoot(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, f := range todo {
+		src, err := securejoin.SecureJoin(root, f.target)
+		if err != nil {
+			return err
+		}
+		if st, err := os.Stat(src); err == nil && st.IsDir() {
+			if entries, _ := os.ReadDir(r.volumeData(f.name)); len(entries) == 0 {
+				if err := fscopy.CopyKeepingOwners(src+"/.", r.volumeData(f.name)); err != nil {
+					return fmt.Errorf("volume %q: fill from the image at %s: %w", f.name, f.target, err)
+				}
+				// The volume's root takes the owner and mode of the image's directory.
+				if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+					_ = os.Chown(r.volumeData(f.name), int(sys.Uid), int(sys.Gid))
+				}
+				_ = os.Chmod(r.volumeData(f.name), st.Mode()&(os.ModePerm|os.ModeSticky|os.ModeSetuid|os.ModeSetgid))
+			}
+		}
+		f.rec.Filled = true
+		if err := statefile.WriteJSON(filepath.Join(r.volumeDir(f.name), "volume.json"), f.rec, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -11,12 +11,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Copy copies src to dst as `docker cp` does: onto dst when dst does not exist, into
 // dst when dst is a directory; a source ending in "/." copies the directory's
 // contents rather than the directory itself.
-func Copy(src, dst string) error {
+func Copy(src, dst string) error { return copyWith(src, dst, false) }
+
+// CopyKeepingOwners is Copy that also keeps each file's owner and group, as Docker
+// does when it fills a new volume from an image.
+func CopyKeepingOwners(src, dst string) error { return copyWith(src, dst, true) }
+
+func copyWith(src, dst string, owners bool) error {
 	contentsOnly := strings.HasSuffix(src, "/.")
 	info, err := os.Lstat(src)
 	if err != nil {
@@ -33,10 +40,10 @@ func Copy(src, dst string) error {
 	} else if strings.HasSuffix(dst, "/") && !info.IsDir() {
 		return fmt.Errorf("destination directory %s does not exist", dst)
 	}
-	return copyTree(filepath.Clean(src), dst)
+	return copyTree(filepath.Clean(src), dst, owners)
 }
 
-func copyTree(src, dst string) error {
+func copyTree(src, dst string, owners bool) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -46,6 +53,9 @@ func copyTree(src, dst string) error {
 		info, err := os.Lstat(path)
 		if err != nil {
 			return err
+		}
+		if owners {
+			defer chown(target, info)
 		}
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
@@ -85,4 +95,11 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 		return err
 	}
 	return os.Chmod(dst, mode)
+}
+
+// chown gives target the owner of info's file; errors are left to the copy itself.
+func chown(target string, info fs.FileInfo) {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		_ = os.Lchown(target, int(st.Uid), int(st.Gid))
+	}
 }
