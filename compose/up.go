@@ -318,6 +318,10 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 	for k, v := range s.Labels {
 		labels[k] = v
 	}
+	s, err = withVolumesFrom(p, s)
+	if err != nil {
+		return CreateRequest{}, err
+	}
 	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}}
 	for _, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
@@ -403,4 +407,31 @@ func (e *Engine) resolveNetworkFrom(ctx context.Context, p *types.Project, req *
 		}
 	}
 	return fmt.Errorf("service %q: network_mode %s: no running container to share the network of", req.Service.Name, mode)
+}
+
+// withVolumesFrom adds to s the mounts of the services its volumes_from names, at
+// the same places, read-only when it says ro.
+func withVolumesFrom(p *types.Project, s types.ServiceConfig) (types.ServiceConfig, error) {
+	if len(s.VolumesFrom) == 0 {
+		return s, nil
+	}
+	vols := append([]types.ServiceVolumeConfig{}, s.Volumes...)
+	for _, ref := range s.VolumesFrom {
+		name, mode, _ := strings.Cut(ref, ":")
+		if name == "container" {
+			return s, fmt.Errorf("%w: service %q: volumes_from %q: containers outside the project are not supported yet", project.ErrInvalid, s.Name, ref)
+		}
+		from, ok := p.Services[name]
+		if !ok {
+			return s, fmt.Errorf("%w: service %q: volumes_from: no service %q", project.ErrInvalid, s.Name, name)
+		}
+		for _, v := range from.Volumes {
+			if mode == "ro" {
+				v.ReadOnly = true
+			}
+			vols = append(vols, v)
+		}
+	}
+	s.Volumes = vols
+	return s, nil
 }

@@ -84,6 +84,13 @@ func TestVolumes(t *testing.T) {
 	if out := s.must("exec", "-T", "app", "cat", "/store/f"); strings.TrimSpace(out) != "kept" {
 		t.Errorf("shared volume: %q", out)
 	}
+	// volumes_from: reader sees root's volume at the same place, read-only.
+	if out := s.must("exec", "-T", "reader", "cat", "/store/f"); strings.TrimSpace(out) != "kept" {
+		t.Errorf("volumes_from: %q", out)
+	}
+	if r := s.berth("exec", "-T", "reader", "touch", "/store/g"); r.code == 0 {
+		t.Error("volumes_from :ro was writable")
+	}
 	old := s.ids()
 	s.must("up", "-d", "--force-recreate")
 	if now := s.ids(); now[s.project+"-root-1"] == old[s.project+"-root-1"] {

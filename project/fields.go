@@ -50,7 +50,7 @@ var ServiceFields = map[string]Support{
 	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
-	"volumes_from": notYet, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
+	"volumes_from": {Supported: true, Note: "services of the project; container:NAME not yet"}, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
 }
 
 // ProjectFields, NetworkFields and VolumeFields classify the top level of a file and
