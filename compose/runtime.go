@@ -124,6 +124,7 @@ type CreateRequest struct {
 type Attachment struct {
 	Network string // host name of the network
 	Aliases []string
+	IPv4    string `json:",omitempty"` // ipv4_address
 }
 
 // Stdio connects a process to the user's terminal or pipes.

@@ -326,7 +326,7 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 	for _, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
 		if n := s.Networks[key]; n != nil {
-			a.Aliases = n.Aliases
+			a.Aliases, a.IPv4 = n.Aliases, n.Ipv4Address
 		}
 		req.Networks = append(req.Networks, a)
 	}

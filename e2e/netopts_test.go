@@ -23,8 +23,8 @@ func TestNetworkOptions(t *testing.T) {
 	s.must("volume", "create", "e2e-ext-vol")
 	s.must("up", "-d")
 
-	if out := s.must("exec", "-T", "a", "ip", "-4", "-o", "addr"); !strings.Contains(out, "inet 10.124.7.") {
-		t.Errorf("a has no address in the fixed subnet: %s", out)
+	if out := s.must("exec", "-T", "a", "ip", "-4", "-o", "addr"); !strings.Contains(out, "inet 10.124.7.50/24") {
+		t.Errorf("a does not have its ipv4_address in the fixed subnet: %s", out)
 	}
 	// b is only on the internal network: no way out, but a is reachable there.
 	if out := s.must("exec", "-T", "b", "ip", "route"); strings.Contains(out, "default") {

@@ -24,6 +24,7 @@ const undoTimeout = 30 * time.Second
 type attachment struct {
 	Network string
 	IfName  string
+	IP      string // asked-for address, "" for any
 	Ports   []Port // only on the first network
 	Config  []byte // libcni's cached conflist, for when the network's own is gone
 }
@@ -90,7 +91,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		if lists[i], err = m.loadConflist(a.Network); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		plan[i] = attachment{Network: a.Network, IfName: ifName(i)}
+		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4}
 		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifName(i), Aliases: a.Aliases}
 	}
 	if len(plan) > 0 {
@@ -294,10 +295,13 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 }
 
 func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeConf {
-	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netns, IfName: a.IfName}
+	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netns, IfName: a.IfName, CapabilityArgs: map[string]any{}}
+	if a.IP != "" {
+		rt.CapabilityArgs["ips"] = []string{a.IP}
+	}
 	if len(a.Ports) > 0 {
 		// libcni hands this only to plugins that declare the capability: portmap.
-		rt.CapabilityArgs = map[string]any{"portMappings": portMappings(a.Ports)}
+		rt.CapabilityArgs["portMappings"] = portMappings(a.Ports)
 	}
 	return rt
 }

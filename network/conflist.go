@@ -38,6 +38,9 @@ type bridgeConf struct {
 	IPMasq      bool     `json:"ipMasq"`
 	HairpinMode bool     `json:"hairpinMode"`
 	IPAM        ipamConf `json:"ipam"`
+	// ips lets a container ask for its address (ipv4_address); libcni hands the
+	// runtime config to host-local through the bridge plugin.
+	Capabilities map[string]bool `json:"capabilities,omitempty"`
 }
 
 type ipamConf struct {
@@ -93,12 +96,13 @@ func buildConflist(stateDir string, n *Network) ([]byte, error) {
 		Name:       n.Name,
 		Plugins: []any{
 			bridgeConf{
-				Type:        "bridge",
-				Bridge:      n.Bridge,
-				IsGateway:   true,
-				IPMasq:      !n.Internal,
-				HairpinMode: true,
-				IPAM:        ipam,
+				Type:         "bridge",
+				Bridge:       n.Bridge,
+				IsGateway:    true,
+				IPMasq:       !n.Internal,
+				HairpinMode:  true,
+				IPAM:         ipam,
+				Capabilities: map[string]bool{"ips": true},
 			},
 			portmapConf{Type: "portmap", Capabilities: map[string]bool{"portMappings": true}, SNAT: true},
 			firewallConf{Type: "firewall", Backend: "iptables"},

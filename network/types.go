@@ -37,4 +37,5 @@ type Port struct {
 type Attachment struct {
 	Network string   // full network name
 	Aliases []string // DNS aliases on this network
+	IPv4    string   // the address asked for (ipv4_address); "" = any free one
 }

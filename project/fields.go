@@ -160,7 +160,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			continue
 		}
 		c := *n
-		c.Aliases = nil
+		c.Aliases, c.Ipv4Address = nil, ""
 		for _, f := range setFields(reflect.ValueOf(c)) {
 			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
 		}

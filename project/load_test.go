@@ -66,7 +66,7 @@ func TestLoadErrors(t *testing.T) {
 		"cycle":           {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
 		"unsupported":     {"services:\n  a: {image: x, devices: [/dev/null]}\n", `service "a": field "devices" is not supported yet`},
 		"deploy part":     {"services:\n  a: {image: x, deploy: {resources: {reservations: {cpus: '1'}}}}\n", `"deploy.resources.reservations.cpus"`},
-		"network part":    {"services:\n  a: {image: x, networks: {default: {ipv4_address: 10.1.2.3}}}\n", `"networks.default.ipv4_address"`},
+		"network part":    {"services:\n  a: {image: x, networks: {default: {mac_address: 02:42:ac:11:00:02}}}\n", `"networks.default.mac_address"`},
 		"bad restart":     {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
 		"network driver":  {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
 		"network field":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts" is not supported yet`},

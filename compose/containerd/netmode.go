@@ -80,7 +80,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	}
 	var attach []network.Attachment
 	for _, a := range req.Networks {
-		at := network.Attachment{Network: a.Network, Aliases: a.Aliases}
+		at := network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4}
 		if oneOff {
 			at.Aliases = nil
 		}
