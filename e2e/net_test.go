@@ -10,9 +10,9 @@ import (
 	"github.com/miekg/dns"
 )
 
-func TestUpstreamForwarding(t *testing.T) {
-	// A DNS server on loopback that knows one outside name.
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+// fakeDNS serves one name on a loopback address until the test ends.
+func fakeDNS(t *testing.T, addr, name, ip string) string {
+	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,19 +20,26 @@ func TestUpstreamForwarding(t *testing.T) {
 		m := new(dns.Msg)
 		m.SetReply(q)
 		switch {
-		case q.Question[0].Name != "outside.example.":
+		case q.Question[0].Name != name:
 			m.Rcode = dns.RcodeNameError
 		case q.Question[0].Qtype == dns.TypeA:
-			rr, _ := dns.NewRR("outside.example. 60 IN A 192.0.2.55")
+			rr, _ := dns.NewRR(name + " 60 IN A " + ip)
 			m.Answer = append(m.Answer, rr)
 		}
 		_ = w.WriteMsg(m)
 	})}
 	go srv.ActivateAndServe()
-	defer srv.Shutdown()
+	t.Cleanup(func() { srv.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+func TestUpstreamForwarding(t *testing.T) {
+	// The host's upstream, and one a service names with dns: both on loopback.
+	upstream := fakeDNS(t, "127.0.0.1:0", "outside.example.", "192.0.2.55")
+	fakeDNS(t, "127.0.0.3:53", "custom.example.", "192.0.2.77")
 
 	s := newScenario(t)
-	s.env = append(s.env, "BERTH_DNS_UPSTREAMS="+pc.LocalAddr().String())
+	s.env = append(s.env, "BERTH_DNS_UPSTREAMS="+upstream)
 	s.must("up", "-d")
 	out := s.must("exec", "-T", "client", "nslookup", "outside.example")
 	if !strings.Contains(out, "192.0.2.55") {
@@ -40,6 +47,16 @@ func TestUpstreamForwarding(t *testing.T) {
 	}
 	if r := s.berth("exec", "-T", "client", "nslookup", "unknown.example"); r.code == 0 {
 		t.Errorf("the upstream's NXDOMAIN became an answer: %q", r.stdout)
+	}
+	// dns: the service's own server answers its other names; berth's names still work.
+	if out := s.berth("exec", "-T", "custom", "nslookup", "custom.example").stdout; !strings.Contains(out, "192.0.2.77") {
+		t.Errorf("dns: the service's own server was not asked: %q", out)
+	}
+	if r := s.berth("exec", "-T", "client", "nslookup", "custom.example"); r.code == 0 {
+		t.Errorf("another service's dns server answered for client: %q", r.stdout)
+	}
+	if r := s.berth("exec", "-T", "custom", "nslookup", "client"); r.code != 0 {
+		t.Errorf("with dns set, berth's names stopped resolving: %s", r.stdout)
 	}
 }
 

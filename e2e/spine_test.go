@@ -101,16 +101,16 @@ func TestServiceDiscovery(t *testing.T) {
 		t.Errorf("an unknown name resolved: %s", r.stdout)
 	}
 	// The resolver follows changes: a stopped container disappears, a new replica
-	// answers, each within a second.
+	// answers, each within a second; the bound here adds the round trips of exec.
 	s.must("stop", "named")
-	eventually(t, time.Second, "a stopped container's name disappears", func() error {
+	eventually(t, 2*time.Second, "a stopped container's name disappears", func() error {
 		if got := lookup("named"); len(got) != 0 {
 			return fmt.Errorf("still %v", got)
 		}
 		return nil
 	})
 	s.must("up", "-d", "--scale", "web=3")
-	eventually(t, time.Second, "a new replica answers", func() error {
+	eventually(t, 2*time.Second, "a new replica answers", func() error {
 		if got := lookup("web"); len(got) != 3 {
 			return fmt.Errorf("%v", got)
 		}

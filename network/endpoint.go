@@ -5,13 +5,16 @@ package network
 // <StateDir>/endpoints/<ContainerID>.json when the container is attached, and removes it
 // when the container is torn down. The resolver reads nothing else of a container.
 type Endpoint struct {
-	ContainerID   string            `json:"container_id"`
-	Project       string            `json:"project,omitempty"`
-	Service       string            `json:"service,omitempty"`
-	ContainerName string            `json:"container_name"`
-	Hostname      string            `json:"hostname,omitempty"`
-	NetNS         string            `json:"netns"`
-	Networks      []EndpointNetwork `json:"networks"`
+	ContainerID   string `json:"container_id"`
+	Project       string `json:"project,omitempty"`
+	Service       string `json:"service,omitempty"`
+	ContainerName string `json:"container_name"`
+	Hostname      string `json:"hostname,omitempty"`
+	NetNS         string `json:"netns"`
+	// DNS are the container's own upstream servers (compose's dns), "ip:port": the
+	// resolver forwards its queries for other names there rather than to the host's.
+	DNS      []string          `json:"dns,omitempty"`
+	Networks []EndpointNetwork `json:"networks"`
 	// Ports are the published ports, all on the first network; a HostPort asked as 0
 	// is recorded here as the port berth picked.
 	Ports []Port `json:"ports,omitempty"`

@@ -39,7 +39,7 @@ var ServiceFields = map[string]Support{
 	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
 	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": yes,
-	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": notYet,
+	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": yes, "gpus": notYet, "init": yes, "ipc": notYet, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,

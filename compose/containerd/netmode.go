@@ -3,6 +3,7 @@ package containerd
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 
@@ -37,6 +38,9 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 			files.Hostname = own.Host
 		}
 		files.OwnIP, files.Nameservers = "127.0.1.1", hostNameservers()
+		if len(s.DNS) > 0 {
+			files.Nameservers = s.DNS
+		}
 		var err error
 		if files.ExtraHosts, err = extraHosts(s, "127.0.0.1"); err != nil {
 			return own, err
@@ -88,7 +92,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	}
 	ep, err := r.net.Setup(ctx, network.Endpoint{
 		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
-		Hostname: hostname, NetNS: ns,
+		Hostname: hostname, NetNS: ns, DNS: withPort53(s.DNS),
 	}, attach, ports)
 	if err != nil {
 		return own, fmt.Errorf("container %s: %w", req.Name, err)
@@ -107,4 +111,13 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 		return own, err
 	}
 	return own, files.write(own.Files)
+}
+
+// withPort53 writes compose's dns servers as the resolver forwards to them.
+func withPort53(servers []string) []string {
+	var out []string
+	for _, s := range servers {
+		out = append(out, net.JoinHostPort(strings.Trim(s, "[]"), "53"))
+	}
+	return out
 }

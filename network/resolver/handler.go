@@ -47,11 +47,16 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		return
 	}
 	q := r.Question[0]
-	if ips, known := h.records.Load().Lookup(clientIP(w.RemoteAddr()), q.Name); known {
+	records, client := h.records.Load(), clientIP(w.RemoteAddr())
+	if ips, known := records.Lookup(client, q.Name); known {
 		h.answer(w, r, q, ips)
 		return
 	}
-	h.forward(w, r)
+	upstreams := records.Upstreams(client)
+	if upstreams == nil {
+		upstreams = h.upstreams
+	}
+	h.forward(w, r, upstreams)
 }
 
 // answer replies with berth's addresses for a name it knows. Only A records exist:
@@ -80,13 +85,13 @@ func (h *handler) answer(w dns.ResponseWriter, r *dns.Msg, q dns.Question, ips [
 
 // forward passes a query berth cannot answer to the upstreams in order and relays the
 // first usable answer (it keeps the client's ID, as the query is sent with it).
-func (h *handler) forward(w dns.ResponseWriter, r *dns.Msg) {
-	if len(h.upstreams) == 0 {
+func (h *handler) forward(w dns.ResponseWriter, r *dns.Msg, upstreams []string) {
+	if len(upstreams) == 0 {
 		h.reply(w, r, dns.RcodeNameError)
 		return
 	}
 	var fallback *dns.Msg
-	for _, up := range h.upstreams {
+	for _, up := range upstreams {
 		resp, err := h.exchange(up, r)
 		if err != nil {
 			h.warn(up, err)

@@ -29,6 +29,8 @@ type Records struct {
 	clients map[netip.Addr][]string
 	// names maps network → lower-case name → the addresses answering to it there.
 	names map[string]map[string][]netip.Addr
+	// upstream maps an endpoint's address to the upstream servers it asked for.
+	upstream map[netip.Addr][]string
 }
 
 // LoadRecords reads <stateDir>/networks/*.json and <stateDir>/endpoints/*.json. A missing
@@ -93,6 +95,7 @@ func emptyRecords() *Records {
 	return &Records{
 		networks: map[string]network.Network{},
 		clients:  map[netip.Addr][]string{},
+		upstream: map[netip.Addr][]string{},
 		names:    map[string]map[string][]netip.Addr{},
 	}
 }
@@ -138,11 +141,23 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 				r.clients[a] = append(r.clients[a], n)
 			}
 		}
+		if len(ep.DNS) > 0 {
+			r.upstream[a] = ep.DNS
+		}
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("skipped attachments: %s", strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+// Upstreams are the servers a container asked for with dns (nil: the host's).
+func (r *Records) Upstreams(clientIP net.IP) []string {
+	client, ok := netip.AddrFromSlice(clientIP)
+	if !ok {
+		return nil
+	}
+	return r.upstream[client.Unmap()]
 }
 
 // Lookup answers name for a query from clientIP: the IPv4 addresses of the containers
