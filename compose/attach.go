@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -134,7 +135,7 @@ func (e *ExitStatusError) Error() string {
 func attachedContainers(cs []Container, attach, noAttach []string) []Container {
 	var out []Container
 	for _, c := range cs {
-		if (len(attach) == 0 || contains(attach, c.Service)) && !contains(noAttach, c.Service) {
+		if (len(attach) == 0 || slices.Contains(attach, c.Service)) && !slices.Contains(noAttach, c.Service) {
 			out = append(out, c)
 		}
 	}

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -195,7 +196,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	// The services the named ones depend on, for --always-recreate-deps.
 	isDependency := map[string]bool{}
 	for _, name := range services {
-		if !contains(o.Services, name) {
+		if !slices.Contains(o.Services, name) {
 			isDependency[name] = true
 		}
 	}
@@ -360,13 +361,4 @@ func restartDependents(p *types.Project, g *project.Graph, ops []Op, byService m
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

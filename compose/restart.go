@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -27,11 +28,11 @@ func withRestartDependents(p *types.Project, services []string) []string {
 	for changed := true; changed; {
 		changed = false
 		for _, name := range p.ServiceNames() {
-			if contains(out, name) {
+			if slices.Contains(out, name) {
 				continue
 			}
 			for dep, d := range p.Services[name].DependsOn {
-				if d.Restart && contains(out, dep) {
+				if d.Restart && slices.Contains(out, dep) {
 					out = append(out, name)
 					changed = true
 					break

@@ -2,6 +2,7 @@ package containerd
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,14 +25,14 @@ func limitsOpts(s types.ServiceConfig) ([]oci.SpecOpts, error) {
 	}
 	// Drop first, then add: "cap_drop: [ALL], cap_add: [NET_BIND_SERVICE]" keeps one.
 	if drop := capNames(s.CapDrop); len(drop) > 0 {
-		if contains(drop, "CAP_ALL") {
+		if slices.Contains(drop, "CAP_ALL") {
 			opts = append(opts, oci.WithCapabilities(nil))
 		} else {
 			opts = append(opts, oci.WithDroppedCapabilities(drop))
 		}
 	}
 	if add := capNames(s.CapAdd); len(add) > 0 {
-		if contains(add, "CAP_ALL") {
+		if slices.Contains(add, "CAP_ALL") {
 			opts = append(opts, oci.WithAllCurrentCapabilities)
 		} else {
 			opts = append(opts, oci.WithAddedCapabilities(add))
@@ -135,15 +136,6 @@ func capNames(caps []string) []string {
 		out = append(out, c)
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func firstNonZero(vs ...int64) int64 {

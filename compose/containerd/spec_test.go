@@ -113,10 +113,17 @@ func TestServiceSpecGolden(t *testing.T) {
 			g.Mounts = append(g.Mounts, m)
 		}
 	}
-	got, _ := json.MarshalIndent(g, "", "  ")
-	golden := filepath.Join("testdata", "service-spec.golden.json")
+	checkGolden(t, "service-spec.golden.json", g)
+}
+
+// checkGolden compares v, as indented JSON, with testdata/name; -update rewrites it.
+func checkGolden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, _ := json.MarshalIndent(v, "", "  ")
+	got = append(got, '\n')
+	golden := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,7 +131,7 @@ func TestServiceSpecGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(append(got, '\n')) != string(want) {
+	if string(got) != string(want) {
 		t.Errorf("spec differs from %s:\n%s", golden, got)
 	}
 }
@@ -243,22 +250,9 @@ func TestLimitsSpecGolden(t *testing.T) {
 			shm = strings.Join(m.Options, ",")
 		}
 	}
-	got, _ := json.MarshalIndent(map[string]any{
+	checkGolden(t, "limits-spec.golden.json", map[string]any{
 		"resources": spec.Linux.Resources.Memory, "cpu": spec.Linux.Resources.CPU, "pids": spec.Linux.Resources.Pids,
 		"capabilities": spec.Process.Capabilities.Bounding, "readonly": spec.Root.Readonly, "tmpfs": tmpfs, "shm": shm,
 		"sysctl": spec.Linux.Sysctl, "rlimits": spec.Process.Rlimits, "oom_score_adj": spec.Process.OOMScoreAdj,
-	}, "", "  ")
-	golden := filepath.Join("testdata", "limits-spec.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(append(got, '\n')) != string(want) {
-		t.Errorf("spec differs from %s:\n%s", golden, got)
-	}
+	})
 }
