@@ -155,7 +155,8 @@ type Network struct {
 	Subnet   string // asked for (create) or in use (listings); "" = allocate
 	Gateway  string
 	Internal bool
-	Bridge   string    // listings only
+	Bridge   string    // asked for (driver_opts) or in use (listings); "" = berth names it
+	MTU      int       // 0 = the kernel's default
 	Created  time.Time // listings only
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -373,7 +374,10 @@ func volumeKey(p *types.Project, hostName string) string {
 // projectNetwork is the network the file declares under key, as the runtime makes it.
 func projectNetwork(p *types.Project, key, name string) Network {
 	cfg := p.Networks[key]
-	n := Network{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, Internal: cfg.Internal}
+	n := Network{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, Internal: cfg.Internal,
+		Bridge: cfg.DriverOpts[project.DriverOptBridgeName]}
+	// Checked while loading: a number in range.
+	n.MTU, _ = strconv.Atoi(cfg.DriverOpts[project.DriverOptMTU])
 	if len(cfg.Ipam.Config) > 0 {
 		n.Subnet, n.Gateway = cfg.Ipam.Config[0].Subnet, cfg.Ipam.Config[0].Gateway
 	}

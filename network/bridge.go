@@ -33,7 +33,7 @@ func ensureBridge(n *Network) error {
 		return fmt.Errorf("bridge %s: a %s link of that name exists", n.Bridge, link.Type())
 	}
 	if link == nil {
-		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1}}
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1, MTU: n.MTU}}
 		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("create bridge %s: %w", n.Bridge, err)
 		}
@@ -61,6 +61,13 @@ func ensureBridge(n *Network) error {
 	if !has {
 		if err := netlink.AddrAdd(link, &netlink.Addr{IPNet: want}); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("bridge %s: add address %s: %w", n.Bridge, want, err)
+		}
+	}
+	// Set, not left to the kernel: a bridge otherwise takes the smallest MTU of its
+	// ports, and without ports a default that says nothing of the network's.
+	if n.MTU > 0 && link.Attrs().MTU != n.MTU {
+		if err := netlink.LinkSetMTU(link, n.MTU); err != nil {
+			return fmt.Errorf("bridge %s: set MTU %d: %w", n.Bridge, n.MTU, err)
 		}
 	}
 	if err := netlink.LinkSetUp(link); err != nil {

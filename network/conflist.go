@@ -37,6 +37,7 @@ type bridgeConf struct {
 	IsGateway   bool     `json:"isGateway"`
 	IPMasq      bool     `json:"ipMasq"`
 	HairpinMode bool     `json:"hairpinMode"`
+	MTU         int      `json:"mtu,omitempty"` // the veths' (berth sets the bridge's itself)
 	IPAM        ipamConf `json:"ipam"`
 	// ips lets a container ask for its address (ipv4_address); libcni hands the
 	// runtime config to host-local through the bridge plugin.
@@ -101,6 +102,7 @@ func buildConflist(stateDir string, n *Network) ([]byte, error) {
 				IsGateway:    true,
 				IPMasq:       !n.Internal,
 				HairpinMode:  true,
+				MTU:          n.MTU,
 				IPAM:         ipam,
 				Capabilities: map[string]bool{"ips": true},
 			},

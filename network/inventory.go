@@ -20,8 +20,8 @@ import (
 // directories. Tests take one before and one after and compare them (Equal, Diff) to
 // prove that nothing leaked. Every list is sorted.
 type Snapshot struct {
-	Bridges   []string // links named berth*
-	Veths     []string // veth links enslaved to a berth bridge, or to nothing
+	Bridges   []string // bridge links, whatever their name (a network may name its own)
+	Veths     []string // veth links enslaved to a bridge, or to nothing
 	IPTables  []string // "table: line" of iptables-save for filter and nat, without counters or Shared
 	Shared    []string // the plugins' host-wide plumbing (see sharedRules); shown, not compared
 	NetNS     []string // files under <RunDir>/netns
@@ -108,9 +108,9 @@ func inventoryLinks() (bridges, veths []string, err error) {
 	for _, l := range links {
 		a := l.Attrs()
 		switch {
-		case l.Type() == "bridge" && strings.HasPrefix(a.Name, "berth"):
+		case l.Type() == "bridge":
 			bridges = append(bridges, a.Name)
-		case l.Type() == "veth" && (a.MasterIndex == 0 || strings.HasPrefix(names[a.MasterIndex], "berth")):
+		case l.Type() == "veth":
 			master := names[a.MasterIndex]
 			if master == "" {
 				master = "(no bridge)"

@@ -138,6 +138,13 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
 	}
+	bridge, err := m.pickBridge(cfg, existing)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	if cfg.MTU != 0 && (cfg.MTU < minMTU || cfg.MTU > maxMTU) {
+		return nil, fmt.Errorf("%w: network %q: MTU %d is not between %d and %d", ErrInvalid, cfg.Name, cfg.MTU, minMTU, maxMTU)
+	}
 	return &Network{
 		Name:     cfg.Name,
 		Project:  cfg.Project,
@@ -145,7 +152,8 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 		Internal: cfg.Internal,
 		Subnet:   subnet.String(),
 		Gateway:  gw.String(),
-		Bridge:   bridgeName(m.paths.StateDir, cfg.Name),
+		Bridge:   bridge,
+		MTU:      cfg.MTU,
 		Created:  m.now().UTC().Truncate(time.Second),
 	}, nil
 }

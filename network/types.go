@@ -10,6 +10,12 @@ type Config struct {
 	Subnet   string            `json:"subnet,omitempty"`  // CIDR from ipam; "" = allocate one
 	Gateway  string            `json:"gateway,omitempty"` // from ipam; "" = first address of the subnet
 	Internal bool              `json:"internal,omitempty"`
+	// Bridge names the Linux bridge (driver_opts com.docker.network.bridge.name);
+	// "" = berth's own name for it.
+	Bridge string `json:"bridge,omitempty"`
+	// MTU of the bridge and of the containers' interfaces (com.docker.network.driver.mtu);
+	// 0 = the kernel's default.
+	MTU int `json:"mtu,omitempty"`
 }
 
 // Network is a network as berth made it. One JSON file per network lives at
@@ -21,7 +27,8 @@ type Network struct {
 	Internal bool              `json:"internal,omitempty"`
 	Subnet   string            `json:"subnet"`  // the CIDR in use (given or allocated)
 	Gateway  string            `json:"gateway"` // the bridge's address; the resolver listens here
-	Bridge   string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits
+	Bridge   string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits unless given
+	MTU      int               `json:"mtu,omitempty"`
 	Created  time.Time         `json:"created"`
 }
 

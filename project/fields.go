@@ -66,7 +66,8 @@ var NetworkFields = map[string]Support{
 	"ipam":        {Supported: true, Note: "one IPv4 subnet with its gateway; no ip_range or aux_addresses yet"},
 	"attachable":  {Supported: true, Note: "every berth network is"},
 	"enable_ipv4": {Supported: true, Note: "true only"},
-	"driver_opts": notYet, "enable_ipv6": notYet,
+	"driver_opts": {Supported: true, Note: DriverOptBridgeName + " and " + DriverOptMTU},
+	"enable_ipv6": notYet,
 }
 
 var VolumeFields = map[string]Support{
@@ -107,6 +108,9 @@ func CheckSupported(p *types.Project) error {
 		if err := checkNetwork(p.Networks[key]); err != nil {
 			return fmt.Errorf("%w: %s: network %q: %w", ErrInvalid, files, key, err)
 		}
+	}
+	if err := checkBridgeNames(p.Networks); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrInvalid, files, err)
 	}
 	for _, key := range sortedKeys(p.Volumes) {
 		if err := checkVolume(p.Volumes[key]); err != nil {
@@ -227,6 +231,9 @@ func checkNetwork(n types.NetworkConfig) error {
 		return fmt.Errorf("field \"ipam.options\" is not supported yet")
 	case len(n.Ipam.Config) > 1:
 		return fmt.Errorf("field \"ipam.config\": one subnet per network is supported (IPv6 is not yet)")
+	}
+	if err := checkDriverOpts(n.DriverOpts); err != nil {
+		return err
 	}
 	for _, c := range n.Ipam.Config {
 		if c.IPRange != "" || len(c.AuxiliaryAddresses) > 0 {

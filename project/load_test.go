@@ -69,7 +69,7 @@ func TestLoadErrors(t *testing.T) {
 		"network part":    {"services:\n  a: {image: x, networks: {default: {mac_address: 02:42:ac:11:00:02}}}\n", `"networks.default.mac_address"`},
 		"bad restart":     {"services:\n  a: {image: x, restart: sometimes}\n", `restart`},
 		"network driver":  {"services:\n  a: {image: x}\nnetworks:\n  n: {driver: overlay}\n", `network "n"`},
-		"network field":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts" is not supported yet`},
+		"network field":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts.mtu" is not supported`},
 		"volume field":    {"services:\n  a: {image: x}\nvolumes:\n  v: {driver_opts: {type: tmpfs}}\n", `volume "v": field "driver_opts" is not supported yet`},
 		"external secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {external: true}\n", `secret "s": field "external"`},
 	}

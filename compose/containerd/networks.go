@@ -18,7 +18,7 @@ func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Netwo
 	for _, n := range all {
 		if project == "" || n.Project == project {
 			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Key: n.Labels[projectLabelNetwork], Labels: n.Labels,
-				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, Created: n.Created})
+				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU, Created: n.Created})
 		}
 	}
 	return out, nil
@@ -36,7 +36,7 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
 		labels[k] = v
 	}
 	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels,
-		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal})
+		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU})
 	return err
 }
 
