@@ -125,6 +125,7 @@ type Attachment struct {
 	Network string // host name of the network
 	Aliases []string
 	IPv4    string `json:",omitempty"` // ipv4_address
+	MAC     string `json:",omitempty"` // mac_address
 }
 
 // Stdio connects a process to the user's terminal or pipes.

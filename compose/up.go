@@ -324,10 +324,13 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 		return CreateRequest{}, err
 	}
 	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}}
-	for _, key := range s.NetworksByPriority() {
+	for i, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
 		if n := s.Networks[key]; n != nil {
-			a.Aliases, a.IPv4 = n.Aliases, n.Ipv4Address
+			a.Aliases, a.IPv4, a.MAC = n.Aliases, n.Ipv4Address, n.MacAddress
+		}
+		if i == 0 && a.MAC == "" {
+			a.MAC = s.MacAddress // the service's own applies to its first network
 		}
 		req.Networks = append(req.Networks, a)
 	}

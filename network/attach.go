@@ -25,6 +25,7 @@ type attachment struct {
 	Network string
 	IfName  string
 	IP      string // asked-for address, "" for any
+	MAC     string // asked-for MAC address, "" for any
 	Ports   []Port // only on the first network
 	Config  []byte // libcni's cached conflist, for when the network's own is gone
 }
@@ -91,7 +92,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		if lists[i], err = m.loadConflist(a.Network); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4}
+		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4, MAC: a.MAC}
 		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifName(i), Aliases: a.Aliases}
 	}
 	if len(plan) > 0 {
@@ -298,6 +299,9 @@ func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeCon
 	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netns, IfName: a.IfName, CapabilityArgs: map[string]any{}}
 	if a.IP != "" {
 		rt.CapabilityArgs["ips"] = []string{a.IP}
+	}
+	if a.MAC != "" {
+		rt.CapabilityArgs["mac"] = a.MAC
 	}
 	if len(a.Ports) > 0 {
 		// libcni hands this only to plugins that declare the capability: portmap.

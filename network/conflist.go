@@ -40,7 +40,8 @@ type bridgeConf struct {
 	MTU         int      `json:"mtu,omitempty"` // the veths' (berth sets the bridge's itself)
 	IPAM        ipamConf `json:"ipam"`
 	// ips lets a container ask for its address (ipv4_address); libcni hands the
-	// runtime config to host-local through the bridge plugin.
+	// runtime config to host-local through the bridge plugin. mac lets it ask for
+	// its MAC address (mac_address).
 	Capabilities map[string]bool `json:"capabilities,omitempty"`
 }
 
@@ -104,7 +105,7 @@ func buildConflist(stateDir string, n *Network) ([]byte, error) {
 				HairpinMode:  true,
 				MTU:          n.MTU,
 				IPAM:         ipam,
-				Capabilities: map[string]bool{"ips": true},
+				Capabilities: map[string]bool{"ips": true, "mac": true},
 			},
 			portmapConf{Type: "portmap", Capabilities: map[string]bool{"portMappings": true}, SNAT: true},
 			firewallConf{Type: "firewall", Backend: "iptables"},

@@ -13,7 +13,10 @@ type Endpoint struct {
 	NetNS         string `json:"netns"`
 	// DNS are the container's own upstream servers (compose's dns), "ip:port": the
 	// resolver forwards its queries for other names there rather than to the host's.
-	DNS      []string          `json:"dns,omitempty"`
+	DNS []string `json:"dns,omitempty"`
+	// Links are names only this container resolves (compose's links): alias → the
+	// service or container name it stands for.
+	Links    map[string]string `json:"links,omitempty"`
 	Networks []EndpointNetwork `json:"networks"`
 	// Ports are the published ports, all on the first network; a HostPort asked as 0
 	// is recorded here as the port berth picked.

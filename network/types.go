@@ -45,4 +45,5 @@ type Attachment struct {
 	Network string   // full network name
 	Aliases []string // DNS aliases on this network
 	IPv4    string   // the address asked for (ipv4_address); "" = any free one
+	MAC     string   // the address asked for (mac_address); "" = a random one
 }

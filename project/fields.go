@@ -33,8 +33,10 @@ var ServiceFields = map[string]Support{
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
 
-	"develop": notYet, "attach": notYet, "provider": notYet, "external_links": notYet,
-	"links": notYet, "net": notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
+	"develop": notYet, "attach": notYet, "provider": notYet,
+	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
+	"links":          {Supported: true, Note: "SERVICE:ALIAS resolves for this service only, as in Docker; also a dependency"},
+	"net":            notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
 	"annotations": notYet, "blkio_config": notYet, "cap_add": yes, "cap_drop": yes,
 	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
@@ -44,7 +46,7 @@ var ServiceFields = map[string]Support{
 	"group_add": yes, "gpus": notYet, "init": yes, "ipc": notYet, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
-	"mac_address": notYet, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
+	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
 	"privileged": yes, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
@@ -164,7 +166,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			continue
 		}
 		c := *n
-		c.Aliases, c.Ipv4Address = nil, ""
+		c.Aliases, c.Ipv4Address, c.MacAddress = nil, "", ""
 		for _, f := range setFields(reflect.ValueOf(c)) {
 			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
 		}
@@ -189,6 +191,12 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		default:
 			return fmt.Errorf("field \"depends_on.%s.condition\": %q is not supported yet", dep, d.Condition)
 		}
+	}
+	if err := checkLinks(s); err != nil {
+		return err
+	}
+	if err := checkMACs(s); err != nil {
+		return err
 	}
 	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {
 		return fmt.Errorf("field \"network_mode\": %q is not supported: use host, none, service:NAME, container:NAME or networks", m)

@@ -257,6 +257,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if s.NetworkMode != "" {
 		labels[labelNetworkMode] = s.NetworkMode
 	}
+	if links := project.Links(s.Links, s.ExternalLinks); links != nil {
+		labels[labelLinks] = linksLabel(links)
+	}
 	if s.Logging != nil && s.Logging.Driver == "none" {
 		labels[labelNoLogs] = "true"
 		delete(labels, restartLogURI) // restarted by containerd, it logs nowhere either
@@ -417,7 +420,7 @@ func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[stri
 	}
 	_, err = r.net.Setup(ctx, network.Endpoint{
 		ContainerID: id, Project: labels[project.LabelProject], Service: s.Name,
-		ContainerName: labels[project.LabelName], NetNS: nsPath,
+		ContainerName: labels[project.LabelName], NetNS: nsPath, Links: linksOf(labels),
 	}, attachmentsOf(labels), ports)
 	return err
 }

@@ -22,6 +22,7 @@ const (
 	labelTTY         = "berth.tty"
 	labelNetworkMode = "berth.network-mode"
 	labelNoLogs      = "berth.no-logs" // logging driver none
+	labelLinks       = "berth.links"   // JSON alias → name, of links and external_links
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"
@@ -58,9 +59,20 @@ func attachmentsOf(labels map[string]string) []network.Attachment {
 	_ = json.Unmarshal([]byte(labels[labelNetworks]), &as)
 	out := make([]network.Attachment, 0, len(as))
 	for _, a := range as {
-		out = append(out, network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4})
+		out = append(out, network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, MAC: a.MAC})
 	}
 	return out
+}
+
+func linksLabel(links map[string]string) string {
+	b, _ := json.Marshal(links)
+	return string(b)
+}
+
+func linksOf(labels map[string]string) map[string]string {
+	var links map[string]string
+	_ = json.Unmarshal([]byte(labels[labelLinks]), &links)
+	return links
 }
 
 func portsLabel(ps []types.ServicePortConfig) string {

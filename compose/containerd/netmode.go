@@ -9,6 +9,7 @@ import (
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/network"
+	"berth.dev/berth/project"
 )
 
 // containerNet is where a container's network comes from.
@@ -84,7 +85,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	}
 	var attach []network.Attachment
 	for _, a := range req.Networks {
-		at := network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4}
+		at := network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, MAC: a.MAC}
 		if oneOff {
 			at.Aliases = nil
 		}
@@ -92,7 +93,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	}
 	ep, err := r.net.Setup(ctx, network.Endpoint{
 		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
-		Hostname: hostname, NetNS: ns, DNS: withPort53(s.DNS),
+		Hostname: hostname, NetNS: ns, DNS: withPort53(s.DNS), Links: project.Links(s.Links, s.ExternalLinks),
 	}, attach, ports)
 	if err != nil {
 		return own, fmt.Errorf("container %s: %w", req.Name, err)

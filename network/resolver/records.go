@@ -31,6 +31,9 @@ type Records struct {
 	names map[string]map[string][]netip.Addr
 	// upstream maps an endpoint's address to the upstream servers it asked for.
 	upstream map[netip.Addr][]string
+	// links maps an endpoint's address to its own aliases (compose's links): lower-case
+	// alias → the lower-case name it stands for on the endpoint's networks.
+	links map[netip.Addr]map[string]string
 }
 
 // LoadRecords reads <stateDir>/networks/*.json and <stateDir>/endpoints/*.json. A missing
@@ -96,6 +99,7 @@ func emptyRecords() *Records {
 		networks: map[string]network.Network{},
 		clients:  map[netip.Addr][]string{},
 		upstream: map[netip.Addr][]string{},
+		links:    map[netip.Addr]map[string]string{},
 		names:    map[string]map[string][]netip.Addr{},
 	}
 }
@@ -144,6 +148,9 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 		if len(ep.DNS) > 0 {
 			r.upstream[a] = ep.DNS
 		}
+		if len(ep.Links) > 0 {
+			r.links[a] = canonicalLinks(ep.Links)
+		}
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("skipped attachments: %s", strings.Join(bad, ", "))
@@ -174,6 +181,9 @@ func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool
 	if len(nets) == 0 || name == "" {
 		return nil, false
 	}
+	if target, ok := r.links[client.Unmap()][name]; ok {
+		name = target
+	}
 	var seen []netip.Addr
 	for _, n := range nets {
 		for _, a := range r.names[n][name] {
@@ -197,6 +207,14 @@ func (r *Records) gateways() []string {
 		out = append(out, a.String())
 	}
 	sort.Strings(out)
+	return out
+}
+
+func canonicalLinks(links map[string]string) map[string]string {
+	out := make(map[string]string, len(links))
+	for alias, target := range links {
+		out[canonical(alias)] = canonical(target)
+	}
 	return out
 }
 

@@ -104,6 +104,32 @@ func TestLookupNames(t *testing.T) {
 	}
 }
 
+// A link alias answers for the container that declares it, and for no other.
+func TestLookupLinks(t *testing.T) {
+	dir := recordsFixture(t)
+	linker := ep(id64("d1"), "app", "p-app-1", "p_net1=10.1.0.9")
+	linker.Links = map[string]string{"Backend": "web", "web": "web"}
+	writeEndpoint(t, dir, linker)
+	r, err := LoadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		client, name string
+		want         []string
+	}{
+		{"10.1.0.9", "backend", []string{"10.1.0.2", "10.1.0.3"}},
+		{"10.1.0.9", "BACKEND.", []string{"10.1.0.2", "10.1.0.3"}},
+		{"10.1.0.9", "web", []string{"10.1.0.2", "10.1.0.3"}},
+		{"10.1.0.4", "backend", nil}, // proxy did not link
+		{"10.1.0.2", "backend", nil},
+	} {
+		if got := lookup(t, r, c.client, c.name); !slices.Equal(got, c.want) {
+			t.Errorf("from %s, %q = %v, want %v", c.client, c.name, got, c.want)
+		}
+	}
+}
+
 func TestLookupUnknownClient(t *testing.T) {
 	r, err := LoadRecords(recordsFixture(t))
 	if err != nil {

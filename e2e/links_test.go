@@ -1,0 +1,51 @@
+package e2e
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// lookupFrom asks the resolver of container `from` for name, with busybox's
+// nslookup, and returns the addresses it answered, sorted (IPv4 and IPv6).
+func lookupFrom(s *scenario, from, name string) []string {
+	out := s.berth("exec", "-T", from, "nslookup", name).stdout
+	// busybox nslookup prints the server first, then the answers.
+	_, answers, _ := strings.Cut(out, "Name:")
+	var ips []string
+	for _, m := range regexp.MustCompile(`Address(?: \d+)?:\s+([0-9a-fA-F.:]+)`).FindAllStringSubmatch(answers, -1) {
+		ips = append(ips, m[1])
+	}
+	sort.Strings(ips)
+	return ips
+}
+
+func TestLinksAndMACs(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	ipOf := func(service string) string {
+		return strings.TrimSpace(s.must("exec", "-T", service, "hostname", "-i"))
+	}
+	db, legacy := ipOf("db"), ipOf("legacy")
+	for name, want := range map[string]string{"database": db, "db": db, "oldie": legacy} {
+		if got := lookupFrom(s, "app", name); strings.Join(got, ",") != want {
+			t.Errorf("app resolves its link %q to %v, want %s", name, got, want)
+		}
+	}
+	// The aliases are app's alone.
+	for _, name := range []string{"database", "oldie"} {
+		if got := lookupFrom(s, "peer", name); len(got) != 0 {
+			t.Errorf("peer, which has no links, resolves %q to %v", name, got)
+		}
+	}
+	if got := lookupFrom(s, "peer", "db"); strings.Join(got, ",") != db {
+		t.Errorf("peer resolves the service db to %v, want %s", got, db)
+	}
+
+	for iface, want := range map[string]string{"eth0": "02:42:ac:11:00:99", "eth1": "02:42:ac:11:00:aa"} {
+		if out := s.must("exec", "-T", "app", "cat", "/sys/class/net/"+iface+"/address"); strings.TrimSpace(out) != want {
+			t.Errorf("app's %s has MAC %q, want %s", iface, strings.TrimSpace(out), want)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package project
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Links parses compose's links or external_links ("name" or "name:alias") into
+// alias → name: the names only the linking container resolves.
+func Links(entries ...[]string) map[string]string {
+	var out map[string]string
+	for _, list := range entries {
+		for _, l := range list {
+			name, alias, ok := strings.Cut(l, ":")
+			if !ok {
+				alias = name
+			}
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[alias] = name
+		}
+	}
+	return out
+}
+
+// checkLinks refuses a link berth could not resolve: a malformed one, or one on a
+// service without networks of its own, where there is no resolver to ask.
+func checkLinks(s types.ServiceConfig) error {
+	for field, list := range map[string][]string{"links": s.Links, "external_links": s.ExternalLinks} {
+		for _, l := range list {
+			name, alias, _ := strings.Cut(l, ":")
+			if name == "" || strings.Contains(alias, ":") || strings.HasSuffix(l, ":") {
+				return fmt.Errorf("field %q: %q is not NAME or NAME:ALIAS", field, l)
+			}
+		}
+		if len(list) > 0 && s.NetworkMode != "" {
+			return fmt.Errorf("field %q: not with network_mode %q: links resolve on the service's own networks", field, s.NetworkMode)
+		}
+	}
+	return nil
+}
+
+// checkMACs refuses a mac_address that is not one, and a service-level one that
+// contradicts the one given on the service's first network, where it applies.
+func checkMACs(s types.ServiceConfig) error {
+	check := func(field, mac string) error {
+		if mac == "" {
+			return nil
+		}
+		if hw, err := net.ParseMAC(mac); err != nil || len(hw) != 6 {
+			return fmt.Errorf("field %q: %q is not a MAC address", field, mac)
+		}
+		return nil
+	}
+	if err := check("mac_address", s.MacAddress); err != nil {
+		return err
+	}
+	for key, n := range s.Networks {
+		if n == nil {
+			continue
+		}
+		if err := check("networks."+key+".mac_address", n.MacAddress); err != nil {
+			return err
+		}
+	}
+	if s.MacAddress == "" {
+		return nil
+	}
+	if s.NetworkMode != "" {
+		return fmt.Errorf("field \"mac_address\": not with network_mode %q", s.NetworkMode)
+	}
+	if first := s.NetworksByPriority(); len(first) > 0 {
+		if n := s.Networks[first[0]]; n != nil && n.MacAddress != "" && !strings.EqualFold(n.MacAddress, s.MacAddress) {
+			return fmt.Errorf("field \"mac_address\": %s differs from networks.%s.mac_address %s", s.MacAddress, first[0], n.MacAddress)
+		}
+	}
+	return nil
+}
