@@ -100,10 +100,18 @@ func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) 
 }
 
 func networkJSON(n Network) map[string]any {
+	pools := []map[string]string{{"Subnet": n.Subnet, "Gateway": n.Gateway}}
+	if n.Subnet6 != "" {
+		pools = append(pools, map[string]string{"Subnet": n.Subnet6, "Gateway": n.Gateway6})
+	}
+	opts := map[string]string{project.DriverOptBridgeName: n.Bridge}
+	if n.MTU > 0 {
+		opts[project.DriverOptMTU] = fmt.Sprint(n.MTU)
+	}
 	return map[string]any{
 		"Name": n.Name, "Driver": "bridge", "Internal": n.Internal, "Created": n.Created,
-		"IPAM":   map[string]any{"Config": []map[string]string{{"Subnet": n.Subnet, "Gateway": n.Gateway}}},
-		"Labels": nonNil(n.Labels), "Options": map[string]string{"com.docker.network.bridge.name": n.Bridge},
+		"EnableIPv6": n.Subnet6 != "", "IPAM": map[string]any{"Config": pools},
+		"Labels": nonNil(n.Labels), "Options": opts,
 	}
 }
 

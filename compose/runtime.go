@@ -126,6 +126,7 @@ type Attachment struct {
 	Aliases []string
 	IPv4    string `json:",omitempty"` // ipv4_address
 	MAC     string `json:",omitempty"` // mac_address
+	IPv6    string `json:",omitempty"` // ipv6_address
 }
 
 // Stdio connects a process to the user's terminal or pipes.
@@ -156,8 +157,11 @@ type Network struct {
 	Subnet   string // asked for (create) or in use (listings); "" = allocate
 	Gateway  string
 	Internal bool
-	Bridge   string    // asked for (driver_opts) or in use (listings); "" = berth names it
-	MTU      int       // 0 = the kernel's default
+	Bridge   string // asked for (driver_opts) or in use (listings); "" = berth names it
+	MTU      int    // 0 = the kernel's default
+	IPv6     bool   // enable_ipv6: an IPv6 subnet too
+	Subnet6  string // asked for or in use, as Subnet; "" = allocate (when IPv6)
+	Gateway6 string
 	Created  time.Time // listings only
 }
 

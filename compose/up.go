@@ -327,7 +327,7 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 	for i, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
 		if n := s.Networks[key]; n != nil {
-			a.Aliases, a.IPv4, a.MAC = n.Aliases, n.Ipv4Address, n.MacAddress
+			a.Aliases, a.IPv4, a.IPv6, a.MAC = n.Aliases, n.Ipv4Address, n.Ipv6Address, n.MacAddress
 		}
 		if i == 0 && a.MAC == "" {
 			a.MAC = s.MacAddress // the service's own applies to its first network
@@ -381,8 +381,14 @@ func projectNetwork(p *types.Project, key, name string) Network {
 		Bridge: cfg.DriverOpts[project.DriverOptBridgeName]}
 	// Checked while loading: a number in range.
 	n.MTU, _ = strconv.Atoi(cfg.DriverOpts[project.DriverOptMTU])
-	if len(cfg.Ipam.Config) > 0 {
-		n.Subnet, n.Gateway = cfg.Ipam.Config[0].Subnet, cfg.Ipam.Config[0].Gateway
+	n.IPv6 = cfg.EnableIPv6 != nil && *cfg.EnableIPv6
+	// At most one pool of each family (checked while loading).
+	for _, pool := range cfg.Ipam.Config {
+		if strings.Contains(pool.Subnet, ":") {
+			n.Subnet6, n.Gateway6 = pool.Subnet, pool.Gateway
+		} else {
+			n.Subnet, n.Gateway = pool.Subnet, pool.Gateway
+		}
 	}
 	return n
 }

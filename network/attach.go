@@ -25,6 +25,7 @@ type attachment struct {
 	Network string
 	IfName  string
 	IP      string // asked-for address, "" for any
+	IP6     string // asked-for IPv6 address, "" for any
 	MAC     string // asked-for MAC address, "" for any
 	Ports   []Port // only on the first network
 	Config  []byte // libcni's cached conflist, for when the network's own is gone
@@ -92,7 +93,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		if lists[i], err = m.loadConflist(a.Network); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4, MAC: a.MAC}
+		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
 		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifName(i), Aliases: a.Aliases}
 	}
 	if len(plan) > 0 {
@@ -125,11 +126,11 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			// The failed ADD may have done part of its work (a veth, a lease): DEL it too.
 			return nil, undo(fmt.Errorf("container %s: attach to network %q: %w", id, a.Network, err), i+1)
 		}
-		ip, mac, err := resultAddress(res, a.IfName)
+		addr, err := resultAddress(res, a.IfName)
 		if err != nil {
 			return nil, undo(fmt.Errorf("container %s: network %q: %w", id, a.Network, err), i+1)
 		}
-		ep.Networks[i].IP, ep.Networks[i].MAC = ip, mac
+		ep.Networks[i].IP, ep.Networks[i].IPv6, ep.Networks[i].MAC = addr.IPv4, addr.IPv6, addr.MAC
 	}
 	if err := statefile.WriteJSON(m.paths.endpointFile(id), &ep, 0o644); err != nil {
 		return nil, undo(fmt.Errorf("container %s: %w", id, err), len(plan))
@@ -297,8 +298,14 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 
 func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeConf {
 	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netns, IfName: a.IfName, CapabilityArgs: map[string]any{}}
-	if a.IP != "" {
-		rt.CapabilityArgs["ips"] = []string{a.IP}
+	var ips []string
+	for _, ip := range []string{a.IP, a.IP6} {
+		if ip != "" {
+			ips = append(ips, ip)
+		}
+	}
+	if len(ips) > 0 {
+		rt.CapabilityArgs["ips"] = ips
 	}
 	if a.MAC != "" {
 		rt.CapabilityArgs["mac"] = a.MAC
@@ -326,37 +333,47 @@ func (m *Manager) loadConflist(network string) (*libcni.NetworkConfigList, error
 	return list, nil
 }
 
-// resultAddress picks the IPv4 address and MAC of the container-side interface ifname
-// from an ADD result.
-func resultAddress(res types.Result, ifname string) (ip, mac string, err error) {
+// address is what an ADD gave the container-side interface.
+type address struct {
+	IPv4, IPv6, MAC string
+}
+
+// resultAddress picks the IPv4 address (and IPv6 one, if any) and the MAC of the
+// container-side interface ifname from an ADD result.
+func resultAddress(res types.Result, ifname string) (address, error) {
+	var out address
 	r, err := types100.NewResultFromResult(res)
 	if err != nil {
-		return "", "", fmt.Errorf("CNI result: %w", err)
+		return out, fmt.Errorf("CNI result: %w", err)
 	}
 	idx := -1
 	for i, iface := range r.Interfaces {
 		if iface.Name == ifname && iface.Sandbox != "" {
-			idx, mac = i, iface.Mac
+			idx, out.MAC = i, iface.Mac
 		}
 	}
 	// Prefer the address tied to the interface; a plugin that omits the index gets
-	// its first IPv4 address used.
+	// its first address of each family used.
+	tied := map[bool]bool{}
 	for _, c := range r.IPs {
-		if c.Address.IP.To4() == nil {
+		v4 := c.Address.IP.To4() != nil
+		dst := &out.IPv6
+		if v4 {
+			dst = &out.IPv4
+		}
+		if tied[v4] {
 			continue
 		}
 		if c.Interface != nil && *c.Interface == idx {
-			ip = c.Address.IP.String()
-			break
-		}
-		if ip == "" {
-			ip = c.Address.IP.String()
+			*dst, tied[v4] = c.Address.IP.String(), true
+		} else if *dst == "" {
+			*dst = c.Address.IP.String()
 		}
 	}
-	if ip == "" {
-		return "", "", fmt.Errorf("CNI result has no IPv4 address for %s", ifname)
+	if out.IPv4 == "" {
+		return out, fmt.Errorf("CNI result has no IPv4 address for %s", ifname)
 	}
-	return ip, mac, nil
+	return out, nil
 }
 
 // portsFromCapability reads back the portMappings libcni cached.

@@ -63,6 +63,9 @@ func ensureBridge(n *Network) error {
 			return fmt.Errorf("bridge %s: add address %s: %w", n.Bridge, want, err)
 		}
 	}
+	if err := ensureBridgeIPv6(link, n); err != nil {
+		return err
+	}
 	// Set, not left to the kernel: a bridge otherwise takes the smallest MTU of its
 	// ports, and without ports a default that says nothing of the network's.
 	if n.MTU > 0 && link.Attrs().MTU != n.MTU {

@@ -93,6 +93,14 @@ func buildConflist(stateDir string, n *Network) ([]byte, error) {
 	if !n.Internal {
 		ipam.Routes = []ipamRouteConf{{Dst: "0.0.0.0/0"}}
 	}
+	// An IPv6 network is dual-stack: host-local gives each container one address of
+	// each range.
+	if n.Subnet6 != "" {
+		ipam.Ranges = append(ipam.Ranges, []ipamRange{{Subnet: n.Subnet6, Gateway: n.Gateway6}})
+		if !n.Internal {
+			ipam.Routes = append(ipam.Routes, ipamRouteConf{Dst: "::/0"})
+		}
+	}
 	c := conflist{
 		CNIVersion: cniVersion,
 		Name:       n.Name,

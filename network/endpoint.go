@@ -25,9 +25,10 @@ type Endpoint struct {
 
 // EndpointNetwork is one attachment of a container to a network.
 type EndpointNetwork struct {
-	Network   string   `json:"network"`   // full network name, as in Network.Name
-	Interface string   `json:"interface"` // eth0, eth1, ... in attachment order
-	IP        string   `json:"ip"`        // IPv4 address without prefix length
+	Network   string   `json:"network"`        // full network name, as in Network.Name
+	Interface string   `json:"interface"`      // eth0, eth1, ... in attachment order
+	IP        string   `json:"ip"`             // IPv4 address without prefix length
+	IPv6      string   `json:"ipv6,omitempty"` // on an IPv6 network
 	MAC       string   `json:"mac,omitempty"`
 	Aliases   []string `json:"aliases,omitempty"` // DNS aliases on this network only
 }

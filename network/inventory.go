@@ -22,7 +22,7 @@ import (
 type Snapshot struct {
 	Bridges   []string // bridge links, whatever their name (a network may name its own)
 	Veths     []string // veth links enslaved to a bridge, or to nothing
-	IPTables  []string // "table: line" of iptables-save for filter and nat, without counters or Shared
+	IPTables  []string // "table: line" of iptables-save (table6 for ip6tables-save) for filter and nat, without counters or Shared
 	Shared    []string // the plugins' host-wide plumbing (see sharedRules); shown, not compared
 	NetNS     []string // files under <RunDir>/netns
 	Mounts    []string // mount points under <RunDir>
@@ -44,13 +44,13 @@ type Counts struct {
 // CNI-HOSTPORT-* with their entry jumps and mark/masquerade rules. They hold nothing
 // per container, other CNI users on the host share them, so berth leaves them be.
 var sharedRules = []*regexp.Regexp{
-	regexp.MustCompile(`^(filter|nat): :CNI-(FORWARD|ADMIN|HOSTPORT-DNAT|HOSTPORT-SETMARK|HOSTPORT-MASQ) `),
-	regexp.MustCompile(`^filter: -A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD$`),
-	regexp.MustCompile(`^filter: -A CNI-FORWARD -m comment --comment "CNI firewall plugin admin overrides" -j CNI-ADMIN$`),
-	regexp.MustCompile(`^nat: -A (PREROUTING|OUTPUT) -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT$`),
-	regexp.MustCompile(`^nat: -A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ$`),
-	regexp.MustCompile(`^nat: -A CNI-HOSTPORT-MASQ -m mark --mark (0x[0-9a-f]+)/(0x[0-9a-f]+) -j MASQUERADE$`),
-	regexp.MustCompile(`^nat: -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark (0x[0-9a-f]+)/(0x[0-9a-f]+)$`),
+	regexp.MustCompile(`^(filter|nat)6?: :CNI-(FORWARD|ADMIN|HOSTPORT-DNAT|HOSTPORT-SETMARK|HOSTPORT-MASQ) `),
+	regexp.MustCompile(`^filter6?: -A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD$`),
+	regexp.MustCompile(`^filter6?: -A CNI-FORWARD -m comment --comment "CNI firewall plugin admin overrides" -j CNI-ADMIN$`),
+	regexp.MustCompile(`^nat6?: -A (PREROUTING|OUTPUT) -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT$`),
+	regexp.MustCompile(`^nat6?: -A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ$`),
+	regexp.MustCompile(`^nat6?: -A CNI-HOSTPORT-MASQ -m mark --mark (0x[0-9a-f]+)/(0x[0-9a-f]+) -j MASQUERADE$`),
+	regexp.MustCompile(`^nat6?: -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark (0x[0-9a-f]+)/(0x[0-9a-f]+)$`),
 }
 
 func isShared(line string) bool {
@@ -125,11 +125,19 @@ func inventoryLinks() (bridges, veths []string, err error) {
 
 var counters = regexp.MustCompile(` \[\d+:\d+\]$`)
 
+// iptablesSaves are the tables the inventory reads, IPv4's and IPv6's, with the
+// label each line gets.
+var iptablesSaves = []struct{ cmd, table, label string }{
+	{"iptables-save", "filter", "filter"}, {"iptables-save", "nat", "nat"},
+	{"ip6tables-save", "filter", "filter6"}, {"ip6tables-save", "nat", "nat6"},
+}
+
 func inventoryIPTables() (rules, shared []string, err error) {
-	for _, table := range []string{"filter", "nat"} {
-		out, err := exec.Command("iptables-save", "-t", table).Output()
+	for _, save := range iptablesSaves {
+		table := save.table
+		out, err := exec.Command(save.cmd, "-t", table).Output()
 		if err != nil {
-			return nil, nil, fmt.Errorf("inventory: iptables-save -t %s: %w", table, err)
+			return nil, nil, fmt.Errorf("inventory: %s -t %s: %w", save.cmd, table, err)
 		}
 		sc := bufio.NewScanner(bytes.NewReader(out))
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -138,7 +146,7 @@ func inventoryIPTables() (rules, shared []string, err error) {
 			if line == "" || line[0] == '#' || line[0] == '*' || line == "COMMIT" {
 				continue
 			}
-			line = table + ": " + counters.ReplaceAllString(line, "")
+			line = save.label + ": " + counters.ReplaceAllString(line, "")
 			if isShared(line) {
 				shared = append(shared, line)
 			} else {
@@ -146,7 +154,7 @@ func inventoryIPTables() (rules, shared []string, err error) {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, nil, fmt.Errorf("inventory: iptables-save -t %s: %w", table, err)
+			return nil, nil, fmt.Errorf("inventory: %s -t %s: %w", save.cmd, table, err)
 		}
 	}
 	// Sorted: the order of rules is not what a leak check is about.

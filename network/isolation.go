@@ -26,10 +26,40 @@ func isolationRules(bridge string, internal bool) (stage1, stage2 []string) {
 	return stage1, []string{"-o", bridge, "-j", "DROP"}
 }
 
-// isolate adds a bridge's rules, making the chains and the jump from FORWARD first
+// protocols are the families a network's bridge is isolated in: IPv4 always, IPv6
+// too when it has an IPv6 subnet (ip6tables holds the same chains).
+func protocols(ipv6 bool) []iptables.Protocol {
+	if ipv6 {
+		return []iptables.Protocol{iptables.ProtocolIPv4, iptables.ProtocolIPv6}
+	}
+	return []iptables.Protocol{iptables.ProtocolIPv4}
+}
+
+// isolate adds a bridge's rules in each family (see protocols).
+func isolate(bridge string, internal, ipv6 bool) error {
+	for _, proto := range protocols(ipv6) {
+		if err := isolateIn(proto, bridge, internal); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unisolate removes a bridge's rules in each family, and the chains when no bridge is
+// left in them.
+func unisolate(bridge string, ipv6 bool) error {
+	for _, proto := range protocols(ipv6) {
+		if err := unisolateIn(proto, bridge); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isolateIn adds a bridge's rules, making the chains and the jump from FORWARD first
 // when this is the first network.
-func isolate(bridge string, internal bool) error {
-	ipt, err := iptables.New()
+func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
+	ipt, err := iptables.NewWithProtocol(proto)
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
 	}
@@ -58,9 +88,8 @@ func isolate(bridge string, internal bool) error {
 	return nil
 }
 
-// unisolate removes a bridge's rules, and the chains when no bridge is left in them.
-func unisolate(bridge string) error {
-	ipt, err := iptables.New()
+func unisolateIn(proto iptables.Protocol, bridge string) error {
+	ipt, err := iptables.NewWithProtocol(proto)
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
 	}

@@ -94,7 +94,7 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 	}
 	if err := m.realize(n); err != nil {
 		// Leave nothing of a network that could not be made.
-		_ = unisolate(n.Bridge)
+		_ = unisolate(n.Bridge, n.Subnet6 != "")
 		_ = deleteBridge(n.Bridge)
 		_ = os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), n.Name))
 		_ = statefile.Remove(m.paths.conflistFile(n.Name))
@@ -112,8 +112,10 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 	}
 	var used []usedSubnet
 	for _, e := range existing {
-		if p, err := netip.ParsePrefix(e.Subnet); err == nil {
-			used = append(used, usedSubnet{Network: e.Name, Prefix: p.Masked()})
+		for _, s := range []string{e.Subnet, e.Subnet6} {
+			if p, err := netip.ParsePrefix(s); err == nil {
+				used = append(used, usedSubnet{Network: e.Name, Prefix: p.Masked()})
+			}
 		}
 	}
 	routes, err := m.routes()
@@ -138,6 +140,10 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
 	}
+	subnet6, gw6, err := planIPv6(cfg, append(used, usedSubnet{Network: cfg.Name, Prefix: subnet}), routes)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
 	bridge, err := m.pickBridge(cfg, existing)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
@@ -154,6 +160,8 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 		Gateway:  gw.String(),
 		Bridge:   bridge,
 		MTU:      cfg.MTU,
+		Subnet6:  subnet6,
+		Gateway6: gw6,
 		Created:  m.now().UTC().Truncate(time.Second),
 	}, nil
 }
@@ -178,7 +186,7 @@ func (m *Manager) realize(n *Network) error {
 	if err := ensureBridge(n); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
-	if err := isolate(n.Bridge, n.Internal); err != nil {
+	if err := isolate(n.Bridge, n.Internal, n.Subnet6 != ""); err != nil {
 		return fmt.Errorf("network %q: isolation: %w", n.Name, err)
 	}
 	return nil
@@ -242,11 +250,12 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if len(users) > 0 {
 		return fmt.Errorf("remove network %q: %w by container(s) %s", name, ErrInUse, strings.Join(users, ", "))
 	}
-	bridge := bridgeName(m.paths.StateDir, name)
+	// Without its state file, IPv6 rules may be there too: both families are cleaned.
+	bridge, ipv6 := bridgeName(m.paths.StateDir, name), true
 	if n, err := m.Get(name); err == nil {
-		bridge = n.Bridge
+		bridge, ipv6 = n.Bridge, n.Subnet6 != ""
 	}
-	if err := unisolate(bridge); err != nil {
+	if err := unisolate(bridge, ipv6); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	if err := deleteBridge(bridge); err != nil {

@@ -24,7 +24,7 @@ var defaultPool = func() []netip.Prefix {
 
 const poolSubnetBits = 24
 
-// hostRoute is one IPv4 route of the host's main routing table.
+// hostRoute is one route of the host's main routing table.
 type hostRoute struct {
 	Dst netip.Prefix
 	Dev string
@@ -43,10 +43,11 @@ type usedSubnet struct {
 	Prefix  netip.Prefix
 }
 
-// hostRoutes reads the main table's IPv4 routes. Default routes are left out: they
-// overlap everything and say nothing about which subnets are in use.
+// hostRoutes reads the main table's IPv4 and IPv6 routes. Default routes are left out:
+// they overlap everything and say nothing about which subnets are in use; so are IPv6's
+// link-local and multicast routes, which every link has.
 func hostRoutes() ([]hostRoute, error) {
-	routes, err := netlinksafe.RouteList(nil, netlink.FAMILY_V4)
+	routes, err := netlinksafe.RouteList(nil, netlink.FAMILY_ALL)
 	if err != nil {
 		return nil, fmt.Errorf("list host routes: %w", err)
 	}
@@ -57,7 +58,7 @@ func hostRoutes() ([]hostRoute, error) {
 			continue
 		}
 		p, ok := netipPrefix(r.Dst.IP, r.Dst.Mask)
-		if !ok || p.Bits() == 0 {
+		if !ok || p.Bits() == 0 || p.Addr().IsLinkLocalUnicast() || p.Addr().IsMulticast() {
 			continue
 		}
 		dev, seen := names[r.LinkIndex]
@@ -127,7 +128,7 @@ func parseSubnet(s string) (netip.Prefix, error) {
 }
 
 // gatewayFor returns the gateway: the one given, or the subnet's first address. It must
-// be a host address of the subnet.
+// be a host address of the subnet (IPv6 has no broadcast address to keep clear of).
 func gatewayFor(subnet netip.Prefix, gw string) (netip.Addr, error) {
 	if gw == "" {
 		return subnet.Addr().Next(), nil
@@ -136,7 +137,7 @@ func gatewayFor(subnet netip.Prefix, gw string) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: gateway %q: %v", ErrInvalid, gw, err)
 	}
-	if !subnet.Contains(a) || a == subnet.Addr() || a == lastAddr(subnet) {
+	if !subnet.Contains(a) || a == subnet.Addr() || (subnet.Addr().Is4() && a == lastAddr(subnet)) {
 		return netip.Addr{}, fmt.Errorf("%w: gateway %s is not a host address of subnet %s", ErrInvalid, a, subnet)
 	}
 	return a, nil

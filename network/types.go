@@ -16,6 +16,11 @@ type Config struct {
 	// MTU of the bridge and of the containers' interfaces (com.docker.network.driver.mtu);
 	// 0 = the kernel's default.
 	MTU int `json:"mtu,omitempty"`
+	// IPv6 gives the network an IPv6 subnet too (enable_ipv6): Subnet6 and Gateway6
+	// from ipam, or one allocated from a unique local pool.
+	IPv6     bool   `json:"ipv6,omitempty"`
+	Subnet6  string `json:"subnet6,omitempty"`
+	Gateway6 string `json:"gateway6,omitempty"`
 }
 
 // Network is a network as berth made it. One JSON file per network lives at
@@ -29,6 +34,8 @@ type Network struct {
 	Gateway  string            `json:"gateway"` // the bridge's address; the resolver listens here
 	Bridge   string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits unless given
 	MTU      int               `json:"mtu,omitempty"`
+	Subnet6  string            `json:"subnet6,omitempty"`  // "" = no IPv6
+	Gateway6 string            `json:"gateway6,omitempty"` // the bridge's IPv6 address
 	Created  time.Time         `json:"created"`
 }
 
@@ -45,5 +52,6 @@ type Attachment struct {
 	Network string   // full network name
 	Aliases []string // DNS aliases on this network
 	IPv4    string   // the address asked for (ipv4_address); "" = any free one
+	IPv6    string   // the address asked for (ipv6_address), on an IPv6 network
 	MAC     string   // the address asked for (mac_address); "" = a random one
 }

@@ -65,11 +65,11 @@ var ProjectFields = map[string]Support{
 var NetworkFields = map[string]Support{
 	"name": yes, "labels": yes, "external": yes, "internal": yes,
 	"driver":      {Supported: true, Note: "bridge only"},
-	"ipam":        {Supported: true, Note: "one IPv4 subnet with its gateway; no ip_range or aux_addresses yet"},
+	"ipam":        {Supported: true, Note: "an IPv4 subnet and, with enable_ipv6, an IPv6 one, each with its gateway; no ip_range or aux_addresses yet"},
 	"attachable":  {Supported: true, Note: "every berth network is"},
 	"enable_ipv4": {Supported: true, Note: "true only"},
 	"driver_opts": {Supported: true, Note: DriverOptBridgeName + " and " + DriverOptMTU},
-	"enable_ipv6": notYet,
+	"enable_ipv6": {Supported: true, Note: "a unique local /64 unless ipam gives the subnet"},
 }
 
 var VolumeFields = map[string]Support{
@@ -110,6 +110,9 @@ func CheckSupported(p *types.Project) error {
 		if err := checkNetwork(p.Networks[key]); err != nil {
 			return fmt.Errorf("%w: %s: network %q: %w", ErrInvalid, files, key, err)
 		}
+	}
+	if err := checkIPv6Addresses(p); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrInvalid, files, err)
 	}
 	if err := checkBridgeNames(p.Networks); err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrInvalid, files, err)
@@ -166,7 +169,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			continue
 		}
 		c := *n
-		c.Aliases, c.Ipv4Address, c.MacAddress = nil, "", ""
+		c.Aliases, c.Ipv4Address, c.Ipv6Address, c.MacAddress = nil, "", "", ""
 		for _, f := range setFields(reflect.ValueOf(c)) {
 			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
 		}
@@ -237,8 +240,9 @@ func checkNetwork(n types.NetworkConfig) error {
 		return fmt.Errorf("field \"ipam.driver\": %q is not supported: berth allocates addresses itself", n.Ipam.Driver)
 	case len(n.Ipam.Options) > 0:
 		return fmt.Errorf("field \"ipam.options\" is not supported yet")
-	case len(n.Ipam.Config) > 1:
-		return fmt.Errorf("field \"ipam.config\": one subnet per network is supported (IPv6 is not yet)")
+	}
+	if err := checkPools(n); err != nil {
+		return err
 	}
 	if err := checkDriverOpts(n.DriverOpts); err != nil {
 		return err

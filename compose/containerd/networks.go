@@ -18,7 +18,8 @@ func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Netwo
 	for _, n := range all {
 		if project == "" || n.Project == project {
 			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Key: n.Labels[projectLabelNetwork], Labels: n.Labels,
-				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU, Created: n.Created})
+				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU,
+				IPv6: n.Subnet6 != "", Subnet6: n.Subnet6, Gateway6: n.Gateway6, Created: n.Created})
 		}
 	}
 	return out, nil
@@ -36,7 +37,8 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
 		labels[k] = v
 	}
 	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels,
-		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU})
+		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU,
+		IPv6: n.IPv6, Subnet6: n.Subnet6, Gateway6: n.Gateway6})
 	return err
 }
 

@@ -59,22 +59,28 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	h.forward(w, r, upstreams)
 }
 
-// answer replies with berth's addresses for a name it knows. Only A records exist:
-// another type gets NOERROR with no answer, so that the client does not conclude the
-// name is absent (NXDOMAIN) nor ask the world about it.
+// answer replies with berth's addresses for a name it knows: A records, and AAAA
+// records for addresses on IPv6 networks. Another type, or AAAA for a name with no
+// IPv6 address, gets NOERROR with no answer, so that the client does not conclude
+// the name is absent (NXDOMAIN) nor ask the world about it.
 func (h *handler) answer(w dns.ResponseWriter, r *dns.Msg, q dns.Question, ips []net.IP) {
 	m := new(dns.Msg)
 	m.SetReply(r)
 	m.Authoritative = true
 	m.RecursionAvailable = true
-	if (q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY) && (q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY) {
-		// Shuffled so that clients taking the first address spread over the replicas.
-		rand.Shuffle(len(ips), func(i, j int) { ips[i], ips[j] = ips[j], ips[i] })
-		for _, ip := range ips {
-			m.Answer = append(m.Answer, &dns.A{
-				Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: ownTTL},
-				A:   ip.To4(),
-			})
+	// Shuffled so that clients taking the first address spread over the replicas.
+	rand.Shuffle(len(ips), func(i, j int) { ips[i], ips[j] = ips[j], ips[i] })
+	inet := q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY
+	wantA := inet && (q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY)
+	wantAAAA := inet && (q.Qtype == dns.TypeAAAA || q.Qtype == dns.TypeANY)
+	for _, ip := range ips {
+		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: ownTTL}
+		if v4 := ip.To4(); v4 != nil && wantA {
+			hdr.Rrtype = dns.TypeA
+			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: v4})
+		} else if v4 == nil && wantAAAA {
+			hdr.Rrtype = dns.TypeAAAA
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip})
 		}
 	}
 	if r.IsEdns0() != nil {

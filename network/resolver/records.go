@@ -118,6 +118,12 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 		}
 		nets = append(nets, en.Network)
 		addrs = append(addrs, a)
+		// On an IPv6 network the names answer AAAA with its IPv6 address as well.
+		answers := []netip.Addr{a}
+		if a6, err := netip.ParseAddr(en.IPv6); err == nil && a6.Is6() {
+			answers = append(answers, a6)
+			addrs = append(addrs, a6)
+		}
 		if !answered {
 			continue
 		}
@@ -134,8 +140,10 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 			if n == "" {
 				continue
 			}
-			if !slices.Contains(byName[n], a) {
-				byName[n] = append(byName[n], a)
+			for _, a := range answers {
+				if !slices.Contains(byName[n], a) {
+					byName[n] = append(byName[n], a)
+				}
 			}
 		}
 	}
@@ -167,8 +175,9 @@ func (r *Records) Upstreams(clientIP net.IP) []string {
 	return r.upstream[client.Unmap()]
 }
 
-// Lookup answers name for a query from clientIP: the IPv4 addresses of the containers
-// answering to name on the networks the asking container is on. known is false when
+// Lookup answers name for a query from clientIP: the addresses (IPv4, and IPv6 on
+// IPv6 networks) of the containers answering to name on the networks the asking
+// container is on. known is false when
 // berth has no such name for that client (it is then forwarded); a client address that
 // is no container's sees none of berth's names.
 func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool) {

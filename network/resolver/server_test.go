@@ -367,3 +367,35 @@ func TestRunOptions(t *testing.T) {
 		t.Errorf("bad port accepted")
 	}
 }
+
+// On an IPv6 network a name answers AAAA with its IPv6 addresses and A as before;
+// a name with no IPv6 address answers AAAA with nothing.
+func TestServerAnswersAAAA(t *testing.T) {
+	dir := serverFixture(t)
+	v6 := ep(id64("e1"), "six", "p-six-1", "p_net1=10.1.0.7")
+	v6.Networks[0].IPv6 = "fd62:6572:7468::7"
+	writeEndpoint(t, dir, v6)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	startServer(t, Options{StateDir: dir, Port: port, ListenAddrs: []string{"127.0.0.1"}})
+	waitServing(t, addr)
+
+	r, err := query(addr, "127.0.0.1", "udp", "six", dns.TypeAAAA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Answer) != 1 || r.Answer[0].(*dns.AAAA).AAAA.String() != "fd62:6572:7468::7" {
+		t.Errorf("six AAAA: %v", r.Answer)
+	}
+	r, err = query(addr, "127.0.0.1", "udp", "six", dns.TypeA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aOf(r); !slices.Equal(got, []string{"10.1.0.7"}) || len(r.Answer) != 1 {
+		t.Errorf("six A: %v", r.Answer)
+	}
+	r, err = query(addr, "127.0.0.1", "udp", "web", dns.TypeAAAA)
+	if err != nil || r.Rcode != dns.RcodeSuccess || len(r.Answer) != 0 {
+		t.Errorf("web AAAA: %v %v", r, err)
+	}
+}

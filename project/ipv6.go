@@ -1,0 +1,50 @@
+package project
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// checkPools allows one ipam pool of each family, an IPv6 one only with enable_ipv6.
+func checkPools(n types.NetworkConfig) error {
+	seen := map[bool]bool{}
+	for _, c := range n.Ipam.Config {
+		p, err := netip.ParsePrefix(c.Subnet)
+		if err != nil {
+			if c.Subnet == "" {
+				return fmt.Errorf("field \"ipam.config\": a pool needs a subnet")
+			}
+			return fmt.Errorf("field \"ipam.config\": subnet %q is not a CIDR", c.Subnet)
+		}
+		v6 := p.Addr().Is6()
+		if seen[v6] {
+			return fmt.Errorf("field \"ipam.config\": one subnet of each family per network is supported")
+		}
+		seen[v6] = true
+		if v6 && (n.EnableIPv6 == nil || !*n.EnableIPv6) {
+			return fmt.Errorf("field \"ipam.config\": IPv6 subnet %s needs enable_ipv6: true", c.Subnet)
+		}
+	}
+	return nil
+}
+
+// checkIPv6Addresses refuses an ipv6_address on a network of the file without IPv6.
+func checkIPv6Addresses(p *types.Project) error {
+	for _, name := range p.ServiceNames() {
+		for key, sn := range p.Services[name].Networks {
+			if sn == nil || sn.Ipv6Address == "" {
+				continue
+			}
+			if a, err := netip.ParseAddr(sn.Ipv6Address); err != nil || !a.Is6() || a.Is4In6() {
+				return fmt.Errorf("service %q: field \"networks.%s.ipv6_address\": %q is not an IPv6 address", name, key, sn.Ipv6Address)
+			}
+			n, ok := p.Networks[key]
+			if ok && !bool(n.External) && (n.EnableIPv6 == nil || !*n.EnableIPv6) {
+				return fmt.Errorf("service %q: field \"networks.%s.ipv6_address\": network %q has no enable_ipv6: true", name, key, key)
+			}
+		}
+	}
+	return nil
+}
