@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const containerdSocket = "/run/containerd/containerd.sock"
+
+// setupLog is where scripts/setup sends the output of a containerd it starts.
+const setupLog = "/var/log/berth-containerd.log"
+
+// The resolver runs as containerd's task berth-agent under its restart monitor:
+// killed, it comes back and answers again; containerd restarted, the names still
+// answer and down still removes everything.
+func TestResolverRestarts(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	web := strings.TrimSpace(s.must("exec", "-T", "web", "hostname", "-i"))
+	answers := func() error {
+		if got := lookupFrom(s, "client", "web"); strings.Join(got, ",") != web {
+			return fmt.Errorf("web resolves to %v, want %s", got, web)
+		}
+		return nil
+	}
+	if err := answers(); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("agent killed", func(t *testing.T) {
+		pid, err := runningPid("berth-agent")
+		if err != nil {
+			t.Fatalf("berth's agent: %v", err)
+		}
+		if err := syscall.Kill(int(pid), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		// containerd's restart monitor looks every 10s.
+		eventually(t, 40*time.Second, "a new agent answers web", func() error {
+			if now, err := runningPid("berth-agent"); err != nil || now == pid {
+				return fmt.Errorf("agent pid %d: %v", now, err)
+			}
+			return answers()
+		})
+	})
+
+	t.Run("containerd restarted", func(t *testing.T) {
+		pid := containerdPid(t)
+		if out, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/1", pid)); out != setupLog {
+			t.Skipf("containerd (pid %d, output %q) was not started by scripts/setup: its own init system restarts it", pid, out)
+		}
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 30*time.Second, "containerd exits", func() error {
+			if err := syscall.Kill(pid, 0); err == nil {
+				return fmt.Errorf("pid %d still there", pid)
+			}
+			return nil
+		})
+		setup, _ := filepath.Abs("../scripts/setup")
+		if out, err := exec.Command(setup).CombinedOutput(); err != nil {
+			t.Fatalf("scripts/setup: %v\n%s", err, out)
+		}
+		if now := containerdPid(t); now == pid {
+			t.Fatalf("containerd was not restarted (pid %d)", now)
+		}
+		eventually(t, 30*time.Second, "web answers after containerd's restart", answers)
+		for _, c := range s.ps(false) {
+			if c.State != "running" {
+				t.Errorf("%s is %s after containerd's restart", c.Name, c.State)
+			}
+		}
+	})
+}
+
+// containerdPid is the PID of the daemon answering on containerd's socket, from the
+// socket's peer credentials.
+func containerdPid(t *testing.T) int {
+	t.Helper()
+	c, err := net.Dial("unix", containerdSocket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	raw, err := c.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred *syscall.Ucred
+	var credErr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	}); err != nil || credErr != nil {
+		t.Fatalf("peer of %s: %v %v", containerdSocket, err, credErr)
+	}
+	return int(cred.Pid)
+}
