@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"berth.dev/berth/network"
+	"berth.dev/berth/network/resolver"
+)
+
+// The resolver benchmark: queries per second and latency of berth's resolver beside
+// dnsmasq, both on 127.0.0.1 and serving the same names in the same run. berth's
+// server runs in this process from a state directory (the code the agent runs, with
+// every container answerable); dnsmasq serves the names from a hosts file. The
+// clients run in this process for both, so berth's server shares its CPU with them
+// and dnsmasq does not: if anything, the table flatters dnsmasq.
+const (
+	dnsNames       = 200   // names served
+	dnsQueries     = 40000 // queries per server, a bound on the run's length
+	dnsConcurrency = 8     // clients asking at once, each one query at a time
+)
+
+func BenchmarkResolver(b *testing.B) {
+	dir := b.TempDir()
+	names := dnsBenchNames(b, dir)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	berthPort := freeUDPPort(b)
+	done := make(chan error, 1)
+	go func() {
+		done <- resolver.Run(ctx, resolver.Options{StateDir: dir, Port: berthPort, ListenAddrs: []string{"127.0.0.1"},
+			Logf: func(string, ...any) {}})
+	}()
+	defer func() { cancel(); <-done }()
+
+	dnsmasqPort := freeUDPPort(b)
+	stop := startDnsmasq(b, filepath.Join(dir, "hosts"), dnsmasqPort)
+	defer stop()
+
+	var table strings.Builder
+	fmt.Fprintf(&table, "\n%-10s %10s %10s %10s %8s\n", "server", "queries/s", "p50", "p99", "errors")
+	for _, srv := range []struct {
+		name string
+		port int
+	}{{"berth", berthPort}, {"dnsmasq", dnsmasqPort}} {
+		addr := fmt.Sprintf("127.0.0.1:%d", srv.port)
+		waitAnswers(b, addr, names[0])
+		qps, p50, p99, errs := dnsLoad(addr, names)
+		fmt.Fprintf(&table, "%-10s %10.0f %10s %10s %8d\n", srv.name, qps, p50.Round(time.Microsecond), p99.Round(time.Microsecond), errs)
+		b.ReportMetric(qps, srv.name+"-qps")
+		b.ReportMetric(float64(p99.Microseconds()), srv.name+"-p99-µs")
+		if errs > dnsQueries/100 {
+			b.Errorf("%s: %d of %d queries failed", srv.name, errs, dnsQueries)
+		}
+	}
+	fmt.Fprintf(&table, "(%d A queries per server over UDP on 127.0.0.1 for %d names, %d clients at once)\n", dnsQueries, dnsNames, dnsConcurrency)
+	fmt.Print(table.String())
+}
+
+// dnsBenchNames writes the same names twice: as berth's state (one network, one
+// container per name, and the asking client at 127.0.0.1) and as a hosts file.
+func dnsBenchNames(b *testing.B, dir string) []string {
+	write := func(path string, v any) {
+		data, err := json.Marshal(v)
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(path, data, 0o644)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	const netName = "bench_default"
+	write(filepath.Join(dir, network.NetworksDir, netName+".json"), network.Network{Name: netName, Subnet: "10.250.0.0/16", Gateway: "10.250.0.1"})
+	endpoint := func(id, service, ip string) network.Endpoint {
+		return network.Endpoint{ContainerID: id, Service: service, ContainerName: "bench-" + service + "-1",
+			Networks: []network.EndpointNetwork{{Network: netName, Interface: "eth0", IP: ip}}}
+	}
+	write(filepath.Join(dir, network.EndpointsDir, "client.json"), endpoint(fmt.Sprintf("%064d", 0), "client", "127.0.0.1"))
+	var hosts strings.Builder
+	var names []string
+	for i := 1; i <= dnsNames; i++ {
+		name, ip := fmt.Sprintf("svc%03d", i), fmt.Sprintf("10.250.%d.%d", i/250, 2+i%250)
+		write(filepath.Join(dir, network.EndpointsDir, name+".json"), endpoint(fmt.Sprintf("%064d", i), name, ip))
+		fmt.Fprintf(&hosts, "%s %s\n", ip, name)
+		names = append(names, name)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return names
+}
+
+// startDnsmasq runs dnsmasq on 127.0.0.1:port with only the hosts file, and returns
+// what stops it (by its PID).
+func startDnsmasq(b *testing.B, hosts string, port int) func() {
+	bin, err := exec.LookPath("dnsmasq")
+	if err != nil {
+		b.Fatalf("dnsmasq is not installed (scripts/setup installs dnsmasq-base): %v", err)
+	}
+	// As root, which owns the test's files; no pid file in /run.
+	cmd := exec.Command(bin, "--no-daemon", "--no-resolv", "--no-hosts", "--addn-hosts="+hosts,
+		"--listen-address=127.0.0.1", "--bind-interfaces", fmt.Sprintf("--port=%d", port),
+		"--user=root", "--pid-file="+filepath.Join(filepath.Dir(hosts), "dnsmasq.pid"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	return func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if b.Failed() {
+			b.Logf("dnsmasq: %s", stderr.String())
+		}
+	}
+}
+
+// waitAnswers waits, boundedly, until the server at addr answers name.
+func waitAnswers(b *testing.B, addr, name string) {
+	c := &dns.Client{Timeout: time.Second}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m := new(dns.Msg).SetQuestion(name+".", dns.TypeA)
+		r, _, err := c.Exchange(m, addr)
+		if err == nil && len(r.Answer) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%s does not answer %s: %v %v", addr, name, r, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// dnsLoad sends dnsQueries A queries for names from dnsConcurrency clients, each with
+// its own socket, and measures each exchange. A query without exactly one answer
+// counts as an error.
+func dnsLoad(addr string, names []string) (qps float64, p50, p99 time.Duration, errs int) {
+	per := dnsQueries / dnsConcurrency
+	lat := make([][]time.Duration, dnsConcurrency)
+	failed := make([]int, dnsConcurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < dnsConcurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.Dial("udp", addr)
+			if err != nil {
+				failed[w] = per
+				return
+			}
+			defer conn.Close()
+			c := &dns.Client{Timeout: time.Second}
+			dc := &dns.Conn{Conn: conn}
+			for i := 0; i < per; i++ {
+				m := new(dns.Msg).SetQuestion(names[(w*per+i)%len(names)]+".", dns.TypeA)
+				t0 := time.Now()
+				r, _, err := c.ExchangeWithConn(m, dc)
+				lat[w] = append(lat[w], time.Since(t0))
+				if err != nil || len(r.Answer) != 1 {
+					failed[w]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for w := range lat {
+		all = append(all, lat[w]...)
+		errs += failed[w]
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	if len(all) == 0 {
+		return 0, 0, 0, errs
+	}
+	return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100], errs
+}
+
+// freeUDPPort finds a port free on 127.0.0.1 for UDP and TCP (both servers bind both).
+func freeUDPPort(b *testing.B) int {
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		pc.Close()
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			l.Close()
+			return port
+		}
+	}
+	b.Fatal("no free port on 127.0.0.1")
+	return 0
+}
