@@ -25,7 +25,7 @@ type Engine struct {
 
 // observe reads the state a plan starts from.
 func (e *Engine) observe(ctx context.Context, p *types.Project, services []string) (Observed, error) {
-	obs := Observed{Networks: map[string]bool{}, Volumes: map[string]bool{}, Images: map[string]string{}}
+	obs := Observed{Networks: map[string]bool{}, NetworkSettings: map[string]Network{}, Volumes: map[string]bool{}, Images: map[string]string{}}
 	var err error
 	if obs.Containers, err = e.Runtime.Containers(ctx, p.Name); err != nil {
 		return obs, err
@@ -38,6 +38,7 @@ func (e *Engine) observe(ctx context.Context, p *types.Project, services []strin
 	}
 	for _, n := range nets {
 		obs.Networks[n.Name] = true
+		obs.NetworkSettings[n.Name] = n
 	}
 	vols, err := e.Runtime.Volumes(ctx, "")
 	if err != nil {

@@ -67,9 +67,11 @@ func (p Plan) String() string {
 // Observed is the state a plan starts from, as read from the runtime.
 type Observed struct {
 	Containers []Container
-	Networks   map[string]bool   // host names of existing networks, of any project or none
-	Volumes    map[string]bool   // host names of existing volumes, likewise
-	Images     map[string]string // image ref → digest, for images in the store
+	Networks   map[string]bool // host names of existing networks, of any project or none
+	// NetworkSettings are those networks as they were made, to compare with the file.
+	NetworkSettings map[string]Network
+	Volumes         map[string]bool   // host names of existing volumes, likewise
+	Images          map[string]string // image ref → digest, for images in the store
 }
 
 // PlanOptions are the flags that change a plan.
@@ -174,6 +176,12 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		name := project.NetworkName(p, key)
 		switch {
 		case obs.Networks[name]:
+			if have, ok := obs.NetworkSettings[name]; ok && !bool(p.Networks[key].External) {
+				if what := networkDrift(projectNetwork(p, key, name), have); what != "" {
+					return Plan{}, fmt.Errorf("%w: %s: network %q exists with another %s than the file asks for: `berth down` and `up` again to make it anew",
+						project.ErrInvalid, project.FileNames(p), name, what)
+				}
+			}
 		case bool(p.Networks[key].External):
 			return Plan{}, fmt.Errorf("%w: %s: network %q is declared as external, but no network %q exists: create it with `berth network create %s`",
 				project.ErrInvalid, project.FileNames(p), key, name, name)

@@ -219,3 +219,26 @@ restart container demo-app-1 (dependency db recreated)
 		t.Errorf("plan with --always-recreate-deps:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// An existing network that differs from the file in a setting the file states stops
+// the plan by name; a subnet berth chose itself is no difference.
+func TestPlanRefusesNetworkDrift(t *testing.T) {
+	p := loadProject(t, `
+services:
+  a: {image: a, networks: [six]}
+networks:
+  six: {enable_ipv6: true}
+`)
+	images := map[string]string{"a": "sha256:1"}
+	have := Network{Name: "demo_six", Subnet: "10.89.0.0/24", Subnet6: "fd62:6572:7468::/64"}
+	obs := Observed{Images: images, Networks: map[string]bool{"demo_six": true}, NetworkSettings: map[string]Network{"demo_six": have}}
+	if _, err := PlanUp(p, obs, PlanOptions{}); err != nil {
+		t.Fatalf("same settings: %v", err)
+	}
+	have.Subnet6 = ""
+	obs.NetworkSettings["demo_six"] = have
+	_, err := PlanUp(p, obs, PlanOptions{})
+	if !errors.Is(err, project.ErrInvalid) || !strings.Contains(err.Error(), `"demo_six"`) || !strings.Contains(err.Error(), "enable_ipv6") {
+		t.Errorf("a network without the IPv6 the file asks for: %v", err)
+	}
+}

@@ -52,6 +52,15 @@ func TestIPv6(t *testing.T) {
 		return execWant(s, "over-v6", "client", "timeout", "5", "wget", "-q", "-O", "-", "http://["+webAddr+"]/")
 	})
 
+	// A port published from a dual-stack network answers on 127.0.0.1 as any other.
+	eventually(t, 10*time.Second, "web's published port answers on 127.0.0.1:18121", func() error {
+		body, err := httpGet("http://127.0.0.1:18121/")
+		if err == nil && !strings.Contains(body, "over-v6") {
+			err = fmt.Errorf("body %q", body)
+		}
+		return err
+	})
+
 	// Networks are isolated over IPv6 too: far, on the other network, cannot reach web
 	// although the host routes IPv6 between the bridges.
 	if r := s.berth("exec", "-T", "far", "ping", "-6", "-c", "1", "-W", "2", webAddr); r.code == 0 {

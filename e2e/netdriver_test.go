@@ -43,6 +43,14 @@ func TestNetworkDriverOpts(t *testing.T) {
 		t.Errorf("lo after the refused up: %v", err)
 	}
 
+	r = s.berth("-f", "changed.yaml", "up", "-d")
+	if r.code == 0 || !strings.Contains(r.stderr, "MTU") || !strings.Contains(r.stderr, "berth down") {
+		t.Errorf("up with another MTU for an existing network: exit %d %q", r.code, r.stderr)
+	}
+	if br, err := net.InterfaceByName("e2e-brdrvopts"); err != nil || br.MTU != 1400 {
+		t.Errorf("the bridge after the refused up: %v %v", br, err)
+	}
+
 	s.must("down")
 	if _, err := net.InterfaceByName("e2e-brdrvopts"); err == nil {
 		t.Errorf("down left the bridge e2e-brdrvopts")
