@@ -9,6 +9,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/hashicorp/go-multierror"
 
+	"berth.dev/berth/project"
 	"berth.dev/berth/scheduler"
 )
 
@@ -114,7 +115,7 @@ func imagesToRemove(p *types.Project, mode string) []string {
 		if s.Image == "" || seen[s.Image] {
 			continue
 		}
-		if mode == "local" && s.Build == nil {
+		if mode == "local" && !project.BuildsOwnImage(p, s) {
 			continue
 		}
 		seen[s.Image] = true

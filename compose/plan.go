@@ -16,6 +16,7 @@ type OpKind string
 
 const (
 	OpPull          OpKind = "pull"
+	OpBuild         OpKind = "build"
 	OpCreateNetwork OpKind = "create network"
 	OpCreateVolume  OpKind = "create volume"
 	OpCreate        OpKind = "create"
@@ -38,7 +39,7 @@ type Op struct {
 func (o Op) String() string {
 	what := "container "
 	switch o.Kind {
-	case OpPull:
+	case OpPull, OpBuild:
 		what = "image "
 	case OpCreateNetwork, OpCreateVolume:
 		what = ""

@@ -164,6 +164,44 @@ func TestPlanPulls(t *testing.T) {
 	}
 }
 
+func TestPlanBuilds(t *testing.T) {
+	p := loadProject(t, `
+services:
+  web: {build: .}
+  named: {build: ., image: example/named}
+  always: {build: ., image: example/always, pull_policy: build}
+  redis: {image: redis}
+`)
+	all := []string{"always", "named", "redis", "web"}
+	have := Observed{Images: map[string]string{"demo-web": "sha256:1", "example/named": "sha256:2", "example/always": "sha256:3"}}
+	for _, c := range []struct {
+		name   string
+		obs    Observed
+		policy BuildPolicy
+		want   string
+		pulls  []string
+	}{
+		{"nothing built yet", Observed{}, BuildPolicy{},
+			"build image example/always (pull_policy build)\nbuild image example/named (missing)\nbuild image demo-web (missing)\n", []string{"redis"}},
+		{"all there", have, BuildPolicy{}, "build image example/always (pull_policy build)\n", []string{"redis"}},
+		{"--build", have, BuildPolicy{Always: true},
+			"build image example/always (--build)\nbuild image example/named (--build)\nbuild image demo-web (--build)\n", []string{"redis"}},
+		{"--no-build", have, BuildPolicy{Never: true}, "", []string{"always", "named", "redis"}},
+	} {
+		got, err := PlanBuilds(p, all, c.obs, c.policy)
+		if err != nil || got.String() != c.want {
+			t.Errorf("%s: builds\n%s(%v), want\n%s", c.name, got, err, c.want)
+		}
+		if pulls := toPull(p, all, c.policy); strings.Join(pulls, " ") != strings.Join(c.pulls, " ") {
+			t.Errorf("%s: pulls %v, want %v", c.name, pulls, c.pulls)
+		}
+	}
+	_, err := PlanBuilds(p, all, Observed{}, BuildPolicy{Never: true})
+	if !errors.Is(err, ErrImageNotFound) || !strings.Contains(err.Error(), `service "web"`) || !strings.Contains(err.Error(), "berth build web") {
+		t.Errorf("--no-build with an image only a build makes: %v", err)
+	}
+}
+
 func TestPlanScaleAndNoDeps(t *testing.T) {
 	p := loadProject(t, webRedis)
 	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}},

@@ -27,7 +27,8 @@ func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) erro
 	if err != nil {
 		return err
 	}
-	plan, err := PlanPulls(p, services, Observed{}, "always")
+	// A service that only builds its image has nothing to pull.
+	plan, err := PlanPulls(p, toPull(p, services, BuildPolicy{Never: true}), Observed{}, "always")
 	if err != nil {
 		return err
 	}

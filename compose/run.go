@@ -89,11 +89,18 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 	if err != nil {
 		return Container{}, err
 	}
-	pulls, err := PlanPulls(p, []string{s.Name}, obs, pullPolicy)
+	builds, err := PlanBuilds(p, []string{s.Name}, obs, BuildPolicy{})
 	if err != nil {
 		return Container{}, err
 	}
-	if len(pulls.Ops) > 0 {
+	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, BuildPolicy{}), obs, pullPolicy)
+	if err != nil {
+		return Container{}, err
+	}
+	if len(builds.Ops)+len(pulls.Ops) > 0 {
+		if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
+			return Container{}, err
+		}
 		if err := e.pull(ctx, pulls, false); err != nil {
 			return Container{}, err
 		}

@@ -38,6 +38,9 @@ type UpOptions struct {
 	// pull progress.
 	Pull      string
 	QuietPull bool
+	// Build is --build (build every image that has a build: section) or --no-build
+	// (build none; a missing image is an error).
+	Build BuildPolicy
 	// Timestamps shows the time of each line while attached; Attach and NoAttach
 	// choose the services whose output is shown (default: all selected).
 	Timestamps bool
@@ -85,8 +88,15 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	pulls, err := PlanPulls(p, services, Observed{Images: images}, o.Pull)
+	builds, err := PlanBuilds(p, services, Observed{Images: images}, o.Build)
 	if err != nil {
+		return nil, err
+	}
+	pulls, err := PlanPulls(p, toPull(p, services, o.Build), Observed{Images: images}, o.Pull)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietPull}); err != nil {
 		return nil, err
 	}
 	if err := e.pull(ctx, pulls, o.QuietPull); err != nil {

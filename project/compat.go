@@ -21,6 +21,7 @@ func CompatibilityDoc() string {
 		{"Services", ServiceFields},
 		{"Networks", NetworkFields},
 		{"Volumes", VolumeFields},
+		{"Build", BuildFields},
 	} {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note |\n| --- | --- | --- |\n", sec.title)
 		names := make([]string, 0, len(sec.table))

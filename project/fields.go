@@ -48,11 +48,11 @@ var ServiceFields = map[string]Support{
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
-	"privileged": yes, "pull_policy": notYet, "pull_refresh_after": notYet, "read_only": yes,
+	"privileged": yes, "pull_policy": {Supported: true, Note: "missing (the default) and build"}, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
-	"volumes_from": {Supported: true, Note: "services of the project; container:NAME not yet"}, "build": notYet, "dockerfile": notYet, "healthcheck": yes,
+	"volumes_from": {Supported: true, Note: "services of the project; container:NAME not yet"}, "build": {Supported: true, Note: "with buildah: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
 }
 
 // ProjectFields, NetworkFields and VolumeFields classify the top level of a file and
@@ -103,6 +103,9 @@ func CheckSupported(p *types.Project) error {
 			return fmt.Errorf("%w: %s: service %q: field %q is %s", ErrInvalid, files, name, f, why)
 		}
 		if err := checkServiceDetails(s); err != nil {
+			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
+		}
+		if err := checkBuild(p, s); err != nil {
 			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
 		}
 	}
@@ -215,6 +218,15 @@ func checkServiceDetails(s types.ServiceConfig) error {
 				return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
 			}
 		}
+	}
+	switch s.PullPolicy {
+	case "", types.PullPolicyMissing, types.PullPolicyIfNotPresent:
+	case types.PullPolicyBuild:
+		if s.Build == nil {
+			return fmt.Errorf("field \"pull_policy\": build needs a build: section")
+		}
+	default:
+		return fmt.Errorf("field \"pull_policy\": %q is not supported yet", s.PullPolicy)
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

@@ -44,6 +44,7 @@ func TestEveryFieldClassified(t *testing.T) {
 		{reflect.TypeOf(types.ServiceConfig{}), ServiceFields},
 		{reflect.TypeOf(types.NetworkConfig{}), NetworkFields},
 		{reflect.TypeOf(types.VolumeConfig{}), VolumeFields},
+		{reflect.TypeOf(types.BuildConfig{}), BuildFields},
 	} {
 		known := map[string]bool{}
 		for _, name := range yamlNames(c.typ) {

@@ -83,6 +83,7 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	if err := CheckSupported(p); err != nil {
 		return nil, err
 	}
+	nameBuiltImages(p)
 	return p, nil
 }
 

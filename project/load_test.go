@@ -74,6 +74,11 @@ func TestLoadErrors(t *testing.T) {
 		"network field":   {"services:\n  a: {image: x}\nnetworks:\n  n: {driver_opts: {mtu: '1400'}}\n", `network "n": field "driver_opts.mtu" is not supported`},
 		"volume field":    {"services:\n  a: {image: x}\nvolumes:\n  v: {driver_opts: {type: tmpfs}}\n", `volume "v": field "driver_opts" is not supported yet`},
 		"external secret": {"services:\n  a: {image: x}\nsecrets:\n  s: {external: true}\n", `secret "s": field "external"`},
+		"build cache_to":  {"services:\n  a: {build: {context: ., cache_to: [type=local,dest=/c]}}\n", `service "a": field "build.cache_to" is not supported: buildah keeps its layer cache`},
+		"build platform":  {"services:\n  a: {build: {context: ., platforms: [linux/s390x]}}\n", `service "a": field "build.platforms": "linux/s390x"`},
+		"build network":   {"services:\n  a: {build: {context: ., network: none}}\n", `field "build.network": "none" is not supported`},
+		"build secret":    {"services:\n  a: {build: {context: ., secrets: [s]}}\nsecrets:\n  s: {external: true}\n", `field "build.secrets": secret "s": only file and environment`},
+		"pull policy":     {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -116,5 +121,21 @@ func TestServiceHashIgnoresReplicas(t *testing.T) {
 	}
 	if ConfigHash(h1, "sha256:1") == ConfigHash(h1, "sha256:2") {
 		t.Error("image digest did not change the config hash")
+	}
+}
+
+func TestBuiltImageNames(t *testing.T) {
+	dir := writeProject(t, "services:\n  web: {build: .}\n  named: {build: ., image: example/named}\n  pulled: {image: example/pulled}\n")
+	p, err := Load(context.Background(), Options{WorkingDir: dir, Name: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"web": "demo-web", "named": "example/named", "pulled": "example/pulled"} {
+		if got := p.Services[name].Image; got != want {
+			t.Errorf("service %s runs image %q, want %q", name, got, want)
+		}
+	}
+	if !BuildsOwnImage(p, p.Services["web"]) || BuildsOwnImage(p, p.Services["named"]) || BuildsOwnImage(p, p.Services["pulled"]) {
+		t.Error("BuildsOwnImage: only web builds an image it cannot pull")
 	}
 }

@@ -28,6 +28,8 @@ func newCreateCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.ForceRecreate, "force-recreate", false, "Recreate containers even if their configuration has not changed")
 	f.BoolVar(&o.NoRecreate, "no-recreate", false, "Keep existing containers even if their configuration changed")
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers of services not in the compose file")
+	f.BoolVar(&o.Build.Always, "build", false, "Build images before starting containers")
+	f.BoolVar(&o.Build.Never, "no-build", false, "Don't build an image, even if it's policy")
 	f.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances")
 	return cmd
 }

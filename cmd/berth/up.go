@@ -63,6 +63,8 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.Timestamps, "timestamps", false, "Show timestamps")
 	f.StringArrayVar(&o.Attach, "attach", nil, "Restrict attaching to the specified services")
 	f.StringArrayVar(&o.NoAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services")
+	f.BoolVar(&o.Build.Always, "build", false, "Build images before starting containers")
+	f.BoolVar(&o.Build.Never, "no-build", false, "Don't build an image, even if it's policy")
 	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
 	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate")
@@ -88,6 +90,7 @@ var upConflicts = [][2]string{
 	{"abort-on-container-exit", "abort-on-container-failure"},
 	{"always-recreate-deps", "no-recreate"},
 	{"attach", "no-attach"},
+	{"build", "no-build"},
 }
 
 // parseScale reads --scale SERVICE=NUM flags.

@@ -158,7 +158,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	// Ctrl-C) it would leave a snapshot under a lease, a namespace or a half-made task.
 	ctx = context.WithoutCancel(ctx)
 	s := req.Service
-	img, err := r.client.GetImage(ctx, s.Image)
+	name, err := normalize(s.Image)
+	if err != nil {
+		return compose.Container{}, err
+	}
+	img, err := r.client.GetImage(ctx, name)
 	if errdefs.IsNotFound(err) {
 		return compose.Container{}, fmt.Errorf("service %q: image %s is not in the store: %w", s.Name, s.Image, compose.ErrImageNotFound)
 	}

@@ -1,0 +1,229 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/internal/builder"
+	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
+)
+
+// BuildRequest asks the runtime to build one service's image.
+type BuildRequest struct {
+	Service string
+	Ref     string   // the image name the service runs
+	Tags    []string // build.tags: more names for the same image
+	Spec    builder.Spec
+	Output  io.Writer // the builder's output, line by line
+}
+
+// BuildOptions are the flags of `build`, and those of `up` that choose whether to build.
+type BuildOptions struct {
+	Services []string
+	NoCache  bool
+	Pull     bool     // fetch base images even when the builder has them
+	Args     []string // --build-arg K=V (or K, from the environment), over the file's
+	Quiet    bool
+}
+
+// Build builds the images of the named services (all with a build: section when
+// none are named), whether the store has them or not.
+func (e *Engine) Build(ctx context.Context, p *types.Project, o BuildOptions) error {
+	if err := checkServices(p, o.Services); err != nil {
+		return err
+	}
+	services := o.Services
+	if len(services) == 0 {
+		services = p.ServiceNames()
+	}
+	plan, err := PlanBuilds(p, services, Observed{}, BuildPolicy{Always: true})
+	if err != nil {
+		return err
+	}
+	return e.build(ctx, p, plan, o)
+}
+
+// BuildPolicy is what `up` was told about building: --build or --no-build.
+type BuildPolicy struct {
+	Always bool
+	Never  bool
+}
+
+// PlanBuilds lists the images to build for the selected services: a service with a
+// build: section builds when its image is missing, on --build, or with pull_policy
+// build. With --no-build a missing image it cannot pull is an error.
+func PlanBuilds(p *types.Project, services []string, obs Observed, policy BuildPolicy) (Plan, error) {
+	var plan Plan
+	seen := map[string]bool{}
+	for _, name := range services {
+		s := p.Services[name]
+		if s.Build == nil || seen[s.Image] {
+			continue
+		}
+		_, have := obs.Images[s.Image]
+		reason := ""
+		switch {
+		case policy.Never && !have && project.BuildsOwnImage(p, s):
+			return Plan{}, fmt.Errorf("%w: service %q: image %s is not in the store and --no-build forbids building it: run `berth build %s` first",
+				ErrImageNotFound, name, s.Image, name)
+		case policy.Never:
+		case policy.Always:
+			reason = "--build"
+		case s.PullPolicy == types.PullPolicyBuild:
+			reason = "pull_policy build"
+		case !have:
+			reason = "missing"
+		}
+		if reason != "" {
+			seen[s.Image] = true
+			plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: s.Image, Service: name, Reason: reason})
+		}
+	}
+	return plan, nil
+}
+
+// toPull keeps the services whose image comes from a registry: not those that build
+// it, except under --no-build, when a service naming an image of its own pulls it.
+func toPull(p *types.Project, services []string, policy BuildPolicy) []string {
+	var out []string
+	for _, name := range services {
+		s := p.Services[name]
+		if s.Build == nil || (policy.Never && !project.BuildsOwnImage(p, s)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// build runs the planned builds in parallel; the builder's lines go to progress.
+func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o BuildOptions) error {
+	var nodes []scheduler.Node
+	for _, op := range plan.Ops {
+		s := p.Services[op.Service]
+		ref := op.Target
+		spec, err := buildSpec(p, s, o)
+		if err != nil {
+			return err
+		}
+		nodes = append(nodes, scheduler.Node{ID: "build:" + ref, Run: func(ctx context.Context) error {
+			e.event("Image", ref, "Building", false)
+			out := &buildOutput{emit: func(line string) {
+				if !o.Quiet {
+					e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: "Building", Text: line})
+				}
+			}}
+			err := e.Runtime.Build(ctx, BuildRequest{Service: s.Name, Ref: ref, Tags: s.Build.Tags, Spec: spec, Output: out})
+			if err != nil {
+				var be *builder.Error
+				if errors.As(err, &be) && len(be.Output) > 0 {
+					// One write, so that parallel builds do not interleave their lines.
+					fmt.Fprintf(e.Err, "service %q: the builder's last lines:\n  %s\n", s.Name, strings.Join(be.Output, "\n  "))
+				}
+				return e.failed("Image", ref, fmt.Errorf("service %q: build %s: %w", s.Name, ref, err))
+			}
+			e.event("Image", ref, "Built", true)
+			return nil
+		}})
+	}
+	return e.run(ctx, nodes)
+}
+
+// buildSpec is the service's build: section as the builder takes it, with the
+// command line's overrides.
+func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder.Spec, error) {
+	b := s.Build
+	spec := builder.Spec{
+		Context: b.Context, Dockerfile: b.Dockerfile, DockerfileInline: b.DockerfileInline,
+		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize),
+		NoCache: b.NoCache || o.NoCache, Pull: b.Pull || o.Pull,
+	}
+	if spec.Context == "" {
+		spec.Context = p.WorkingDir
+	}
+	args := map[string]*string{}
+	for k, v := range b.Args {
+		args[k] = v
+	}
+	for _, a := range o.Args {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			env, set := os.LookupEnv(k)
+			if !set {
+				continue // as docker: an unset variable leaves the file's value
+			}
+			v = env
+		}
+		args[k] = &v
+	}
+	for _, k := range sortedKeys(args) {
+		if args[k] == nil {
+			spec.Args = append(spec.Args, k)
+		} else {
+			spec.Args = append(spec.Args, k+"="+*args[k])
+		}
+	}
+	for _, host := range sortedKeys(b.ExtraHosts) {
+		for _, ip := range b.ExtraHosts[host] {
+			spec.ExtraHosts = append(spec.ExtraHosts, host+":"+ip)
+		}
+	}
+	for _, sec := range b.Secrets {
+		src := p.Secrets[sec.Source]
+		id := sec.Source
+		if sec.Target != "" {
+			id = sec.Target
+		}
+		spec.Secrets = append(spec.Secrets, builder.Secret{ID: id, File: src.File, Env: src.Environment})
+	}
+	for _, key := range b.SSH {
+		if key.Path == "" {
+			if os.Getenv("SSH_AUTH_SOCK") == "" {
+				return spec, fmt.Errorf("%w: service %q: build.ssh default: no SSH agent (SSH_AUTH_SOCK is not set)", project.ErrInvalid, s.Name)
+			}
+			spec.SSH = append(spec.SSH, key.ID)
+			continue
+		}
+		spec.SSH = append(spec.SSH, key.ID+"="+key.Path)
+	}
+	return spec, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// buildOutput turns the builder's output into lines.
+type buildOutput struct {
+	mu   sync.Mutex
+	part []byte
+	emit func(string)
+}
+
+func (w *buildOutput) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.part = append(w.part, b...)
+	for {
+		i := strings.IndexByte(string(w.part), '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		w.emit(strings.TrimRight(string(w.part[:i]), "\r"))
+		w.part = w.part[i+1:]
+	}
+}

@@ -1,0 +1,188 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+)
+
+// newBuildScenario runs a test on a copy of its testdata, so that it may change the
+// sources it builds, and removes the images it built when it ends.
+func newBuildScenario(t *testing.T) *scenario {
+	t.Helper()
+	if _, err := exec.LookPath("buildah"); err != nil {
+		t.Fatal("buildah is not installed: run scripts/setup")
+	}
+	dir := filepath.Join(t.TempDir(), t.Name())
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", t.Name()))); err != nil {
+		t.Fatal(err)
+	}
+	s := newScenarioIn(t, dir)
+	t.Cleanup(func() {
+		// Registered after the scenario's own cleanup, so it runs first.
+		s.berth("down", "--rmi", "all", "-t", "1")
+	})
+	return s
+}
+
+// imageDigest is the digest of an image in the e2e namespace, "" when absent.
+func imageDigest(t *testing.T, ref string) string {
+	t.Helper()
+	digest, _ := imageInfo(t, ref)
+	return digest
+}
+
+// imageInfo is the digest and the labels of an image in the e2e namespace.
+func imageInfo(t *testing.T, ref string) (string, map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	img, err := c.GetImage(ctx, ref)
+	if err != nil {
+		return "", nil
+	}
+	spec, err := img.Spec(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img.Target().Digest.String(), spec.Config.Labels
+}
+
+func TestBuild(t *testing.T) {
+	s := newBuildScenario(t)
+	const image = "docker.io/library/e2e-testbuild-app:latest"
+
+	// build: FROM the local registry, RUN, COPY, ENV, WORKDIR, USER, CMD, a build arg,
+	// a build secret, labels and the target stage; the stage after the target, which
+	// fails, is not built.
+	r := s.berth("build", "app")
+	if r.code != 0 {
+		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"STEP", "RUN mkdir -p /app", "Built"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("build output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	first := imageDigest(t, image)
+	if first == "" || imageDigest(t, "docker.io/library/e2e-testbuild-app:extra") != first {
+		t.Fatalf("after build: image %q, tag extra %q", first, imageDigest(t, "docker.io/library/e2e-testbuild-app:extra"))
+	}
+	if _, labels := imageInfo(t, image); labels["com.example.built-by"] != "berth-e2e" {
+		t.Errorf("the image's labels are %v", labels)
+	}
+	out := s.must("run", "--rm", "app")
+	want := "greeting=hello-from-args message=first version uid=1234 pwd=/app mode=built stage=final"
+	if !strings.Contains(out, want) {
+		t.Errorf("the built image runs with %q, want %q", out, want)
+	}
+
+	// A second build reuses every cached layer and makes the same image.
+	r = s.berth("build", "app")
+	if r.code != 0 || !strings.Contains(r.stderr, "Using cache") {
+		t.Fatalf("second build: exit %d, no cache used:\n%s", r.code, r.stderr)
+	}
+	if d := imageDigest(t, image); d != first {
+		t.Errorf("a cached rebuild changed the image: %s, was %s", d, first)
+	}
+
+	// --build-arg overrides the file's args; -q hides the builder's output.
+	r = s.berth("build", "-q", "--build-arg", "GREETING=from-the-command-line", "app")
+	if r.code != 0 || strings.Contains(r.stderr, "STEP") {
+		t.Fatalf("build -q: exit %d:\n%s", r.code, r.stderr)
+	}
+	if out := s.must("run", "--rm", "app"); !strings.Contains(out, "greeting=from-the-command-line") {
+		t.Errorf("--build-arg: the image says %q", out)
+	}
+
+	// up uses the image it has; after a change of the sources, up --build rebuilds it
+	// and recreates the container.
+	s.must("up", "-d")
+	logsSay(t, s, "message=first version")
+	if err := os.WriteFile(filepath.Join(s.dir, "app", "message.txt"), []byte("second version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.berth("up", "-d"); r.code != 0 || strings.Contains(r.stderr, "Building") {
+		t.Fatalf("up without --build built: exit %d\n%s", r.code, r.stderr)
+	}
+	r = s.berth("up", "-d", "--build")
+	if r.code != 0 || !strings.Contains(r.stderr, "Recreate") {
+		t.Fatalf("up --build: exit %d, not recreated:\n%s", r.code, r.stderr)
+	}
+	logsSay(t, s, "message=second version")
+}
+
+// logsSay waits until the app's log has a line with want.
+func logsSay(t *testing.T, s *scenario, want string) {
+	t.Helper()
+	eventually(t, 20*time.Second, "log line "+want, func() error {
+		if out := s.must("logs", "app"); !strings.Contains(out, want) {
+			return &unexpected{out}
+		}
+		return nil
+	})
+}
+
+type unexpected struct{ got string }
+
+func (u *unexpected) Error() string { return "got " + u.got }
+
+func TestBuildFailure(t *testing.T) {
+	s := newBuildScenario(t)
+	r := s.berth("build", "broken")
+	if r.code == 0 {
+		t.Fatalf("a failing RUN step built:\n%s", r.stderr)
+	}
+	// The builder's own output and the failing step, named.
+	for _, want := range []string{"the builder says this", `build failed at step RUN echo the builder says this && exit 3`, "exit status 3"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the error lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if d := imageDigest(t, "docker.io/library/e2e-testbuildfailure-broken:latest"); d != "" {
+		t.Errorf("a failed build left image %s", d)
+	}
+	// up builds too, and fails the same way, creating nothing.
+	r = s.berth("up", "-d")
+	if r.code == 0 || !strings.Contains(r.stderr, "exit status 3") {
+		t.Fatalf("up of a broken build: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := s.ps(true); len(got) != 0 {
+		t.Errorf("a failed build left containers: %v", got)
+	}
+}
+
+func TestBuildPolicies(t *testing.T) {
+	s := newBuildScenario(t)
+	// --no-build with an image that is only ever built fails before anything is made.
+	r := s.berth("up", "-d", "--no-build")
+	if r.code == 0 || !strings.Contains(r.stderr, "--no-build") || !strings.Contains(r.stderr, "berth build app") {
+		t.Fatalf("up --no-build without the image: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := s.ps(true); len(got) != 0 {
+		t.Errorf("up --no-build left containers: %v", got)
+	}
+	// A missing image is built by up; with pull_policy: build, every up builds.
+	r = s.berth("up", "-d")
+	if r.code != 0 || strings.Count(r.stderr, "Built") != 2 {
+		t.Fatalf("first up: exit %d\n%s", r.code, r.stderr)
+	}
+	r = s.berth("up", "-d")
+	if r.code != 0 || strings.Count(r.stderr, "Built") != 1 || !strings.Contains(r.stderr, "e2e-testbuildpolicies-fresh:latest  Built") {
+		t.Fatalf("second up: exit %d, want the pull_policy build service built again:\n%s", r.code, r.stderr)
+	}
+	// With the image there, --no-build starts without building.
+	if r := s.berth("up", "-d", "--no-build"); r.code != 0 || strings.Contains(r.stderr, "Built") {
+		t.Fatalf("up --no-build with the images: exit %d\n%s", r.code, r.stderr)
+	}
+}

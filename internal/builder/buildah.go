@@ -1,0 +1,185 @@
+package builder
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Buildah builds with the buildah command, in its default store
+// (/var/lib/containers/storage for root), which keeps the layer cache between builds.
+type Buildah struct {
+	Path string
+}
+
+// outputTail is how many of the builder's last lines a failed build keeps.
+const outputTail = 30
+
+func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
+	dockerfile, cleanup, err := dockerfilePath(spec)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	text, err := os.ReadFile(dockerfile)
+	if err != nil {
+		return fmt.Errorf("read Dockerfile: %w", err)
+	}
+	insecure := loopbackOnly(baseRegistries(string(text), spec.Args))
+	if err := b.run(ctx, out, budArgs(spec, dockerfile, insecure)...); err != nil {
+		return err
+	}
+	// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
+	return b.run(ctx, io.Discard, "push", "--quiet", spec.Name, "docker-archive:"+archive+":"+spec.Name)
+}
+
+// budArgs is the command line of one build. RUN steps run with chroot isolation,
+// in the host's network: nothing to nest inside containerd's runc.
+func budArgs(spec Spec, dockerfile string, insecure bool) []string {
+	args := []string{"bud", "--format", "docker", "--isolation", "chroot", "--layers",
+		"-f", dockerfile, "-t", spec.Name}
+	if spec.Pull {
+		args = append(args, "--pull=always")
+	} else {
+		args = append(args, "--pull=false") // only what the store lacks, as docker does
+	}
+	if spec.NoCache {
+		args = append(args, "--no-cache")
+	}
+	if insecure {
+		// Every base image comes from a registry on this host, spoken to in plain HTTP
+		// as containerd's resolver does for localhost.
+		args = append(args, "--tls-verify=false")
+	}
+	if spec.Target != "" {
+		args = append(args, "--target", spec.Target)
+	}
+	for _, a := range spec.Args {
+		args = append(args, "--build-arg", a)
+	}
+	for _, k := range sortedKeys(spec.Labels) {
+		args = append(args, "--label", k+"="+spec.Labels[k])
+	}
+	for _, h := range spec.ExtraHosts {
+		args = append(args, "--add-host", h)
+	}
+	for _, s := range spec.Secrets {
+		if s.File != "" {
+			args = append(args, "--secret", "id="+s.ID+",src="+s.File)
+		} else {
+			args = append(args, "--secret", "id="+s.ID+",env="+s.Env)
+		}
+	}
+	for _, s := range spec.SSH {
+		args = append(args, "--ssh", s)
+	}
+	if spec.ShmSize > 0 {
+		args = append(args, "--shm-size", fmt.Sprintf("%db", spec.ShmSize))
+	}
+	return append(args, spec.Context)
+}
+
+// dockerfilePath is the Dockerfile to build from: the inline text written to a
+// temporary file, or the file named relative to the context.
+func dockerfilePath(spec Spec) (string, func(), error) {
+	nothing := func() {}
+	if st, err := os.Stat(spec.Context); err != nil || !st.IsDir() {
+		return "", nothing, fmt.Errorf("build context %s: not a directory", spec.Context)
+	}
+	if spec.DockerfileInline != "" {
+		dir, err := os.MkdirTemp("", "berth-dockerfile-")
+		if err != nil {
+			return "", nothing, err
+		}
+		path := filepath.Join(dir, "Dockerfile")
+		if err := os.WriteFile(path, []byte(spec.DockerfileInline), 0o600); err != nil {
+			os.RemoveAll(dir)
+			return "", nothing, err
+		}
+		return path, func() { os.RemoveAll(dir) }, nil
+	}
+	path := spec.Dockerfile
+	if path == "" {
+		path = "Dockerfile"
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(spec.Context, path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", nothing, fmt.Errorf("Dockerfile %s: %w", path, errors.Unwrap(err))
+	}
+	return path, nothing, nil
+}
+
+// failedStep finds the step buildah names when a build fails:
+// Error: building at STEP "RUN false": exit status 1
+var failedStep = regexp.MustCompile(`^Error: building at STEP "(.*)": (.*)$`)
+
+// run runs buildah, copying its output line by line to out; a failure is an *Error
+// with the failing step and the last lines of output.
+func (b *Buildah) run(ctx context.Context, out io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, b.Path, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("run buildah: %w", err)
+	}
+	var tail []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(out, line)
+			tail = append(tail, line)
+			if len(tail) > outputTail {
+				tail = tail[1:]
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr) // a line over the limit: keep buildah unblocked
+	}()
+	err := cmd.Wait()
+	pw.Close()
+	<-done
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	e := &Error{Err: err, Output: tail}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if m := failedStep.FindStringSubmatch(tail[i]); m != nil {
+			e.Step, e.Err = m[1], errors.New(m[2])
+			break
+		}
+		if msg, ok := strings.CutPrefix(tail[i], "Error: "); ok {
+			e.Err = errors.New(msg)
+			break
+		}
+	}
+	return e
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,75 @@
+// Package builder builds an image from a Dockerfile with a real builder on this
+// host and writes it as an image archive that containerd imports. Today that
+// builder is buildah (Debian packages it; it needs no daemon).
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+)
+
+// Spec is one build, in the words of a compose file's build: section, resolved.
+type Spec struct {
+	Context          string // directory sent to the builder
+	Dockerfile       string // relative to Context, or absolute; "" = Dockerfile
+	DockerfileInline string // the Dockerfile's text, instead of a file
+	Args             []string
+	Target           string
+	Labels           map[string]string
+	Network          string   // "", "default" or "host": RUN shares the host's network
+	ExtraHosts       []string // host:ip, added to /etc/hosts of RUN steps
+	Secrets          []Secret
+	SSH              []string // default | id=socket-or-key
+	ShmSize          int64    // bytes; 0 = the builder's default
+	NoCache          bool
+	Pull             bool // fetch base images even when the builder has them
+	// Name is the reference the image is tagged with, in the builder's store and in
+	// the archive.
+	Name string
+}
+
+// Secret is a build secret a RUN step mounts with --mount=type=secret,id=ID.
+type Secret struct {
+	ID   string
+	File string // a file on the host, or
+	Env  string // an environment variable of berth's
+}
+
+// ErrNoBuilder is returned when no builder is installed.
+var ErrNoBuilder = errors.New("no image builder found: install buildah (apt-get install buildah) to build images")
+
+// Builder runs builds.
+type Builder interface {
+	// Build builds spec and writes the image to archive (a docker-archive tar),
+	// copying the builder's output to out as it comes.
+	Build(ctx context.Context, spec Spec, archive string, out io.Writer) error
+}
+
+// Find returns the builder this host has.
+func Find() (Builder, error) {
+	path, err := exec.LookPath("buildah")
+	if err != nil {
+		return nil, ErrNoBuilder
+	}
+	return &Buildah{Path: path}, nil
+}
+
+// Error is a failed build: the step that failed, as the builder names it, and the
+// last lines the builder wrote.
+type Error struct {
+	Step   string // e.g. `RUN make`; "" when the builder named none
+	Err    error
+	Output []string
+}
+
+func (e *Error) Error() string {
+	if e.Step != "" {
+		return fmt.Sprintf("build failed at step %s: %v", e.Step, e.Err)
+	}
+	return fmt.Sprintf("build failed: %v", e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }

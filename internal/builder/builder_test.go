@@ -1,0 +1,88 @@
+package builder
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestBaseRegistries(t *testing.T) {
+	for _, c := range []struct {
+		name, dockerfile string
+		args             []string
+		want             []string
+	}{
+		{"plain", "FROM 127.0.0.1:5050/berth/python:3\nCOPY . /app\n", nil, []string{"127.0.0.1:5050"}},
+		{"docker hub", "from debian:bookworm", nil, []string{"docker.io"}},
+		{"stages and scratch", `
+# a comment
+FROM --platform=linux/amd64 localhost:5000/base AS build
+RUN make
+FROM build AS test
+FROM scratch
+COPY --from=build /out /out
+`, nil, []string{"localhost:5000"}},
+		{"args", "ARG REG=docker.io\nARG TAG\nFROM ${REG}/library/x:${TAG:-1}\n", []string{"REG=127.0.0.1:5050"}, []string{"127.0.0.1:5050"}},
+		{"continuation", "FROM \\\n  127.0.0.1:5050/b \\\n  AS one\nFROM one\n", nil, []string{"127.0.0.1:5050"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := baseRegistries(c.dockerfile, c.args); !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	for hosts, want := range map[string]bool{
+		"127.0.0.1:5050":                 true,
+		"localhost:5000 [::1]:5000":      true,
+		"127.0.0.1:5050 docker.io":       false,
+		"registry.test":                  false,
+		"":                               false,
+		"127.0.0.2:80 localhost.invalid": false,
+	} {
+		if got := loopbackOnly(strings.Fields(hosts)); got != want {
+			t.Errorf("loopbackOnly(%q) = %v, want %v", hosts, got, want)
+		}
+	}
+}
+
+func TestBudArgs(t *testing.T) {
+	spec := Spec{
+		Context: "/src", Name: "docker.io/library/p-web:latest",
+		Args: []string{"A=1", "B"}, Target: "final", Labels: map[string]string{"z": "2", "a": "1"},
+		ExtraHosts: []string{"db.test:10.0.0.2"}, Secrets: []Secret{{ID: "s", File: "/run/s"}, {ID: "e", Env: "TOKEN"}},
+		ShmSize: 1 << 20, NoCache: true, Pull: true,
+	}
+	got := strings.Join(budArgs(spec, "/src/Dockerfile", true), " ")
+	want := "bud --format docker --isolation chroot --layers -f /src/Dockerfile -t docker.io/library/p-web:latest" +
+		" --pull=always --no-cache --tls-verify=false --target final --build-arg A=1 --build-arg B" +
+		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
+		" --shm-size 1048576b /src"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile", false), " ")
+	if want := "bud --format docker --isolation chroot --layers -f /c/Dockerfile -t n --pull=false /c"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestDockerfilePath(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := dockerfilePath(Spec{Context: dir}); err == nil || !strings.Contains(err.Error(), "Dockerfile") {
+		t.Errorf("a missing Dockerfile: got %v", err)
+	}
+	if _, _, err := dockerfilePath(Spec{Context: dir + "/nope"}); err == nil || !strings.Contains(err.Error(), "build context") {
+		t.Errorf("a missing context: got %v", err)
+	}
+	path, cleanup, err := dockerfilePath(Spec{Context: dir, DockerfileInline: "FROM scratch\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, "/Dockerfile") || strings.HasPrefix(path, dir) {
+		t.Errorf("inline Dockerfile at %s", path)
+	}
+	cleanup()
+}

@@ -1,0 +1,133 @@
+package builder
+
+import (
+	"net"
+	"os"
+	"strings"
+
+	"github.com/distribution/reference"
+)
+
+// baseRegistries lists the registry hosts of the images a Dockerfile's FROM lines
+// name, with ARGs expanded (build args over the defaults declared before the first
+// FROM); FROM of an earlier stage or scratch names none. Only what decides how to
+// reach the registries is read, so this is not a full Dockerfile parser.
+func baseRegistries(dockerfile string, buildArgs []string) []string {
+	vars := map[string]string{}
+	given := map[string]string{}
+	for _, a := range buildArgs {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			v = os.Getenv(k)
+		}
+		given[k] = v
+	}
+	stages := map[string]bool{}
+	var hosts []string
+	sawFrom := false
+	for _, line := range instructions(dockerfile) {
+		fields := strings.Fields(line)
+		switch strings.ToUpper(fields[0]) {
+		case "ARG":
+			if sawFrom {
+				continue
+			}
+			for _, decl := range fields[1:] {
+				k, v, _ := strings.Cut(decl, "=")
+				if g, ok := given[k]; ok {
+					v = g
+				}
+				vars[k] = strings.Trim(v, `"'`)
+			}
+		case "FROM":
+			sawFrom = true
+			var words []string
+			for _, f := range fields[1:] {
+				if !strings.HasPrefix(f, "--") {
+					words = append(words, f)
+				}
+			}
+			if len(words) == 0 {
+				continue
+			}
+			image := expand(words[0], vars)
+			base := !stages[strings.ToLower(image)] && image != "scratch"
+			if len(words) == 3 && strings.EqualFold(words[1], "AS") {
+				stages[strings.ToLower(words[2])] = true
+			}
+			if !base {
+				continue
+			}
+			if named, err := reference.ParseNormalizedNamed(image); err == nil {
+				hosts = append(hosts, reference.Domain(named))
+			}
+		}
+	}
+	return hosts
+}
+
+// instructions splits a Dockerfile into instructions: comments dropped, lines
+// ending in a backslash joined with the next.
+func instructions(text string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		if cont, ok := strings.CutSuffix(t, `\`); ok {
+			cur.WriteString(cont + " ")
+			continue
+		}
+		cur.WriteString(t)
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			out = append(out, s)
+		}
+		cur.Reset()
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// expand replaces $VAR, ${VAR}, ${VAR:-default} and ${VAR:+alternative}.
+func expand(s string, vars map[string]string) string {
+	return os.Expand(s, func(key string) string {
+		if name, def, ok := strings.Cut(key, ":-"); ok {
+			if v := vars[name]; v != "" {
+				return v
+			}
+			return def
+		}
+		if name, alt, ok := strings.Cut(key, ":+"); ok {
+			if vars[name] != "" {
+				return alt
+			}
+			return ""
+		}
+		return vars[key]
+	})
+}
+
+// loopbackOnly says whether there are registries and all are on this host.
+func loopbackOnly(hosts []string) bool {
+	for _, h := range hosts {
+		if !isLoopback(h) {
+			return false
+		}
+	}
+	return len(hosts) > 0
+}
+
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,106 @@
+package project
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// BuildFields classifies the fields of a service's build: section. berth builds with
+// buildah on this host; what buildah cannot do for it is refused by name.
+var BuildFields = map[string]Support{
+	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
+	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
+	"no_cache": yes, "pull": yes, "shm_size": yes,
+	"network":             {Supported: true, Note: "default or host: RUN steps share the host's network (buildah's chroot isolation)"},
+	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway not yet"},
+	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},
+	"ssh":                 {Supported: true, Note: "default needs an agent (SSH_AUTH_SOCK); or id=key file"},
+	"platforms":           {Supported: true, Note: "the host's platform only"},
+	"cache_from":          {Note: "not supported: buildah keeps its layer cache on this host"},
+	"cache_to":            {Note: "not supported: buildah keeps its layer cache on this host"},
+	"additional_contexts": notYet, "entitlements": notYet, "isolation": notYet,
+	"no_cache_filter": notYet, "privileged": notYet, "provenance": notYet, "sbom": notYet,
+	"ulimits": notYet,
+}
+
+// HostPlatform is the only platform berth builds for: the host's.
+var HostPlatform = "linux/" + runtime.GOARCH
+
+// checkBuild refuses the parts of a build: section berth cannot build.
+func checkBuild(p *types.Project, s types.ServiceConfig) error {
+	b := s.Build
+	if b == nil {
+		return nil
+	}
+	if f, why, bad := unsupported(reflect.ValueOf(*b), BuildFields); bad {
+		return fmt.Errorf("field \"build.%s\" is %s", f, why)
+	}
+	if strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
+		return fmt.Errorf("field \"build.context\": %q: only a directory is supported yet", b.Context)
+	}
+	switch b.Network {
+	case "", "default", "host":
+	default:
+		return fmt.Errorf("field \"build.network\": %q is not supported: berth's builds share the host's network (default or host)", b.Network)
+	}
+	for host, ips := range b.ExtraHosts {
+		for _, ip := range ips {
+			if ip == "host-gateway" {
+				return fmt.Errorf("field \"build.extra_hosts\": %s:%s: host-gateway is not supported yet", host, ip)
+			}
+		}
+	}
+	for _, pl := range b.Platforms {
+		if pl != HostPlatform {
+			return fmt.Errorf("field \"build.platforms\": %q: berth builds for this host's platform only (%s)", pl, HostPlatform)
+		}
+	}
+	for _, sec := range b.Secrets {
+		src, ok := p.Secrets[sec.Source]
+		if !ok {
+			return fmt.Errorf("field \"build.secrets\": no secret %q at the top level", sec.Source)
+		}
+		if src.File == "" && src.Environment == "" {
+			return fmt.Errorf("field \"build.secrets\": secret %q: only file and environment secrets can be given to a build", sec.Source)
+		}
+	}
+	for _, key := range b.SSH {
+		if key.ID == "default" && key.Path == "" {
+			continue
+		}
+		if key.Path == "" {
+			return fmt.Errorf("field \"build.ssh\": %q: give default or id=path-to-key", key.ID)
+		}
+	}
+	return nil
+}
+
+// ImageName is the image a service runs: its image:, else the name docker compose
+// gives the image it builds, <project>-<service>.
+func ImageName(projectName string, s types.ServiceConfig) string {
+	if s.Image != "" {
+		return s.Image
+	}
+	return projectName + "-" + s.Name
+}
+
+// BuildsOwnImage says whether the service's image exists only by being built: it
+// has a build: section and no image: of its own to pull.
+func BuildsOwnImage(p *types.Project, s types.ServiceConfig) bool {
+	return s.Build != nil && s.Image == p.Name+"-"+s.Name
+}
+
+// nameBuiltImages gives every service that builds and names no image the name
+// docker compose gives it, so that every verb finds the image under one name.
+func nameBuiltImages(p *types.Project) {
+	for name, s := range p.Services {
+		if s.Build != nil && s.Image == "" {
+			s.Image = ImageName(p.Name, s)
+			p.Services[name] = s
+		}
+	}
+}
