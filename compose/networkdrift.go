@@ -1,6 +1,9 @@
 package compose
 
-import "net/netip"
+import (
+	"maps"
+	"net/netip"
+)
 
 // networkDrift names the first setting in which an existing network differs from the
 // one the file asks for (want), or returns "". Only what the file states is compared:
@@ -16,6 +19,10 @@ func networkDrift(want, have Network) string {
 		return "enable_ipv6"
 	case want.Subnet6 != "" && !samePrefix(want.Subnet6, have.Subnet6):
 		return "IPv6 subnet"
+	case want.IPRange != have.IPRange || want.IPRange6 != have.IPRange6:
+		return "ip_range"
+	case !maps.Equal(want.AuxAddresses, have.AuxAddresses):
+		return "aux_addresses"
 	case want.Bridge != "" && want.Bridge != have.Bridge:
 		return "bridge name (driver_opts)"
 	case want.MTU != have.MTU:

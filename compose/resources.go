@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -100,9 +101,28 @@ func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) 
 }
 
 func networkJSON(n Network) map[string]any {
-	pools := []map[string]string{{"Subnet": n.Subnet, "Gateway": n.Gateway}}
+	pool := func(subnet, gateway, ipRange string) map[string]any {
+		p := map[string]any{"Subnet": subnet, "Gateway": gateway}
+		if ipRange != "" {
+			p["IPRange"] = ipRange
+		}
+		// Each reserved address with the pool it is in, as Docker shows them.
+		aux := map[string]string{}
+		for name, ip := range n.AuxAddresses {
+			if a, err := netip.ParseAddr(ip); err == nil {
+				if s, err := netip.ParsePrefix(subnet); err == nil && s.Contains(a) {
+					aux[name] = ip
+				}
+			}
+		}
+		if len(aux) > 0 {
+			p["AuxiliaryAddresses"] = aux
+		}
+		return p
+	}
+	pools := []map[string]any{pool(n.Subnet, n.Gateway, n.IPRange)}
 	if n.Subnet6 != "" {
-		pools = append(pools, map[string]string{"Subnet": n.Subnet6, "Gateway": n.Gateway6})
+		pools = append(pools, pool(n.Subnet6, n.Gateway6, n.IPRange6))
 	}
 	opts := map[string]string{project.DriverOptBridgeName: n.Bridge}
 	if n.MTU > 0 {

@@ -164,7 +164,10 @@ type Network struct {
 	IPv6     bool   // enable_ipv6: an IPv6 subnet too
 	Subnet6  string // asked for or in use, as Subnet; "" = allocate (when IPv6)
 	Gateway6 string
-	Created  time.Time // listings only
+	// ip_range of each family and aux_addresses (name → IP), from ipam.
+	IPRange, IPRange6 string
+	AuxAddresses      map[string]string
+	Created           time.Time // listings only
 }
 
 // Volume is a named volume.

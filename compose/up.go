@@ -395,9 +395,15 @@ func projectNetwork(p *types.Project, key, name string) Network {
 	// At most one pool of each family (checked while loading).
 	for _, pool := range cfg.Ipam.Config {
 		if strings.Contains(pool.Subnet, ":") {
-			n.Subnet6, n.Gateway6 = pool.Subnet, pool.Gateway
+			n.Subnet6, n.Gateway6, n.IPRange6 = pool.Subnet, pool.Gateway, pool.IPRange
 		} else {
-			n.Subnet, n.Gateway = pool.Subnet, pool.Gateway
+			n.Subnet, n.Gateway, n.IPRange = pool.Subnet, pool.Gateway, pool.IPRange
+		}
+		for name, ip := range pool.AuxiliaryAddresses {
+			if n.AuxAddresses == nil {
+				n.AuxAddresses = map[string]string{}
+			}
+			n.AuxAddresses[name] = ip
 		}
 	}
 	return n

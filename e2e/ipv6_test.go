@@ -11,9 +11,10 @@ import (
 )
 
 // globalIPv6 lists the global IPv6 addresses of a service's container, with their
-// prefix length.
-func globalIPv6(s *scenario, service string) []string {
-	out := s.must("exec", "-T", service, "ip", "-6", "-o", "addr", "show", "scope", "global")
+// prefix length; target is what exec takes to name it ("web", or "--index", "2", "web").
+func globalIPv6(s *scenario, target ...string) []string {
+	args := append(append([]string{"exec", "-T"}, target...), "ip", "-6", "-o", "addr", "show", "scope", "global")
+	out := s.must(args...)
 	var addrs []string
 	for _, m := range regexp.MustCompile(`inet6 ([0-9a-f:]+/\d+)`).FindAllStringSubmatch(out, -1) {
 		addrs = append(addrs, m[1])

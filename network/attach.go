@@ -87,10 +87,11 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	plan := make([]attachment, len(attach))
 	ep.Networks = make([]EndpointNetwork, len(attach))
 	for i, a := range attach {
-		if _, err := m.Get(a.Network); err != nil {
+		n, err := m.Get(a.Network)
+		if err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		if lists[i], err = m.loadConflist(a.Network); err != nil {
+		if lists[i], err = m.attachConflist(n, a); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
 		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
@@ -315,6 +316,21 @@ func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeCon
 		rt.CapabilityArgs["portMappings"] = portMappings(a.Ports)
 	}
 	return rt
+}
+
+// attachConflist is the CNI configuration an ADD of a uses: the network's own, or, for
+// a container asking for its address on a network with an ip_range, the same over the
+// whole subnet (see buildConflist).
+func (m *Manager) attachConflist(n *Network, a Attachment) (*libcni.NetworkConfigList, error) {
+	asks := a.IPv4 != "" || a.IPv6 != ""
+	if !asks || (n.IPRange == "" && n.IPRange6 == "") {
+		return m.loadConflist(n.Name)
+	}
+	data, err := buildConflist(m.paths.StateDir, n, true)
+	if err != nil {
+		return nil, fmt.Errorf("network %q: conflist: %w", n.Name, err)
+	}
+	return libcni.ConfListFromBytes(data)
 }
 
 // loadConflist reads a network's CNI configuration; ErrNotFound if it has none.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/netip"
 	"path/filepath"
 )
 
@@ -53,12 +54,28 @@ type ipamConf struct {
 }
 
 type ipamRange struct {
-	Subnet  string `json:"subnet"`
-	Gateway string `json:"gateway"`
+	Subnet     string `json:"subnet"`
+	RangeStart string `json:"rangeStart,omitempty"`
+	RangeEnd   string `json:"rangeEnd,omitempty"`
+	Gateway    string `json:"gateway"`
 }
 
 type ipamRouteConf struct {
 	Dst string `json:"dst"`
+}
+
+// rangeOf is one host-local range: the subnet, narrowed to ipRange unless whole.
+func rangeOf(subnet, gateway, ipRange string, whole bool) (ipamRange, error) {
+	r := ipamRange{Subnet: subnet, Gateway: gateway}
+	if ipRange == "" || whole {
+		return r, nil
+	}
+	p, err := netip.ParsePrefix(subnet)
+	if err != nil {
+		return r, err
+	}
+	r.RangeStart, r.RangeEnd, err = hostRange(p.Masked(), ipRange)
+	return r, err
 }
 
 type portmapConf struct {
@@ -84,11 +101,20 @@ type firewallConf struct {
 //     published port answer on 127.0.0.1.
 //   - firewall accepts the container's traffic in FORWARD (CNI-FORWARD), which matters
 //     on hosts whose FORWARD policy is DROP.
-func buildConflist(stateDir string, n *Network) ([]byte, error) {
+//
+// With wholeSubnet the ranges ignore ip_range: host-local hands out only addresses of
+// its range, also when a container asks for one, and Docker lets a container ask for
+// any address of the subnet. That variant is used for the ADD of such a container
+// only; both share the one lease directory.
+func buildConflist(stateDir string, n *Network, wholeSubnet bool) ([]byte, error) {
+	v4, err := rangeOf(n.Subnet, n.Gateway, n.IPRange, wholeSubnet)
+	if err != nil {
+		return nil, err
+	}
 	ipam := ipamConf{
 		Type:    "host-local",
 		DataDir: filepath.Join(stateDir, ipamDir),
-		Ranges:  [][]ipamRange{{{Subnet: n.Subnet, Gateway: n.Gateway}}},
+		Ranges:  [][]ipamRange{{v4}},
 	}
 	if !n.Internal {
 		ipam.Routes = []ipamRouteConf{{Dst: "0.0.0.0/0"}}
@@ -96,7 +122,11 @@ func buildConflist(stateDir string, n *Network) ([]byte, error) {
 	// An IPv6 network is dual-stack: host-local gives each container one address of
 	// each range.
 	if n.Subnet6 != "" {
-		ipam.Ranges = append(ipam.Ranges, []ipamRange{{Subnet: n.Subnet6, Gateway: n.Gateway6}})
+		v6, err := rangeOf(n.Subnet6, n.Gateway6, n.IPRange6, wholeSubnet)
+		if err != nil {
+			return nil, err
+		}
+		ipam.Ranges = append(ipam.Ranges, []ipamRange{v6})
 		if !n.Internal {
 			ipam.Routes = append(ipam.Routes, ipamRouteConf{Dst: "::/0"})
 		}

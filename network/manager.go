@@ -144,6 +144,13 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
 	}
+	subnets, gateways := []netip.Prefix{subnet}, []string{gw.String()}
+	if subnet6 != "" {
+		subnets, gateways = append(subnets, netip.MustParsePrefix(subnet6)), append(gateways, gw6)
+	}
+	if err := checkRanges(cfg, subnets, gateways); err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
 	bridge, err := m.pickBridge(cfg, existing)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
@@ -152,17 +159,20 @@ func (m *Manager) plan(cfg Config) (*Network, error) {
 		return nil, fmt.Errorf("%w: network %q: MTU %d is not between %d and %d", ErrInvalid, cfg.Name, cfg.MTU, minMTU, maxMTU)
 	}
 	return &Network{
-		Name:     cfg.Name,
-		Project:  cfg.Project,
-		Labels:   cfg.Labels,
-		Internal: cfg.Internal,
-		Subnet:   subnet.String(),
-		Gateway:  gw.String(),
-		Bridge:   bridge,
-		MTU:      cfg.MTU,
-		Subnet6:  subnet6,
-		Gateway6: gw6,
-		Created:  m.now().UTC().Truncate(time.Second),
+		Name:         cfg.Name,
+		Project:      cfg.Project,
+		Labels:       cfg.Labels,
+		Internal:     cfg.Internal,
+		Subnet:       subnet.String(),
+		Gateway:      gw.String(),
+		Bridge:       bridge,
+		MTU:          cfg.MTU,
+		Subnet6:      subnet6,
+		Gateway6:     gw6,
+		IPRange:      cfg.IPRange,
+		IPRange6:     cfg.IPRange6,
+		AuxAddresses: cfg.AuxAddresses,
+		Created:      m.now().UTC().Truncate(time.Second),
 	}, nil
 }
 
@@ -173,7 +183,10 @@ func (m *Manager) realize(n *Network) error {
 	if err := os.MkdirAll(filepath.Join(m.paths.ipamDataDir(), n.Name), 0o755); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
-	data, err := buildConflist(m.paths.StateDir, n)
+	if err := reserveAuxAddresses(filepath.Join(m.paths.ipamDataDir(), n.Name), n.AuxAddresses); err != nil {
+		return fmt.Errorf("network %q: %w", n.Name, err)
+	}
+	data, err := buildConflist(m.paths.StateDir, n, false)
 	if err != nil {
 		return fmt.Errorf("network %q: conflist: %w", n.Name, err)
 	}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"errors"
+	"net/netip"
 	"testing"
 )
 
@@ -34,5 +35,35 @@ func TestPlanIPv6(t *testing.T) {
 		if err != nil || subnet != c.subnet || gw != c.gw {
 			t.Errorf("%s: %q %q %v, want %q %q", c.name, subnet, gw, err, c.subnet, c.gw)
 		}
+	}
+}
+
+func TestHostRange(t *testing.T) {
+	cases := []struct {
+		subnet, ipRange, start, end string
+		err                         bool
+	}{
+		{subnet: "10.1.0.0/24", ipRange: "10.1.0.128/25", start: "10.1.0.128", end: "10.1.0.254"},
+		{subnet: "10.1.0.0/24", ipRange: "10.1.0.0/26", start: "10.1.0.1", end: "10.1.0.63"},
+		{subnet: "10.1.0.0/16", ipRange: "10.1.7.0/24", start: "10.1.7.0", end: "10.1.7.255"},
+		{subnet: "fd00:1::/64", ipRange: "fd00:1::100/120", start: "fd00:1::100", end: "fd00:1::1ff"},
+		{subnet: "10.1.0.0/24", ipRange: "10.2.0.0/25", err: true},
+		{subnet: "10.1.0.0/24", ipRange: "10.1.0.0/23", err: true},
+		{subnet: "10.1.0.0/24", ipRange: "fd00::/64", err: true},
+	}
+	for _, c := range cases {
+		start, end, err := hostRange(pfx(c.subnet), c.ipRange)
+		if c.err != (err != nil) || start != c.start || end != c.end {
+			t.Errorf("%s in %s: %q %q %v", c.ipRange, c.subnet, start, end, err)
+		}
+	}
+	if err := checkAuxAddresses(map[string]string{"gw": "10.1.0.1"}, []netip.Prefix{pfx("10.1.0.0/24")}, []string{"10.1.0.1"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("aux address on the gateway: %v", err)
+	}
+	if err := checkAuxAddresses(map[string]string{"out": "10.2.0.5"}, []netip.Prefix{pfx("10.1.0.0/24")}, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("aux address outside: %v", err)
+	}
+	if err := checkAuxAddresses(map[string]string{"r": "10.1.0.5", "r6": "fd00::5"}, []netip.Prefix{pfx("10.1.0.0/24"), pfx("fd00::/64")}, nil); err != nil {
+		t.Errorf("aux addresses inside: %v", err)
 	}
 }

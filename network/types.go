@@ -21,22 +21,31 @@ type Config struct {
 	IPv6     bool   `json:"ipv6,omitempty"`
 	Subnet6  string `json:"subnet6,omitempty"`
 	Gateway6 string `json:"gateway6,omitempty"`
+	// IPRange and IPRange6 (ipam's ip_range) are where containers without an address
+	// of their own get theirs; "" = the whole subnet.
+	IPRange  string `json:"ip_range,omitempty"`
+	IPRange6 string `json:"ip_range6,omitempty"`
+	// AuxAddresses (ipam's aux_addresses) are never given to a container: name → IP.
+	AuxAddresses map[string]string `json:"aux_addresses,omitempty"`
 }
 
 // Network is a network as berth made it. One JSON file per network lives at
 // <StateDir>/networks/<Name>.json.
 type Network struct {
-	Name     string            `json:"name"`
-	Project  string            `json:"project,omitempty"`
-	Labels   map[string]string `json:"labels,omitempty"`
-	Internal bool              `json:"internal,omitempty"`
-	Subnet   string            `json:"subnet"`  // the CIDR in use (given or allocated)
-	Gateway  string            `json:"gateway"` // the bridge's address; the resolver listens here
-	Bridge   string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits unless given
-	MTU      int               `json:"mtu,omitempty"`
-	Subnet6  string            `json:"subnet6,omitempty"`  // "" = no IPv6
-	Gateway6 string            `json:"gateway6,omitempty"` // the bridge's IPv6 address
-	Created  time.Time         `json:"created"`
+	Name         string            `json:"name"`
+	Project      string            `json:"project,omitempty"`
+	Labels       map[string]string `json:"labels,omitempty"`
+	Internal     bool              `json:"internal,omitempty"`
+	Subnet       string            `json:"subnet"`  // the CIDR in use (given or allocated)
+	Gateway      string            `json:"gateway"` // the bridge's address; the resolver listens here
+	Bridge       string            `json:"bridge"`  // Linux bridge name, "berth" + 10 hex digits unless given
+	MTU          int               `json:"mtu,omitempty"`
+	Subnet6      string            `json:"subnet6,omitempty"`  // "" = no IPv6
+	Gateway6     string            `json:"gateway6,omitempty"` // the bridge's IPv6 address
+	IPRange      string            `json:"ip_range,omitempty"`
+	IPRange6     string            `json:"ip_range6,omitempty"`
+	AuxAddresses map[string]string `json:"aux_addresses,omitempty"`
+	Created      time.Time         `json:"created"`
 }
 
 // Port is one published port.

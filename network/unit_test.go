@@ -13,7 +13,7 @@ import (
 func TestConflist(t *testing.T) {
 	for _, internal := range []bool{false, true} {
 		n := &Network{Name: "proj_default", Subnet: "10.89.3.0/24", Gateway: "10.89.3.1", Bridge: bridgeName("/var/lib/berth/x", "proj_default"), Internal: internal}
-		data, err := buildConflist("/var/lib/berth/x", n)
+		data, err := buildConflist("/var/lib/berth/x", n, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestConflist(t *testing.T) {
 		if br.Bridge != n.Bridge || !br.IsGateway || !br.Hairpin || br.IPMasq == internal {
 			t.Fatalf("bridge conf %+v (internal=%v)", br, internal)
 		}
-		if br.IPAM.DataDir != "/var/lib/berth/x/ipam" || br.IPAM.Ranges[0][0] != (ipamRange{"10.89.3.0/24", "10.89.3.1"}) {
+		if br.IPAM.DataDir != "/var/lib/berth/x/ipam" || br.IPAM.Ranges[0][0] != (ipamRange{Subnet: "10.89.3.0/24", Gateway: "10.89.3.1"}) {
 			t.Fatalf("ipam %+v", br.IPAM)
 		}
 		if (len(br.IPAM.Routes) == 0) != internal {

@@ -65,7 +65,7 @@ var ProjectFields = map[string]Support{
 var NetworkFields = map[string]Support{
 	"name": yes, "labels": yes, "external": yes, "internal": yes,
 	"driver":      {Supported: true, Note: "bridge only"},
-	"ipam":        {Supported: true, Note: "an IPv4 subnet and, with enable_ipv6, an IPv6 one, each with its gateway; no ip_range or aux_addresses yet"},
+	"ipam":        {Supported: true, Note: "an IPv4 subnet and, with enable_ipv6, an IPv6 one, each with gateway, ip_range and aux_addresses"},
 	"attachable":  {Supported: true, Note: "every berth network is"},
 	"enable_ipv4": {Supported: true, Note: "true only"},
 	"driver_opts": {Supported: true, Note: DriverOptBridgeName + " and " + DriverOptMTU},
@@ -258,11 +258,6 @@ func checkNetwork(n types.NetworkConfig) error {
 	}
 	if err := checkDriverOpts(n.DriverOpts); err != nil {
 		return err
-	}
-	for _, c := range n.Ipam.Config {
-		if c.IPRange != "" || len(c.AuxiliaryAddresses) > 0 {
-			return fmt.Errorf("field \"ipam.config\": ip_range and aux_addresses are not supported yet")
-		}
 	}
 	return nil
 }

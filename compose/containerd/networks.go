@@ -19,7 +19,8 @@ func (r *Runtime) Networks(ctx context.Context, project string) ([]compose.Netwo
 		if project == "" || n.Project == project {
 			out = append(out, compose.Network{Name: n.Name, Project: n.Project, Key: n.Labels[projectLabelNetwork], Labels: n.Labels,
 				Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU,
-				IPv6: n.Subnet6 != "", Subnet6: n.Subnet6, Gateway6: n.Gateway6, Created: n.Created})
+				IPv6: n.Subnet6 != "", Subnet6: n.Subnet6, Gateway6: n.Gateway6, Created: n.Created,
+				IPRange: n.IPRange, IPRange6: n.IPRange6, AuxAddresses: n.AuxAddresses})
 		}
 	}
 	return out, nil
@@ -38,7 +39,8 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
 	}
 	_, err := r.net.Ensure(ctx, network.Config{Name: n.Name, Project: n.Project, Labels: labels,
 		Subnet: n.Subnet, Gateway: n.Gateway, Internal: n.Internal, Bridge: n.Bridge, MTU: n.MTU,
-		IPv6: n.IPv6, Subnet6: n.Subnet6, Gateway6: n.Gateway6})
+		IPv6: n.IPv6, Subnet6: n.Subnet6, Gateway6: n.Gateway6,
+		IPRange: n.IPRange, IPRange6: n.IPRange6, AuxAddresses: n.AuxAddresses})
 	return err
 }
 

@@ -19,6 +19,9 @@ func checkPools(n types.NetworkConfig) error {
 			return fmt.Errorf("field \"ipam.config\": subnet %q is not a CIDR", c.Subnet)
 		}
 		v6 := p.Addr().Is6()
+		if err := checkPoolParts(p.Masked(), c); err != nil {
+			return err
+		}
 		if seen[v6] {
 			return fmt.Errorf("field \"ipam.config\": one subnet of each family per network is supported")
 		}
@@ -44,6 +47,23 @@ func checkIPv6Addresses(p *types.Project) error {
 			if ok && !bool(n.External) && (n.EnableIPv6 == nil || !*n.EnableIPv6) {
 				return fmt.Errorf("service %q: field \"networks.%s.ipv6_address\": network %q has no enable_ipv6: true", name, key, key)
 			}
+		}
+	}
+	return nil
+}
+
+// checkPoolParts wants a pool's ip_range and aux_addresses inside its subnet.
+func checkPoolParts(subnet netip.Prefix, c *types.IPAMPool) error {
+	if c.IPRange != "" {
+		r, err := netip.ParsePrefix(c.IPRange)
+		if err != nil || r.Addr().Is6() != subnet.Addr().Is6() || r.Bits() < subnet.Bits() || !subnet.Contains(r.Addr()) {
+			return fmt.Errorf("field \"ipam.config\": ip_range %q is not a CIDR inside subnet %s", c.IPRange, subnet)
+		}
+	}
+	for _, name := range sortedKeys(c.AuxiliaryAddresses) {
+		ip := c.AuxiliaryAddresses[name]
+		if a, err := netip.ParseAddr(ip); err != nil || !subnet.Contains(a) {
+			return fmt.Errorf("field \"ipam.config.aux_addresses.%s\": %q is not an address of subnet %s", name, ip, subnet)
 		}
 	}
 	return nil
