@@ -16,9 +16,13 @@ import (
 
 // NetworkCreate makes a network that belongs to no project (a compose file can use
 // it as external).
-func (e *Engine) NetworkCreate(ctx context.Context, n Network) error {
-	if n.Name == "" {
+func (e *Engine) NetworkCreate(ctx context.Context, spec NetworkSpec) error {
+	if spec.Name == "" {
 		return fmt.Errorf("%w: network create: no name", project.ErrInvalid)
+	}
+	n, err := spec.network()
+	if err != nil {
+		return err
 	}
 	if existing, err := e.findNetwork(ctx, n.Name); err == nil {
 		return fmt.Errorf("%w: network %q exists already (subnet %s)", project.ErrInvalid, existing.Name, existing.Subnet)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -387,10 +386,8 @@ func volumeKey(p *types.Project, hostName string) string {
 // projectNetwork is the network the file declares under key, as the runtime makes it.
 func projectNetwork(p *types.Project, key, name string) Network {
 	cfg := p.Networks[key]
-	n := Network{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, Internal: cfg.Internal,
-		Bridge: cfg.DriverOpts[project.DriverOptBridgeName]}
-	// Checked while loading: a number in range.
-	n.MTU, _ = strconv.Atoi(cfg.DriverOpts[project.DriverOptMTU])
+	n := Network{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, Internal: cfg.Internal}
+	n.applyDriverOpts(cfg.DriverOpts) // checked while loading
 	n.IPv6 = cfg.EnableIPv6 != nil && *cfg.EnableIPv6
 	// At most one pool of each family (checked while loading).
 	for _, pool := range cfg.Ipam.Config {

@@ -56,3 +56,40 @@ func TestNetworkDriverOpts(t *testing.T) {
 		t.Errorf("down left the bridge e2e-brdrvopts")
 	}
 }
+
+// network create takes Docker's options: both families, ranges, reserved addresses,
+// driver options; what berth cannot make is refused by name.
+func TestNetworkCreateOptions(t *testing.T) {
+	s := newScenario(t)
+	t.Cleanup(func() { s.berth("network", "rm", "e2e-netcreate") })
+	s.must("network", "create", "--ipv6", "--subnet", "10.124.11.0/24", "--subnet", "fd00:b0:3::/64",
+		"--ip-range", "10.124.11.64/26", "--aux-address", "r=10.124.11.65", "-o", "com.docker.network.driver.mtu=1450", "e2e-netcreate")
+	out := strings.ReplaceAll(s.must("network", "inspect", "e2e-netcreate"), " ", "")
+	for _, want := range []string{`"EnableIPv6":true`, `"Subnet":"fd00:b0:3::/64"`, `"IPRange":"10.124.11.64/26"`, `"r":"10.124.11.65"`, `"com.docker.network.driver.mtu":"1450"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("network inspect lacks %s: %s", want, out)
+		}
+	}
+	s.must("up", "-d")
+	if ip := strings.TrimSpace(s.must("exec", "-T", "a", "hostname", "-i")); ip != "10.124.11.64" {
+		t.Errorf("a has %q, want the first address of the ip-range, 10.124.11.64", ip)
+	}
+	if v6 := globalIPv6(s, "a"); len(v6) != 1 || !strings.HasPrefix(v6[0], "fd00:b0:3::") {
+		t.Errorf("a's IPv6 addresses %v", v6)
+	}
+	if mtu := strings.TrimSpace(s.must("exec", "-T", "a", "cat", "/sys/class/net/eth0/mtu")); mtu != "1450" {
+		t.Errorf("a's MTU %s, want 1450", mtu)
+	}
+	s.must("down")
+
+	for args, want := range map[string]string{
+		"--subnet fd00:b0:4::/64 e2e-netcreate-bad":             "needs --ipv6",
+		"-o com.docker.network.bridge.enable_icc=false e2e-x":   "com.docker.network.bridge.enable_icc",
+		"--subnet 10.124.12.0/24 --subnet 10.124.13.0/24 e2e-x": "--subnet given twice",
+	} {
+		r := s.berth(append([]string{"network", "create"}, strings.Fields(args)...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, want) {
+			t.Errorf("network create %s: exit %d %q, want an error naming %s", args, r.code, r.stderr, want)
+		}
+	}
+}

@@ -17,9 +17,9 @@ const (
 // maxLinkName is the kernel's limit on a link name (IFNAMSIZ less the NUL).
 const maxLinkName = 15
 
-// checkDriverOpts refuses a driver option berth does not know, by name, and a bridge
+// CheckDriverOpts refuses a driver option berth does not know, by name, and a bridge
 // name or MTU the kernel would refuse, before anything is made.
-func checkDriverOpts(opts map[string]string) error {
+func CheckDriverOpts(opts map[string]string) error {
 	for _, k := range sortedKeys(opts) {
 		v := opts[k]
 		switch k {

@@ -256,7 +256,7 @@ func checkNetwork(n types.NetworkConfig) error {
 	if err := checkPools(n); err != nil {
 		return err
 	}
-	if err := checkDriverOpts(n.DriverOpts); err != nil {
+	if err := CheckDriverOpts(n.DriverOpts); err != nil {
 		return err
 	}
 	return nil

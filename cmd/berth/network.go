@@ -20,15 +20,19 @@ func newNetworkCommand(g *globals) *cobra.Command {
 	ls.Flags().StringVar(&format, "format", "table", "Format the output: table or json")
 	ls.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display network names")
 
-	var n compose.Network
-	var labels []string
+	var n compose.NetworkSpec
+	var labels, aux, opts []string
 	create := engineVerb(g, "create [OPTIONS] NETWORK", "Create a network", cobra.ExactArgs(1), func(cmd *cobra.Command, e *compose.Engine, args []string) error {
-		n.Name, n.Labels = args[0], keyValues(labels)
+		n.Name, n.Labels, n.AuxAddresses, n.Options = args[0], keyValues(labels), keyValues(aux), keyValues(opts)
 		return e.NetworkCreate(cmd.Context(), n)
 	})
 	f := create.Flags()
-	f.StringVar(&n.Subnet, "subnet", "", "Subnet in CIDR format (default: one that collides with nothing)")
-	f.StringVar(&n.Gateway, "gateway", "", "Gateway for the subnet")
+	f.StringArrayVar(&n.Subnets, "subnet", nil, "Subnet in CIDR format, one per address family (default: one that collides with nothing)")
+	f.StringArrayVar(&n.Gateways, "gateway", nil, "Gateway of the subnet of its address family")
+	f.StringArrayVar(&n.IPRanges, "ip-range", nil, "Allocate container addresses from a sub-range of the subnet of its family")
+	f.StringArrayVar(&aux, "aux-address", nil, "Address the network must not give to a container (NAME=IP)")
+	f.BoolVar(&n.IPv6, "ipv6", false, "Give the network an IPv6 subnet too")
+	f.StringArrayVarP(&opts, "opt", "o", nil, "Driver option: com.docker.network.bridge.name or com.docker.network.driver.mtu")
 	f.BoolVar(&n.Internal, "internal", false, "Restrict external access to the network")
 	f.StringArrayVar(&labels, "label", nil, "Set metadata on a network")
 
