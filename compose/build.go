@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -165,14 +166,14 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 		}
 		args[k] = &v
 	}
-	for _, k := range sortedKeys(args) {
+	for _, k := range slices.Sorted(maps.Keys(args)) {
 		if args[k] == nil {
 			spec.Args = append(spec.Args, k)
 		} else {
 			spec.Args = append(spec.Args, k+"="+*args[k])
 		}
 	}
-	for _, host := range sortedKeys(b.ExtraHosts) {
+	for _, host := range slices.Sorted(maps.Keys(b.ExtraHosts)) {
 		for _, ip := range b.ExtraHosts[host] {
 			spec.ExtraHosts = append(spec.ExtraHosts, host+":"+ip)
 		}
@@ -184,6 +185,9 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 			id = sec.Target
 		}
 		spec.Secrets = append(spec.Secrets, builder.Secret{ID: id, File: src.File, Env: src.Environment})
+		if v, ok := p.Environment[src.Environment]; ok && src.Environment != "" {
+			spec.Env = append(spec.Env, src.Environment+"="+v)
+		}
 	}
 	for _, key := range b.SSH {
 		if key.Path == "" {
@@ -196,15 +200,6 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 		spec.SSH = append(spec.SSH, key.ID+"="+key.Path)
 	}
 	return spec, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // buildOutput turns the builder's output into lines.

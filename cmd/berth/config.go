@@ -54,11 +54,7 @@ func newConfigCommand(g *globals) *cobra.Command {
 				lines(sortedSet(seen))
 			case images:
 				for _, name := range p.ServiceNames() {
-					img := p.Services[name].Image
-					if img == "" {
-						img = p.Name + "-" + name
-					}
-					out.WriteString(img + "\n")
+					out.WriteString(project.ImageName(p.Name, p.Services[name]) + "\n")
 				}
 			case hash != "":
 				names := strings.Split(hash, ",")

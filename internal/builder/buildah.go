@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -36,11 +37,11 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
 	insecure := loopbackOnly(baseRegistries(string(text), spec.Args))
-	if err := b.run(ctx, out, budArgs(spec, dockerfile, insecure)...); err != nil {
+	if err := b.run(ctx, out, spec.Env, budArgs(spec, dockerfile, insecure)...); err != nil {
 		return err
 	}
 	// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
-	return b.run(ctx, io.Discard, "push", "--quiet", spec.Name, "docker-archive:"+archive+":"+spec.Name)
+	return b.run(ctx, io.Discard, nil, "push", "--quiet", spec.Name, "docker-archive:"+archive+":"+spec.Name)
 }
 
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
@@ -67,7 +68,7 @@ func budArgs(spec Spec, dockerfile string, insecure bool) []string {
 	for _, a := range spec.Args {
 		args = append(args, "--build-arg", a)
 	}
-	for _, k := range sortedKeys(spec.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(spec.Labels)) {
 		args = append(args, "--label", k+"="+spec.Labels[k])
 	}
 	for _, h := range spec.ExtraHosts {
@@ -127,8 +128,9 @@ var failedStep = regexp.MustCompile(`^Error: building at STEP "(.*)": (.*)$`)
 
 // run runs buildah, copying its output line by line to out; a failure is an *Error
 // with the failing step and the last lines of output.
-func (b *Buildah) run(ctx context.Context, out io.Writer, args ...string) error {
+func (b *Buildah) run(ctx context.Context, out io.Writer, env []string, args ...string) error {
 	cmd := exec.CommandContext(ctx, b.Path, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
 	pr, pw := io.Pipe()
@@ -173,13 +175,4 @@ func (b *Buildah) run(ctx context.Context, out io.Writer, args ...string) error 
 		}
 	}
 	return e
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -23,6 +23,9 @@ type Spec struct {
 	ExtraHosts       []string // host:ip, added to /etc/hosts of RUN steps
 	Secrets          []Secret
 	SSH              []string // default | id=socket-or-key
+	// Env is added to the builder's environment: the values of environment secrets
+	// that come from the project's .env rather than berth's own environment.
+	Env []string
 	ShmSize          int64    // bytes; 0 = the builder's default
 	NoCache          bool
 	Pull             bool // fetch base images even when the builder has them
