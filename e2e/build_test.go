@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,9 +66,10 @@ func TestBuild(t *testing.T) {
 	s := newBuildScenario(t)
 	const image = "docker.io/library/e2e-testbuild-app:latest"
 
-	// build: FROM the local registry, RUN, COPY, ENV, WORKDIR, USER, CMD, a build arg,
-	// a build secret, labels and the target stage; the stage after the target, which
-	// fails, is not built.
+	writeSSHKey(t, filepath.Join(s.dir, "ssh_key"))
+	// build: FROM the local registry, RUN, COPY, ENV, WORKDIR, USER, CMD, a build
+	// arg, build secrets, an SSH key, labels and the target stage; the stage after
+	// the target, which fails, is not built.
 	r := s.berth("build", "app")
 	if r.code != 0 {
 		t.Fatalf("build: exit %d\n%s", r.code, r.stderr)
@@ -184,5 +189,21 @@ func TestBuildPolicies(t *testing.T) {
 	// With the image there, --no-build starts without building.
 	if r := s.berth("up", "-d", "--no-build"); r.code != 0 || strings.Contains(r.stderr, "Built") {
 		t.Fatalf("up --no-build with the images: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// writeSSHKey writes a new private key, PEM-encoded, as build.ssh takes it.
+func writeSSHKey(t *testing.T, path string) {
+	t.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
