@@ -14,7 +14,7 @@ import (
 var BuildFields = map[string]Support{
 	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
-	"no_cache": yes, "pull": yes, "shm_size": yes,
+	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "RUN steps then run in a runc container of buildah's"},
 	"network":             {Supported: true, Note: "default or host: RUN steps share the host's network (buildah's chroot isolation)"},
 	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway not yet"},
 	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},
@@ -43,9 +43,9 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 		return fmt.Errorf("field \"build.context\": %q: only a directory is supported yet", b.Context)
 	}
 	switch b.Network {
-	case "", "default", "host":
+	case "", "default", "host", "none":
 	default:
-		return fmt.Errorf("field \"build.network\": %q is not supported: berth's builds share the host's network (default or host)", b.Network)
+		return fmt.Errorf("field \"build.network\": %q is not supported: use default, host or none", b.Network)
 	}
 	for host, ips := range b.ExtraHosts {
 		for _, ip := range ips {

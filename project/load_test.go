@@ -79,7 +79,7 @@ func TestLoadErrors(t *testing.T) {
 		"external secret":   {"services:\n  a: {image: x}\nsecrets:\n  s: {external: true}\n", `secret "s": field "external"`},
 		"build cache_to":    {"services:\n  a: {build: {context: ., cache_to: [type=local,dest=/c]}}\n", `service "a": field "build.cache_to" is not supported: buildah keeps its layer cache`},
 		"build platform":    {"services:\n  a: {build: {context: ., platforms: [linux/s390x]}}\n", `service "a": field "build.platforms": "linux/s390x"`},
-		"build network":     {"services:\n  a: {build: {context: ., network: none}}\n", `field "build.network": "none" is not supported`},
+		"build network":     {"services:\n  a: {build: {context: ., network: mynet}}\n", `field "build.network": "mynet" is not supported`},
 		"build secret":      {"services:\n  a: {build: {context: ., secrets: [s]}}\nsecrets:\n  s: {external: true}\n", `field "build.secrets": secret "s": only file and environment`},
 		"pull policy":       {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 	}

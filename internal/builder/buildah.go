@@ -45,10 +45,18 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 }
 
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
-// in the host's network: nothing to nest inside containerd's runc.
+// in the host's network: nothing to nest inside containerd's runc. A private
+// /dev/shm (shm_size) or no network at all needs a container of its own: runc's.
 func budArgs(spec Spec, dockerfile string, insecure bool) []string {
-	args := []string{"bud", "--format", "docker", "--isolation", "chroot", "--layers",
-		"-f", dockerfile, "-t", spec.Name}
+	args := []string{"bud", "--format", "docker", "--layers", "-f", dockerfile, "-t", spec.Name}
+	switch {
+	case spec.Network == "none":
+		args = append(args, "--isolation", "oci", "--network", "none")
+	case spec.ShmSize > 0:
+		args = append(args, "--isolation", "oci", "--network", "host")
+	default:
+		args = append(args, "--isolation", "chroot")
+	}
 	if spec.Pull {
 		args = append(args, "--pull=always")
 	} else {
@@ -85,7 +93,7 @@ func budArgs(spec Spec, dockerfile string, insecure bool) []string {
 		args = append(args, "--ssh", s)
 	}
 	if spec.ShmSize > 0 {
-		args = append(args, "--shm-size", fmt.Sprintf("%db", spec.ShmSize))
+		args = append(args, "--shm-size", fmt.Sprint(spec.ShmSize))
 	}
 	return append(args, spec.Context)
 }

@@ -19,16 +19,16 @@ type Spec struct {
 	Args             []string
 	Target           string
 	Labels           map[string]string
-	Network          string   // "", "default" or "host": RUN shares the host's network
+	Network          string   // "", "default" or "host": RUN shares the host's network; or "none"
 	ExtraHosts       []string // host:ip, added to /etc/hosts of RUN steps
 	Secrets          []Secret
 	SSH              []string // default | id=socket-or-key
 	// Env is added to the builder's environment: the values of environment secrets
 	// that come from the project's .env rather than berth's own environment.
-	Env []string
-	ShmSize          int64    // bytes; 0 = the builder's default
-	NoCache          bool
-	Pull             bool // fetch base images even when the builder has them
+	Env     []string
+	ShmSize int64 // bytes; 0 = the builder's default
+	NoCache bool
+	Pull    bool // fetch base images even when the builder has them
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string
