@@ -43,6 +43,15 @@ func TestLinksAndMACs(t *testing.T) {
 		t.Errorf("peer resolves the service db to %v, want %s", got, db)
 	}
 
+	// As in Docker: name.network answers on that network, and a reverse lookup of
+	// an address gives container-name.network.
+	if got := lookupFrom(s, "peer", "db."+s.project+"_default"); strings.Join(got, ",") != db {
+		t.Errorf("peer resolves db.%s_default to %v, want %s", s.project, got, db)
+	}
+	if out := s.berth("exec", "-T", "peer", "nslookup", db).stdout; !strings.Contains(out, s.project+"-db-1."+s.project+"_default") {
+		t.Errorf("reverse lookup of db's address %s: %q", db, out)
+	}
+
 	for iface, want := range map[string]string{"eth0": "02:42:ac:11:00:99", "eth1": "02:42:ac:11:00:aa"} {
 		if out := s.must("exec", "-T", "app", "cat", "/sys/class/net/"+iface+"/address"); strings.TrimSpace(out) != want {
 			t.Errorf("app's %s has MAC %q, want %s", iface, strings.TrimSpace(out), want)

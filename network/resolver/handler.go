@@ -48,6 +48,14 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	}
 	q := r.Question[0]
 	records, client := h.records.Load(), clientIP(w.RemoteAddr())
+	if q.Qtype == dns.TypePTR {
+		if addr, ok := reverseAddr(q.Name); ok {
+			if name, known := records.Reverse(client, addr); known {
+				h.answerPTR(w, r, q, name)
+				return
+			}
+		}
+	}
 	if ips, known := records.Lookup(client, q.Name); known {
 		h.answer(w, r, q, ips)
 		return
@@ -83,6 +91,22 @@ func (h *handler) answer(w dns.ResponseWriter, r *dns.Msg, q dns.Question, ips [
 			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip})
 		}
 	}
+	if r.IsEdns0() != nil {
+		m.SetEdns0(ednsSize, false)
+	}
+	h.write(w, r, m)
+}
+
+// answerPTR replies to a reverse lookup of a container's address with its name.
+func (h *handler) answerPTR(w dns.ResponseWriter, r *dns.Msg, q dns.Question, name string) {
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	m.RecursionAvailable = true
+	m.Answer = append(m.Answer, &dns.PTR{
+		Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: ownTTL},
+		Ptr: dns.Fqdn(name),
+	})
 	if r.IsEdns0() != nil {
 		m.SetEdns0(ednsSize, false)
 	}

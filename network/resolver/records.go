@@ -34,6 +34,8 @@ type Records struct {
 	// links maps an endpoint's address to its own aliases (compose's links): lower-case
 	// alias → the lower-case name it stands for on the endpoint's networks.
 	links map[netip.Addr]map[string]string
+	// ptr maps network → address → the container name answering for it there.
+	ptr map[string]map[netip.Addr]string
 }
 
 // LoadRecords reads <stateDir>/networks/*.json and <stateDir>/endpoints/*.json. A missing
@@ -100,6 +102,7 @@ func emptyRecords() *Records {
 		clients:  map[netip.Addr][]string{},
 		upstream: map[netip.Addr][]string{},
 		links:    map[netip.Addr]map[string]string{},
+		ptr:      map[string]map[netip.Addr]string{},
 		names:    map[string]map[string][]netip.Addr{},
 	}
 }
@@ -134,6 +137,14 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 		if byName == nil {
 			byName = map[string][]netip.Addr{}
 			r.names[en.Network] = byName
+		}
+		if cn := canonical(strings.TrimPrefix(ep.ContainerName, "/")); cn != "" {
+			if r.ptr[en.Network] == nil {
+				r.ptr[en.Network] = map[netip.Addr]string{}
+			}
+			for _, a := range answers {
+				r.ptr[en.Network][a] = cn
+			}
 		}
 		for _, n := range names {
 			n = canonical(n)
@@ -177,9 +188,9 @@ func (r *Records) Upstreams(clientIP net.IP) []string {
 
 // Lookup answers name for a query from clientIP: the addresses (IPv4, and IPv6 on
 // IPv6 networks) of the containers answering to name on the networks the asking
-// container is on. known is false when
-// berth has no such name for that client (it is then forwarded); a client address that
-// is no container's sees none of berth's names.
+// container is on; "name.network" narrows the answer to that one network, as in
+// Docker. known is false when berth has no such name for that client (it is then
+// forwarded); a client address that is no container's sees none of berth's names.
 func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool) {
 	client, ok := netip.AddrFromSlice(clientIP)
 	if !ok {
@@ -193,6 +204,14 @@ func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool
 	if target, ok := r.links[client.Unmap()][name]; ok {
 		name = target
 	}
+	if len(r.lookupIn(nets, name)) == 0 {
+		for _, n := range nets {
+			if short, ok := strings.CutSuffix(name, "."+canonical(n)); ok {
+				nets, name = []string{n}, short
+				break
+			}
+		}
+	}
 	var seen []netip.Addr
 	for _, n := range nets {
 		for _, a := range r.names[n][name] {
@@ -203,6 +222,31 @@ func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool
 		}
 	}
 	return ips, len(ips) > 0
+}
+
+// lookupIn is the first answer to name on any of nets, nil when none has it.
+func (r *Records) lookupIn(nets []string, name string) []netip.Addr {
+	for _, n := range nets {
+		if a := r.names[n][name]; len(a) > 0 {
+			return a
+		}
+	}
+	return nil
+}
+
+// Reverse answers a PTR query from clientIP for addr: "container-name.network" of
+// the container with that address on a network the asking container is on.
+func (r *Records) Reverse(clientIP net.IP, addr netip.Addr) (string, bool) {
+	client, ok := netip.AddrFromSlice(clientIP)
+	if !ok {
+		return "", false
+	}
+	for _, n := range r.clients[client.Unmap()] {
+		if name, ok := r.ptr[n][addr.Unmap()]; ok {
+			return name + "." + n, true
+		}
+	}
+	return "", false
 }
 
 // gateways are the distinct IPv4 gateway addresses of the known networks, sorted.

@@ -2,10 +2,14 @@ package resolver
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 
 	"berth.dev/berth/network"
 )
@@ -85,14 +89,18 @@ func TestLookupNames(t *testing.T) {
 	}
 	from := "10.1.0.4"
 	cases := map[string][]string{
-		"p-web-2":               {"10.1.0.3"},
-		"P-Web-2.":              {"10.1.0.3"},
-		"WEB.":                  {"10.1.0.2", "10.1.0.3"},
-		id64("a2")[:12]:         {"10.1.0.3"},
-		id64("a2")[:12] + ".":   {"10.1.0.3"},
-		id64("a2"):              nil, // the short ID only, as docker
-		"proxyhost":             nil, // hostnames are not names on the network
-		"web.p_net1":            nil,
+		"p-web-2":             {"10.1.0.3"},
+		"P-Web-2.":            {"10.1.0.3"},
+		"WEB.":                {"10.1.0.2", "10.1.0.3"},
+		id64("a2")[:12]:       {"10.1.0.3"},
+		id64("a2")[:12] + ".": {"10.1.0.3"},
+		id64("a2"):            nil, // the short ID only, as docker
+		"proxyhost":           nil, // hostnames are not names on the network
+		// name.network, as Docker: that network only.
+		"web.p_net1":            {"10.1.0.2", "10.1.0.3"},
+		"P-DB-1.p_net2.":        {"10.2.0.2"},
+		"db.p_net1":             nil,
+		"web.p_net2":            nil,
 		"":                      nil,
 		".":                     nil,
 		"nothing.example.test.": nil,
@@ -126,6 +134,25 @@ func TestLookupLinks(t *testing.T) {
 	} {
 		if got := lookup(t, r, c.client, c.name); !slices.Equal(got, c.want) {
 			t.Errorf("from %s, %q = %v, want %v", c.client, c.name, got, c.want)
+		}
+	}
+}
+
+// A PTR answer is "container-name.network", for addresses on the asker's networks.
+func TestReverse(t *testing.T) {
+	r, err := LoadRecords(recordsFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ client, addr, want string }{
+		{"10.1.0.4", "10.1.0.3", "p-web-2.p_net1"},
+		{"10.1.0.4", "10.2.0.2", "p-db-1.p_net2"},
+		{"10.1.0.2", "10.2.0.2", ""}, // web is not on net2
+		{"127.0.0.1", "10.1.0.3", ""},
+	} {
+		got, ok := r.Reverse(net.ParseIP(c.client), netip.MustParseAddr(c.addr))
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("from %s, %s = %q %v, want %q", c.client, c.addr, got, ok, c.want)
 		}
 	}
 }
@@ -240,5 +267,23 @@ func TestLoadRecordsLeavesOutStopped(t *testing.T) {
 	}
 	if _, known := r.Lookup(net.ParseIP("10.1.0.2"), "c-b"); known {
 		t.Error("the stopped container's name answered")
+	}
+}
+
+func TestReverseAddr(t *testing.T) {
+	for _, a := range []string{"10.1.0.3", "fd62:6572:7468::7", "::1"} {
+		name, err := dns.ReverseAddr(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := reverseAddr(strings.ToUpper(name))
+		if !ok || got != netip.MustParseAddr(a) {
+			t.Errorf("%s (%s) read back as %v %v", a, name, got, ok)
+		}
+	}
+	for _, bad := range []string{"web.", "1.2.3.in-addr.arpa.", "300.2.3.4.in-addr.arpa.", "1.ip6.arpa.", "x.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."} {
+		if a, ok := reverseAddr(bad); ok {
+			t.Errorf("%s read as %v", bad, a)
+		}
 	}
 }

@@ -399,3 +399,27 @@ func TestServerAnswersAAAA(t *testing.T) {
 		t.Errorf("web AAAA: %v %v", r, err)
 	}
 }
+
+// A reverse lookup of a container's address answers its name on the shared network;
+// other addresses go the way of other names (NXDOMAIN without upstreams).
+func TestServerAnswersPTR(t *testing.T) {
+	dir := serverFixture(t)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	startServer(t, Options{StateDir: dir, Port: port, ListenAddrs: []string{"127.0.0.1"}})
+	waitServing(t, addr)
+	for ip, want := range map[string]string{"10.1.0.3": "p-web-2.p_net1.", "10.2.0.2": "", "192.0.2.1": ""} {
+		name, _ := dns.ReverseAddr(ip)
+		r, err := query(addr, "127.0.0.1", "udp", name, dns.TypePTR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(r.Answer) == 1 {
+			got = r.Answer[0].(*dns.PTR).Ptr
+		}
+		if got != want || (want == "" && r.Rcode != dns.RcodeNameError) {
+			t.Errorf("PTR %s: %q rcode %s, want %q", ip, got, dns.RcodeToString[r.Rcode], want)
+		}
+	}
+}
