@@ -264,3 +264,17 @@ func runningPid(id string) (uint32, error) {
 	}
 	return task.Pid(), nil
 }
+
+// lookupFrom asks the resolver of container `from` for name, with busybox's
+// nslookup, and returns the addresses it answered, sorted (IPv4 and IPv6).
+func lookupFrom(s *scenario, from, name string) []string {
+	out := s.berth("exec", "-T", from, "nslookup", name).stdout
+	// busybox nslookup prints the server first, then the answers.
+	_, answers, _ := strings.Cut(out, "Name:")
+	var ips []string
+	for _, m := range regexp.MustCompile(`Address(?: \d+)?:\s+([0-9a-fA-F.:]+)`).FindAllStringSubmatch(answers, -1) {
+		ips = append(ips, m[1])
+	}
+	sort.Strings(ips)
+	return ips
+}

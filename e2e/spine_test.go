@@ -68,18 +68,7 @@ func TestServiceDiscovery(t *testing.T) {
 	if web1 == web2 || web1 == "" {
 		t.Fatalf("replica addresses %q and %q", web1, web2)
 	}
-	lookup := func(name string) []string {
-		out := s.berth("exec", "-T", "client", "nslookup", name).stdout
-		// busybox nslookup prints the server first, then the answers.
-		_, answers, _ := strings.Cut(out, "Name:")
-		ips := regexp.MustCompile(`Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)`).FindAllStringSubmatch(answers, -1)
-		var out2 []string
-		for _, m := range ips {
-			out2 = append(out2, m[1])
-		}
-		sort.Strings(out2)
-		return out2
-	}
+	lookup := func(name string) []string { return lookupFrom(s, "client", name) }
 	want := []string{web1, web2}
 	sort.Strings(want)
 	for _, name := range []string{"web", "www"} {
