@@ -95,7 +95,7 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietPull}); err != nil {
+	if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
 		return nil, err
 	}
 	if err := e.pull(ctx, pulls, o.QuietPull); err != nil {

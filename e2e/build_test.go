@@ -142,8 +142,19 @@ type unexpected struct{ got string }
 
 func (u *unexpected) Error() string { return "got " + u.got }
 
+// buildahContainers lists the working containers in buildah's store.
+func buildahContainers(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("buildah", "containers", "--quiet").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
 func TestBuildFailure(t *testing.T) {
 	s := newBuildScenario(t)
+	before := buildahContainers(t)
 	r := s.berth("build", "broken")
 	if r.code == 0 {
 		t.Fatalf("a failing RUN step built:\n%s", r.stderr)
@@ -156,6 +167,9 @@ func TestBuildFailure(t *testing.T) {
 	}
 	if d := imageDigest(t, "docker.io/library/e2e-testbuildfailure-broken:latest"); d != "" {
 		t.Errorf("a failed build left image %s", d)
+	}
+	if after := buildahContainers(t); after != before {
+		t.Errorf("a failed build left working containers in buildah's store: before %q, after %q", before, after)
 	}
 	// up builds too, and fails the same way, creating nothing.
 	r = s.berth("up", "-d")

@@ -48,7 +48,8 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 // in the host's network: nothing to nest inside containerd's runc. A private
 // /dev/shm (shm_size) or no network at all needs a container of its own: runc's.
 func budArgs(spec Spec, dockerfile string, insecure bool) []string {
-	args := []string{"bud", "--format", "docker", "--layers", "-f", dockerfile, "-t", spec.Name}
+	// --force-rm: a failed step leaves no working container behind in buildah's store.
+	args := []string{"bud", "--format", "docker", "--layers", "--force-rm", "-f", dockerfile, "-t", spec.Name}
 	switch {
 	case spec.Network == "none":
 		args = append(args, "--isolation", "oci", "--network", "none")

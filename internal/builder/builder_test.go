@@ -56,7 +56,7 @@ func TestBudArgs(t *testing.T) {
 		ShmSize: 1 << 20, NoCache: true, Pull: true,
 	}
 	got := strings.Join(budArgs(spec, "/src/Dockerfile", true), " ")
-	want := "bud --format docker --layers -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
+	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
 		" --pull=always --no-cache --tls-verify=false --target final --build-arg A=1 --build-arg B" +
 		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
 		" --shm-size 1048576 /src"
@@ -64,11 +64,11 @@ func TestBudArgs(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile", false), " ")
-	if want := "bud --format docker --layers -f /c/Dockerfile -t n --isolation chroot --pull=false /c"; got != want {
+	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation chroot --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile", false), " ")
-	if want := "bud --format docker --layers -f /c/Dockerfile -t n --isolation oci --network none --pull=false /c"; got != want {
+	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation oci --network none --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
