@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -89,4 +90,11 @@ func TestDockerfilePath(t *testing.T) {
 		t.Errorf("inline Dockerfile at %s", path)
 	}
 	cleanup()
+}
+
+func TestFindWithoutBuilder(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "install buildah") {
+		t.Errorf("no buildah on PATH: %v", err)
+	}
 }
