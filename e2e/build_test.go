@@ -204,6 +204,13 @@ func TestBuildPolicies(t *testing.T) {
 	if r := s.berth("up", "-d", "--no-build"); r.code != 0 || strings.Contains(r.stderr, "Built") {
 		t.Fatalf("up --no-build with the images: exit %d\n%s", r.code, r.stderr)
 	}
+	// down --rmi local removes the image berth named after the service, not one the
+	// file names.
+	s.must("down", "--rmi", "local", "-t", "1")
+	app, fresh := "docker.io/library/e2e-testbuildpolicies-app:latest", "docker.io/library/e2e-testbuildpolicies-fresh:latest"
+	if imageDigest(t, app) != "" || imageDigest(t, fresh) == "" {
+		t.Errorf("after down --rmi local: %s %q, %s %q", app, imageDigest(t, app), fresh, imageDigest(t, fresh))
+	}
 }
 
 // writeSSHKey writes a new private key, PEM-encoded, as build.ssh takes it.
