@@ -32,6 +32,9 @@ func TestIPv6(t *testing.T) {
 		t.Fatalf("web's IPv6 addresses %v, want one in a /64 under fd00::/8", web)
 	}
 	webAddr := netip.MustParsePrefix(web[0]).Addr().String()
+	if hosts := s.must("exec", "-T", "web", "cat", "/etc/hosts"); !strings.Contains(hosts, webAddr+"\t") {
+		t.Errorf("web's /etc/hosts lacks its IPv6 address %s:\n%s", webAddr, hosts)
+	}
 	if client := globalIPv6(s, "client"); !slices.Contains(client, "fd00:b0:1::50/64") || len(client) != 2 {
 		t.Errorf("client's IPv6 addresses %v, want fd00:b0:1::50/64 and one on the allocated subnet", client)
 	}

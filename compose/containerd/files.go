@@ -17,6 +17,7 @@ type containerFiles struct {
 	Hostname    string
 	Domainname  string
 	OwnIP       string   // the address hosts gives the hostname; "" for none
+	OwnIP6      string   // its IPv6 address too, on an IPv6 network
 	Nameservers []string // berth's resolver on each network, or the host's own servers
 	Search      []string // dns_search
 	Options     []string // dns_opt; "ndots:0" when none, as Docker's embedded DNS has
@@ -29,12 +30,14 @@ func (f containerFiles) write(dir string) error {
 	}
 	var hosts strings.Builder
 	hosts.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
-	if f.OwnIP != "" {
-		name := f.Hostname
-		if f.Domainname != "" {
-			name = f.Hostname + "." + f.Domainname + "\t" + f.Hostname
+	name := f.Hostname
+	if f.Domainname != "" {
+		name = f.Hostname + "." + f.Domainname + "\t" + f.Hostname
+	}
+	for _, ip := range []string{f.OwnIP, f.OwnIP6} {
+		if ip != "" {
+			fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
 		}
-		fmt.Fprintf(&hosts, "%s\t%s\n", f.OwnIP, name)
 	}
 	for _, line := range f.ExtraHosts {
 		hosts.WriteString(line + "\n")

@@ -102,7 +102,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 		return own, err
 	}
 	if len(ep.Networks) > 0 {
-		files.OwnIP = ep.Networks[0].IP
+		files.OwnIP, files.OwnIP6 = ep.Networks[0].IP, ep.Networks[0].IPv6
 	}
 	hostGateway := ""
 	if len(files.Nameservers) > 0 {
