@@ -670,6 +670,42 @@ func TestEnsureAcrossProcesses(t *testing.T) {
 	assertSame(t, "after remove", before, inventory(t, m))
 }
 
+// TestEnsureAcrossStateDirs: two berth namespaces (two state dirs, two locks of their
+// own) allocating at the same moment still get distinct subnets.
+func TestEnsureAcrossStateDirs(t *testing.T) {
+	managers := []*Manager{rootManager(t), rootManager(t)}
+	const each = 3
+	nets := make([][]*Network, len(managers))
+	errs := make([]error, len(managers))
+	var wg sync.WaitGroup
+	for i, m := range managers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each && errs[i] == nil; j++ {
+				var n *Network
+				n, errs[i] = m.Ensure(context.Background(), Config{Name: fmt.Sprintf("sd_net%d", j), IPv6: true})
+				nets[i] = append(nets[i], n)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]string{}
+	for i := range managers {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		for _, n := range nets[i] {
+			for _, s := range []string{n.Subnet, n.Subnet6} {
+				if other, dup := seen[s]; dup {
+					t.Fatalf("%s and %s (dir %d) both got %s", other, n.Name, i, s)
+				}
+				seen[s] = fmt.Sprintf("%s (dir %d)", n.Name, i)
+			}
+		}
+	}
+}
+
 // TestHelperEnsure is TestEnsureAcrossProcesses's child process, not a test of its own.
 func TestHelperEnsure(t *testing.T) {
 	state := os.Getenv("BERTH_NETWORK_HELPER_STATE")

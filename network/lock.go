@@ -40,6 +40,18 @@ func (m *Manager) lockNetworks() (func(), error) {
 	return flock(m.paths.lockFile(), syscall.LOCK_EX)
 }
 
+// hostAllocLock serialises subnet allocation across state directories (containerd
+// namespaces) of one host: each berth namespace has its own networks lock, and two of
+// them planning at the same moment would see neither the other's state file nor its
+// bridge's route yet.
+const hostAllocLock = "/run/berth/subnets.lock"
+
+// lockHostAllocation is held from choosing a new network's subnets until its bridge,
+// whose route claims them for everyone else, exists.
+func lockHostAllocation() (func(), error) {
+	return flock(hostAllocLock, syscall.LOCK_EX)
+}
+
 // lockNetworksShared is held while containers attach, so a network cannot be removed
 // under an attachment in flight, while attachments still run in parallel.
 func (m *Manager) lockNetworksShared() (func(), error) {

@@ -83,6 +83,11 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 		return nil, err
 	}
 
+	unlockHost, err := lockHostAllocation()
+	if err != nil {
+		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
+	}
+	defer unlockHost()
 	n, err = m.plan(cfg)
 	if err != nil {
 		return nil, err
