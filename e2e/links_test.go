@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestLinksAndMACs(t *testing.T) {
@@ -40,5 +44,29 @@ func TestLinksAndMACs(t *testing.T) {
 		if out := s.must("exec", "-T", "app", "cat", "/sys/class/net/"+iface+"/address"); strings.TrimSpace(out) != want {
 			t.Errorf("app's %s has MAC %q, want %s", iface, strings.TrimSpace(out), want)
 		}
+	}
+
+	// A host reboot empties /run: the namespace is gone when app starts again, and
+	// berth attaches it anew from the container's labels, links and MACs included.
+	s.must("stop", "-t", "0", "app")
+	var appID string
+	for name, id := range s.ids() {
+		if strings.HasSuffix(name, "-app-1") {
+			appID = id
+		}
+	}
+	nsPath := filepath.Join(statePaths().RunDir, "netns", appID)
+	if err := unix.Unmount(nsPath, unix.MNT_DETACH); err != nil {
+		t.Fatalf("unmount %s: %v", nsPath, err)
+	}
+	if err := os.Remove(nsPath); err != nil {
+		t.Fatal(err)
+	}
+	s.must("start", "app")
+	if got := lookupFrom(s, "app", "database"); strings.Join(got, ",") != db {
+		t.Errorf("after its namespace was made anew, app resolves database to %v, want %s", got, db)
+	}
+	if out := s.must("exec", "-T", "app", "cat", "/sys/class/net/eth0/address"); strings.TrimSpace(out) != "02:42:ac:11:00:99" {
+		t.Errorf("after its namespace was made anew, app's eth0 has MAC %q", strings.TrimSpace(out))
 	}
 }

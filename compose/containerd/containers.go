@@ -261,8 +261,8 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if s.NetworkMode != "" {
 		labels[labelNetworkMode] = s.NetworkMode
 	}
-	if links := project.Links(s.Links, s.ExternalLinks); links != nil {
-		labels[labelLinks] = linksLabel(links)
+	if netw.Endpoint != nil {
+		labels[labelEndpoint] = endpointLabel(*netw.Endpoint)
 	}
 	if s.Logging != nil && s.Logging.Driver == "none" {
 		labels[labelNoLogs] = "true"
@@ -422,10 +422,9 @@ func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[stri
 	if err != nil {
 		return err
 	}
-	_, err = r.net.Setup(ctx, network.Endpoint{
-		ContainerID: id, Project: labels[project.LabelProject], Service: s.Name,
-		ContainerName: labels[project.LabelName], NetNS: nsPath, Links: linksOf(labels),
-	}, attachmentsOf(labels), ports)
+	ep := endpointOf(labels)
+	ep.ContainerID, ep.NetNS = id, nsPath
+	_, err = r.net.Setup(ctx, ep, attachmentsOf(labels), ports)
 	return err
 }
 

@@ -21,8 +21,8 @@ const (
 	labelImageRef    = "berth.image"
 	labelTTY         = "berth.tty"
 	labelNetworkMode = "berth.network-mode"
-	labelNoLogs      = "berth.no-logs" // logging driver none
-	labelLinks       = "berth.links"   // JSON alias → name, of links and external_links
+	labelNoLogs      = "berth.no-logs"  // logging driver none
+	labelEndpoint    = "berth.endpoint" // JSON network.Endpoint: the container's names, dns and links
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"
@@ -64,15 +64,19 @@ func attachmentsOf(labels map[string]string) []network.Attachment {
 	return out
 }
 
-func linksLabel(links map[string]string) string {
-	b, _ := json.Marshal(links)
+func endpointLabel(ep network.Endpoint) string {
+	b, _ := json.Marshal(ep)
 	return string(b)
 }
 
-func linksOf(labels map[string]string) map[string]string {
-	var links map[string]string
-	_ = json.Unmarshal([]byte(labels[labelLinks]), &links)
-	return links
+// endpointOf reads the endpoint label; a container made before berth wrote it gets
+// its names from the compose labels.
+func endpointOf(labels map[string]string) network.Endpoint {
+	var ep network.Endpoint
+	if err := json.Unmarshal([]byte(labels[labelEndpoint]), &ep); err != nil {
+		ep = network.Endpoint{Project: labels[project.LabelProject], Service: labels[project.LabelService], ContainerName: labels[project.LabelName]}
+	}
+	return ep
 }
 
 func portsLabel(ps []types.ServicePortConfig) string {

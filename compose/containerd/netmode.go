@@ -17,6 +17,10 @@ type containerNet struct {
 	NetNS string // the namespace to join; "" = the host's network
 	Files string // the directory whose hosts, hostname and resolv.conf it mounts
 	Host  string // its hostname
+	// Endpoint is who the container is to the resolver (names, dns, links), kept in a
+	// label so that its attachments can be made again as they were; nil without a
+	// network namespace of its own.
+	Endpoint *network.Endpoint
 }
 
 // setupNetwork gives the new container its network per network_mode: its own
@@ -91,10 +95,13 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 		}
 		attach = append(attach, at)
 	}
-	ep, err := r.net.Setup(ctx, network.Endpoint{
-		ContainerID: id, Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
-		Hostname: hostname, NetNS: ns, DNS: withPort53(s.DNS), Links: project.Links(s.Links, s.ExternalLinks),
-	}, attach, ports)
+	own.Endpoint = &network.Endpoint{
+		Project: req.Project.Name, Service: dnsService, ContainerName: req.Name,
+		Hostname: hostname, DNS: withPort53(s.DNS), Links: project.Links(s.Links, s.ExternalLinks),
+	}
+	identity := *own.Endpoint
+	identity.ContainerID, identity.NetNS = id, ns
+	ep, err := r.net.Setup(ctx, identity, attach, ports)
 	if err != nil {
 		return own, fmt.Errorf("container %s: %w", req.Name, err)
 	}
