@@ -27,6 +27,7 @@ type RunOptions struct {
 	NoDeps       bool
 	ServicePorts bool     // publish the service's ports (off by default, as in Docker)
 	Pull         string   // --pull: always, missing (default) or never
+	Build        bool     // --build: build the service's image even when the store has it
 	Publish      []string // -p, in compose's short port syntax
 	Volumes      []string // -v, in compose's short volume syntax
 	Stdio
@@ -62,7 +63,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
-	c, err := e.createOneOff(ctx, p, s, name, o.Pull)
+	c, err := e.createOneOff(ctx, p, s, name, o.Pull, BuildPolicy{Always: o.Build})
 	unlock()
 	if err != nil {
 		return 0, err
@@ -84,16 +85,16 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 }
 
 // createOneOff makes the container with the networks and volumes it needs.
-func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name, pullPolicy string) (Container, error) {
+func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name, pullPolicy string, build BuildPolicy) (Container, error) {
 	obs, err := e.observe(ctx, p, []string{s.Name})
 	if err != nil {
 		return Container{}, err
 	}
-	builds, err := PlanBuilds(p, []string{s.Name}, obs, BuildPolicy{})
+	builds, err := PlanBuilds(p, []string{s.Name}, obs, build)
 	if err != nil {
 		return Container{}, err
 	}
-	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, BuildPolicy{}), obs, pullPolicy)
+	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullPolicy)
 	if err != nil {
 		return Container{}, err
 	}

@@ -125,6 +125,17 @@ func TestBuild(t *testing.T) {
 		t.Fatalf("up --build: exit %d, not recreated:\n%s", r.code, r.stderr)
 	}
 	logsSay(t, s, "message=second version")
+
+	// run uses the image as it is, run --build makes it anew first.
+	if err := os.WriteFile(filepath.Join(s.dir, "app", "message.txt"), []byte("third version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := s.must("run", "--rm", "app"); !strings.Contains(out, "message=second version") {
+		t.Errorf("run without --build: %q", out)
+	}
+	if out := s.must("run", "--rm", "--build", "app"); !strings.Contains(out, "message=third version") {
+		t.Errorf("run --build: %q", out)
+	}
 }
 
 // logsSay waits until the app's log has a line with want.

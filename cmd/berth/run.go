@@ -53,5 +53,6 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.StringArrayVarP(&o.Publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	f.StringArrayVarP(&o.Volumes, "volume", "v", nil, "Bind mount a volume")
 	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
+	f.BoolVar(&o.Build, "build", false, "Build image before starting container")
 	return cmd
 }
