@@ -15,7 +15,7 @@ var BuildFields = map[string]Support{
 	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
 	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "RUN steps then run in a runc container of buildah's"},
-	"network":             {Supported: true, Note: "default or host: RUN steps share the host's network (buildah's chroot isolation)"},
+	"network":             {Supported: true, Note: "default and host share the host's network with RUN steps; none gives them none"},
 	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway not yet"},
 	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},
 	"ssh":                 {Supported: true, Note: "default needs an agent (SSH_AUTH_SOCK); or id=key file"},

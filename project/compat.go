@@ -47,6 +47,7 @@ func CompatibilityDoc() string {
 - ` + "`depends_on`" + `: ` + "`service_started`" + `, ` + "`service_healthy`" + `, ` + "`service_completed_successfully`" + `, ` + "`required`" + ` and ` + "`restart`" + `.
 - ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `.
 - ` + "`tty`" + ` with a restart policy is refused: containerd's restart monitor starts tasks without a terminal.
+- ` + "`build`" + `: a service with a build section and no image in the store is built, not pulled; ` + "`up --build`" + ` and ` + "`pull_policy: build`" + ` build every time. The image is named by ` + "`image`" + `, else ` + "`<project>-<service>`" + `.
 `)
 	return b.String()
 }
