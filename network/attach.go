@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
@@ -66,11 +68,6 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		return done, err
 	}
 
-	ports, err := normalizePorts(ports)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", id, err)
-	}
-
 	unlock, err := m.lockNetworksShared()
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
@@ -80,6 +77,25 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	// A pending record is a Setup that died half-way: undo it before starting over.
 	if err := m.undoPending(ctx, id); err != nil {
 		return nil, err
+	}
+
+	// Host ports are settled under a lock of their own, held until the pending record
+	// names them for the next container to see.
+	releasePorts := func() {}
+	if len(ports) > 0 {
+		unlockPorts, err := flock(m.paths.portsLockFile(), syscall.LOCK_EX)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: %w", id, err)
+		}
+		releasePorts = sync.OnceFunc(unlockPorts)
+		defer releasePorts()
+	}
+	used, err := m.usedPorts(id, len(ports) > 0)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	if ports, err = normalizePorts(ports, used); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
 
 	// Read every network before touching anything, so that a missing one costs nothing.
@@ -105,6 +121,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	if err := statefile.WriteJSON(m.paths.pendingFile(id), &ep, 0o644); err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
+	releasePorts()
 	undo := func(cause error, n int) error {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 		defer cancel()
@@ -231,6 +248,41 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 		}
 	}
 	return nil
+}
+
+// usedPorts lists the host ports the other containers publish, from their endpoint
+// and pending records; nothing is read when the container publishes none.
+func (m *Manager) usedPorts(id string, needed bool) ([]usedPort, error) {
+	if !needed {
+		return nil, nil
+	}
+	var used []usedPort
+	for _, dir := range []string{EndpointsDir, pendingDir} {
+		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
+		if err != nil {
+			return nil, err
+		}
+		for _, other := range ids {
+			if other == id {
+				continue
+			}
+			var ep Endpoint
+			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, other+".json"), &ep); err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				return nil, err
+			}
+			name := ep.ContainerName
+			if name == "" {
+				name = other
+			}
+			for _, p := range ep.Ports {
+				used = append(used, usedPort{Port: p, Owner: "container " + name})
+			}
+		}
+	}
+	return used, nil
 }
 
 // undoPending detaches what a pending record lists and removes the record.

@@ -15,6 +15,8 @@ var (
 	ErrPoolExhausted = errors.New("no free subnet in the pool")
 	// ErrAttached: the container is already attached, differently than asked.
 	ErrAttached = errors.New("container already attached")
+	// ErrPortAllocated: a host port another container publishes already.
+	ErrPortAllocated = errors.New("port is already allocated")
 	// ErrInvalid: a bad name, subnet, gateway or port.
 	ErrInvalid = errors.New("invalid argument")
 )

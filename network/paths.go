@@ -49,6 +49,7 @@ func (p Paths) pendingFile(id string) string {
 }
 func (p Paths) ipamDataDir() string        { return filepath.Join(p.StateDir, ipamDir) }
 func (p Paths) lockFile() string           { return filepath.Join(p.StateDir, networkLock) }
+func (p Paths) portsLockFile() string      { return filepath.Join(p.StateDir, "locks", ".ports.lock") }
 func (p Paths) cniCache() string           { return filepath.Join(p.StateDir, cniCacheDir) }
 func (p Paths) netnsDir() string           { return filepath.Join(p.RunDir, netnsDir) }
 func (p Paths) netnsFile(id string) string { return filepath.Join(p.RunDir, netnsDir, id) }

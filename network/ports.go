@@ -9,9 +9,11 @@ import (
 )
 
 // normalizePorts checks published ports and fills defaults: protocol "tcp", and a
-// free host port for HostPort 0 (Docker's "ports: [80]"). berth networks are IPv4,
-// so an IPv6 host IP is refused rather than silently ignored by portmap.
-func normalizePorts(ports []Port) ([]Port, error) {
+// free host port for HostPort 0 (Docker's "ports: [80]") or a range. used are the
+// ports other containers publish: asking for one of them is ErrPortAllocated, and
+// none of them is picked. Host IPs are IPv4: portmap cannot forward from IPv6's
+// loopback, so an IPv6 host IP is refused rather than half done.
+func normalizePorts(ports []Port, used []usedPort) ([]Port, error) {
 	out := make([]Port, 0, len(ports))
 	for _, p := range ports {
 		p.Protocol = strings.ToLower(p.Protocol)
@@ -33,16 +35,102 @@ func normalizePorts(ports []Port) ([]Port, error) {
 				p.HostIP = "" // 0.0.0.0 means every address, as "" does
 			}
 		}
-		if p.HostPort == 0 {
-			hp, err := freePort(p.HostIP, p.Protocol)
-			if err != nil {
-				return nil, fmt.Errorf("port %d/%s: pick a host port: %w", p.ContainerPort, p.Protocol, err)
-			}
-			p.HostPort = hp
+		if err := pickHostPort(&p, used); err != nil {
+			return nil, err
 		}
+		// The container's own ports count as used for its next ones.
+		used = append(used, usedPort{Port: p, Owner: "this container"})
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// usedPort is a host port some container publishes.
+type usedPort struct {
+	Port
+	Owner string
+}
+
+// clashes says whether two published ports take the same host port: same protocol
+// and port, and the same host IP or one of them on every address.
+func clashes(a, b Port) bool {
+	return a.HostPort == b.HostPort && strings.EqualFold(a.Protocol, b.Protocol) &&
+		(a.HostIP == "" || b.HostIP == "" || a.HostIP == b.HostIP)
+}
+
+func owner(p Port, used []usedPort) (string, bool) {
+	for _, u := range used {
+		if clashes(p, u.Port) {
+			return u.Owner, true
+		}
+	}
+	return "", false
+}
+
+// pickHostPort settles p.HostPort: the one asked for, unless used; for a range the
+// first port of it that neither a container publishes nor a program listens on; for
+// 0 one the kernel says is free and no container publishes.
+func pickHostPort(p *Port, used []usedPort) error {
+	switch {
+	case p.HostPort != 0 && p.HostPortEnd <= p.HostPort:
+		p.HostPortEnd = 0
+		if who, taken := owner(*p, used); taken {
+			return fmt.Errorf("%w: %s is published by %s", ErrPortAllocated, p, who)
+		}
+		return nil
+	case p.HostPort != 0:
+		for hp := uint32(p.HostPort); hp <= uint32(p.HostPortEnd); hp++ {
+			try := *p
+			try.HostPort, try.HostPortEnd = uint16(hp), 0
+			if _, taken := owner(try, used); !taken && portFree(try) {
+				*p = try
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: no port of %d-%d/%s is free", ErrPortAllocated, p.HostPort, p.HostPortEnd, p.Protocol)
+	}
+	for range 50 {
+		hp, err := freePort(p.HostIP, p.Protocol)
+		if err != nil {
+			return fmt.Errorf("port %d/%s: pick a host port: %w", p.ContainerPort, p.Protocol, err)
+		}
+		try := *p
+		try.HostPort = hp
+		if _, taken := owner(try, used); !taken {
+			*p = try
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: port %d/%s: every port the kernel offered is published already", ErrPortAllocated, p.ContainerPort, p.Protocol)
+}
+
+// String is how an error names a published port: "127.0.0.1:8080/tcp".
+func (p Port) String() string {
+	ip := p.HostIP
+	if ip == "" {
+		ip = "0.0.0.0"
+	}
+	return fmt.Sprintf("%s:%d/%s", ip, p.HostPort, p.Protocol)
+}
+
+// portFree says whether a program could bind the port now (sctp is not tried).
+func portFree(p Port) bool {
+	addr := net.JoinHostPort(p.HostIP, strconv.Itoa(int(p.HostPort)))
+	switch p.Protocol {
+	case "udp":
+		c, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return false
+		}
+		c.Close()
+	case "tcp":
+		l, err := net.Listen("tcp4", addr)
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
 }
 
 // freePort asks the kernel for a port nobody listens on. Nothing holds it afterwards,
@@ -96,7 +184,7 @@ func portsMatch(have, want []Port) bool {
 	}
 	for i := range want {
 		h, w := have[i], want[i]
-		if w.HostPort == 0 {
+		if w.HostPort == 0 || (w.HostPortEnd > w.HostPort && h.HostPort >= w.HostPort && h.HostPort <= w.HostPortEnd) {
 			w.HostPort = h.HostPort
 		}
 		if w.Protocol == "" {

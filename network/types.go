@@ -50,8 +50,11 @@ type Network struct {
 
 // Port is one published port.
 type Port struct {
-	HostIP        string `json:"host_ip,omitempty"` // "" = every host address
-	HostPort      uint16 `json:"host_port"`
+	HostIP   string `json:"host_ip,omitempty"` // "" = every host address
+	HostPort uint16 `json:"host_port"`
+	// HostPortEnd > HostPort asks for any free port of HostPort..HostPortEnd (Docker's
+	// "8000-8010:80"); the one picked is recorded as HostPort.
+	HostPortEnd   uint16 `json:"host_port_end,omitempty"`
 	ContainerPort uint16 `json:"container_port"`
 	Protocol      string `json:"protocol"` // "tcp" or "udp"
 }

@@ -2,7 +2,9 @@ package network
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -84,8 +86,45 @@ func TestSplitRule(t *testing.T) {
 	}
 }
 
+// A port another container publishes is refused by owner; a range skips it, an
+// ephemeral port never picks it (18501 on 127.0.0.1 clashes with every address).
+func TestPortsInUse(t *testing.T) {
+	used := []usedPort{
+		{Port{HostPort: 18500, Protocol: "tcp"}, "container a"},
+		{Port{HostIP: "127.0.0.1", HostPort: 18501, Protocol: "tcp"}, "container b"},
+	}
+	for _, c := range []struct {
+		p     Port
+		taken bool
+	}{
+		{Port{HostPort: 18500, ContainerPort: 80}, true},
+		{Port{HostIP: "127.0.0.2", HostPort: 18500, ContainerPort: 80}, true}, // a has every address
+		{Port{HostPort: 18500, ContainerPort: 80, Protocol: "udp"}, false},
+		{Port{HostIP: "127.0.0.2", HostPort: 18501, ContainerPort: 80}, false},
+		{Port{HostPort: 18501, ContainerPort: 80}, true},
+	} {
+		_, err := normalizePorts([]Port{c.p}, used)
+		if taken := errors.Is(err, ErrPortAllocated); taken != c.taken {
+			t.Errorf("%+v: %v", c.p, err)
+		}
+		if c.taken && err != nil && !strings.Contains(err.Error(), "container ") {
+			t.Errorf("%+v: the error names no owner: %v", c.p, err)
+		}
+	}
+	ps, err := normalizePorts([]Port{{HostPort: 18500, HostPortEnd: 18503, ContainerPort: 80}, {HostPort: 18500, HostPortEnd: 18503, ContainerPort: 81}}, used)
+	if err != nil || ps[0].HostPort != 18502 || ps[1].HostPort != 18503 || ps[0].HostPortEnd != 0 {
+		t.Errorf("ranges: %+v %v", ps, err)
+	}
+	if !portsMatch(ps[:1], []Port{{HostPort: 18500, HostPortEnd: 18503, ContainerPort: 80}}) {
+		t.Error("a port picked from a range does not match the range")
+	}
+	if _, err := normalizePorts([]Port{{HostPort: 18500, HostPortEnd: 18500 + 0, ContainerPort: 80}}, used); !errors.Is(err, ErrPortAllocated) {
+		t.Errorf("a range of one used port: %v", err)
+	}
+}
+
 func TestPorts(t *testing.T) {
-	ps, err := normalizePorts([]Port{{HostPort: 18000, ContainerPort: 80}, {HostIP: "0.0.0.0", ContainerPort: 53, Protocol: "UDP"}})
+	ps, err := normalizePorts([]Port{{HostPort: 18000, ContainerPort: 80}, {HostIP: "0.0.0.0", ContainerPort: 53, Protocol: "UDP"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +138,7 @@ func TestPorts(t *testing.T) {
 		t.Fatal("different host port matched")
 	}
 	for _, bad := range []Port{{ContainerPort: 0, HostPort: 1}, {ContainerPort: 1, Protocol: "icmp"}, {ContainerPort: 1, HostIP: "::1"}, {ContainerPort: 1, HostIP: "x"}} {
-		if _, err := normalizePorts([]Port{bad}); err == nil {
+		if _, err := normalizePorts([]Port{bad}, nil); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
 	}

@@ -255,7 +255,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	args, _ := processArgs(imgSpec.Config, s)
 	labels[labelStopSignal] = stopSignal
 	labels[labelNetworks] = attachmentsLabel(req.Networks)
-	labels[labelPorts] = portsLabel(s.Ports)
+	labels[labelPorts] = portsLabel(withHostPorts(s.Ports, netw.Ports))
 	labels[labelCommand] = strings.Join(args, " ")
 	labels[labelImageRef] = s.Image
 	if s.NetworkMode != "" {

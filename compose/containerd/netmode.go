@@ -21,6 +21,8 @@ type containerNet struct {
 	// label so that its attachments can be made again as they were; nil without a
 	// network namespace of its own.
 	Endpoint *network.Endpoint
+	// Ports are the published ports as made, with the host ports berth picked.
+	Ports []network.Port
 }
 
 // setupNetwork gives the new container its network per network_mode: its own
@@ -105,6 +107,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	if err != nil {
 		return own, fmt.Errorf("container %s: %w", req.Name, err)
 	}
+	own.Ports = ep.Ports
 	if files.Nameservers, err = r.gateways(ep); err != nil {
 		return own, err
 	}

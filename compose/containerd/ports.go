@@ -10,16 +10,18 @@ import (
 	"berth.dev/berth/network"
 )
 
-// publishedPorts expands a service's ports into host:container pairs. compose-go has
-// already split ranges into one entry per port; a port with no published side gets
-// no host port in Docker (an ephemeral one): berth refuses that for now.
+// publishedPorts expands a service's ports into host:container pairs, one per entry
+// of s.Ports and in its order. compose-go has already split ranges into one entry per
+// port; a port with no published side gets host port 0, which the network picks
+// (Docker's ephemeral port).
 func publishedPorts(s types.ServiceConfig) ([]network.Port, error) {
 	var out []network.Port
 	for _, p := range s.Ports {
-		if p.Published == "" {
-			return nil, fmt.Errorf("service %q: ports: %d has no published port; ephemeral host ports are not supported yet", s.Name, p.Target)
+		published := p.Published
+		if published == "" {
+			published = "0"
 		}
-		lo, hi, err := portRange(p.Published)
+		lo, hi, err := portRange(published)
 		if err != nil {
 			return nil, fmt.Errorf("service %q: ports: %w", s.Name, err)
 		}
@@ -31,12 +33,32 @@ func publishedPorts(s types.ServiceConfig) ([]network.Port, error) {
 			return nil, fmt.Errorf("service %q: ports: protocol %q is not supported", s.Name, proto)
 		}
 		// compose-go splits "9000-9001:9000-9001" into one entry per port; a host range
-		// left over is Docker's "any free port of the range" for one container port:
-		// berth takes the first of it.
-		_ = hi
-		out = append(out, network.Port{HostIP: p.HostIP, HostPort: uint16(lo), ContainerPort: uint16(p.Target), Protocol: proto})
+		// left over is Docker's "any free port of the range" for one container port,
+		// which the network picks (each replica its own).
+		port := network.Port{HostIP: p.HostIP, HostPort: uint16(lo), ContainerPort: uint16(p.Target), Protocol: proto}
+		if hi > lo {
+			port.HostPortEnd = uint16(hi)
+		}
+		out = append(out, port)
 	}
 	return out, nil
+}
+
+// withHostPorts is the service's ports with the host ports that were picked for the
+// ephemeral ones and the ranges written in, for ps, port and a later re-attach; made
+// are publishedPorts' entries as the network made them, in the same order.
+func withHostPorts(ports []types.ServicePortConfig, made []network.Port) []types.ServicePortConfig {
+	if len(made) != len(ports) {
+		return ports
+	}
+	out := make([]types.ServicePortConfig, len(ports))
+	for i, p := range ports {
+		if p.Published == "" || strings.Contains(p.Published, "-") {
+			p.Published = strconv.Itoa(int(made[i].HostPort))
+		}
+		out[i] = p
+	}
+	return out
 }
 
 func portRange(s string) (uint32, uint32, error) {

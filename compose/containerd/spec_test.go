@@ -19,6 +19,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"berth.dev/berth/internal/health"
+	"berth.dev/berth/network"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -165,13 +166,17 @@ func TestPublishedPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(got)
-	want := `[{"host_ip":"127.0.0.1","host_port":8080,"container_port":80,"protocol":"tcp"},{"host_port":5353,"container_port":53,"protocol":"udp"},{"host_port":9000,"container_port":90,"protocol":"tcp"}]`
+	want := `[{"host_ip":"127.0.0.1","host_port":8080,"container_port":80,"protocol":"tcp"},{"host_port":5353,"container_port":53,"protocol":"udp"},{"host_port":9000,"host_port_end":9005,"container_port":90,"protocol":"tcp"}]`
 	if string(b) != want {
 		t.Errorf("ports %s\nwant %s", b, want)
 	}
 	s.Ports = []types.ServicePortConfig{{Target: 80}}
-	if _, err := publishedPorts(s); err == nil {
-		t.Error("a port without a published side was accepted")
+	if got, err := publishedPorts(s); err != nil || len(got) != 1 || got[0].HostPort != 0 {
+		t.Errorf("a port without a published side: %+v %v, want host port 0 for the network to pick", got, err)
+	}
+	made := []network.Port{{HostPort: 40123, ContainerPort: 80, Protocol: "tcp"}}
+	if got := withHostPorts(s.Ports, made); got[0].Published != "40123" || s.Ports[0].Published != "" {
+		t.Errorf("picked port written as %q (service's own: %q)", got[0].Published, s.Ports[0].Published)
 	}
 }
 
