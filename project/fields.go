@@ -26,12 +26,13 @@ var (
 // berth never ignores part of a file in silence.
 var ServiceFields = map[string]Support{
 	"name": yes, "image": yes, "command": yes, "entrypoint": yes, "environment": yes,
-	"env_file": loaderH, "ports": yes, "volumes": yes, "working_dir": yes, "user": yes,
+	"env_file": loaderH, "volumes": yes, "working_dir": yes, "user": yes,
 	"hostname": yes, "labels": yes, "restart": yes, "depends_on": yes, "networks": yes,
 	"container_name": yes, "tty": yes, "stdin_open": yes, "stop_signal": yes,
 	"stop_grace_period": yes, "deploy": yes, "scale": yes, "profiles": loaderH,
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
+	"ports": {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": notYet, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
