@@ -32,7 +32,7 @@ var ServiceFields = map[string]Support{
 	"stop_grace_period": yes, "deploy": yes, "scale": yes, "profiles": loaderH,
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
-	"ports": {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
+	"ports":      {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": notYet, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
