@@ -178,6 +178,15 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 			spec.ExtraHosts = append(spec.ExtraHosts, host+":"+ip)
 		}
 	}
+	spec.Contexts = b.AdditionalContexts
+	for _, name := range slices.Sorted(maps.Keys(b.Ulimits)) {
+		u := b.Ulimits[name]
+		if u.Single != 0 {
+			spec.Ulimits = append(spec.Ulimits, fmt.Sprintf("%s=%d", name, u.Single))
+		} else {
+			spec.Ulimits = append(spec.Ulimits, fmt.Sprintf("%s=%d:%d", name, u.Soft, u.Hard))
+		}
+	}
 	for _, sec := range b.Secrets {
 		src := p.Secrets[sec.Source]
 		id := sec.Source

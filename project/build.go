@@ -22,9 +22,10 @@ var BuildFields = map[string]Support{
 	"platforms":           {Supported: true, Note: "the host's platform only"},
 	"cache_from":          {Note: "not supported: buildah keeps its layer cache on this host"},
 	"cache_to":            {Note: "not supported: buildah keeps its layer cache on this host"},
-	"additional_contexts": notYet, "entitlements": notYet, "isolation": notYet,
+	"additional_contexts": {Supported: true, Note: "directories and docker-image://; service: and URLs not yet"},
+	"ulimits":             yes,
+	"entitlements":        notYet, "isolation": notYet,
 	"no_cache_filter": notYet, "privileged": notYet, "provenance": notYet, "sbom": notYet,
-	"ulimits": notYet,
 }
 
 // HostPlatform is the only platform berth builds for: the host's.
@@ -41,6 +42,11 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 	}
 	if strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
 		return fmt.Errorf("field \"build.context\": %q: only a directory is supported yet", b.Context)
+	}
+	for name, ctx := range b.AdditionalContexts {
+		if strings.Contains(ctx, "://") && !strings.HasPrefix(ctx, "docker-image://") || strings.HasPrefix(ctx, types.ServicePrefix) || strings.HasPrefix(ctx, "git@") {
+			return fmt.Errorf("field \"build.additional_contexts.%s\": %q: only a directory or docker-image:// is supported yet", name, ctx)
+		}
 	}
 	switch b.Network {
 	case "", "default", "host", "none":

@@ -81,6 +81,7 @@ func TestLoadErrors(t *testing.T) {
 		"build platform":    {"services:\n  a: {build: {context: ., platforms: [linux/s390x]}}\n", `service "a": field "build.platforms": "linux/s390x"`},
 		"build network":     {"services:\n  a: {build: {context: ., network: mynet}}\n", `field "build.network": "mynet" is not supported`},
 		"build secret":      {"services:\n  a: {build: {context: ., secrets: [s]}}\nsecrets:\n  s: {external: true}\n", `field "build.secrets": secret "s": only file and environment`},
+		"build context":     {"services:\n  a: {build: {context: ., additional_contexts: {b: \"service:b\"}}}\n  b: {build: .}\n", `field "build.additional_contexts.b": "service:b"`},
 		"pull policy":       {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 	}
 	for name, c := range cases {

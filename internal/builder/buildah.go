@@ -36,7 +36,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
-	insecure := loopbackOnly(baseRegistries(string(text), spec.Args))
+	insecure := loopbackOnly(append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...))
 	if err := b.run(ctx, out, spec.Env, budArgs(spec, dockerfile, insecure)...); err != nil {
 		return err
 	}
@@ -92,6 +92,12 @@ func budArgs(spec Spec, dockerfile string, insecure bool) []string {
 	}
 	for _, s := range spec.SSH {
 		args = append(args, "--ssh", s)
+	}
+	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
+		args = append(args, "--build-context", name+"="+spec.Contexts[name])
+	}
+	for _, u := range spec.Ulimits {
+		args = append(args, "--ulimit", u)
 	}
 	if spec.ShmSize > 0 {
 		args = append(args, "--shm-size", fmt.Sprint(spec.ShmSize))

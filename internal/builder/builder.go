@@ -23,6 +23,10 @@ type Spec struct {
 	ExtraHosts       []string // host:ip, added to /etc/hosts of RUN steps
 	Secrets          []Secret
 	SSH              []string // default | id=socket-or-key
+	// Contexts are the additional named contexts (COPY --from=NAME): a directory or
+	// docker-image://REF.
+	Contexts map[string]string
+	Ulimits  []string // name=soft:hard, for RUN steps
 	// Env is added to the builder's environment: the values of environment secrets
 	// that come from the project's .env rather than berth's own environment.
 	Env     []string

@@ -55,12 +55,13 @@ func TestBudArgs(t *testing.T) {
 		Args: []string{"A=1", "B"}, Target: "final", Labels: map[string]string{"z": "2", "a": "1"},
 		ExtraHosts: []string{"db.test:10.0.0.2"}, Secrets: []Secret{{ID: "s", File: "/run/s"}, {ID: "e", Env: "TOKEN"}},
 		ShmSize: 1 << 20, NoCache: true, Pull: true,
+		Contexts: map[string]string{"lib": "/src/lib", "base": "docker-image://127.0.0.1:5050/b"}, Ulimits: []string{"nofile=10:20"},
 	}
 	got := strings.Join(budArgs(spec, "/src/Dockerfile", true), " ")
 	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
 		" --pull=always --no-cache --tls-verify=false --target final --build-arg A=1 --build-arg B" +
 		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
-		" --shm-size 1048576 /src"
+		" --build-context base=docker-image://127.0.0.1:5050/b --build-context lib=/src/lib --ulimit nofile=10:20 --shm-size 1048576 /src"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -96,5 +97,12 @@ func TestFindWithoutBuilder(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "install buildah") {
 		t.Errorf("no buildah on PATH: %v", err)
+	}
+}
+
+func TestContextRegistries(t *testing.T) {
+	got := contextRegistries(map[string]string{"a": "/dir", "b": "docker-image://127.0.0.1:5050/x:1"})
+	if !slices.Equal(got, []string{"127.0.0.1:5050"}) {
+		t.Errorf("got %q", got)
 	}
 }

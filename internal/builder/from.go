@@ -66,6 +66,21 @@ func baseRegistries(dockerfile string, buildArgs []string) []string {
 	return hosts
 }
 
+// contextRegistries lists the registry hosts of docker-image:// contexts.
+func contextRegistries(contexts map[string]string) []string {
+	var hosts []string
+	for _, c := range contexts {
+		ref, ok := strings.CutPrefix(c, "docker-image://")
+		if !ok {
+			continue
+		}
+		if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+			hosts = append(hosts, reference.Domain(named))
+		}
+	}
+	return hosts
+}
+
 // instructions splits a Dockerfile into instructions: comments dropped, lines
 // ending in a backslash joined with the next.
 func instructions(text string) []string {
