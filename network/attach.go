@@ -79,24 +79,11 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		return nil, err
 	}
 
-	// Host ports are settled under a lock of their own, held until the pending record
-	// names them for the next container to see.
-	releasePorts := func() {}
-	if len(ports) > 0 {
-		unlockPorts, err := flock(m.paths.portsLockFile(), syscall.LOCK_EX)
-		if err != nil {
-			return nil, fmt.Errorf("container %s: %w", id, err)
-		}
-		releasePorts = sync.OnceFunc(unlockPorts)
-		defer releasePorts()
-	}
-	used, err := m.usedPorts(id, len(ports) > 0)
+	ports, releasePorts, err := m.settlePorts(id, ports)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
-	if ports, err = normalizePorts(ports, used); err != nil {
-		return nil, fmt.Errorf("container %s: %w", id, err)
-	}
+	defer releasePorts()
 
 	// Read every network before touching anything, so that a missing one costs nothing.
 	lists := make([]*libcni.NetworkConfigList, len(attach))
@@ -250,12 +237,33 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	return nil
 }
 
-// usedPorts lists the host ports the other containers publish, from their endpoint
-// and pending records; nothing is read when the container publishes none.
-func (m *Manager) usedPorts(id string, needed bool) ([]usedPort, error) {
-	if !needed {
-		return nil, nil
+// settlePorts fixes the host ports of a container's published ports against those
+// every other container publishes. With ports it returns holding the ports lock, for
+// the caller to release (once is enough, more is harmless) when its pending record
+// names them for the next container to see.
+func (m *Manager) settlePorts(id string, ports []Port) ([]Port, func(), error) {
+	if len(ports) == 0 {
+		return nil, func() {}, nil
 	}
+	unlock, err := flock(m.paths.portsLockFile(), syscall.LOCK_EX)
+	if err != nil {
+		return nil, nil, err
+	}
+	release := sync.OnceFunc(unlock)
+	used, err := m.usedPorts(id)
+	if err == nil {
+		ports, err = normalizePorts(ports, used)
+	}
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return ports, release, nil
+}
+
+// usedPorts lists the host ports the other containers publish, from their endpoint
+// and pending records.
+func (m *Manager) usedPorts(id string) ([]usedPort, error) {
 	var used []usedPort
 	for _, dir := range []string{EndpointsDir, pendingDir} {
 		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
