@@ -66,6 +66,13 @@ func ensureBridge(n *Network) error {
 	if err := ensureBridgeIPv6(link, n); err != nil {
 		return err
 	}
+	// The alias marks the bridge as berth's whatever its name (driver_opts may give
+	// one), for the leak check and for a person reading `ip link`.
+	if alias := bridgeAliasPrefix + n.Name; link.Attrs().Alias != alias {
+		if err := netlink.LinkSetAlias(link, alias); err != nil {
+			return fmt.Errorf("bridge %s: set alias: %w", n.Bridge, err)
+		}
+	}
 	// Set, not left to the kernel: a bridge otherwise takes the smallest MTU of its
 	// ports, and without ports a default that says nothing of the network's.
 	if n.MTU > 0 && link.Attrs().MTU != n.MTU {
@@ -78,6 +85,9 @@ func ensureBridge(n *Network) error {
 	}
 	return nil
 }
+
+// bridgeAliasPrefix begins the alias of every bridge berth makes, before the network's name.
+const bridgeAliasPrefix = "berth network "
 
 // deleteBridge removes a bridge; an absent one is fine. Its address and route go with
 // it (ports still enslaved would only be released, which is why Remove refuses a

@@ -20,8 +20,8 @@ import (
 // directories. Tests take one before and one after and compare them (Equal, Diff) to
 // prove that nothing leaked. Every list is sorted.
 type Snapshot struct {
-	Bridges   []string // bridge links, whatever their name (a network may name its own)
-	Veths     []string // veth links enslaved to a bridge, or to nothing
+	Bridges   []string // berth's bridges: named berth*, or marked by their alias (a network may name its own)
+	Veths     []string // veth links enslaved to one of them, or to nothing
 	IPTables  []string // "table: line" of iptables-save (table6 for ip6tables-save) for filter and nat, without counters or Shared
 	Shared    []string // the plugins' host-wide plumbing (see sharedRules); shown, not compared
 	NetNS     []string // files under <RunDir>/netns
@@ -102,15 +102,18 @@ func inventoryLinks() (bridges, veths []string, err error) {
 		return nil, nil, fmt.Errorf("inventory: list links: %w", err)
 	}
 	names := map[int]string{}
+	berths := map[int]bool{}
 	for _, l := range links {
-		names[l.Attrs().Index] = l.Attrs().Name
+		a := l.Attrs()
+		names[a.Index] = a.Name
+		berths[a.Index] = l.Type() == "bridge" && (strings.HasPrefix(a.Name, "berth") || strings.HasPrefix(a.Alias, bridgeAliasPrefix))
 	}
 	for _, l := range links {
 		a := l.Attrs()
 		switch {
-		case l.Type() == "bridge":
+		case berths[a.Index]:
 			bridges = append(bridges, a.Name)
-		case l.Type() == "veth":
+		case l.Type() == "veth" && (a.MasterIndex == 0 || berths[a.MasterIndex]):
 			master := names[a.MasterIndex]
 			if master == "" {
 				master = "(no bridge)"
