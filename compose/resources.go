@@ -86,7 +86,13 @@ func (e *Engine) NetworkInspect(ctx context.Context, names []string) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, networkJSON(n))
+		members, err := e.Runtime.NetworkMembers(ctx, n.Name)
+		if err != nil {
+			return err
+		}
+		j := networkJSON(n)
+		j["Containers"] = membersJSON(n, members)
+		out = append(out, j)
 	}
 	return writeJSONArray(e, out)
 }
@@ -102,6 +108,24 @@ func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) 
 		}
 	}
 	return Network{}, fmt.Errorf("network %q: %w", name, ErrNotFound)
+}
+
+// membersJSON is inspect's Containers, by container ID as Docker shows them, with
+// each address's prefix length.
+func membersJSON(n Network, members []NetworkMember) map[string]any {
+	withBits := func(ip, subnet string) string {
+		p, err := netip.ParsePrefix(subnet)
+		if ip == "" || err != nil {
+			return ip
+		}
+		return fmt.Sprintf("%s/%d", ip, p.Bits())
+	}
+	out := map[string]any{}
+	for _, m := range members {
+		out[m.ContainerID] = map[string]string{"Name": m.Name, "MacAddress": m.MAC,
+			"IPv4Address": withBits(m.IPv4, n.Subnet), "IPv6Address": withBits(m.IPv6, n.Subnet6)}
+	}
+	return out
 }
 
 func networkJSON(n Network) map[string]any {

@@ -55,6 +55,8 @@ type Runtime interface {
 	Networks(ctx context.Context, project string) ([]Network, error)
 	EnsureNetwork(ctx context.Context, n Network) error
 	RemoveNetwork(ctx context.Context, name string) error
+	// NetworkMembers lists the containers attached to a network, for inspect.
+	NetworkMembers(ctx context.Context, name string) ([]NetworkMember, error)
 
 	Volumes(ctx context.Context, project string) ([]Volume, error)
 	EnsureVolume(ctx context.Context, v Volume) error
@@ -168,6 +170,12 @@ type Network struct {
 	IPRange, IPRange6 string
 	AuxAddresses      map[string]string
 	Created           time.Time // listings only
+}
+
+// NetworkMember is a container attached to a network, with its addresses there.
+type NetworkMember struct {
+	ContainerID, Name string
+	MAC, IPv4, IPv6   string // addresses without prefix length; IPv6 "" off IPv6 networks
 }
 
 // Volume is a named volume.

@@ -80,6 +80,12 @@ func TestNetworkCreateOptions(t *testing.T) {
 	if mtu := strings.TrimSpace(s.must("exec", "-T", "a", "cat", "/sys/class/net/eth0/mtu")); mtu != "1450" {
 		t.Errorf("a's MTU %s, want 1450", mtu)
 	}
+	members := strings.ReplaceAll(s.must("network", "inspect", "e2e-netcreate"), " ", "")
+	for _, want := range []string{`"Name":"` + s.project + `-a-1"`, `"IPv4Address":"10.124.11.64/24"`, `"IPv6Address":"fd00:b0:3::`} {
+		if !strings.Contains(members, want) {
+			t.Errorf("network inspect's Containers lack %s: %s", want, members)
+		}
+	}
 	s.must("down")
 
 	for args, want := range map[string]string{

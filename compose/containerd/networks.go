@@ -44,6 +44,25 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, n compose.Network) error {
 	return err
 }
 
+// NetworkMembers lists the containers attached to the network, from their endpoint
+// records.
+func (r *Runtime) NetworkMembers(ctx context.Context, name string) ([]compose.NetworkMember, error) {
+	eps, err := r.net.Endpoints()
+	if err != nil {
+		return nil, err
+	}
+	var out []compose.NetworkMember
+	for _, ep := range eps {
+		for _, en := range ep.Networks {
+			if en.Network == name {
+				out = append(out, compose.NetworkMember{ContainerID: ep.ContainerID, Name: ep.ContainerName,
+					MAC: en.MAC, IPv4: en.IP, IPv6: en.IPv6})
+			}
+		}
+	}
+	return out, nil
+}
+
 // RemoveNetwork removes the network and everything on the host it made.
 func (r *Runtime) RemoveNetwork(ctx context.Context, name string) error {
 	err := r.net.Remove(ctx, name)
