@@ -74,6 +74,14 @@ func TestIPv6(t *testing.T) {
 		t.Errorf("far cannot ping6 client on their shared network: %s %s", r.stdout, r.stderr)
 	}
 
+	// An internal network has no IPv6 way out either.
+	if out := s.must("exec", "-T", "inside", "ip", "-6", "route"); strings.Contains(out, "default") {
+		t.Errorf("a container on an internal IPv6 network has a default route: %s", out)
+	}
+	if r := s.berth("exec", "-T", "inside", "ping", "-6", "-c", "1", "-W", "2", webAddr); r.code == 0 {
+		t.Errorf("inside, on an internal network, reaches web over IPv6: %s", r.stdout)
+	}
+
 	if out := s.must("network", "inspect", s.project+"_fixed"); !strings.Contains(out, "fd00:b0:1::/64") {
 		t.Errorf("network inspect does not show the IPv6 subnet: %s", out)
 	}
