@@ -47,6 +47,8 @@ type Runtime interface {
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
 	Pull(ctx context.Context, ref string, report func(Progress)) error
+	// Push sends an image of the store to its registry.
+	Push(ctx context.Context, ref string, report func(Progress)) error
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error

@@ -32,6 +32,7 @@ type globals struct {
 	ansi       string
 	parallel   int
 	debug      bool
+	hostsDir   string
 
 	force <-chan struct{}
 }
@@ -64,13 +65,14 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.StringVar(&g.ansi, "ansi", "auto", `Control when to print ANSI control characters ("never"|"always"|"auto")`)
 	f.IntVar(&g.parallel, "parallel", envInt("COMPOSE_PARALLEL_LIMIT", -1), "Maximum parallelism, -1 for unlimited")
 	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
+	f.StringVar(&g.hostsDir, "hosts-dir", berthctr.DefaultHostsDir, "Directory of containerd hosts.toml registry configuration (mirrors, plain HTTP, insecure hosts)")
 
 	root.AddCommand(
 		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
 		newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
-		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newBuildCommand(g), newConfigCommand(g),
+		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g),
 		newVersionCommand(),
 		newLogDriverCommand(), newAgentCommand(),
 	)
@@ -122,6 +124,7 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 		Namespace: g.namespace,
 		StateDir:  filepath.Join(envOr("BERTH_STATE_ROOT", "/var/lib/berth"), g.namespace),
 		RunDir:    filepath.Join(envOr("BERTH_RUN_ROOT", "/run/berth"), g.namespace),
+		HostsDir:  g.hostsDir,
 	}
 	// BERTH_DNS_UPSTREAMS overrides the resolver's upstreams ("none" for none), so
 	// tests can point it at a server of their own on loopback.

@@ -7,8 +7,6 @@ import (
 
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/images"
-	"github.com/containerd/containerd/v2/core/remotes/docker"
-	"github.com/containerd/containerd/v2/core/remotes/docker/config"
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
 
@@ -48,17 +46,15 @@ func (r *Runtime) Pull(ctx context.Context, ref string, report func(compose.Prog
 	if err != nil {
 		return err
 	}
-	resolver := docker.NewResolver(docker.ResolverOptions{
-		Hosts: config.ConfigureHosts(ctx, config.HostOptions{HostDir: config.HostDirFromRoot("/etc/containerd/certs.d")}),
-	})
 	report(compose.Progress{Ref: ref, Status: "Pulling"})
-	_, err = r.client.Pull(ctx, name,
-		ctrd.WithResolver(resolver),
-		ctrd.WithPullUnpack,
-		ctrd.WithPullSnapshotter(snapshotter),
-	)
+	// Fetch every blob, then unpack: pulling with unpack skips the layers whose
+	// snapshots exist already, and an image without its layers cannot be pushed.
+	img, err := r.client.Pull(ctx, name, ctrd.WithResolver(r.resolver(ctx)))
 	if err != nil {
-		return err
+		return registryError(ref, err)
+	}
+	if err := img.Unpack(ctx, snapshotter); err != nil {
+		return fmt.Errorf("unpack %s: %w", ref, err)
 	}
 	report(compose.Progress{Ref: ref, Status: "Pulled"})
 	return nil
@@ -78,3 +74,24 @@ func (r *Runtime) RemoveImage(ctx context.Context, ref string) error {
 }
 
 func parseURI(s string) (*url.URL, error) { return url.Parse(s) }
+
+// Push sends an image of the store, with every platform it holds, to its registry.
+func (r *Runtime) Push(ctx context.Context, ref string, report func(compose.Progress)) error {
+	name, err := normalize(ref)
+	if err != nil {
+		return err
+	}
+	img, err := r.client.ImageService().Get(ctx, name)
+	if errdefs.IsNotFound(err) {
+		return fmt.Errorf("%w: %s: pull or build it first", compose.ErrImageNotFound, ref)
+	}
+	if err != nil {
+		return err
+	}
+	report(compose.Progress{Ref: ref, Status: "Pushing"})
+	if err := r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx))); err != nil {
+		return registryError(ref, err)
+	}
+	report(compose.Progress{Ref: ref, Status: "Pushed"})
+	return nil
+}

@@ -26,6 +26,9 @@ type Options struct {
 	// Upstreams are the resolver's upstream DNS servers ("ip:port"); nil = those of
 	// the host's /etc/resolv.conf.
 	Upstreams []string
+	// HostsDir holds containerd's hosts.toml registry configuration, one directory
+	// per registry host; "" means DefaultHostsDir.
+	HostsDir string
 }
 
 // Runtime implements compose.Runtime on containerd.

@@ -1,0 +1,56 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/scheduler"
+)
+
+// PushOptions are the flags of `push`.
+type PushOptions struct {
+	Services       []string
+	IgnoreFailures bool
+	Quiet          bool
+}
+
+// Push sends the images of the selected services (those that name an image) to
+// their registries, all in parallel; with IgnoreFailures a failed push is a warning.
+func (e *Engine) Push(ctx context.Context, p *types.Project, o PushOptions) error {
+	if err := checkServices(p, o.Services); err != nil {
+		return err
+	}
+	services := o.Services
+	if len(services) == 0 {
+		services = p.ServiceNames()
+	}
+	seen := map[string]bool{}
+	var nodes []scheduler.Node
+	for _, service := range services {
+		ref := p.Services[service].Image
+		if ref == "" || seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		nodes = append(nodes, scheduler.Node{ID: "push:" + ref, Run: func(ctx context.Context) error {
+			if !o.Quiet {
+				e.event("Image", ref, "Pushing", false)
+			}
+			if err := e.Runtime.Push(ctx, ref, func(Progress) {}); err != nil {
+				err = e.failed("Image", ref, fmt.Errorf("service %q: push %s: %w", service, ref, err))
+				if o.IgnoreFailures {
+					e.warn("%v", err)
+					return nil
+				}
+				return err
+			}
+			if !o.Quiet {
+				e.event("Image", ref, "Pushed", true)
+			}
+			return nil
+		}})
+	}
+	return e.run(ctx, nodes)
+}
