@@ -133,6 +133,11 @@ type Attachment struct {
 	IPv4    string `json:",omitempty"` // ipv4_address
 	MAC     string `json:",omitempty"` // mac_address
 	IPv6    string `json:",omitempty"` // ipv6_address
+	IfName  string `json:",omitempty"` // interface_name
+	// GwPriority is gw_priority: the network of the highest gives the default route.
+	GwPriority int `json:",omitempty"`
+	// NoServiceName is use_service_name_alias: false.
+	NoServiceName bool `json:",omitempty"`
 }
 
 // Stdio connects a process to the user's terminal or pipes.

@@ -99,3 +99,27 @@ func TestNetworkCreateOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestNetworkPriorities(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	addrs := s.must("exec", "-T", "multi", "ip", "-4", "-o", "addr")
+	for _, want := range []string{"eth0    inet 10.124.20.", "uplink    inet 10.124.21.", "eth2    inet 10.124.22."} {
+		if !strings.Contains(strings.Join(strings.Fields(addrs), "    "), strings.Join(strings.Fields(want), "    ")) {
+			t.Errorf("multi's interfaces lack %q:\n%s", want, addrs)
+		}
+	}
+	quiet := strings.TrimSpace(s.must("exec", "-T", "quiet", "hostname", "-i"))
+	if got := lookupFrom(s, "multi", "quiet"); len(got) != 0 {
+		t.Errorf("quiet answers to its service's name although use_service_name_alias is false: %v", got)
+	}
+	for _, name := range []string{"hushed", s.project + "-quiet-1"} {
+		if got := lookupFrom(s, "multi", name); strings.Join(got, ",") != quiet {
+			t.Errorf("%s resolves to %v, want %s", name, got, quiet)
+		}
+	}
+	routes := s.must("exec", "-T", "multi", "ip", "route")
+	if strings.Count(routes, "default") != 1 || !strings.Contains(routes, "default via 10.124.21.1 dev uplink") {
+		t.Errorf("want one default route, through beta (gw_priority 5):\n%s", routes)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -35,6 +36,43 @@ type attachment struct {
 
 func ifName(i int) string { return fmt.Sprintf("eth%d", i) }
 
+// maxLinkName is the kernel's limit on a link name (IFNAMSIZ less the NUL).
+const maxLinkName = 15
+
+// interfaceNames names a container's interfaces in attachment order: eth0, eth1, ...
+// unless an attachment names its own (interface_name), each once.
+func interfaceNames(attach []Attachment) ([]string, error) {
+	names := make([]string, len(attach))
+	seen := map[string]bool{}
+	for i, a := range attach {
+		names[i] = a.IfName
+		if names[i] == "" {
+			names[i] = ifName(i)
+		}
+		if len(names[i]) > maxLinkName || names[i] == "lo" || strings.ContainsAny(names[i], "/: \t\n") {
+			return nil, fmt.Errorf("%w: interface name %q on network %q", ErrInvalid, names[i], a.Network)
+		}
+		if seen[names[i]] {
+			return nil, fmt.Errorf("%w: interface name %q given twice", ErrInvalid, names[i])
+		}
+		seen[names[i]] = true
+	}
+	return names, nil
+}
+
+// defaultGateway is the index of the attachment that gives the container its default
+// route: the non-internal network of highest gw_priority, the first in order among
+// equals (as Docker); -1 when every network is internal.
+func defaultGateway(nets []*Network, attach []Attachment) int {
+	gw := -1
+	for i, n := range nets {
+		if !n.Internal && (gw < 0 || attach[i].GatewayPriority > attach[gw].GatewayPriority) {
+			gw = i
+		}
+	}
+	return gw
+}
+
 // Setup attaches the container ep.ContainerID, whose namespace is ep.NetNS (default
 // NetNSPath), to each network of attach in order, as eth0, eth1, ...; ports are
 // published on the first network only. It returns ep with Networks and Ports filled
@@ -59,6 +97,10 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			return nil, fmt.Errorf("%w: container %s: network %q listed twice", ErrInvalid, id, a.Network)
 		}
 		seen[a.Network] = true
+	}
+	ifNames, err := interfaceNames(attach)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
 	if !isNetNS(ep.NetNS) {
 		return nil, fmt.Errorf("container %s: %s is not a network namespace", id, ep.NetNS)
@@ -89,16 +131,19 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	lists := make([]*libcni.NetworkConfigList, len(attach))
 	plan := make([]attachment, len(attach))
 	ep.Networks = make([]EndpointNetwork, len(attach))
+	nets := make([]*Network, len(attach))
 	for i, a := range attach {
-		n, err := m.Get(a.Network)
-		if err != nil {
+		if nets[i], err = m.Get(a.Network); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		if lists[i], err = m.attachConflist(n, a); err != nil {
+	}
+	gateway := defaultGateway(nets, attach)
+	for i, a := range attach {
+		if lists[i], err = m.attachConflist(nets[i], a, i == gateway); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
-		plan[i] = attachment{Network: a.Network, IfName: ifName(i), IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
-		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifName(i), Aliases: a.Aliases}
+		plan[i] = attachment{Network: a.Network, IfName: ifNames[i], IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
+		ep.Networks[i] = EndpointNetwork{Network: a.Network, Interface: ifNames[i], Aliases: a.Aliases, NoServiceName: a.NoServiceName}
 	}
 	if len(plan) > 0 {
 		plan[0].Ports = ports
@@ -167,7 +212,7 @@ func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port
 	ep.Ports = old.Ports
 	ep.Networks = old.Networks
 	for i := range ep.Networks {
-		ep.Networks[i].Aliases = attach[i].Aliases
+		ep.Networks[i].Aliases, ep.Networks[i].NoServiceName = attach[i].Aliases, attach[i].NoServiceName
 	}
 	if err := statefile.WriteJSON(m.paths.endpointFile(ep.ContainerID), &ep, 0o644); err != nil {
 		return nil, fmt.Errorf("container %s: %w", ep.ContainerID, err)
@@ -378,15 +423,18 @@ func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeCon
 	return rt
 }
 
-// attachConflist is the CNI configuration an ADD of a uses: the network's own, or, for
-// a container asking for its address on a network with an ip_range, the same over the
-// whole subnet (see buildConflist).
-func (m *Manager) attachConflist(n *Network, a Attachment) (*libcni.NetworkConfigList, error) {
-	asks := a.IPv4 != "" || a.IPv6 != ""
-	if !asks || (n.IPRange == "" && n.IPRange6 == "") {
+// attachConflist is the CNI configuration an ADD of a uses: the network's own, or a
+// variant of it (see conflistVariant) for a container asking for its address on a
+// network with an ip_range, or one whose default route another network gives.
+func (m *Manager) attachConflist(n *Network, a Attachment, gateway bool) (*libcni.NetworkConfigList, error) {
+	v := conflistVariant{
+		WholeSubnet:    (a.IPv4 != "" || a.IPv6 != "") && (n.IPRange != "" || n.IPRange6 != ""),
+		NoDefaultRoute: !gateway && !n.Internal,
+	}
+	if v == (conflistVariant{}) {
 		return m.loadConflist(n.Name)
 	}
-	data, err := buildConflist(m.paths.StateDir, n, true)
+	data, err := buildConflist(m.paths.StateDir, n, v)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: conflist: %w", n.Name, err)
 	}

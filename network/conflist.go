@@ -64,6 +64,17 @@ type ipamRouteConf struct {
 	Dst string `json:"dst"`
 }
 
+// conflistVariant is how one container's ADD departs from its network's conflist.
+type conflistVariant struct {
+	// WholeSubnet: the ranges ignore ip_range. host-local hands out only addresses of
+	// its range, also when a container asks for one, and Docker lets a container ask
+	// for any address of the subnet.
+	WholeSubnet bool
+	// NoDefaultRoute: another network of the container gives its default route (the
+	// highest gw_priority), so this one adds none.
+	NoDefaultRoute bool
+}
+
 // rangeOf is one host-local range: the subnet, narrowed to ipRange unless whole.
 func rangeOf(subnet, gateway, ipRange string, whole bool) (ipamRange, error) {
 	r := ipamRange{Subnet: subnet, Gateway: gateway}
@@ -102,12 +113,10 @@ type firewallConf struct {
 //   - firewall accepts the container's traffic in FORWARD (CNI-FORWARD), which matters
 //     on hosts whose FORWARD policy is DROP.
 //
-// With wholeSubnet the ranges ignore ip_range: host-local hands out only addresses of
-// its range, also when a container asks for one, and Docker lets a container ask for
-// any address of the subnet. That variant is used for the ADD of such a container
-// only; both share the one lease directory.
-func buildConflist(stateDir string, n *Network, wholeSubnet bool) ([]byte, error) {
-	v4, err := rangeOf(n.Subnet, n.Gateway, n.IPRange, wholeSubnet)
+// A variant departs from that for one container's ADD (DEL needs none of it): see
+// conflistVariant. All variants share the one lease directory.
+func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, error) {
+	v4, err := rangeOf(n.Subnet, n.Gateway, n.IPRange, v.WholeSubnet)
 	if err != nil {
 		return nil, err
 	}
@@ -116,18 +125,19 @@ func buildConflist(stateDir string, n *Network, wholeSubnet bool) ([]byte, error
 		DataDir: filepath.Join(stateDir, ipamDir),
 		Ranges:  [][]ipamRange{{v4}},
 	}
-	if !n.Internal {
+	defaultRoute := !n.Internal && !v.NoDefaultRoute
+	if defaultRoute {
 		ipam.Routes = []ipamRouteConf{{Dst: "0.0.0.0/0"}}
 	}
 	// An IPv6 network is dual-stack: host-local gives each container one address of
 	// each range.
 	if n.Subnet6 != "" {
-		v6, err := rangeOf(n.Subnet6, n.Gateway6, n.IPRange6, wholeSubnet)
+		v6, err := rangeOf(n.Subnet6, n.Gateway6, n.IPRange6, v.WholeSubnet)
 		if err != nil {
 			return nil, err
 		}
 		ipam.Ranges = append(ipam.Ranges, []ipamRange{v6})
-		if !n.Internal {
+		if defaultRoute {
 			ipam.Routes = append(ipam.Routes, ipamRouteConf{Dst: "::/0"})
 		}
 	}

@@ -31,6 +31,8 @@ type EndpointNetwork struct {
 	IPv6      string   `json:"ipv6,omitempty"` // on an IPv6 network
 	MAC       string   `json:"mac,omitempty"`
 	Aliases   []string `json:"aliases,omitempty"` // DNS aliases on this network only
+	// NoServiceName: the service's name does not answer for it here.
+	NoServiceName bool `json:"no_service_name,omitempty"`
 }
 
 // EndpointsDir and NetworksDir name the state directory's subfolders that the

@@ -191,7 +191,7 @@ func (m *Manager) realize(n *Network) error {
 	if err := reserveAuxAddresses(filepath.Join(m.paths.ipamDataDir(), n.Name), n.AuxAddresses); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
-	data, err := buildConflist(m.paths.StateDir, n, false)
+	data, err := buildConflist(m.paths.StateDir, n, conflistVariant{})
 	if err != nil {
 		return fmt.Errorf("network %q: conflist: %w", n.Name, err)
 	}

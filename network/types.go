@@ -66,4 +66,11 @@ type Attachment struct {
 	IPv4    string   // the address asked for (ipv4_address); "" = any free one
 	IPv6    string   // the address asked for (ipv6_address), on an IPv6 network
 	MAC     string   // the address asked for (mac_address); "" = a random one
+	// IfName is the interface's name in the container (interface_name); "" = ethN.
+	IfName string
+	// GatewayPriority (gw_priority): the network of the highest gives the default route.
+	GatewayPriority int
+	// NoServiceName: the service's name does not answer for the container on this
+	// network (use_service_name_alias: false); its own names and aliases still do.
+	NoServiceName bool
 }

@@ -15,7 +15,7 @@ import (
 func TestConflist(t *testing.T) {
 	for _, internal := range []bool{false, true} {
 		n := &Network{Name: "proj_default", Subnet: "10.89.3.0/24", Gateway: "10.89.3.1", Bridge: bridgeName("/var/lib/berth/x", "proj_default"), Internal: internal}
-		data, err := buildConflist("/var/lib/berth/x", n, false)
+		data, err := buildConflist("/var/lib/berth/x", n, conflistVariant{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,11 @@ const (
 // maxLinkName is the kernel's limit on a link name (IFNAMSIZ less the NUL).
 const maxLinkName = 15
 
+// isLinkName says whether the kernel takes s as the name of a link.
+func isLinkName(s string) bool {
+	return s != "" && len(s) <= maxLinkName && s != "." && s != ".." && !strings.ContainsAny(s, "/: \t\n")
+}
+
 // CheckDriverOpts refuses a driver option berth does not know, by name, and a bridge
 // name or MTU the kernel would refuse, before anything is made.
 func CheckDriverOpts(opts map[string]string) error {
@@ -24,7 +29,7 @@ func CheckDriverOpts(opts map[string]string) error {
 		v := opts[k]
 		switch k {
 		case DriverOptBridgeName:
-			if v == "" || len(v) > maxLinkName || v == "." || v == ".." || strings.ContainsAny(v, "/: \t\n") {
+			if !isLinkName(v) {
 				return fmt.Errorf("field \"driver_opts.%s\": %q is not a link name of 1 to %d characters", k, v, maxLinkName)
 			}
 		case DriverOptMTU:

@@ -27,11 +27,12 @@ var (
 var ServiceFields = map[string]Support{
 	"name": yes, "image": yes, "command": yes, "entrypoint": yes, "environment": yes,
 	"env_file": loaderH, "volumes": yes, "working_dir": yes, "user": yes,
-	"hostname": yes, "labels": yes, "restart": yes, "depends_on": yes, "networks": yes,
+	"hostname": yes, "labels": yes, "restart": yes, "depends_on": yes,
 	"container_name": yes, "tty": yes, "stdin_open": yes, "stop_signal": yes,
 	"stop_grace_period": yes, "deploy": yes, "scale": yes, "profiles": loaderH,
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
+	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias; not driver_opts or link_local_ips"},
 	"ports":      {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": notYet, "attach": notYet, "provider": notYet,
@@ -174,6 +175,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		}
 		c := *n
 		c.Aliases, c.Ipv4Address, c.Ipv6Address, c.MacAddress = nil, "", "", ""
+		c.Priority, c.GatewayPriority, c.InterfaceName, c.UseServiceNameAlias = 0, 0, "", nil
 		for _, f := range setFields(reflect.ValueOf(c)) {
 			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
 		}
@@ -203,6 +205,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		return err
 	}
 	if err := checkMACs(s); err != nil {
+		return err
+	}
+	if err := checkInterfaceNames(s); err != nil {
 		return err
 	}
 	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {

@@ -80,3 +80,23 @@ func checkMACs(s types.ServiceConfig) error {
 	}
 	return nil
 }
+
+// checkInterfaceNames wants each interface_name of a service to be a link name the
+// kernel takes, used once.
+func checkInterfaceNames(s types.ServiceConfig) error {
+	seen := map[string]string{}
+	for _, key := range s.NetworksByPriority() {
+		n := s.Networks[key]
+		if n == nil || n.InterfaceName == "" {
+			continue
+		}
+		if !isLinkName(n.InterfaceName) || n.InterfaceName == "lo" {
+			return fmt.Errorf("field \"networks.%s.interface_name\": %q is not an interface name of 1 to %d characters", key, n.InterfaceName, maxLinkName)
+		}
+		if other, dup := seen[n.InterfaceName]; dup {
+			return fmt.Errorf("field \"networks.%s.interface_name\": %q is network %s's already", key, n.InterfaceName, other)
+		}
+		seen[n.InterfaceName] = key
+	}
+	return nil
+}

@@ -131,7 +131,11 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 			continue
 		}
 
-		names := []string{ep.Service, strings.TrimPrefix(ep.ContainerName, "/"), shortID(ep.ContainerID)}
+		service := ep.Service
+		if en.NoServiceName {
+			service = ""
+		}
+		names := []string{service, strings.TrimPrefix(ep.ContainerName, "/"), shortID(ep.ContainerID)}
 		names = append(names, en.Aliases...)
 		byName := r.names[en.Network]
 		if byName == nil {
