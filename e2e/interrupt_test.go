@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bufio"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,5 +34,67 @@ func TestInterruptedUp(t *testing.T) {
 		if state != "running" {
 			t.Errorf("%s is %s", name, state)
 		}
+	}
+}
+
+// Ctrl-C during a build stops the builder and leaves nothing: no image, no
+// container, no working container in buildah's store, no temporary files.
+func TestInterruptedBuild(t *testing.T) {
+	s := newBuildScenario(t)
+	before := buildahContainers(t)
+	temps := func() []string {
+		m, _ := filepath.Glob(filepath.Join(os.TempDir(), "berth-build-*"))
+		d, _ := filepath.Glob(filepath.Join(os.TempDir(), "berth-dockerfile-*"))
+		return append(m, d...)
+	}
+	tempsBefore := temps()
+	cmd := exec.Command(berthBin, "-p", s.project, "--progress", "plain", "up", "-d")
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), s.env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt as the slow step starts: buildah is setting up its working container.
+	sc := bufio.NewScanner(stderr)
+	var out strings.Builder
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "sleeping now") {
+			break
+		}
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("up said:\n%s", out.String())
+		}
+	}()
+	_ = cmd.Process.Signal(os.Interrupt)
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("an interrupted up succeeded")
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("up did not stop within 20s of the interrupt")
+	}
+	if d := imageDigest(t, "docker.io/library/e2e-testinterruptedbuild-slow:latest"); d != "" {
+		t.Errorf("an interrupted build left image %s", d)
+	}
+	if got := s.ps(true); len(got) != 0 {
+		t.Errorf("an interrupted build left containers: %v", got)
+	}
+	if after := buildahContainers(t); after != before {
+		t.Errorf("an interrupted build left working containers: before %q, after %q", before, after)
+	}
+	if after := temps(); len(after) != len(tempsBefore) {
+		t.Errorf("an interrupted build left temporary files: before %v, after %v", tempsBefore, after)
 	}
 }

@@ -37,7 +37,17 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
 	insecure := loopbackOnly(append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...))
+	unlock, err := lockBuilds(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	before, err := b.workingContainers(ctx)
+	if err != nil {
+		return err
+	}
 	if err := b.run(ctx, out, spec.Env, budArgs(spec, dockerfile, insecure)...); err != nil {
+		b.removeWorkingContainers(before)
 		return err
 	}
 	// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
