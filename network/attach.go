@@ -61,12 +61,15 @@ func interfaceNames(attach []Attachment) ([]string, error) {
 }
 
 // defaultGateway is the index of the attachment that gives the container its default
-// route: the non-internal network of highest gw_priority, the first in order among
-// equals (as Docker); -1 when every network is internal.
-func defaultGateway(nets []*Network, attach []Attachment) int {
+// route of a family: of the non-internal networks with that family, the one of highest
+// gw_priority, the first in order among equals (as Docker); -1 when there is none.
+func defaultGateway(nets []*Network, attach []Attachment, ipv6 bool) int {
 	gw := -1
 	for i, n := range nets {
-		if !n.Internal && (gw < 0 || attach[i].GatewayPriority > attach[gw].GatewayPriority) {
+		if n.Internal || (ipv6 && n.Subnet6 == "") {
+			continue
+		}
+		if gw < 0 || attach[i].GatewayPriority > attach[gw].GatewayPriority {
 			gw = i
 		}
 	}
@@ -137,9 +140,9 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
 	}
-	gateway := defaultGateway(nets, attach)
+	gateway4, gateway6 := defaultGateway(nets, attach, false), defaultGateway(nets, attach, true)
 	for i, a := range attach {
-		if lists[i], err = m.attachConflist(nets[i], a, i == gateway); err != nil {
+		if lists[i], err = m.attachConflist(nets[i], a, i == gateway4, i == gateway6); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
 		plan[i] = attachment{Network: a.Network, IfName: ifNames[i], IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
@@ -426,10 +429,11 @@ func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeCon
 // attachConflist is the CNI configuration an ADD of a uses: the network's own, or a
 // variant of it (see conflistVariant) for a container asking for its address on a
 // network with an ip_range, or one whose default route another network gives.
-func (m *Manager) attachConflist(n *Network, a Attachment, gateway bool) (*libcni.NetworkConfigList, error) {
+func (m *Manager) attachConflist(n *Network, a Attachment, gateway4, gateway6 bool) (*libcni.NetworkConfigList, error) {
 	v := conflistVariant{
-		WholeSubnet:    (a.IPv4 != "" || a.IPv6 != "") && (n.IPRange != "" || n.IPRange6 != ""),
-		NoDefaultRoute: !gateway && !n.Internal,
+		WholeSubnet:     (a.IPv4 != "" || a.IPv6 != "") && (n.IPRange != "" || n.IPRange6 != ""),
+		NoDefaultRoute:  !gateway4 && !n.Internal,
+		NoDefaultRoute6: !gateway6 && !n.Internal && n.Subnet6 != "",
 	}
 	if v == (conflistVariant{}) {
 		return m.loadConflist(n.Name)

@@ -70,9 +70,9 @@ type conflistVariant struct {
 	// its range, also when a container asks for one, and Docker lets a container ask
 	// for any address of the subnet.
 	WholeSubnet bool
-	// NoDefaultRoute: another network of the container gives its default route (the
-	// highest gw_priority), so this one adds none.
-	NoDefaultRoute bool
+	// NoDefaultRoute and NoDefaultRoute6: another network of the container gives its
+	// default route of that family (the highest gw_priority), so this one adds none.
+	NoDefaultRoute, NoDefaultRoute6 bool
 }
 
 // rangeOf is one host-local range: the subnet, narrowed to ipRange unless whole.
@@ -125,8 +125,7 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 		DataDir: filepath.Join(stateDir, ipamDir),
 		Ranges:  [][]ipamRange{{v4}},
 	}
-	defaultRoute := !n.Internal && !v.NoDefaultRoute
-	if defaultRoute {
+	if !n.Internal && !v.NoDefaultRoute {
 		ipam.Routes = []ipamRouteConf{{Dst: "0.0.0.0/0"}}
 	}
 	// An IPv6 network is dual-stack: host-local gives each container one address of
@@ -137,7 +136,7 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 			return nil, err
 		}
 		ipam.Ranges = append(ipam.Ranges, []ipamRange{v6})
-		if defaultRoute {
+		if !n.Internal && !v.NoDefaultRoute6 {
 			ipam.Routes = append(ipam.Routes, ipamRouteConf{Dst: "::/0"})
 		}
 	}

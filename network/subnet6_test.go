@@ -67,3 +67,23 @@ func TestHostRange(t *testing.T) {
 		t.Errorf("aux addresses inside: %v", err)
 	}
 }
+
+func TestDefaultGateway(t *testing.T) {
+	nets := []*Network{
+		{Name: "inner", Internal: true, Subnet6: "fd00:1::/64"},
+		{Name: "v4"},
+		{Name: "dual", Subnet6: "fd00:2::/64"},
+		{Name: "dual2", Subnet6: "fd00:3::/64"},
+	}
+	attach := []Attachment{{GatewayPriority: 9}, {}, {}, {}}
+	if gw4, gw6 := defaultGateway(nets, attach, false), defaultGateway(nets, attach, true); gw4 != 1 || gw6 != 2 {
+		t.Errorf("equal priorities: IPv4 via %d, IPv6 via %d; want the first of each family, 1 and 2", gw4, gw6)
+	}
+	attach[3].GatewayPriority = 1
+	if gw4, gw6 := defaultGateway(nets, attach, false), defaultGateway(nets, attach, true); gw4 != 3 || gw6 != 3 {
+		t.Errorf("gw_priority 1 on dual2: %d %d, want 3 3", gw4, gw6)
+	}
+	if gw := defaultGateway(nets[:1], attach[:1], false); gw != -1 {
+		t.Errorf("only an internal network: %d", gw)
+	}
+}
