@@ -106,7 +106,8 @@ func toPull(p *types.Project, services []string, policy BuildPolicy) []string {
 	return out
 }
 
-// build runs the planned builds in parallel; the builder's lines go to progress.
+// build runs the planned builds (the builder takes them one at a time); the
+// builder's lines go to progress.
 func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o BuildOptions) error {
 	var nodes []scheduler.Node
 	for _, op := range plan.Ops {
