@@ -137,7 +137,8 @@ type Attachment struct {
 	// GwPriority is gw_priority: the network of the highest gives the default route.
 	GwPriority int `json:",omitempty"`
 	// NoServiceName is use_service_name_alias: false.
-	NoServiceName bool `json:",omitempty"`
+	NoServiceName bool     `json:",omitempty"`
+	LinkLocal     []string `json:",omitempty"` // link_local_ips
 }
 
 // Stdio connects a process to the user's terminal or pipes.

@@ -338,7 +338,7 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 		if n := s.Networks[key]; n != nil {
 			a.Aliases, a.IPv4, a.IPv6, a.MAC = n.Aliases, n.Ipv4Address, n.Ipv6Address, n.MacAddress
 			a.IfName, a.GwPriority = n.InterfaceName, n.GatewayPriority
-			a.NoServiceName = !n.ServiceNameAliasEnabled()
+			a.NoServiceName, a.LinkLocal = !n.ServiceNameAliasEnabled(), n.LinkLocalIPs
 		}
 		if i == 0 && a.MAC == "" {
 			a.MAC = s.MacAddress // the service's own applies to its first network

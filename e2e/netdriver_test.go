@@ -109,6 +109,9 @@ func TestNetworkPriorities(t *testing.T) {
 			t.Errorf("multi's interfaces lack %q:\n%s", want, addrs)
 		}
 	}
+	if out := s.must("exec", "-T", "multi", "ip", "-o", "addr", "show", "eth2"); !strings.Contains(out, "169.254.8.9/16") || !strings.Contains(out, "fe80::8:9/64") {
+		t.Errorf("eth2 lacks its link_local_ips:\n%s", out)
+	}
 	quiet := strings.TrimSpace(s.must("exec", "-T", "quiet", "hostname", "-i"))
 	if got := lookupFrom(s, "multi", "quiet"); len(got) != 0 {
 		t.Errorf("quiet answers to its service's name although use_service_name_alias is false: %v", got)

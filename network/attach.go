@@ -105,6 +105,13 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
+	for _, a := range attach {
+		for _, ip := range a.LinkLocal {
+			if _, err := linkLocalPrefix(ip); err != nil {
+				return nil, fmt.Errorf("container %s: network %q: %w", id, a.Network, err)
+			}
+		}
+	}
 	if !isNetNS(ep.NetNS) {
 		return nil, fmt.Errorf("container %s: %s is not a network namespace", id, ep.NetNS)
 	}
@@ -180,6 +187,9 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			return nil, undo(fmt.Errorf("container %s: attach to network %q: %w", id, a.Network, err), i+1)
 		}
 		addr, err := resultAddress(res, a.IfName)
+		if err == nil {
+			err = addLinkLocal(ep.NetNS, a.IfName, attach[i].LinkLocal)
+		}
 		if err != nil {
 			return nil, undo(fmt.Errorf("container %s: network %q: %w", id, a.Network, err), i+1)
 		}

@@ -73,4 +73,6 @@ type Attachment struct {
 	// NoServiceName: the service's name does not answer for the container on this
 	// network (use_service_name_alias: false); its own names and aliases still do.
 	NoServiceName bool
+	// LinkLocal are link-local addresses the interface gets besides (link_local_ips).
+	LinkLocal []string
 }

@@ -32,7 +32,7 @@ var ServiceFields = map[string]Support{
 	"stop_grace_period": yes, "deploy": yes, "scale": yes, "profiles": loaderH,
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
-	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias; not driver_opts or link_local_ips"},
+	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias, link_local_ips; not driver_opts"},
 	"ports":      {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": notYet, "attach": notYet, "provider": notYet,
@@ -175,7 +175,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		}
 		c := *n
 		c.Aliases, c.Ipv4Address, c.Ipv6Address, c.MacAddress = nil, "", "", ""
-		c.Priority, c.GatewayPriority, c.InterfaceName, c.UseServiceNameAlias = 0, 0, "", nil
+		c.Priority, c.GatewayPriority, c.InterfaceName, c.UseServiceNameAlias, c.LinkLocalIPs = 0, 0, "", nil, nil
 		for _, f := range setFields(reflect.ValueOf(c)) {
 			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
 		}
@@ -208,6 +208,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 		return err
 	}
 	if err := checkInterfaceNames(s); err != nil {
+		return err
+	}
+	if err := checkLinkLocal(s); err != nil {
 		return err
 	}
 	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {

@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -76,6 +77,22 @@ func checkMACs(s types.ServiceConfig) error {
 	if first := s.NetworksByPriority(); len(first) > 0 {
 		if n := s.Networks[first[0]]; n != nil && n.MacAddress != "" && !strings.EqualFold(n.MacAddress, s.MacAddress) {
 			return fmt.Errorf("field \"mac_address\": %s differs from networks.%s.mac_address %s", s.MacAddress, first[0], n.MacAddress)
+		}
+	}
+	return nil
+}
+
+// checkLinkLocal wants every link_local_ips entry to be a link-local address.
+func checkLinkLocal(s types.ServiceConfig) error {
+	for _, key := range s.NetworksByPriority() {
+		n := s.Networks[key]
+		if n == nil {
+			continue
+		}
+		for _, ip := range n.LinkLocalIPs {
+			if a, err := netip.ParseAddr(ip); err != nil || !a.IsLinkLocalUnicast() {
+				return fmt.Errorf("field \"networks.%s.link_local_ips\": %q is not a link-local address", key, ip)
+			}
 		}
 	}
 	return nil

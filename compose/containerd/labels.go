@@ -60,7 +60,7 @@ func attachmentsOf(labels map[string]string) []network.Attachment {
 	out := make([]network.Attachment, 0, len(as))
 	for _, a := range as {
 		out = append(out, network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, IPv6: a.IPv6, MAC: a.MAC,
-			IfName: a.IfName, GatewayPriority: a.GwPriority, NoServiceName: a.NoServiceName})
+			IfName: a.IfName, GatewayPriority: a.GwPriority, NoServiceName: a.NoServiceName, LinkLocal: a.LinkLocal})
 	}
 	return out
 }
