@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"io"
 	"sort"
 
@@ -70,6 +71,38 @@ func (e *Engine) imageDigests(ctx context.Context, p *types.Project, services []
 		out[ref] = d
 	}
 	return out, nil
+}
+
+// pullTimes adds to obs when berth last pulled the images of the services whose
+// pull_policy refreshes them; a project without such a policy costs nothing here.
+func (e *Engine) pullTimes(ctx context.Context, p *types.Project, services []string, obs *Observed) error {
+	obs.Now = time.Now()
+	for _, name := range refreshes(p, services) {
+		ref := p.Services[name].Image
+		t, err := e.Runtime.ImagePulled(ctx, ref)
+		if errors.Is(err, ErrImageNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("image %s: %w", ref, err)
+		}
+		if !t.IsZero() {
+			if obs.ImagesPulled == nil {
+				obs.ImagesPulled = map[string]time.Time{}
+			}
+			obs.ImagesPulled[ref] = t
+		}
+	}
+	return nil
+}
+
+// pullOverride turns --pull into a policy for every service; "policy" (the default)
+// leaves each service its own.
+func pullOverride(flag string) PullPolicy {
+	if flag == "policy" {
+		flag = ""
+	}
+	return PullPolicy{Override: flag, Default: types.PullPolicyMissing}
 }
 
 // run executes scheduler nodes with the engine's parallelism.

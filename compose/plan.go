@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -73,6 +74,10 @@ type Observed struct {
 	NetworkSettings map[string]Network
 	Volumes         map[string]bool   // host names of existing volumes, likewise
 	Images          map[string]string // image ref → digest, for images in the store
+	// ImagesPulled is when berth last pulled an image, for the services whose
+	// pull_policy refreshes it; Now is when the observation was made.
+	ImagesPulled map[string]time.Time
+	Now          time.Time
 }
 
 // PlanOptions are the flags that change a plan.
@@ -122,28 +127,89 @@ func selectedServices(p *types.Project, g *project.Graph, names []string, noDeps
 	return out, nil
 }
 
-// PlanPulls lists the images the selected services need: those the store lacks, or
-// all of them with policy "always". Policy "never" makes a missing image an error.
-func PlanPulls(p *types.Project, services []string, obs Observed, policy string) (Plan, error) {
+// PullPolicy says which images to pull.
+type PullPolicy struct {
+	// Override applies to every service, as `up --pull` and `pull --policy` do:
+	// always, missing or never; "" follows each service's pull_policy.
+	Override string
+	// Default is the policy of a service without pull_policy: missing for up and run,
+	// always for pull.
+	Default string
+}
+
+// PlanPulls lists the images the selected services need under the pull policy: a
+// missing image, every image with always, one pulled longer ago than its refresh
+// period (daily, weekly, every_<duration>). A missing image under never is an error.
+func PlanPulls(p *types.Project, services []string, obs Observed, policy PullPolicy) (Plan, error) {
 	var plan Plan
-	seen := map[string]bool{}
+	planned := map[string]bool{}
 	for _, name := range services {
-		ref := p.Services[name].Image
-		if ref == "" || seen[ref] {
+		s := p.Services[name]
+		if s.Image == "" || planned[s.Image] {
 			continue
 		}
-		seen[ref] = true
-		_, have := obs.Images[ref]
-		switch {
-		case policy == "always":
-			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: ref, Service: name, Reason: "--pull always"})
-		case !have && policy == "never":
-			return Plan{}, fmt.Errorf("%w: service %q: image %s is not in the store and --pull is never", ErrImageNotFound, name, ref)
-		case !have:
-			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: ref, Service: name, Reason: "missing"})
+		reason, err := pullReason(s, obs, policy)
+		if err != nil {
+			return Plan{}, err
+		}
+		if reason != "" {
+			planned[s.Image] = true
+			plan.Ops = append(plan.Ops, Op{Kind: OpPull, Target: s.Image, Service: name, Reason: reason})
 		}
 	}
 	return plan, nil
+}
+
+// pullReason says why one service's image is to be pulled, "" if it is not.
+func pullReason(s types.ServiceConfig, obs Observed, o PullPolicy) (string, error) {
+	ref := s.Image
+	_, have := obs.Images[ref]
+	policy, every, err := s.GetPullPolicy()
+	if err != nil {
+		return "", fmt.Errorf("%w: service %q: field \"pull_policy\": %w", project.ErrInvalid, s.Name, err)
+	}
+	by := "pull_policy " + policy
+	switch {
+	case o.Override != "":
+		policy, by = o.Override, "--pull "+o.Override
+	case s.PullPolicy == "" && o.Default != "":
+		policy, by = o.Default, o.Default
+	}
+	switch policy {
+	case types.PullPolicyAlways:
+		return by, nil
+	case types.PullPolicyNever:
+		if !have {
+			return "", fmt.Errorf("%w: service %q: image %s is not in the store and %s forbids pulling it", ErrImageNotFound, s.Name, ref, by)
+		}
+	case types.PullPolicyRefresh:
+		last, known := obs.ImagesPulled[ref]
+		switch {
+		case !have:
+			return "missing", nil
+		case !known:
+			return fmt.Sprintf("%s, no pull of it recorded", s.PullPolicy), nil
+		case obs.Now.Sub(last) >= every:
+			return fmt.Sprintf("%s, last pulled %s", s.PullPolicy, last.UTC().Format(time.RFC3339)), nil
+		}
+	default: // missing, if_not_present, build
+		if !have {
+			return "missing", nil
+		}
+	}
+	return "", nil
+}
+
+// refreshes lists the services whose pull_policy refreshes their image after a time,
+// the only ones that need the time of the last pull.
+func refreshes(p *types.Project, services []string) []string {
+	var out []string
+	for _, name := range services {
+		if policy, _, _ := p.Services[name].GetPullPolicy(); policy == types.PullPolicyRefresh {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // PlanUp is the pure heart of `up`: what to change so that the selected services run

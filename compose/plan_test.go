@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -151,16 +152,53 @@ create container demo-web-2 (missing)
 func TestPlanPulls(t *testing.T) {
 	p := loadProject(t, webRedis)
 	obs := Observed{Images: map[string]string{"web": "sha256:1"}}
-	got, err := PlanPulls(p, []string{"redis", "web"}, obs, "missing")
+	got, err := PlanPulls(p, []string{"redis", "web"}, obs, pullOverride("policy"))
 	if err != nil || got.String() != "pull image redis (missing)\n" {
 		t.Errorf("pulls:\n%s %v", got, err)
 	}
-	got, _ = PlanPulls(p, []string{"redis", "web"}, obs, "always")
+	got, _ = PlanPulls(p, []string{"redis", "web"}, obs, pullOverride("always"))
 	if got.String() != "pull image redis (--pull always)\npull image web (--pull always)\n" {
 		t.Errorf("--pull always:\n%s", got)
 	}
-	if _, err := PlanPulls(p, []string{"redis", "web"}, obs, "never"); !errors.Is(err, ErrImageNotFound) || !strings.Contains(err.Error(), "redis") {
+	if _, err := PlanPulls(p, []string{"redis", "web"}, obs, pullOverride("never")); !errors.Is(err, ErrImageNotFound) || !strings.Contains(err.Error(), "redis") {
 		t.Errorf("--pull never with a missing image: %v", err)
+	}
+}
+
+func TestPlanPullsByServicePolicy(t *testing.T) {
+	p := loadProject(t, `
+services:
+  always: {image: a, pull_policy: always}
+  missing: {image: m, pull_policy: missing}
+  never: {image: n, pull_policy: never}
+  daily: {image: d, pull_policy: daily}
+  hourly: {image: h, pull_policy: every_1h}
+  unrecorded: {image: u, pull_policy: weekly}
+  plain: {image: p}
+`)
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	obs := Observed{
+		Images:       map[string]string{"a": "1", "m": "1", "n": "1", "d": "1", "h": "1", "u": "1", "p": "1"},
+		ImagesPulled: map[string]time.Time{"d": now.Add(-2 * time.Hour), "h": now.Add(-2 * time.Hour)},
+		Now:          now,
+	}
+	all := []string{"always", "missing", "never", "daily", "hourly", "unrecorded", "plain"}
+	got, err := PlanPulls(p, all, obs, pullOverride("policy"))
+	want := "pull image a (pull_policy always)\n" +
+		"pull image h (every_1h, last pulled 2026-01-02T10:00:00Z)\n" +
+		"pull image u (weekly, no pull of it recorded)\n"
+	if err != nil || got.String() != want {
+		t.Errorf("up with every image present:\n%s%v\nwant:\n%s", got, err, want)
+	}
+	// berth pull: a service without pull_policy is pulled, one with missing is not.
+	got, _ = PlanPulls(p, []string{"missing", "plain"}, obs, PullPolicy{Default: "always"})
+	if got.String() != "pull image p (always)\n" {
+		t.Errorf("pull:\n%s", got)
+	}
+	delete(obs.Images, "n")
+	_, err = PlanPulls(p, all, obs, pullOverride("policy"))
+	if !errors.Is(err, ErrImageNotFound) || !strings.Contains(err.Error(), `service "never": image n is not in the store and pull_policy never forbids pulling it`) {
+		t.Errorf("pull_policy never with the image missing: %v", err)
 	}
 }
 

@@ -2,10 +2,12 @@ package compose
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
 )
 
 // PullOptions are the flags of `pull`.
@@ -14,10 +16,12 @@ type PullOptions struct {
 	IncludeDeps    bool
 	IgnoreFailures bool
 	Quiet          bool
+	Policy         string // --policy: "always", "missing", or "" for each service's pull_policy
 }
 
-// Pull fetches the services' images, all in parallel, whether the store has them or
-// not; with IgnoreFailures a failed pull is a warning.
+// Pull fetches the services' images, all in parallel: whether the store has them or
+// not, unless the policy (--policy, else the service's pull_policy) says otherwise.
+// With IgnoreFailures a failed pull is a warning.
 func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) error {
 	g, err := project.NewGraph(p)
 	if err != nil {
@@ -27,18 +31,53 @@ func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) erro
 	if err != nil {
 		return err
 	}
-	// A service that only builds its image has nothing to pull.
-	plan, err := PlanPulls(p, toPull(p, services, BuildPolicy{Never: true}), Observed{}, "always")
+	// A service that only builds its image, or never pulls it, has nothing to pull.
+	var pullable []string
+	for _, name := range toPull(p, services, BuildPolicy{Never: true}) {
+		if policy, _, _ := p.Services[name].GetPullPolicy(); policy != types.PullPolicyNever && policy != types.PullPolicyBuild {
+			pullable = append(pullable, name)
+		}
+	}
+	images, err := e.imageDigests(ctx, p, pullable)
+	if err != nil {
+		return err
+	}
+	obs := Observed{Images: images}
+	if err := e.pullTimes(ctx, p, pullable, &obs); err != nil {
+		return err
+	}
+	plan, err := PlanPulls(p, pullable, obs, PullPolicy{Override: o.Policy, Default: types.PullPolicyAlways})
 	if err != nil {
 		return err
 	}
 	if !o.IgnoreFailures {
-		return e.pull(ctx, plan, o.Quiet)
+		return e.pull(ctx, p, plan, o.Quiet)
 	}
 	for _, op := range plan.Ops {
-		if err := e.pull(ctx, Plan{Ops: []Op{op}}, o.Quiet); err != nil {
+		if err := e.pull(ctx, p, Plan{Ops: []Op{op}}, o.Quiet); err != nil {
 			e.warn("%v", err)
 		}
 	}
 	return nil
+}
+
+// pull runs the planned pulls in parallel, each for its service's platform.
+func (e *Engine) pull(ctx context.Context, p *types.Project, plan Plan, quiet bool) error {
+	var nodes []scheduler.Node
+	for _, op := range plan.Ops {
+		ref, service, platform := op.Target, op.Service, p.Services[op.Service].Platform
+		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
+			if !quiet {
+				e.event("Image", ref, "Pulling", false)
+			}
+			if err := e.Runtime.Pull(ctx, ref, platform, func(Progress) {}); err != nil {
+				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
+			}
+			if !quiet {
+				e.event("Image", ref, "Pulled", true)
+			}
+			return nil
+		}})
+	}
+	return e.run(ctx, nodes)
 }

@@ -26,7 +26,7 @@ type RunOptions struct {
 	Detach       bool
 	NoDeps       bool
 	ServicePorts bool     // publish the service's ports (off by default, as in Docker)
-	Pull         string   // --pull: always, missing (default) or never
+	Pull         string   // --pull: always, missing, never or policy (default)
 	Build        bool     // --build: build the service's image even when the store has it
 	Publish      []string // -p, in compose's short port syntax
 	Volumes      []string // -v, in compose's short volume syntax
@@ -94,7 +94,10 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 	if err != nil {
 		return Container{}, err
 	}
-	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullPolicy)
+	if err := e.pullTimes(ctx, p, []string{s.Name}, &obs); err != nil {
+		return Container{}, err
+	}
+	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullOverride(pullPolicy))
 	if err != nil {
 		return Container{}, err
 	}
@@ -102,7 +105,7 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 		if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
 			return Container{}, err
 		}
-		if err := e.pull(ctx, pulls, false); err != nil {
+		if err := e.pull(ctx, p, pulls, false); err != nil {
 			return Container{}, err
 		}
 		if obs.Images, err = e.imageDigests(ctx, p, []string{s.Name}); err != nil {

@@ -46,7 +46,10 @@ type Runtime interface {
 	Events(ctx context.Context) (<-chan Event, error)
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
-	Pull(ctx context.Context, ref string, report func(Progress)) error
+	// ImagePulled is when berth last pulled the image; zero when it did not.
+	ImagePulled(ctx context.Context, ref string) (time.Time, error)
+	// Pull fetches and unpacks an image for the platform ("" = the host's).
+	Pull(ctx context.Context, ref, platform string, report func(Progress)) error
 	// Push sends an image of the store to its registry.
 	Push(ctx context.Context, ref string, report func(Progress)) error
 	RemoveImage(ctx context.Context, ref string) error

@@ -33,7 +33,8 @@ type UpOptions struct {
 	AbortOnExit    bool
 	AbortOnFailure bool
 	ExitCodeFrom   string
-	// Pull is --pull: "always", "missing" (the default) or "never"; QuietPull hides
+	// Pull is --pull: "always", "missing", "never" or "policy" (the default: each
+	// service's pull_policy); QuietPull hides
 	// pull progress.
 	Pull      string
 	QuietPull bool
@@ -91,14 +92,18 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	pulls, err := PlanPulls(p, toPull(p, services, o.Build), Observed{Images: images}, o.Pull)
+	pullObs := Observed{Images: images}
+	if err := e.pullTimes(ctx, p, services, &pullObs); err != nil {
+		return nil, err
+	}
+	pulls, err := PlanPulls(p, toPull(p, services, o.Build), pullObs, pullOverride(o.Pull))
 	if err != nil {
 		return nil, err
 	}
 	if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
 		return nil, err
 	}
-	if err := e.pull(ctx, pulls, o.QuietPull); err != nil {
+	if err := e.pull(ctx, p, pulls, o.QuietPull); err != nil {
 		return nil, err
 	}
 	obs, err := e.observe(ctx, p, services)
@@ -118,26 +123,6 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 		return nil, err
 	}
 	return started, nil
-}
-
-func (e *Engine) pull(ctx context.Context, plan Plan, quiet bool) error {
-	var nodes []scheduler.Node
-	for _, op := range plan.Ops {
-		ref, service := op.Target, op.Service
-		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
-			if !quiet {
-				e.event("Image", ref, "Pulling", false)
-			}
-			if err := e.Runtime.Pull(ctx, ref, func(Progress) {}); err != nil {
-				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
-			}
-			if !quiet {
-				e.event("Image", ref, "Pulled", true)
-			}
-			return nil
-		}})
-	}
-	return e.run(ctx, nodes)
 }
 
 // upNodes turns a plan into a graph: networks and volumes first, the resolver, then

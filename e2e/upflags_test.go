@@ -24,7 +24,7 @@ func TestUpFlags(t *testing.T) {
 		t.Errorf("--quiet-pull printed pulls: %q", r.stderr)
 	}
 	r = s.berth("--profile", "absent", "up", "-d", "--pull", "never", "absent")
-	if r.code == 0 || !strings.Contains(r.stderr, "--pull is never") || !strings.Contains(r.stderr, `"absent"`) {
+	if r.code == 0 || !strings.Contains(r.stderr, "--pull never forbids pulling it") || !strings.Contains(r.stderr, `"absent"`) {
 		t.Errorf("--pull never with a missing image: exit %d %q", r.code, r.stderr)
 	}
 }

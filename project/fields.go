@@ -49,8 +49,8 @@ var ServiceFields = map[string]Support{
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
-	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": notYet,
-	"privileged": yes, "pull_policy": {Supported: true, Note: "missing (the default) and build"}, "pull_refresh_after": notYet, "read_only": yes,
+	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
+	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
@@ -228,14 +228,11 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			}
 		}
 	}
-	switch s.PullPolicy {
-	case "", types.PullPolicyMissing, types.PullPolicyIfNotPresent:
-	case types.PullPolicyBuild:
-		if s.Build == nil {
-			return fmt.Errorf("field \"pull_policy\": build needs a build: section")
-		}
-	default:
-		return fmt.Errorf("field \"pull_policy\": %q is not supported yet", s.PullPolicy)
+	if err := checkPullPolicy(s); err != nil {
+		return err
+	}
+	if err := checkPlatform(s.Platform); err != nil {
+		return err
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

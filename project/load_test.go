@@ -83,6 +83,7 @@ func TestLoadErrors(t *testing.T) {
 		"build secret":      {"services:\n  a: {build: {context: ., secrets: [s]}}\nsecrets:\n  s: {external: true}\n", `field "build.secrets": secret "s": only file and environment`},
 		"build context":     {"services:\n  a: {build: {context: ., additional_contexts: {b: \"service:b\"}}}\n  b: {build: .}\n", `field "build.additional_contexts.b": "service:b"`},
 		"pull policy":       {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
+		"platform":          {"services:\n  a: {image: x, platform: linux/s390x}\n", `service "a": field "platform": "linux/s390x": this host runs linux/`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -18,6 +18,9 @@ func newRunCommand(g *globals) *cobra.Command {
 	cmd := projectVerb(g, "run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", false,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
 			o.Service, o.Cmd = args[0], args[1:]
+			if err := checkPullFlag(o.Pull); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("entrypoint") {
 				ep := []string{}
 				if entrypoint != "" {
@@ -52,7 +55,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.BoolVarP(&o.ServicePorts, "service-ports", "P", false, "Run command with the service's ports published to the host")
 	f.StringArrayVarP(&o.Publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	f.StringArrayVarP(&o.Volumes, "volume", "v", nil, "Bind mount a volume")
-	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
+	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	f.BoolVar(&o.Build, "build", false, "Build image before starting container")
 	return cmd
 }

@@ -26,10 +26,8 @@ func newUpCommand(g *globals) *cobra.Command {
 			o.Timeout = timeout.value(cmd)
 			o.WaitTimeout = time.Duration(waitTimeout) * time.Second
 			_ = renewAnon
-			switch o.Pull {
-			case "always", "missing", "never":
-			default:
-				return usageError("--pull %q: use always, missing or never", o.Pull)
+			if err := checkPullFlag(o.Pull); err != nil {
+				return err
 			}
 			if o.ExitCodeFrom != "" {
 				o.AbortOnExit = true
@@ -66,7 +64,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.Build.Always, "build", false, "Build images before starting containers")
 	f.BoolVar(&o.Build.Never, "no-build", false, "Don't build an image, even if it's policy")
 	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
-	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("always"|"missing"|"never")`)
+	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate")
 	f.BoolVarP(&renewAnon, "renew-anon-volumes", "V", false, "Recreate anonymous volumes (berth refuses anonymous volumes, so there are none)")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy (implies detached mode)")

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/images"
 	"github.com/containerd/errdefs"
+	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 
 	"berth.dev/berth/compose"
@@ -39,22 +41,66 @@ func (r *Runtime) ImageDigest(ctx context.Context, ref string) (string, error) {
 	return img.Target.Digest.String(), nil
 }
 
-// Pull fetches and unpacks an image. Registries on localhost are spoken to in plain
-// HTTP (containerd's resolver falls back to it for a localhost host with a port).
-func (r *Runtime) Pull(ctx context.Context, ref string, report func(compose.Progress)) error {
+// labelPulledAt on an image records when berth last pulled it (RFC 3339), for the
+// pull policies that refresh an image after a time.
+const labelPulledAt = "berth.pulled-at"
+
+// ImagePulled is when berth last pulled the image; zero when it never did.
+func (r *Runtime) ImagePulled(ctx context.Context, ref string) (time.Time, error) {
+	name, err := normalize(ref)
+	if err != nil {
+		return time.Time{}, err
+	}
+	img, err := r.client.ImageService().Get(ctx, name)
+	if errdefs.IsNotFound(err) {
+		return time.Time{}, compose.ErrImageNotFound
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, img.Labels[labelPulledAt])
+	if err != nil {
+		return time.Time{}, nil // not pulled by berth, or by an older one
+	}
+	return t, nil
+}
+
+// Pull fetches and unpacks an image for the platform ("" = the host's). Registries
+// on localhost are spoken to in plain HTTP (containerd's resolver falls back to it for
+// a localhost host with a port); others as hosts.toml says.
+func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(compose.Progress)) error {
 	name, err := normalize(ref)
 	if err != nil {
 		return err
 	}
+	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx))}
+	if platform != "" {
+		opts = append(opts, ctrd.WithPlatform(platform))
+	}
 	report(compose.Progress{Ref: ref, Status: "Pulling"})
 	// Fetch every blob, then unpack: pulling with unpack skips the layers whose
 	// snapshots exist already, and an image without its layers cannot be pushed.
-	img, err := r.client.Pull(ctx, name, ctrd.WithResolver(r.resolver(ctx)))
+	img, err := r.client.Pull(ctx, name, opts...)
 	if err != nil {
 		return registryError(ref, err)
 	}
+	if platform != "" {
+		p, err := platforms.Parse(platform)
+		if err != nil {
+			return err
+		}
+		img = ctrd.NewImageWithPlatform(r.client, img.Metadata(), platforms.Only(p))
+	}
 	if err := img.Unpack(ctx, snapshotter); err != nil {
 		return fmt.Errorf("unpack %s: %w", ref, err)
+	}
+	meta := img.Metadata()
+	if meta.Labels == nil {
+		meta.Labels = map[string]string{}
+	}
+	meta.Labels[labelPulledAt] = time.Now().UTC().Format(time.RFC3339Nano)
+	if _, err := r.client.ImageService().Update(ctx, meta, "labels."+labelPulledAt); err != nil {
+		return fmt.Errorf("record the pull of %s: %w", ref, err)
 	}
 	report(compose.Progress{Ref: ref, Status: "Pulled"})
 	return nil

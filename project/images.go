@@ -1,0 +1,39 @@
+package project
+
+import (
+	"fmt"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/containerd/platforms"
+)
+
+// checkPullPolicy accepts docker compose's pull policies, the refresh ones included.
+func checkPullPolicy(s types.ServiceConfig) error {
+	policy, every, err := s.GetPullPolicy()
+	switch {
+	case err != nil:
+		return fmt.Errorf("field \"pull_policy\": %q: use always, missing, never, build, daily, weekly or every_<duration>", s.PullPolicy)
+	case policy == types.PullPolicyBuild && s.Build == nil:
+		return fmt.Errorf("field \"pull_policy\": build needs a build: section")
+	case policy == types.PullPolicyRefresh && every <= 0:
+		return fmt.Errorf("field \"pull_policy\": %q: refresh with pull_refresh_after is not supported yet: use daily, weekly or every_<duration>", s.PullPolicy)
+	}
+	return nil
+}
+
+// checkPlatform refuses a platform this host cannot run: berth runs containers
+// natively, with no emulation. The platforms library parses and normalises docker's
+// platform strings ("linux/x86_64" is linux/amd64).
+func checkPlatform(platform string) error {
+	if platform == "" {
+		return nil
+	}
+	p, err := platforms.Parse(platform)
+	if err != nil {
+		return fmt.Errorf("field \"platform\": %w", err)
+	}
+	if !platforms.Default().Match(p) {
+		return fmt.Errorf("field \"platform\": %q: this host runs %s only", platform, platforms.Format(platforms.DefaultSpec()))
+	}
+	return nil
+}
