@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
