@@ -59,10 +59,15 @@ func attachmentsOf(labels map[string]string) []network.Attachment {
 	_ = json.Unmarshal([]byte(labels[labelNetworks]), &as)
 	out := make([]network.Attachment, 0, len(as))
 	for _, a := range as {
-		out = append(out, network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, IPv6: a.IPv6, MAC: a.MAC,
-			IfName: a.IfName, GatewayPriority: a.GwPriority, NoServiceName: a.NoServiceName, LinkLocal: a.LinkLocal})
+		out = append(out, networkAttachment(a))
 	}
 	return out
+}
+
+// networkAttachment is a compose attachment as the network package takes it.
+func networkAttachment(a compose.Attachment) network.Attachment {
+	return network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, IPv6: a.IPv6, MAC: a.MAC,
+		IfName: a.IfName, GatewayPriority: a.GwPriority, NoServiceName: a.NoServiceName, LinkLocal: a.LinkLocal}
 }
 
 func endpointLabel(ep network.Endpoint) string {

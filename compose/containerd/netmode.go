@@ -91,8 +91,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	}
 	var attach []network.Attachment
 	for _, a := range req.Networks {
-		at := network.Attachment{Network: a.Network, Aliases: a.Aliases, IPv4: a.IPv4, IPv6: a.IPv6, MAC: a.MAC,
-			IfName: a.IfName, GatewayPriority: a.GwPriority, NoServiceName: a.NoServiceName, LinkLocal: a.LinkLocal}
+		at := networkAttachment(a)
 		if oneOff {
 			at.Aliases = nil
 		}
