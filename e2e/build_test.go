@@ -101,6 +101,12 @@ func TestBuild(t *testing.T) {
 		t.Errorf("a cached rebuild changed the image: %s, was %s", d, first)
 	}
 
+	// --pull fetches the base again; --no-cache runs every step anew.
+	r = s.berth("build", "--pull", "--no-cache", "app")
+	if r.code != 0 || !strings.Contains(r.stderr, "Trying to pull "+registry+"/berth/busybox") || strings.Contains(r.stderr, "Using cache") {
+		t.Fatalf("build --pull --no-cache: exit %d:\n%s", r.code, r.stderr)
+	}
+
 	// --build-arg overrides the file's args; -q hides the builder's output.
 	r = s.berth("build", "-q", "--build-arg", "GREETING=from-the-command-line", "app")
 	if r.code != 0 || strings.Contains(r.stderr, "STEP") {
