@@ -6,6 +6,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth.dev/berth/project"
 	"berth.dev/berth/scheduler"
 )
 
@@ -29,8 +30,10 @@ func (e *Engine) Push(ctx context.Context, p *types.Project, o PushOptions) erro
 	seen := map[string]bool{}
 	var nodes []scheduler.Node
 	for _, service := range services {
-		ref := p.Services[service].Image
-		if ref == "" || seen[ref] {
+		s := p.Services[service]
+		ref := s.Image
+		// An image berth named after the service has no registry to go to.
+		if ref == "" || seen[ref] || project.BuildsOwnImage(p, s) {
 			continue
 		}
 		seen[ref] = true

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,5 +244,29 @@ func writeSSHKey(t *testing.T, path string) {
 	}
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestBuildAndPush(t *testing.T) {
+	s := newBuildScenario(t)
+	s.must("build")
+	r := s.berth("push")
+	if r.code != 0 || !strings.Contains(r.stderr, "Pushed") || strings.Contains(r.stderr, "e2e-testbuildandpush-local") {
+		t.Fatalf("push: exit %d\n%s", r.code, r.stderr)
+	}
+	// The registry serves the image berth built, under the same digest.
+	const ref = registry + "/berth/e2e-built:latest"
+	req, err := http.NewRequest(http.MethodHead, "http://"+registry+"/v2/berth/e2e-built/manifests/latest", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := resp.Header.Get("Docker-Content-Digest"), imageDigest(t, ref); resp.StatusCode != http.StatusOK || got != want {
+		t.Errorf("registry: status %d, digest %q, want the built %q", resp.StatusCode, got, want)
 	}
 }
