@@ -199,7 +199,7 @@ type Volume struct {
 	Created    time.Time // listings only
 }
 
-// Progress reports a pull.
+// Progress reports a pull under way: bytes fetched of the bytes known to come.
 type Progress struct {
 	Ref     string
 	Status  string

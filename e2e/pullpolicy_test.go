@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -103,5 +104,47 @@ func TestPullPolicy(t *testing.T) {
 	digest := strings.TrimPrefix(img.Target.Digest.String(), "sha256:")[:12]
 	if len(images) != 1 || images[0].Repository != registry+"/berth/busybox" || images[0].Tag != "latest" || images[0].ID != digest {
 		t.Errorf("images --format json: %+v, want busybox latest %s", images, digest)
+	}
+}
+
+// TestPullParallel pulls three images at once, each with its byte count.
+func TestPullParallel(t *testing.T) {
+	s := newScenario(t)
+	c := containerdClient(t)
+	refs := []string{registry + "/berth/busybox:latest", registry + "/berth/redis:7", registry + "/berth/python:3"}
+	for _, ref := range refs {
+		forgetImage(t, c, ref)
+	}
+	r := s.berth("pull")
+	if r.code != 0 {
+		t.Fatalf("pull: exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(r.stderr, "\n")
+	firstPulled := len(lines)
+	for i, l := range lines {
+		if strings.HasSuffix(l, "  Pulled") {
+			firstPulled = min(firstPulled, i)
+		}
+	}
+	count := regexp.MustCompile(`  Extracting ([0-9.]+[kMG]?B)/([0-9.]+[kMG]?B)$`)
+	for _, ref := range refs {
+		if !hasImage(c, ref) {
+			t.Errorf("%s is not in the store", ref)
+		}
+		started, counted := false, false
+		for i, l := range lines {
+			if !strings.HasPrefix(l, " Image "+ref+"  ") {
+				continue
+			}
+			if strings.HasSuffix(l, "  Pulling") && i < firstPulled {
+				started = true // under way before any pull ended: in parallel
+			}
+			if m := count.FindStringSubmatch(l); m != nil && m[1] == m[2] && m[2] != "0B" {
+				counted = true
+			}
+		}
+		if !started || !counted {
+			t.Errorf("%s: started with the others %v, byte count %v:\n%s", ref, started, counted, r.stderr)
+		}
 	}
 }

@@ -73,17 +73,23 @@ func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(co
 	if err != nil {
 		return err
 	}
-	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx))}
+	counter := newPullProgress()
+	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx)), ctrd.WithImageHandler(counter.handler())}
 	if platform != "" {
 		opts = append(opts, ctrd.WithPlatform(platform))
 	}
-	report(compose.Progress{Ref: ref, Status: "Pulling"})
+	stop := counter.watch(ctx, r.client.ContentStore(), func(current, total int64) {
+		report(compose.Progress{Ref: ref, Status: "Downloading", Current: current, Total: total})
+	})
 	// Fetch every blob, then unpack: pulling with unpack skips the layers whose
 	// snapshots exist already, and an image without its layers cannot be pushed.
 	img, err := r.client.Pull(ctx, name, opts...)
+	stop()
 	if err != nil {
 		return registryError(ref, err)
 	}
+	current, total := counter.sample(ctx, r.client.ContentStore())
+	report(compose.Progress{Ref: ref, Status: "Extracting", Current: current, Total: total})
 	if platform != "" {
 		p, err := platforms.Parse(platform)
 		if err != nil {
@@ -102,7 +108,6 @@ func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(co
 	if _, err := r.client.ImageService().Update(ctx, meta, "labels."+labelPulledAt); err != nil {
 		return fmt.Errorf("record the pull of %s: %w", ref, err)
 	}
-	report(compose.Progress{Ref: ref, Status: "Pulled"})
 	return nil
 }
 
@@ -134,10 +139,8 @@ func (r *Runtime) Push(ctx context.Context, ref string, report func(compose.Prog
 	if err != nil {
 		return err
 	}
-	report(compose.Progress{Ref: ref, Status: "Pushing"})
 	if err := r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx))); err != nil {
 		return registryError(ref, err)
 	}
-	report(compose.Progress{Ref: ref, Status: "Pushed"})
 	return nil
 }

@@ -72,6 +72,9 @@ func (l *live) draw() {
 			mark, colour, end = "\u2714", "\x1b[32m", r.ended
 		}
 		text := r.event.Status
+		if r.event.counting() {
+			text += " " + bar(r.event.Current, r.event.Total) + " " + r.event.bytes()
+		}
 		if r.event.Text != "" {
 			text += " " + r.event.Text
 		}
@@ -79,4 +82,16 @@ func (l *live) draw() {
 	}
 	l.drawn = len(l.order) + 1
 	io.WriteString(l.w, b.String())
+}
+
+const barWidth = 20
+
+// bar draws how far a transfer is: [=========>          ].
+func bar(current, total int64) string {
+	n := int(float64(barWidth) * float64(min(current, total)) / float64(total))
+	head := ""
+	if n < barWidth {
+		head = ">"
+	}
+	return "[" + strings.Repeat("=", n) + head + strings.Repeat(" ", barWidth-n-len(head)) + "]"
 }

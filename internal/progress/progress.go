@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
+
+	"github.com/docker/go-units"
 )
 
 // Event is one step of one resource.
@@ -17,6 +20,17 @@ type Event struct {
 	Text     string // detail, e.g. the error
 	Err      bool
 	Finished bool // the resource reached a final state for this command
+	// Current and Total count bytes of a transfer under way (an image pull);
+	// Total is 0 when nothing is being counted.
+	Current, Total int64
+}
+
+// counting says whether the event reports bytes of a transfer under way.
+func (e Event) counting() bool { return e.Total > 0 && !e.Finished && !e.Err }
+
+// bytes is "1.2MB/5.0MB", docker's way of showing a transfer.
+func (e Event) bytes() string {
+	return units.HumanSize(float64(e.Current)) + "/" + units.HumanSize(float64(e.Total))
 }
 
 // Writer receives events; implementations are safe for concurrent use.
@@ -31,11 +45,11 @@ func New(mode string, w io.Writer, tty bool) (Writer, error) {
 		if tty {
 			return newLive(w), nil
 		}
-		return &plain{w: w}, nil
+		return newPlain(w), nil
 	case "tty":
 		return newLive(w), nil
 	case "plain":
-		return &plain{w: w}, nil
+		return newPlain(w), nil
 	case "json":
 		return &jsonWriter{enc: json.NewEncoder(w)}, nil
 	case "quiet":
@@ -49,16 +63,37 @@ type Quiet struct{}
 
 func (Quiet) Event(Event) {}
 
-// plain prints one line per event, as docker compose's plain progress does.
+// plain prints one line per event, as docker compose's plain progress does; byte
+// counts of a transfer at most once a second per resource, so a log stays readable.
 type plain struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	counts map[string]printed // each resource's last byte count printed
 }
+
+type printed struct {
+	status string
+	at     time.Time
+}
+
+const plainCountEvery = time.Second
+
+func newPlain(w io.Writer) *plain { return &plain{w: w, counts: map[string]printed{}} }
 
 func (p *plain) Event(e Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	key := e.Kind + " " + e.Name
+	if e.counting() {
+		if last := p.counts[key]; last.status == e.Status && time.Since(last.at) < plainCountEvery {
+			return
+		}
+		p.counts[key] = printed{e.Status, time.Now()}
+	}
 	line := fmt.Sprintf(" %s %s  %s", e.Kind, e.Name, e.Status)
+	if e.counting() {
+		line += " " + e.bytes()
+	}
 	if e.Text != "" {
 		line += " " + e.Text
 	}
@@ -74,9 +109,11 @@ func (j *jsonWriter) Event(e Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	_ = j.enc.Encode(struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-		Text   string `json:"text,omitempty"`
-		Error  bool   `json:"error,omitempty"`
-	}{e.Kind + " " + e.Name, e.Status, e.Text, e.Err})
+		ID      string `json:"id"`
+		Status  string `json:"status"`
+		Text    string `json:"text,omitempty"`
+		Error   bool   `json:"error,omitempty"`
+		Current int64  `json:"current,omitempty"`
+		Total   int64  `json:"total,omitempty"`
+	}{e.Kind + " " + e.Name, e.Status, e.Text, e.Err, e.Current, e.Total})
 }

@@ -50,3 +50,48 @@ func TestJSONAndQuiet(t *testing.T) {
 		t.Error("an unknown mode was accepted")
 	}
 }
+
+func TestByteCounts(t *testing.T) {
+	var b bytes.Buffer
+	w, _ := New("plain", &b, false)
+	for i := int64(1); i <= 5; i++ {
+		w.Event(Event{Kind: "Image", Name: "redis", Status: "Downloading", Current: i * 1000, Total: 5000})
+	}
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Extracting", Current: 5000, Total: 5000})
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Pulled", Finished: true, Current: 5000, Total: 5000})
+	// Counts of one status come at most once a second; a new status shows at once.
+	if got, want := b.String(), " Image redis  Downloading 1kB/5kB\n Image redis  Extracting 5kB/5kB\n Image redis  Pulled\n"; got != want {
+		t.Errorf("plain byte counts %q, want %q", got, want)
+	}
+
+	b.Reset()
+	w, _ = New("tty", &b, false)
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Downloading", Current: 2500, Total: 5000})
+	if out := b.String(); !strings.Contains(out, "[==========>         ] 2.5kB/5kB") {
+		t.Errorf("live byte counts %q", out)
+	}
+
+	b.Reset()
+	w, _ = New("json", &b, false)
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Downloading", Current: 2500, Total: 5000})
+	var got struct{ Current, Total int64 }
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil || got.Current != 2500 || got.Total != 5000 {
+		t.Errorf("json byte counts %q: %v", b.String(), err)
+	}
+}
+
+func TestBar(t *testing.T) {
+	for _, c := range []struct {
+		current, total int64
+		want           string
+	}{
+		{0, 10, "[>                   ]"},
+		{5, 10, "[==========>         ]"},
+		{10, 10, "[====================]"},
+		{12, 10, "[====================]"},
+	} {
+		if got := bar(c.current, c.total); got != c.want {
+			t.Errorf("bar(%d, %d) = %q, want %q", c.current, c.total, got, c.want)
+		}
+	}
+}
