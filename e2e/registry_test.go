@@ -85,6 +85,24 @@ func dockerConfig(t *testing.T, addr, user, password string) string {
 	return dir
 }
 
+// credentialHelper writes a Docker config that sends addr to a credential helper
+// (docker-credential-berthtest, on PATH) answering with these credentials; it returns
+// the environment that uses both.
+func credentialHelper(t *testing.T, addr, user, password string) []string {
+	t.Helper()
+	bin, cfg := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(bin, "docker-credential-berthtest"), fmt.Sprintf(`#!/bin/sh
+[ "$1" = get ] || exit 1
+read -r host
+printf '{"ServerURL":"%%s","Username":%q,"Secret":%q}\n' "$host"
+`, user, password))
+	if err := os.Chmod(filepath.Join(bin, "docker-credential-berthtest"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(cfg, "config.json"), fmt.Sprintf(`{"credHelpers": {%q: "berthtest"}}`, addr))
+	return []string{"DOCKER_CONFIG=" + cfg, "PATH=" + bin + ":" + os.Getenv("PATH")}
+}
+
 func write(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -144,8 +162,9 @@ func TestPullMirror(t *testing.T) {
 }
 
 // TestRegistryAuth pushes to and pulls from a registry with basic auth: with the
-// right credentials of the Docker config both work, the image comes back by digest;
-// wrong ones fail naming the registry.
+// right credentials of the Docker config (auths for the push, a credential helper for
+// the pull) both work, the image comes back by digest; wrong ones fail naming the
+// registry.
 func TestRegistryAuth(t *testing.T) {
 	const addr = "127.0.0.1:5051"
 	reg := startAuthRegistry(t, addr, "berth", "s3cret")
@@ -194,7 +213,7 @@ func TestRegistryAuth(t *testing.T) {
 	if r := s.berthEnv(env, "pull"); r.code == 0 || !strings.Contains(r.stderr, addr) || !strings.Contains(r.stderr, "registry "+addr+": unauthorized") {
 		t.Errorf("pull with wrong credentials: exit %d: %s", r.code, r.stderr)
 	}
-	env = append([]string{"IMAGE=" + byDigest}, good...)
+	env = append([]string{"IMAGE=" + byDigest}, credentialHelper(t, addr, reg.user, reg.password)...)
 	if r := s.berthEnv(env, "pull"); r.code != 0 {
 		t.Fatalf("pull %s with the right credentials: exit %d: %s", byDigest, r.code, r.stderr)
 	}
