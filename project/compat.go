@@ -11,19 +11,20 @@ import (
 func CompatibilityDoc() string {
 	var b strings.Builder
 	b.WriteString("# Compose file compatibility\n\n")
-	b.WriteString("Generated from the field tables in `project/fields.go` by `make docs`; a test fails when it is stale.\n")
+	b.WriteString("Generated from the field tables in `project/fields.go` and `project/fields_kube.go` by `make docs`; a test fails when it is stale.\n")
 	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field.\n")
 	for _, sec := range []struct {
 		title string
 		table map[string]Support
+		kube  map[string]Support
 	}{
-		{"Top level", ProjectFields},
-		{"Services", ServiceFields},
-		{"Networks", NetworkFields},
-		{"Volumes", VolumeFields},
-		{"Build", BuildFields},
+		{"Top level", ProjectFields, KubeProjectFields},
+		{"Services", ServiceFields, KubeServiceFields},
+		{"Networks", NetworkFields, KubeNetworkFields},
+		{"Volumes", VolumeFields, KubeVolumeFields},
+		{"Build", BuildFields, nil},
 	} {
-		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note |\n| --- | --- | --- |\n", sec.title)
+		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", sec.title)
 		names := make([]string, 0, len(sec.table))
 		for n := range sec.table {
 			names = append(names, n)
@@ -35,7 +36,7 @@ func CompatibilityDoc() string {
 			if sup.Supported {
 				mark = "yes"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, mark, sup.Note)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, mark, sup.Note, kubeCell(lookup(sec.kube, n)))
 		}
 	}
 	b.WriteString(`
@@ -50,4 +51,25 @@ func CompatibilityDoc() string {
 - ` + "`build`" + `: a service with a build section and no image in the store is built, not pulled; ` + "`up --build`" + ` and ` + "`pull_policy: build`" + ` build every time. The image is named by ` + "`image`" + `, else ` + "`<project>-<service>`" + `.
 `)
 	return b.String()
+}
+
+// kubeCell is the Kubernetes column of one field: yes or no, and what it becomes.
+// A section without a Kubernetes table (build) is not read by convert at all.
+func kubeCell(s Support, ok bool) string {
+	if !ok {
+		return "not used: the cluster pulls `image:` or the `--registry` name"
+	}
+	mark := "no"
+	if s.Supported {
+		mark = "yes"
+	}
+	if s.Note == "" {
+		return mark
+	}
+	return mark + ": " + s.Note
+}
+
+func lookup(m map[string]Support, k string) (Support, bool) {
+	s, ok := m[k]
+	return s, ok
 }

@@ -61,6 +61,30 @@ func TestEveryFieldClassified(t *testing.T) {
 	}
 }
 
+// The Kubernetes column has a row for every field of the tables, and no other.
+func TestKubeColumnCoversEveryField(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		table, kube map[string]Support
+	}{
+		{"project", ProjectFields, KubeProjectFields},
+		{"service", ServiceFields, KubeServiceFields},
+		{"network", NetworkFields, KubeNetworkFields},
+		{"volume", VolumeFields, KubeVolumeFields},
+	} {
+		for name := range c.table {
+			if _, ok := c.kube[name]; !ok {
+				t.Errorf("%s field %q has no Kubernetes entry in project/fields_kube.go", c.name, name)
+			}
+		}
+		for name := range c.kube {
+			if _, ok := c.table[name]; !ok {
+				t.Errorf("%s field %q is in the Kubernetes column but not in the field table", c.name, name)
+			}
+		}
+	}
+}
+
 func TestCompatibilityDocIsCurrent(t *testing.T) {
 	path := filepath.Join("..", "docs", "compatibility.md")
 	want := CompatibilityDoc()

@@ -3,12 +3,13 @@ package containerd
 import (
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"berth.dev/berth/project"
 )
 
 // fileMounts gives the container its secrets and configs: each one written into the
@@ -21,36 +22,12 @@ func fileMounts(p *types.Project, s types.ServiceConfig, dir string) ([]specs.Mo
 		if !ok {
 			return fmt.Errorf("service %q: %s %q is not declared in the project", s.Name, kind, ref.Source)
 		}
-		var content []byte
-		switch {
-		case obj.File != "":
-			b, err := os.ReadFile(obj.File)
-			if err != nil {
-				return fmt.Errorf("service %q: %s %q: %w", s.Name, kind, ref.Source, err)
-			}
-			content = b
-		case obj.Environment != "":
-			v, set := p.Environment[obj.Environment]
-			if !set {
-				return fmt.Errorf("service %q: %s %q: environment variable %s is not set", s.Name, kind, ref.Source, obj.Environment)
-			}
-			content = []byte(v)
-		default:
-			content = []byte(obj.Content)
+		content, err := project.FileObjectContent(p, obj)
+		if err != nil {
+			return fmt.Errorf("service %q: %s %q: %w", s.Name, kind, ref.Source, err)
 		}
-		target := ref.Target
-		switch {
-		case kind == "secret" && target == "":
-			target = "/run/secrets/" + ref.Source
-		case kind == "secret" && !path.IsAbs(target):
-			target = "/run/secrets/" + target
-		case kind == "config" && target == "":
-			target = "/" + ref.Source
-		}
-		mode := os.FileMode(0o444)
-		if ref.Mode != nil {
-			mode = os.FileMode(*ref.Mode)
-		}
+		target := project.FileTarget(kind, ref)
+		mode := project.FileMode(ref)
 		uid, err := idOrZero(ref.UID)
 		if err != nil {
 			return fmt.Errorf("service %q: %s %q: uid: %w", s.Name, kind, ref.Source, err)

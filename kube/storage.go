@@ -1,0 +1,189 @@
+package kube
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// sizeExtension sets a named volume's claim size in the file, e.g. `x-berth-size: 10Gi`.
+const sizeExtension = "x-berth-size"
+
+// maxBindBytes bounds a bind mount carried as a ConfigMap (the API stores at most 1 MiB).
+const maxBindBytes = 900 * 1024
+
+// volumeUsers lists, per named volume, the services that mount it.
+func (c *converter) volumeUsers() map[string][]string {
+	users := map[string][]string{}
+	for _, name := range c.p.ServiceNames() {
+		for _, v := range c.p.Services[name].Volumes {
+			if v.Type == types.VolumeTypeVolume && v.Source != "" {
+				users[v.Source] = append(users[v.Source], name)
+			}
+		}
+	}
+	return users
+}
+
+// volumes makes a PersistentVolumeClaim per named volume, except those a StatefulSet
+// claims per replica. A volume two services share must be ReadWriteMany.
+func (c *converter) volumes() error {
+	users := c.volumeUsers()
+	for _, key := range sortedKeys(c.p.Volumes) {
+		var stateful []string
+		for _, u := range users[key] {
+			if c.kinds[u] == kindStatefulSet {
+				stateful = append(stateful, u)
+			}
+		}
+		if len(stateful) > 0 {
+			if len(users[key]) > 1 {
+				return fmt.Errorf("volume %q: service %q has replicas, so each gets its own copy of it, and %s cannot share it", key, stateful[0], strings.Join(users[key], ", "))
+			}
+			continue
+		}
+		mode := corev1.ReadWriteOnce
+		if len(users[key]) > 1 {
+			mode = corev1.ReadWriteMany
+			c.warn("volume %q: shared by %s, so its claim asks for ReadWriteMany: the cluster's storage class must offer it", key, strings.Join(users[key], ", "))
+		}
+		pvc, err := c.claim(key, mode)
+		if err != nil {
+			return err
+		}
+		pvc.TypeMeta = typeMeta("v1", "PersistentVolumeClaim")
+		pvc.ObjectMeta = c.meta(objectName(key), "")
+		if err := c.add(pvc, fmt.Sprintf("volume %q", key)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *converter) claim(key string, mode corev1.PersistentVolumeAccessMode) (*corev1.PersistentVolumeClaim, error) {
+	size := c.o.VolumeSize
+	if v, ok := c.p.Volumes[key].Extensions[sizeExtension]; ok {
+		size = fmt.Sprint(v)
+	}
+	q, err := resource.ParseQuantity(size)
+	if err != nil {
+		return nil, fmt.Errorf("volume %q: size %q: %w", key, size, err)
+	}
+	return &corev1.PersistentVolumeClaim{Spec: corev1.PersistentVolumeClaimSpec{
+		AccessModes: []corev1.PersistentVolumeAccessMode{mode},
+		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: q}},
+	}}, nil
+}
+
+// mounts gives a container the service's volumes and tmpfs mounts. Named volumes
+// mount their claims; tmpfs is an emptyDir in memory; a small read-only bind mount of
+// files travels as a ConfigMap. Anything else has no place on a cluster.
+func (c *converter) mounts(s types.ServiceConfig, pod *corev1.PodSpec, ctr *corev1.Container) error {
+	for i, v := range s.Volumes {
+		name := fmt.Sprintf("volume-%d", i)
+		switch v.Type {
+		case types.VolumeTypeVolume:
+			if v.Source == "" {
+				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+			} else if c.kinds[s.Name] == kindStatefulSet {
+				name = objectName(v.Source) // the name of its volumeClaimTemplate
+			} else {
+				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
+					PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: objectName(v.Source)}}})
+			}
+		case types.VolumeTypeTmpfs:
+			pod.Volumes = append(pod.Volumes, memoryDir(name, v.Tmpfs))
+		case types.VolumeTypeBind:
+			src, subPath, err := c.bindConfigMap(s, i, v)
+			if err != nil {
+				return err
+			}
+			pod.Volumes = append(pod.Volumes, corev1.Volume{Name: name, VolumeSource: src})
+			ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: v.Target, SubPath: subPath, ReadOnly: true})
+			continue
+		default:
+			return fmt.Errorf("field \"volumes\": type %q (%s) has no Kubernetes form", v.Type, v.Target)
+		}
+		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: v.Target, ReadOnly: v.ReadOnly})
+	}
+	for i, t := range s.Tmpfs {
+		target, _, _ := strings.Cut(t, ":")
+		name := fmt.Sprintf("tmpfs-%d", i)
+		pod.Volumes = append(pod.Volumes, memoryDir(name, nil))
+		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: target})
+	}
+	return nil
+}
+
+func memoryDir(name string, t *types.ServiceVolumeTmpfs) corev1.Volume {
+	dir := &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}
+	if t != nil && t.Size > 0 {
+		q := resource.NewQuantity(int64(t.Size), resource.BinarySI)
+		dir.SizeLimit = q
+	}
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: dir}}
+}
+
+// bindConfigMap carries a read-only bind mount of a file, or of a directory of plain
+// files, as a ConfigMap: the cluster has no host path of the user's machine.
+func (c *converter) bindConfigMap(s types.ServiceConfig, i int, v types.ServiceVolumeConfig) (corev1.VolumeSource, string, error) {
+	guide := "use a named volume, a config, or build the files into the image"
+	if !v.ReadOnly {
+		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s:%s is writable; a cluster has no host directory to share: %s", v.Source, v.Target, guide)
+	}
+	info, err := os.Stat(v.Source)
+	if err != nil {
+		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s: %w", v.Source, err)
+	}
+	files := map[string][]byte{}
+	var items []corev1.KeyToPath
+	read := func(path, rel string) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		key := fileKey(rel)
+		files[key] = b
+		items = append(items, corev1.KeyToPath{Key: key, Path: rel})
+		return nil
+	}
+	total := 0
+	if info.IsDir() {
+		entries, err := os.ReadDir(v.Source)
+		if err != nil {
+			return corev1.VolumeSource{}, "", err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s holds %s, not a plain file; only flat directories of files carry over: %s", v.Source, e.Name(), guide)
+			}
+			if err := read(filepath.Join(v.Source, e.Name()), e.Name()); err != nil {
+				return corev1.VolumeSource{}, "", err
+			}
+		}
+	} else if err := read(v.Source, filepath.Base(v.Source)); err != nil {
+		return corev1.VolumeSource{}, "", err
+	}
+	for _, b := range files {
+		total += len(b)
+	}
+	if total > maxBindBytes {
+		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s holds %d bytes, more than a ConfigMap carries: %s", v.Source, total, guide)
+	}
+	name := objectName(fmt.Sprintf("%s-bind-%d", s.Name, i))
+	if err := c.add(configMap(c.meta(name, s.Name), files), fmt.Sprintf("service %q bind mount %s", s.Name, v.Source)); err != nil {
+		return corev1.VolumeSource{}, "", err
+	}
+	src := &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}}
+	if info.IsDir() {
+		return corev1.VolumeSource{ConfigMap: src}, "", nil
+	}
+	// One file mounted at its target: the single key, by subPath in the mount.
+	src.Items = items
+	return corev1.VolumeSource{ConfigMap: src}, items[0].Path, nil
+}

@@ -1,0 +1,138 @@
+package project
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// The Kubernetes column of the field tables: what `berth convert` and `berth deploy`
+// make of each field. Same names as the tables in fields.go, so the table stays one;
+// a test keeps both in step.
+var (
+	kubeNo     = Support{Note: "no Kubernetes equivalent"}
+	kubeNotYet = Support{Note: "not mapped yet"}
+)
+
+func kubeYes(note string) Support { return Support{Supported: true, Note: note} }
+
+var KubeServiceFields = map[string]Support{
+	"name":              kubeYes("a headless Service of that name, so the name resolves as on a compose network"),
+	"image":             kubeYes(""),
+	"command":           kubeYes("container `args`"),
+	"entrypoint":        kubeYes("container `command`"),
+	"environment":       kubeYes("container `env`, with `$` escaped from Kubernetes' `$(VAR)` expansion"),
+	"env_file":          kubeYes("read while loading, carried in `env`"),
+	"ports":             kubeYes("ports of the service's Service; host ports do not carry over, publishing is `--expose`"),
+	"expose":            kubeYes("ports of the service's Service"),
+	"volumes":           kubeYes("named volumes as PersistentVolumeClaims, small read-only bind mounts as ConfigMaps"),
+	"working_dir":       kubeYes("`workingDir`"),
+	"user":              kubeYes("numeric `uid[:gid]` as `runAsUser`/`runAsGroup`"),
+	"hostname":          kubeYes("pod `hostname`"),
+	"labels":            kubeYes("pod annotations"),
+	"restart":           kubeYes("`always`/`unless-stopped`: Deployment; `no`: Job when used as `service_completed_successfully`; `on-failure[:N]`: Job with `backoffLimit`"),
+	"depends_on":        kubeYes("deploy waves; recorded in the `berth.dev/depends-on` annotation"),
+	"networks":          kubeYes("a pod label and a NetworkPolicy per network; aliases as extra headless Services"),
+	"container_name":    kubeNo,
+	"tty":               kubeYes("container `tty`"),
+	"stdin_open":        kubeYes("container `stdin`"),
+	"stop_signal":       kubeNotYet,
+	"stop_grace_period": kubeYes("`terminationGracePeriodSeconds`"),
+	"deploy":            kubeYes("`replicas` and `resources` (limits and requests of cpu and memory)"),
+	"scale":             kubeYes("replicas"),
+	"profiles":          loaderH, "extends": loaderH, "label_file": loaderH,
+
+	"develop": kubeNo, "attach": kubeNo, "provider": kubeNo, "external_links": kubeNo,
+	"links": kubeNo, "net": kubeNo, "pre_start": kubeNotYet, "post_start": kubeNotYet, "pre_stop": kubeNotYet,
+	"annotations": kubeNotYet, "blkio_config": kubeNo,
+	"cap_add":       kubeYes("`securityContext.capabilities.add`"),
+	"cap_drop":      kubeYes("`securityContext.capabilities.drop`"),
+	"cgroup_parent": kubeNo, "cgroup": kubeNo, "cpu_count": kubeNo, "cpu_percent": kubeNo,
+	"cpu_period": kubeNo, "cpu_quota": kubeNo, "cpu_rt_period": kubeNo, "cpu_rt_runtime": kubeNo,
+	"cpus":            kubeYes("cpu limit"),
+	"cpuset":          kubeNo,
+	"cpu_shares":      kubeNo,
+	"configs":         kubeYes("a ConfigMap mounted at the `target` with `mode`"),
+	"credential_spec": kubeNo, "device_cgroup_rules": kubeNo, "devices": kubeNo,
+	"dns": kubeNotYet, "dns_opt": kubeNotYet, "dns_search": kubeNotYet, "domainname": kubeNo,
+	"extra_hosts": kubeYes("`hostAliases`"),
+	"group_add":   kubeYes("`supplementalGroups` (numeric)"),
+	"gpus":        kubeNotYet,
+	"init":        kubeYes("`shareProcessNamespace`: the pod's pause process reaps zombies"),
+	"ipc":         kubeNo, "isolation": kubeNo,
+	"logging":    kubeNo,
+	"log_driver": kubeNo, "log_opt": kubeNo,
+	"mem_limit":       kubeYes("memory limit"),
+	"mem_reservation": kubeYes("memory request"),
+	"memswap_limit":   kubeNo, "mem_swappiness": kubeNo,
+	"mac_address": kubeNo, "models": kubeNo,
+	"network_mode":     kubeNo,
+	"oom_kill_disable": kubeNo, "oom_score_adj": kubeNo, "pid": kubeNo,
+	"pids_limit": kubeNo, "platform": kubeNotYet,
+	"privileged":         kubeYes("`securityContext.privileged`"),
+	"pull_policy":        kubeYes("`imagePullPolicy`"),
+	"pull_refresh_after": kubeNo,
+	"read_only":          kubeYes("`readOnlyRootFilesystem`"),
+	"runtime":            kubeNo,
+	"secrets":            kubeYes("a Secret mounted at `/run/secrets/<target>` with `mode`"),
+	"security_opt":       kubeNo,
+	"shm_size":           kubeNotYet,
+	"storage_opt":        kubeNo,
+	"sysctls":            kubeYes("pod `sysctls`, the namespaced safe set only"),
+	"tmpfs":              kubeYes("an `emptyDir` in memory"),
+	"ulimits":            kubeNo, "umask": kubeNo, "use_api_socket": kubeNo, "userns_mode": kubeNo, "uts": kubeNo,
+	"volume_driver": kubeNo,
+	"volumes_from":  kubeNo,
+	"build":         kubeYes("needs an image reference: `image:` or `--registry`"),
+	"dockerfile":    kubeNo,
+	"healthcheck":   kubeYes("a readinessProbe (`start_period` as a startupProbe; liveness with `--liveness`)"),
+}
+
+var KubeProjectFields = map[string]Support{
+	"name": kubeYes("the `app.kubernetes.io/part-of` label of every object"), "services": kubeYes(""),
+	"networks": kubeYes("NetworkPolicies"), "volumes": kubeYes("PersistentVolumeClaims"),
+	"jobs": kubeNo, "secrets": kubeYes("Secrets"), "configs": kubeYes("ConfigMaps"), "models": kubeNo,
+}
+
+var KubeNetworkFields = map[string]Support{
+	"name": kubeYes(""), "labels": kubeYes("NetworkPolicy labels"), "external": kubeNo,
+	"internal":    kubeYes("egress limited to the network and DNS"),
+	"driver":      kubeYes("ignored: the cluster's network plugin carries traffic"),
+	"ipam":        kubeNo,
+	"attachable":  kubeYes(""),
+	"enable_ipv4": kubeYes(""),
+	"driver_opts": kubeNo, "enable_ipv6": kubeNo,
+}
+
+var KubeVolumeFields = map[string]Support{
+	"name": kubeYes(""), "labels": kubeYes("PersistentVolumeClaim labels"), "external": kubeNotYet,
+	"driver":      kubeNo,
+	"driver_opts": kubeNo,
+}
+
+// CheckKubeSupported refuses every field of the project that the Kubernetes mapping
+// cannot honour, naming the files, the service and the field. A field's details are
+// checked where it is mapped, in package kube.
+func CheckKubeSupported(p *types.Project) error {
+	files := FileNames(p)
+	for _, name := range p.ServiceNames() {
+		if f, why, bad := unsupported(reflect.ValueOf(p.Services[name]), KubeServiceFields); bad {
+			return fmt.Errorf("%w: %s: service %q: field %q: %s on Kubernetes", ErrInvalid, files, name, f, why)
+		}
+	}
+	for _, key := range sortedKeys(p.Networks) {
+		if f, why, bad := unsupported(reflect.ValueOf(p.Networks[key]), KubeNetworkFields); bad {
+			return fmt.Errorf("%w: %s: network %q: field %q: %s on Kubernetes", ErrInvalid, files, key, f, why)
+		}
+	}
+	for _, key := range sortedKeys(p.Volumes) {
+		if f, why, bad := unsupported(reflect.ValueOf(p.Volumes[key]), KubeVolumeFields); bad {
+			return fmt.Errorf("%w: %s: volume %q: field %q: %s on Kubernetes", ErrInvalid, files, key, f, why)
+		}
+	}
+	if f, why, bad := unsupported(reflect.ValueOf(*p), KubeProjectFields); bad {
+		return fmt.Errorf("%w: %s: top-level field %q: %s on Kubernetes", ErrInvalid, files, f, why)
+	}
+	return nil
+}
