@@ -10,10 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+
+	"berth.dev/berth/internal/testlock"
 )
 
 // berthBin is the binary under test.
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 		fmt.Println("e2e: FAIL: the end-to-end tests need root (containerd, CNI, network namespaces)")
 		os.Exit(1)
 	}
-	unlock, err := lockHost()
+	unlock, err := testlock.Host("e2e")
 	if err != nil {
 		fmt.Println("e2e: FAIL:", err)
 		os.Exit(1)
@@ -64,25 +65,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	unlock()
 	os.Exit(code)
-}
-
-// lockHost takes a host-wide lock for the whole run: every scenario compares the
-// host's inventory before and after, which only means something when no other
-// e2e run (another checkout, a bench) is creating containers at the same time.
-func lockHost() (func(), error) {
-	const path = "/run/berth-e2e.lock"
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-		fmt.Println("e2e: another end-to-end run holds " + path + "; waiting for it")
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-			f.Close()
-			return nil, err
-		}
-	}
-	return func() { f.Close() }, nil
 }
 
 // forgetTestImages drops the test images from the e2e namespace, so that every run

@@ -1,0 +1,25 @@
+package network
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"berth.dev/berth/internal/testlock"
+)
+
+// The root tests compare the host's bridges, veths and iptables rules before and
+// after; they take the same host lock as the e2e suite so neither sees the other's.
+func TestMain(m *testing.M) {
+	if os.Geteuid() == 0 {
+		unlock, err := testlock.Host("network")
+		if err != nil {
+			fmt.Println("network: FAIL:", err)
+			os.Exit(1)
+		}
+		code := m.Run()
+		unlock()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
