@@ -138,7 +138,7 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 	}
 	req, err := createRequest(p, s, Op{Target: name, Service: s.Name, Number: 1}, obs)
 	if err == nil {
-		err = e.resolveNetworkFrom(ctx, p, &req)
+		err = e.resolveShared(ctx, p, &req)
 	}
 	if err != nil {
 		return Container{}, err

@@ -127,6 +127,9 @@ type CreateRequest struct {
 	// NetworkFrom is the container whose network a network_mode service:NAME or
 	// container:NAME joins.
 	NetworkFrom string
+	// PIDFrom and IPCFrom are the running containers whose PID and IPC namespaces a
+	// pid or ipc of service:NAME or container:NAME joins.
+	PIDFrom, IPCFrom string
 }
 
 // Attachment joins a container to a network.

@@ -238,7 +238,7 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	e.event("Container", op.Target, "Creating", false)
 	req, err := createRequest(p, s, op, obs)
 	if err == nil {
-		err = e.resolveNetworkFrom(ctx, p, &req)
+		err = e.resolveShared(ctx, p, &req)
 	}
 	if err != nil {
 		return e.failed("Container", op.Target, err)
@@ -391,35 +391,6 @@ func projectNetwork(p *types.Project, key, name string) Network {
 		}
 	}
 	return n
-}
-
-// resolveNetworkFrom finds the container whose network a network_mode service:NAME
-// or container:NAME joins, now that the dependency order has made it.
-func (e *Engine) resolveNetworkFrom(ctx context.Context, p *types.Project, req *CreateRequest) error {
-	mode := req.Service.NetworkMode
-	service, isService := strings.CutPrefix(mode, "service:")
-	name, isContainer := strings.CutPrefix(mode, "container:")
-	if !isService && !isContainer {
-		return nil
-	}
-	projectName := p.Name
-	if isContainer {
-		projectName = "" // a container of any project
-	}
-	cs, err := e.Runtime.Containers(ctx, projectName)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		if c.State != StateRunning || c.OneOff {
-			continue
-		}
-		if (isService && c.Service == service && c.Number == 1) || (isContainer && (c.Name == name || c.ID == name)) {
-			req.NetworkFrom = c.ID
-			return nil
-		}
-	}
-	return fmt.Errorf("service %q: network_mode %s: no running container to share the network of", req.Service.Name, mode)
 }
 
 // withVolumesFrom adds to s the mounts of the services its volumes_from names, at

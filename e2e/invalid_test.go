@@ -11,14 +11,17 @@ import (
 // is wrong.
 func TestInvalidFiles(t *testing.T) {
 	cases := map[string][]string{
-		"bad-yaml":             {"compose.yaml"},
-		"unknown-dependency":   {`"web"`, `"database"`},
-		"cycle":                {"a -> b -> c -> a"},
-		"unsupported-field":    {"compose.yaml", `service "web"`, `"devices"`, "not supported"},
-		"bad-restart":          {`service "web"`, "restart", "sometimes"},
-		"bridge-name-too-long": {`network "front"`, "com.docker.network.bridge.name", "a-name-far-too-long", "15"},
-		"unknown-driver-opt":   {`network "front"`, "com.docker.network.bridge.enable_icc", "not supported"},
-		"bridge-name-twice":    {`network "front"`, `"back"`, "e2e-twice"},
+		"bad-yaml":                  {"compose.yaml"},
+		"unknown-dependency":        {`"web"`, `"database"`},
+		"cycle":                     {"a -> b -> c -> a"},
+		"unsupported-field":         {"compose.yaml", `service "web"`, `"storage_opt"`, "not supported"},
+		"bad-restart":               {`service "web"`, "restart", "sometimes"},
+		"bridge-name-too-long":      {`network "front"`, "com.docker.network.bridge.name", "a-name-far-too-long", "15"},
+		"unknown-driver-opt":        {`network "front"`, "com.docker.network.bridge.enable_icc", "not supported"},
+		"bridge-name-twice":         {`network "front"`, `"back"`, "e2e-twice"},
+		"unsupported-security-opt":  {`service "web"`, "security_opt", "apparmor=docker-default", "not supported"},
+		"unsupported-deploy-field":  {`service "web"`, "deploy.placement", "not supported"},
+		"unsupported-volume-option": {`service "web"`, "volumes", "/data", "not supported"},
 	}
 	for name, wants := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,19 +40,19 @@ var ServiceFields = map[string]Support{
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
 	"links":          {Supported: true, Note: "SERVICE:ALIAS resolves for this service only, as in Docker; also a dependency"},
 	"net":            notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
-	"annotations": notYet, "blkio_config": notYet, "cap_add": yes, "cap_drop": yes,
-	"cgroup_parent": notYet, "cgroup": notYet, "cpu_count": notYet, "cpu_percent": notYet,
+	"annotations": yes, "blkio_config": yes, "cap_add": yes, "cap_drop": yes,
+	"cgroup_parent": notYet, "cgroup": yes, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
 	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": yes,
-	"credential_spec": notYet, "device_cgroup_rules": notYet, "devices": notYet, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
+	"credential_spec": notYet, "device_cgroup_rules": yes, "devices": yes, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
-	"group_add": yes, "gpus": notYet, "init": yes, "ipc": notYet, "isolation": notYet,
+	"group_add": yes, "gpus": notYet, "init": yes, "ipc": yes, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
-	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": notYet,
+	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
-	"oom_score_adj": yes, "pid": notYet, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
+	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
-	"runtime": notYet, "secrets": yes, "security_opt": notYet, "shm_size": yes,
+	"runtime": notYet, "secrets": yes, "security_opt": yes, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
 	"volumes_from": {Supported: true, Note: "services of the project; container:NAME not yet"}, "build": {Supported: true, Note: "with buildah: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
@@ -216,6 +217,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if m := s.NetworkMode; m != "" && m != "host" && m != "none" && !strings.HasPrefix(m, "service:") && !strings.HasPrefix(m, "container:") {
 		return fmt.Errorf("field \"network_mode\": %q is not supported: use host, none, service:NAME, container:NAME or networks", m)
 	}
+	if err := checkNamespaceModes(s); err != nil {
+		return err
+	}
 	if l := s.Logging; l != nil {
 		switch l.Driver {
 		case "", "json-file", "local", "none":
@@ -241,6 +245,39 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if r.Policy != "no" && s.Tty {
 		// containerd's restart monitor starts tasks without a terminal.
 		return fmt.Errorf("field \"tty\" with restart %q is not supported yet", s.Restart)
+	}
+	return nil
+}
+
+// namespaceModes are the values pid, ipc and cgroup take, besides service:NAME and
+// container:NAME where allowed.
+var namespaceModes = map[string]struct {
+	values []string
+	shared bool
+}{
+	"pid":    {[]string{"", "host"}, true},
+	"ipc":    {[]string{"", "private", "shareable", "host", "none"}, true},
+	"cgroup": {[]string{"", "host", "private"}, false},
+}
+
+func checkNamespaceModes(s types.ServiceConfig) error {
+	for field, mode := range map[string]string{"pid": s.Pid, "ipc": s.Ipc, "cgroup": s.Cgroup} {
+		m := namespaceModes[field]
+		if slices.Contains(m.values, mode) || (m.shared && (strings.HasPrefix(mode, "service:") || strings.HasPrefix(mode, "container:"))) {
+			continue
+		}
+		return fmt.Errorf("field %q: %q is not supported", field, mode)
+	}
+	for _, o := range s.SecurityOpt {
+		key, val, _ := strings.Cut(strings.Replace(o, ":", "=", 1), "=")
+		switch {
+		case !slices.Contains([]string{"no-new-privileges", "seccomp", "apparmor", "label", "systempaths"}, key):
+			return fmt.Errorf("field \"security_opt\": %q is not supported (no-new-privileges, seccomp, apparmor, label and systempaths are)", o)
+		case key == "apparmor" && val != "unconfined":
+			return fmt.Errorf("field \"security_opt\": %q: AppArmor profiles are not supported yet (apparmor=unconfined is)", o)
+		case key == "label" && val != "disable":
+			return fmt.Errorf("field \"security_opt\": %q: SELinux labels are not supported yet (label=disable is)", o)
+		}
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func TestLoadErrors(t *testing.T) {
 		"bad yaml":          {"services: [\n", "compose.yaml"},
 		"unknown dep":       {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
 		"cycle":             {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
-		"unsupported":       {"services:\n  a: {image: x, devices: [/dev/null]}\n", `service "a": field "devices" is not supported yet`},
+		"unsupported":       {"services:\n  a: {image: x, storage_opt: {size: 1G}}\n", `service "a": field "storage_opt" is not supported yet`},
 		"deploy part":       {"services:\n  a: {image: x, deploy: {resources: {reservations: {cpus: '1'}}}}\n", `"deploy.resources.reservations.cpus"`},
 		"network part":      {"services:\n  a: {image: x, networks: {default: {driver_opts: {x: y}}}}\n", `"networks.default.driver_opts"`},
 		"bad mac":           {"services:\n  a: {image: x, networks: {default: {mac_address: 02:42:ac:11}}}\n", `"networks.default.mac_address": "02:42:ac:11" is not a MAC address`},
@@ -84,6 +84,8 @@ func TestLoadErrors(t *testing.T) {
 		"build context":     {"services:\n  a: {build: {context: ., additional_contexts: {b: \"service:b\"}}}\n  b: {build: .}\n", `field "build.additional_contexts.b": "service:b"`},
 		"pull policy":       {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 		"platform":          {"services:\n  a: {image: x, platform: linux/s390x}\n", `service "a": field "platform": "linux/s390x": this host runs linux/`},
+		"pid mode":          {"services:\n  a: {image: x, pid: other}\n", `service "a": field "pid": "other" is not supported`},
+		"security_opt":      {"services:\n  a: {image: x, security_opt: [\"mask=/x\"]}\n", `service "a": field "security_opt": "mask=/x"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -204,9 +204,14 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
+	shared, err := r.sharedProcs(ctx, id, req)
+	if err != nil {
+		return compose.Container{}, err
+	}
 	opts, err := specOpts(specInput{
 		Service: s, Image: imgSpec.Config, Hostname: netw.Host, NetNS: netw.NetNS,
 		Files: netw.Files, Volumes: volumes, Extra: files,
+		ProjectDir: req.Project.WorkingDir, Shared: shared,
 	}, img)
 	if err != nil {
 		return compose.Container{}, err
@@ -517,6 +522,9 @@ func (r *Runtime) Remove(ctx context.Context, id string) error {
 func (r *Runtime) cleanup(ctx context.Context, id string) error {
 	var errs []error
 	if err := r.net.Teardown(ctx, id); err != nil {
+		errs = append(errs, err)
+	}
+	if err := r.unmountShm(id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := os.RemoveAll(r.containerDir(id)); err != nil {

@@ -81,6 +81,10 @@ type specInput struct {
 	Files    string            // the container's state dir: hosts, hostname, resolv.conf
 	Volumes  map[string]string // compose volume key → host directory
 	Extra    []specs.Mount     // secrets and configs
+	// ProjectDir resolves relative paths (a seccomp profile); Shared are the tasks
+	// whose PID and IPC namespaces the container joins.
+	ProjectDir string
+	Shared     sharedProc
 }
 
 // specOpts translates a service into OCI spec options: the image config's defaults
@@ -150,6 +154,17 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 		return nil, err
 	}
 	opts = append(opts, limits...)
+	for _, more := range []func() ([]oci.SpecOpts, error){
+		func() ([]oci.SpecOpts, error) { return namespaceOpts(s, in.Shared) },
+		func() ([]oci.SpecOpts, error) { return deviceOpts(s) },
+		func() ([]oci.SpecOpts, error) { return securityOpts(s, in.ProjectDir) }, // after the capabilities
+	} {
+		o, err := more()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, o...)
+	}
 	mounts, err := volumeMounts(s, in.Volumes)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -260,4 +261,110 @@ func TestLimitsSpecGolden(t *testing.T) {
 		"capabilities": spec.Process.Capabilities.Bounding, "readonly": spec.Root.Readonly, "tmpfs": tmpfs, "shm": shm,
 		"sysctl": spec.Linux.Sysctl, "rlimits": spec.Process.Rlimits, "oom_score_adj": spec.Process.OOMScoreAdj,
 	})
+}
+
+// The spec security_opt, pid, ipc, cgroup, annotations, devices, device cgroup
+// rules, blkio_config and mem_swappiness produce.
+func TestSecuritySpecGolden(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "profile.json")
+	if err := os.WriteFile(profile, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gen := func(s types.ServiceConfig, shared sharedProc) *oci.Spec {
+		t.Helper()
+		opts, err := serviceOpts(specInput{Service: s, Image: ocispec.ImageConfig{Cmd: []string{"sh"}}, Files: "/f",
+			ProjectDir: filepath.Dir(profile), Shared: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, err := oci.GenerateSpec(namespaces.WithNamespace(context.Background(), "test"), nil, &containers.Container{ID: "c1"}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec
+	}
+	seccompOf := func(sp *oci.Spec) string {
+		if sp.Linux.Seccomp == nil {
+			return "unconfined"
+		}
+		return fmt.Sprintf("%s, %d rules", sp.Linux.Seccomp.DefaultAction, len(sp.Linux.Seccomp.Syscalls))
+	}
+	shmOf := func(sp *oci.Spec) *specs.Mount {
+		for _, m := range sp.Mounts {
+			if m.Destination == "/dev/shm" {
+				return &m
+			}
+		}
+		return nil
+	}
+
+	plain := gen(types.ServiceConfig{Name: "plain"}, sharedProc{})
+	if plain.Process.NoNewPrivileges {
+		t.Error("no_new_privs is set by default; Docker leaves it off")
+	}
+	if seccompOf(plain) != "SCMP_ACT_ERRNO, "+fmt.Sprint(len(plain.Linux.Seccomp.Syscalls))+" rules" || len(plain.Linux.Seccomp.Syscalls) < 10 {
+		t.Errorf("default seccomp profile: %s", seccompOf(plain))
+	}
+
+	s := types.ServiceConfig{Name: "secure"}
+	s.SecurityOpt = []string{"no-new-privileges:true", "seccomp=profile.json"}
+	s.Annotations = types.Mapping{"org.example.role": "db"}
+	s.Pid, s.Ipc, s.Cgroup = "service:other", "container:other", "private"
+	s.Devices = []types.DeviceMapping{{Source: "/dev/null", Target: "/dev/mynull", Permissions: "rw"}}
+	s.DeviceCgroupRules = []string{"c 1:3 mr", "b 7:* rwm"}
+	s.BlkioConfig = &types.BlkioConfig{Weight: 300, WeightDevice: []types.WeightDevice{{Path: "/dev/null", Weight: 200}},
+		DeviceReadBps: []types.ThrottleDevice{{Path: "/dev/null", Rate: 1 << 20}}, DeviceWriteIOps: []types.ThrottleDevice{{Path: "/dev/null", Rate: 100}}}
+	s.MemSwappiness = 10
+	secure := gen(s, sharedProc{PID: "/proc/42", IPC: "/proc/43", Shm: "/var/lib/berth/test/containers/c0/shm"})
+	var devs []specs.LinuxDevice
+	for _, d := range secure.Linux.Devices {
+		if d.Path == "/dev/mynull" {
+			devs = append(devs, d)
+		}
+	}
+	checkGolden(t, "security-spec.golden.json", map[string]any{
+		"no_new_privileges": secure.Process.NoNewPrivileges, "seccomp": secure.Linux.Seccomp,
+		"annotations": secure.Annotations, "namespaces": secure.Linux.Namespaces, "shm": shmOf(secure),
+		"devices": devs, "device_cgroup": secure.Linux.Resources.Devices, "blockIO": secure.Linux.Resources.BlockIO,
+		"swappiness": secure.Linux.Resources.Memory.Swappiness,
+	})
+
+	svc := func(name string, set func(*types.ServiceConfig)) types.ServiceConfig {
+		s := types.ServiceConfig{Name: name}
+		set(&s)
+		return s
+	}
+	for _, c := range []struct {
+		s    types.ServiceConfig
+		want string
+	}{
+		{svc("u", func(s *types.ServiceConfig) { s.SecurityOpt = []string{"seccomp=unconfined"} }), "unconfined"},
+		{svc("p", func(s *types.ServiceConfig) { s.Privileged = true }), "unconfined"},
+	} {
+		if got := seccompOf(gen(c.s, sharedProc{})); got != c.want {
+			t.Errorf("%s: seccomp %s, want %s", c.s.Name, got, c.want)
+		}
+	}
+	host := gen(svc("h", func(s *types.ServiceConfig) { s.Pid, s.Ipc = "host", "host" }), sharedProc{})
+	for _, ns := range host.Linux.Namespaces {
+		if ns.Type == specs.PIDNamespace || ns.Type == specs.IPCNamespace {
+			t.Errorf("pid/ipc host: the spec still has a %s namespace", ns.Type)
+		}
+	}
+	if m := shmOf(host); m == nil || m.Source != "/dev/shm" {
+		t.Errorf("ipc host: /dev/shm %+v, want the host's", m)
+	}
+	if m := shmOf(gen(svc("n", func(s *types.ServiceConfig) { s.Ipc = "none" }), sharedProc{})); m != nil {
+		t.Errorf("ipc none: /dev/shm %+v", m)
+	}
+	for _, bad := range []types.ServiceConfig{
+		svc("b1", func(s *types.ServiceConfig) { s.SecurityOpt = []string{"apparmor=docker-default"} }),
+		svc("b2", func(s *types.ServiceConfig) { s.Devices = []types.DeviceMapping{{Source: "/dev/nope"}} }),
+		svc("b3", func(s *types.ServiceConfig) { s.DeviceCgroupRules = []string{"x 1:3 rwm"} }),
+		svc("b4", func(s *types.ServiceConfig) { s.Pid = "service:other" }), // no task to share found
+	} {
+		if _, err := serviceOpts(specInput{Service: bad, Image: ocispec.ImageConfig{Cmd: []string{"sh"}}}); err == nil {
+			t.Errorf("%s was accepted", bad.Name)
+		}
+	}
 }

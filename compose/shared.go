@@ -1,0 +1,57 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// resolveShared finds the containers whose namespaces a network_mode, pid or ipc of
+// service:NAME or container:NAME joins, now that the dependency order has made them
+// (compose-go makes such a service depend on NAME).
+func (e *Engine) resolveShared(ctx context.Context, p *types.Project, req *CreateRequest) error {
+	for _, ns := range []struct {
+		field, mode string
+		into        *string
+	}{
+		{"network_mode", req.Service.NetworkMode, &req.NetworkFrom},
+		{"pid", req.Service.Pid, &req.PIDFrom},
+		{"ipc", req.Service.Ipc, &req.IPCFrom},
+	} {
+		id, err := e.sharedContainer(ctx, p, ns.mode)
+		if err != nil {
+			return fmt.Errorf("service %q: %s %s: %w", req.Service.Name, ns.field, ns.mode, err)
+		}
+		*ns.into = id
+	}
+	return nil
+}
+
+// sharedContainer is the running container a mode of service:NAME (its first
+// replica) or container:NAME (any project's, by name or id) names; "" for other modes.
+func (e *Engine) sharedContainer(ctx context.Context, p *types.Project, mode string) (string, error) {
+	service, isService := strings.CutPrefix(mode, "service:")
+	name, isContainer := strings.CutPrefix(mode, "container:")
+	if !isService && !isContainer {
+		return "", nil
+	}
+	projectName := p.Name
+	if isContainer {
+		projectName = "" // a container of any project
+	}
+	cs, err := e.Runtime.Containers(ctx, projectName)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if c.State != StateRunning || c.OneOff {
+			continue
+		}
+		if (isService && c.Service == service && c.Number == 1) || (isContainer && (c.Name == name || c.ID == name)) {
+			return c.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no running container to share")
+}
