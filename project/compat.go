@@ -39,14 +39,33 @@ func CompatibilityDoc() string {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, mark, sup.Note, kubeCell(lookup(sec.kube, n)))
 		}
 	}
+	b.WriteString("\n## Inside supported fields\n\nThe parts of a service's, network's or volume's fields, by their path; a part marked *no* is refused by that path.\n")
+	for _, p := range Parts {
+		if p.Scope == "service" && p.Path == "build" {
+			continue // the Build section above
+		}
+		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note |\n| --- | --- | --- |\n", p.Scope, p.Path)
+		names := make([]string, 0, len(p.Fields))
+		for n := range p.Fields {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			sup := p.Fields[n]
+			mark := "no"
+			if sup.Supported {
+				mark = "yes"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, mark, sup.Note)
+		}
+	}
 	b.WriteString(`
-## Inside supported fields
+## Values
 
-- ` + "`deploy`" + `: ` + "`replicas`" + `, and ` + "`resources`" + ` limits of cpus, memory and pids and a memory reservation; every other part is refused.
-- ` + "`networks`" + ` of a service: ` + "`aliases`" + ` only.
-- ` + "`volumes`" + ` of a service: bind mounts and named volumes, with ` + "`read_only`" + ` and ` + "`bind.create_host_path`" + `; propagation, SELinux, nocopy, subpath, tmpfs and image volumes are refused.
 - ` + "`depends_on`" + `: ` + "`service_started`" + `, ` + "`service_healthy`" + `, ` + "`service_completed_successfully`" + `, ` + "`required`" + ` and ` + "`restart`" + `.
 - ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `.
+- ` + "`pid`" + `: ` + "`host`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `; ` + "`ipc`" + `: ` + "`private`" + `, ` + "`shareable`" + `, ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + ` and ` + "`container:NAME`" + ` of a shareable one (its /dev/shm is shared too); ` + "`cgroup`" + `: ` + "`host`" + `, ` + "`private`" + `.
+- ` + "`security_opt`" + `: ` + "`no-new-privileges`" + `, ` + "`seccomp=unconfined`" + `, ` + "`seccomp=FILE`" + ` (an OCI-form profile, relative to the project directory; containerd's default profile otherwise, as Docker applies its own), ` + "`systempaths=unconfined`" + `, ` + "`apparmor=unconfined`" + `, ` + "`label=disable`" + `; AppArmor profiles and SELinux labels are refused.
 - ` + "`tty`" + ` with a restart policy is refused: containerd's restart monitor starts tasks without a terminal.
 - ` + "`build`" + `: a service with a build section and no image in the store is built, not pulled; ` + "`up --build`" + ` and ` + "`pull_policy: build`" + ` build every time. The image is named by ` + "`image`" + `, else ` + "`<project>-<service>`" + `.
 `)

@@ -102,8 +102,8 @@ func CheckSupported(p *types.Project) error {
 	files := FileNames(p)
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
-		if f, why, bad := unsupported(reflect.ValueOf(s), ServiceFields); bad {
-			return fmt.Errorf("%w: %s: service %q: field %q is %s", ErrInvalid, files, name, f, why)
+		if err := checkParts("service", reflect.ValueOf(s), ServiceFields); err != nil {
+			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
 		}
 		if err := checkServiceDetails(s); err != nil {
 			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
@@ -148,51 +148,9 @@ func CheckSupported(p *types.Project) error {
 // checkServiceDetails looks inside the supported fields whose parts berth runs only
 // in part.
 func checkServiceDetails(s types.ServiceConfig) error {
-	if s.Deploy != nil {
-		d := *s.Deploy
-		d.Replicas = nil
-		d.Resources = types.Resources{}
-		for _, f := range setFields(reflect.ValueOf(d)) {
-			return fmt.Errorf("field \"deploy.%s\" is not supported yet", f)
-		}
-		// Limits of cpus, memory and pids, and a memory reservation, berth applies.
-		for name, r := range map[string]*types.Resource{"limits": s.Deploy.Resources.Limits, "reservations": s.Deploy.Resources.Reservations} {
-			if r == nil {
-				continue
-			}
-			rest := *r
-			rest.MemoryBytes = 0
-			if name == "limits" {
-				rest.NanoCPUs, rest.Pids = 0, 0
-			}
-			for _, f := range setFields(reflect.ValueOf(rest)) {
-				return fmt.Errorf("field \"deploy.resources.%s.%s\" is not supported yet", name, f)
-			}
-		}
-	}
-	for key, n := range s.Networks {
-		if n == nil {
-			continue
-		}
-		c := *n
-		c.Aliases, c.Ipv4Address, c.Ipv6Address, c.MacAddress = nil, "", "", ""
-		c.Priority, c.GatewayPriority, c.InterfaceName, c.UseServiceNameAlias, c.LinkLocalIPs = 0, 0, "", nil, nil
-		for _, f := range setFields(reflect.ValueOf(c)) {
-			return fmt.Errorf("field \"networks.%s.%s\" is not supported yet", key, f)
-		}
-	}
 	for _, v := range s.Volumes {
 		if v.Type != types.VolumeTypeBind && v.Type != types.VolumeTypeVolume {
 			return fmt.Errorf("field \"volumes\": type %q (%s) is not supported yet", v.Type, v.Target)
-		}
-		if v.Bind != nil && (v.Bind.Propagation != "" || v.Bind.SELinux != "" || v.Bind.Recursive != "") {
-			return fmt.Errorf("field \"volumes\": bind options of %s are not supported yet", v.Target)
-		}
-		if v.Volume != nil && (v.Volume.NoCopy || v.Volume.Subpath != "") {
-			return fmt.Errorf("field \"volumes\": volume options of %s are not supported yet", v.Target)
-		}
-		if v.Tmpfs != nil || v.Image != nil || v.Consistency != "" {
-			return fmt.Errorf("field \"volumes\": options of %s are not supported yet", v.Target)
 		}
 	}
 	for dep, d := range s.DependsOn {
@@ -283,8 +241,8 @@ func checkNamespaceModes(s types.ServiceConfig) error {
 }
 
 func checkNetwork(n types.NetworkConfig) error {
-	if f, why, bad := unsupported(reflect.ValueOf(n), NetworkFields); bad {
-		return fmt.Errorf("field %q is %s", f, why)
+	if err := checkParts("network", reflect.ValueOf(n), NetworkFields); err != nil {
+		return err
 	}
 	switch {
 	case n.Driver != "" && n.Driver != "bridge":
@@ -306,8 +264,8 @@ func checkNetwork(n types.NetworkConfig) error {
 }
 
 func checkVolume(v types.VolumeConfig) error {
-	if f, why, bad := unsupported(reflect.ValueOf(v), VolumeFields); bad {
-		return fmt.Errorf("field %q is %s", f, why)
+	if err := checkParts("volume", reflect.ValueOf(v), VolumeFields); err != nil {
+		return err
 	}
 	if v.Driver != "" && v.Driver != "local" {
 		return fmt.Errorf("driver %q is not supported: berth makes local volumes", v.Driver)
@@ -315,29 +273,13 @@ func checkVolume(v types.VolumeConfig) error {
 	return nil
 }
 
-// setFields lists the compose names of the non-zero fields of a struct, looking
-// through inline structs; extensions (x-…) are left out, as compose defines them.
+// setFields lists the compose names of the fields of a struct a file sets.
 func setFields(v reflect.Value) []string {
 	var out []string
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if !f.IsExported() || name == "-" || strings.HasPrefix(name, "#") {
-			continue
+	for _, f := range yamlFields(v.Type()) {
+		if !isEmpty(v.FieldByIndex(f.Index)) {
+			out = append(out, f.Name)
 		}
-		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
-			out = append(out, setFields(v.Field(i))...)
-			continue
-		}
-		if name == "" || v.Field(i).IsZero() {
-			continue
-		}
-		if fv := v.Field(i); (fv.Kind() == reflect.Map || fv.Kind() == reflect.Slice) && fv.Len() == 0 {
-			continue
-		}
-		out = append(out, name)
 	}
 	sort.Strings(out)
 	return out

@@ -5,33 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/compatibility.md")
-
-// yamlNames lists the compose names of a struct type's fields, through inline structs.
-func yamlNames(t reflect.Type) []string {
-	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "-" || strings.HasPrefix(name, "#") {
-			continue
-		}
-		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
-			out = append(out, yamlNames(f.Type)...)
-			continue
-		}
-		if name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
 
 // Every field compose-go knows is classified: upgrading compose-go can never add a
 // field berth would ignore in silence.
@@ -47,7 +26,8 @@ func TestEveryFieldClassified(t *testing.T) {
 		{reflect.TypeOf(types.BuildConfig{}), BuildFields},
 	} {
 		known := map[string]bool{}
-		for _, name := range yamlNames(c.typ) {
+		for _, f := range yamlFields(c.typ) {
+			name := f.Name
 			known[name] = true
 			if _, ok := c.table[name]; !ok {
 				t.Errorf("%s: field %q is not in berth's table", c.typ.Name(), name)
@@ -82,6 +62,107 @@ func TestKubeColumnCoversEveryField(t *testing.T) {
 				t.Errorf("%s field %q is in the Kubernetes column but not in the field table", c.name, name)
 			}
 		}
+	}
+}
+
+// Every struct inside a supported field has its table, down to the last level, and
+// every table classifies exactly the fields of its type.
+func TestEveryPartClassified(t *testing.T) {
+	reached := map[*Part]bool{}
+	var walk func(scope, path string, typ reflect.Type, table map[string]Support)
+	walk = func(scope, path string, typ reflect.Type, table map[string]Support) {
+		for _, f := range yamlFields(typ) {
+			if sup, ok := table[f.Name]; !ok || !sup.Supported {
+				continue // refused whole (or reported by the flat check)
+			}
+			inner := structInside(f.Type)
+			if inner == nil || len(yamlFields(inner)) == 0 {
+				continue
+			}
+			child := join(path, f.Name)
+			p := part(scope, child)
+			if p == nil {
+				t.Errorf("%s %s: %s has no table in Parts", scope, child, inner)
+				continue
+			}
+			reached[p] = true
+			if p.Type != inner {
+				t.Errorf("%s %s: the table is for %s, compose-go has %s", scope, child, p.Type, inner)
+			}
+			known := map[string]bool{}
+			for _, g := range yamlFields(inner) {
+				known[g.Name] = true
+				if _, ok := p.Fields[g.Name]; !ok {
+					t.Errorf("%s %s: field %q of %s is not in berth's table", scope, child, g.Name, inner)
+				}
+			}
+			for name := range p.Fields {
+				if !known[name] {
+					t.Errorf("%s %s: the table has %q, which compose-go does not", scope, child, name)
+				}
+			}
+			walk(scope, child, inner, p.Fields)
+		}
+	}
+	walk("service", "", reflect.TypeOf(types.ServiceConfig{}), ServiceFields)
+	walk("network", "", reflect.TypeOf(types.NetworkConfig{}), NetworkFields)
+	walk("volume", "", reflect.TypeOf(types.VolumeConfig{}), VolumeFields)
+	for i := range Parts {
+		if !reached[&Parts[i]] {
+			t.Errorf("%s %s: a table no supported field reaches", Parts[i].Scope, Parts[i].Path)
+		}
+	}
+}
+
+// structInside is the struct type a field holds: itself, through pointers, or as
+// the elements of a list or the values of a map.
+func structInside(t reflect.Type) reflect.Type {
+	for {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			return t
+		default:
+			return nil
+		}
+	}
+}
+
+// A field refused deep inside a supported one is named by its whole path.
+func TestPartsRefusedByPath(t *testing.T) {
+	cases := map[string]struct {
+		s    func(*types.ServiceConfig)
+		want string
+	}{
+		"placement": {func(s *types.ServiceConfig) {
+			s.Deploy = &types.DeployConfig{Placement: types.Placement{Constraints: []string{"x"}}}
+		}, `field "deploy.placement" is not supported yet`},
+		"reservation cpus": {func(s *types.ServiceConfig) {
+			s.Deploy = &types.DeployConfig{Resources: types.Resources{Reservations: &types.Resource{NanoCPUs: 1}}}
+		}, `field "deploy.resources.reservations.cpus" is not supported yet`},
+		"network driver_opts": {func(s *types.ServiceConfig) {
+			s.Networks = map[string]*types.ServiceNetworkConfig{"front": {DriverOpts: types.Options{"a": "b"}}}
+		}, `field "networks.front.driver_opts" is not supported yet`},
+		"bind propagation": {func(s *types.ServiceConfig) {
+			s.Volumes = []types.ServiceVolumeConfig{{Type: "bind", Source: "/x", Target: "/y", Bind: &types.ServiceVolumeBind{Propagation: "rshared"}}}
+		}, `field "volumes.bind.propagation" is not supported yet`},
+		"limits devices": {func(s *types.ServiceConfig) {
+			s.Deploy = &types.DeployConfig{Resources: types.Resources{Limits: &types.Resource{Devices: []types.DeviceRequest{{Count: 1}}}}}
+		}, `field "deploy.resources.limits.devices" is not supported yet`},
+	}
+	for name, c := range cases {
+		s := types.ServiceConfig{Name: "web"}
+		c.s(&s)
+		err := checkParts("service", reflect.ValueOf(s), ServiceFields)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v, want %s", name, err, c.want)
+		}
+	}
+	ok := types.ServiceConfig{Name: "web"}
+	ok.Deploy = &types.DeployConfig{Resources: types.Resources{Limits: &types.Resource{MemoryBytes: 1 << 20, NanoCPUs: 1}}}
+	if err := checkParts("service", reflect.ValueOf(ok), ServiceFields); err != nil {
+		t.Errorf("limits of memory and cpus: %v", err)
 	}
 }
 
