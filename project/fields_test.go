@@ -146,7 +146,7 @@ func TestPartsRefusedByPath(t *testing.T) {
 		}, `field "networks.front.driver_opts" is not supported yet`},
 		"bind propagation": {func(s *types.ServiceConfig) {
 			s.Volumes = []types.ServiceVolumeConfig{{Type: "bind", Source: "/x", Target: "/y", Bind: &types.ServiceVolumeBind{Propagation: "rshared"}}}
-		}, `field "volumes.bind.propagation" is not supported yet`},
+		}, `field "volumes[0].bind.propagation" is not supported yet`},
 		"limits devices": {func(s *types.ServiceConfig) {
 			s.Deploy = &types.DeployConfig{Resources: types.Resources{Limits: &types.Resource{Devices: []types.DeviceRequest{{Count: 1}}}}}
 		}, `field "deploy.resources.limits.devices" is not supported yet`},

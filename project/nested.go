@@ -121,7 +121,8 @@ func walkParts(scope, path, shown string, v reflect.Value, table map[string]Supp
 }
 
 // eachStruct calls fn on the structs a field holds: itself, through a pointer, or
-// each element of a list or each value of a map (its key then joins the path).
+// each element of a list or each value of a map (its index or key then joins the
+// path).
 func eachStruct(v reflect.Value, at string, fn func(reflect.Value, string) error) error {
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -133,7 +134,7 @@ func eachStruct(v reflect.Value, at string, fn func(reflect.Value, string) error
 		return fn(v, at)
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			if err := eachStruct(v.Index(i), at, fn); err != nil {
+			if err := eachStruct(v.Index(i), fmt.Sprintf("%s[%d]", at, i), fn); err != nil {
 				return err
 			}
 		}
