@@ -212,6 +212,10 @@ func (e *Engine) volumeUsers(ctx context.Context, name string) ([]string, error)
 // LabelVolumes lists the named volumes a container mounts, comma-separated.
 const LabelVolumes = "berth.volumes"
 
+// LabelAnonymousVolumes lists the anonymous volumes made for a container, which
+// rm -v removes with it.
+const LabelAnonymousVolumes = "berth.anonymous-volumes"
+
 // VolumeLs lists every volume berth made.
 func (e *Engine) VolumeLs(ctx context.Context, format string, quiet bool) error {
 	vols, err := e.Runtime.Volumes(ctx, "")

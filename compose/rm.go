@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -13,6 +14,8 @@ type RmOptions struct {
 	Services []string
 	Stop     bool // -s: stop running containers first
 	Timeout  *time.Duration
+	// Volumes removes the containers' anonymous volumes with them (-v).
+	Volumes bool
 	// Confirm asks the user before removing; nil removes without asking (-f).
 	Confirm func(names []string) bool
 }
@@ -57,6 +60,9 @@ func (e *Engine) Rm(ctx context.Context, p *types.Project, o RmOptions) error {
 			return e.failed("Container", c.Name, err)
 		}
 		e.event("Container", c.Name, "Removed", true)
-		return nil
+		if !o.Volumes || c.Labels[LabelAnonymousVolumes] == "" {
+			return nil
+		}
+		return e.removeEach(ctx, "Volume", strings.Split(c.Labels[LabelAnonymousVolumes], ","), e.Runtime.RemoveVolume, ErrNotFound)
 	})
 }

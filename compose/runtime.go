@@ -130,6 +130,8 @@ type CreateRequest struct {
 	// PIDFrom and IPCFrom are the running containers whose PID and IPC namespaces a
 	// pid or ipc of service:NAME or container:NAME joins.
 	PIDFrom, IPCFrom string
+	// RenewAnonymous makes the container's anonymous volumes anew (up -V).
+	RenewAnonymous bool
 }
 
 // Attachment joins a container to a network.

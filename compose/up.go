@@ -27,6 +27,9 @@ type UpOptions struct {
 	Force <-chan struct{}
 	// NoColor turns off coloured prefixes while attached.
 	NoColor bool
+	// RenewAnonVolumes makes the anonymous volumes of the containers up creates anew
+	// (-V), instead of keeping those of the containers they replace.
+	RenewAnonVolumes bool
 	// AbortOnExit stops everything when a container exits; AbortOnFailure when one
 	// exits with a non-zero status; ExitCodeFrom names the service whose exit status
 	// up returns (and implies AbortOnExit for it).
@@ -243,6 +246,7 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	if err != nil {
 		return e.failed("Container", op.Target, err)
 	}
+	req.RenewAnonymous = o.RenewAnonVolumes
 	c, err := e.Runtime.Create(ctx, req)
 	if err != nil {
 		return e.failed("Container", op.Target, err)
@@ -410,6 +414,9 @@ func withVolumesFrom(p *types.Project, s types.ServiceConfig) (types.ServiceConf
 			return s, fmt.Errorf("%w: service %q: volumes_from: no service %q", project.ErrInvalid, s.Name, name)
 		}
 		for _, v := range from.Volumes {
+			if v.Type == types.VolumeTypeVolume && v.Source == "" {
+				return s, fmt.Errorf("%w: service %q: volumes_from %q: sharing the anonymous volume %s is not supported yet: name it", project.ErrInvalid, s.Name, ref, v.Target)
+			}
 			if mode == "ro" {
 				v.ReadOnly = true
 			}

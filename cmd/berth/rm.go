@@ -15,7 +15,7 @@ import (
 
 func newRmCommand(g *globals) *cobra.Command {
 	var o compose.RmOptions
-	var force, volumes bool
+	var force bool
 	var timeout timeoutFlag
 	cmd := projectVerb(g, "rm [OPTIONS] [SERVICE...]", "Removes stopped service containers", true,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
@@ -23,14 +23,12 @@ func newRmCommand(g *globals) *cobra.Command {
 			if !force {
 				o.Confirm = confirmRemoval
 			}
-			// -v removes anonymous volumes; berth refuses those in files, so there are none.
-			_ = volumes
 			return e.Rm(ctx, p, o)
 		})
 	f := cmd.Flags()
 	f.BoolVarP(&force, "force", "f", false, "Don't ask to confirm removal")
 	f.BoolVarP(&o.Stop, "stop", "s", false, "Stop the containers, if required, before removing")
-	f.BoolVarP(&volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
+	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
 	timeout.add(cmd)
 	return cmd
 }

@@ -15,7 +15,6 @@ func newUpCommand(g *globals) *cobra.Command {
 	var timeout timeoutFlag
 	var scale []string
 	var waitTimeout int
-	var renewAnon bool
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -25,7 +24,6 @@ func newUpCommand(g *globals) *cobra.Command {
 			o.NoColor = o.NoColor || !g.colour()
 			o.Timeout = timeout.value(cmd)
 			o.WaitTimeout = time.Duration(waitTimeout) * time.Second
-			_ = renewAnon
 			if err := checkPullFlag(o.Pull); err != nil {
 				return err
 			}
@@ -66,7 +64,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate")
-	f.BoolVarP(&renewAnon, "renew-anon-volumes", "V", false, "Recreate anonymous volumes (berth refuses anonymous volumes, so there are none)")
+	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy (implies detached mode)")
 	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")

@@ -196,8 +196,12 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
+	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, imgSpec.Config)
+	if err != nil {
+		return compose.Container{}, err
+	}
 	volumes := map[string]string{}
-	for key, name := range req.Volumes {
+	for key, name := range volumeKeys {
 		volumes[key] = r.volumeData(name)
 	}
 	files, err := fileMounts(req.Project, s, r.containerDir(id))
@@ -258,6 +262,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		labels[labelHealthcheck] = healthLabel(check)
 	}
 	args, _ := processArgs(imgSpec.Config, s)
+	if len(anonymous) > 0 {
+		labels[compose.LabelAnonymousVolumes] = strings.Join(anonymous, ",")
+	}
 	labels[labelStopSignal] = stopSignal
 	labels[labelNetworks] = attachmentsLabel(req.Networks)
 	labels[labelPorts] = portsLabel(withHostPorts(s.Ports, netw.Ports))
@@ -289,7 +296,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}
 	r.remember(c)
-	if err := r.fillVolumes(ctx, id, s, req.Volumes); err != nil {
+	if err := r.fillVolumes(ctx, id, s, volumeKeys); err != nil {
 		c.Delete(ctx, ctrd.WithSnapshotCleanup)
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}

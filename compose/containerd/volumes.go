@@ -90,13 +90,15 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	return os.RemoveAll(dir)
 }
 
-// fillVolumes copies, as Docker does, what the container's image holds at each named
-// volume's mount point into the volume, when the volume is new: then its owner and
+// fillVolumes copies, as Docker does, what the container's image holds at each
+// volume's mount point into the volume, when the volume is new and the mount does not
+// say nocopy: then its owner and
 // files are those the image meant, a database's data directory for one.
 func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceConfig, volumes map[string]string) error {
 	type fill struct {
 		target, name string
 		rec          volumeRecord
+		nocopy       bool // volume.nocopy: the volume stays as it is
 	}
 	var todo []fill
 	for _, v := range s.Volumes {
@@ -104,12 +106,13 @@ func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceCon
 		if v.Type != types.VolumeTypeVolume || !ok {
 			continue
 		}
+		nocopy := v.Volume != nil && v.Volume.NoCopy
 		var rec volumeRecord
 		recFile := filepath.Join(r.volumeDir(name), "volume.json")
 		if err := statefile.ReadJSON(recFile, &rec); err != nil || rec.Filled {
 			continue
 		}
-		todo = append(todo, fill{v.Target, name, rec})
+		todo = append(todo, fill{v.Target, name, rec, nocopy})
 	}
 	if len(todo) == 0 {
 		return nil
@@ -124,7 +127,7 @@ func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceCon
 		if err != nil {
 			return err
 		}
-		if st, err := os.Stat(src); err == nil && st.IsDir() {
+		if st, err := os.Stat(src); err == nil && st.IsDir() && !f.nocopy {
 			if entries, _ := os.ReadDir(r.volumeData(f.name)); len(entries) == 0 {
 				if err := fscopy.CopyKeepingOwners(src+"/.", r.volumeData(f.name)); err != nil {
 					return fmt.Errorf("volume %q: fill from the image at %s: %w", f.name, f.target, err)

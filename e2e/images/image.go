@@ -45,6 +45,7 @@ type Config struct {
 	WorkingDir   string
 	User         string
 	ExposedPorts []string // "6379/tcp"; "8000" means tcp
+	Volumes      []string // VOLUME paths
 }
 
 // Result is an assembled image and what went into it.
@@ -238,6 +239,12 @@ func Image(layer v1.Layer, c Config, arch, createdBy string) (v1.Image, error) {
 				p += "/tcp"
 			}
 			cfg.Config.ExposedPorts[p] = struct{}{}
+		}
+	}
+	if len(c.Volumes) > 0 {
+		cfg.Config.Volumes = map[string]struct{}{}
+		for _, v := range c.Volumes {
+			cfg.Config.Volumes[v] = struct{}{}
 		}
 	}
 	img, err := mutate.ConfigFile(empty.Image, cfg)

@@ -41,7 +41,7 @@ func main() {
 func run() error {
 	var (
 		tag, workdir, user, cmdJSON, entrypointJSON string
-		packages, files, dirs, env, expose          list
+		packages, files, dirs, env, expose, volumes list
 		busybox, dryRun, verbose                    bool
 		timeout                                     time.Duration
 	)
@@ -55,6 +55,7 @@ func run() error {
 	flag.StringVar(&cmdJSON, "cmd", "", `CMD as a JSON array, e.g. ["sh"]`)
 	flag.StringVar(&entrypointJSON, "entrypoint", "", "ENTRYPOINT as a JSON array")
 	flag.Var(&expose, "expose", "port to expose, e.g. 6379/tcp (repeatable)")
+	flag.Var(&volumes, "volume", "VOLUME path of the image (repeatable)")
 	flag.StringVar(&user, "user", "", "user to run as")
 	flag.BoolVar(&dryRun, "dry-run", false, "build and print the digest, do not talk to the registry")
 	flag.BoolVar(&verbose, "v", false, "print packages and warnings")
@@ -92,7 +93,7 @@ func run() error {
 		}
 		spec.Dirs = append(spec.Dirs, images.DirSpec{Path: p, Mode: mode})
 	}
-	spec.Config = images.Config{Env: env, WorkingDir: workdir, User: user, ExposedPorts: expose}
+	spec.Config = images.Config{Env: env, WorkingDir: workdir, User: user, ExposedPorts: expose, Volumes: volumes}
 	if spec.Config.Cmd, err = parseArray("--cmd", cmdJSON); err != nil {
 		return err
 	}
