@@ -128,7 +128,7 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 			if bool(p.Volumes[key].External) {
 				return Container{}, fmt.Errorf("%w: volume %q is declared as external, but no volume %q exists", project.ErrInvalid, key, v)
 			}
-			if err := e.Runtime.EnsureVolume(ctx, Volume{Name: v, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}); err != nil {
+			if err := e.Runtime.EnsureVolume(ctx, projectVolume(p, key, v)); err != nil {
 				return Container{}, err
 			}
 		}

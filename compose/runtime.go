@@ -200,8 +200,9 @@ type Volume struct {
 	Project    string // "" for a volume made outside projects
 	Key        string
 	Labels     map[string]string
-	Mountpoint string    // listings only
-	Created    time.Time // listings only
+	DriverOpts map[string]string // the local driver's type, o and device: mounted at first use
+	Mountpoint string            // listings only
+	Created    time.Time         // listings only
 }
 
 // Progress reports a pull under way: bytes fetched of the bytes known to come.

@@ -146,7 +146,7 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 			infra = append(infra, nodes[len(nodes)-1].ID)
 		case OpCreateVolume:
 			key := volumeKey(p, op.Target)
-			v := Volume{Name: op.Target, Project: p.Name, Key: key, Labels: p.Volumes[key].Labels}
+			v := projectVolume(p, key, op.Target)
 			nodes = append(nodes, e.ensureNode("Volume", op.Target, func(ctx context.Context) error {
 				return e.Runtime.EnsureVolume(ctx, v)
 			}))
@@ -363,6 +363,12 @@ func networkKey(p *types.Project, hostName string) string {
 		}
 	}
 	return ""
+}
+
+// projectVolume is the volume a file's volumes: key asks for, under its host name.
+func projectVolume(p *types.Project, key, name string) Volume {
+	cfg := p.Volumes[key]
+	return Volume{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, DriverOpts: cfg.DriverOpts}
 }
 
 func volumeKey(p *types.Project, hostName string) string {

@@ -78,7 +78,7 @@ var NetworkFields = map[string]Support{
 var VolumeFields = map[string]Support{
 	"name": yes, "labels": yes, "external": yes,
 	"driver":      {Supported: true, Note: "local only"},
-	"driver_opts": notYet,
+	"driver_opts": {Supported: true, Note: "the local driver's type, o and device (a tmpfs, a bind of a host directory, a file system on a device), mounted when a container first uses the volume"},
 }
 
 // unsupported returns the first field of v set in a file that table does not mark
@@ -269,6 +269,14 @@ func checkVolume(v types.VolumeConfig) error {
 	}
 	if v.Driver != "" && v.Driver != "local" {
 		return fmt.Errorf("driver %q is not supported: berth makes local volumes", v.Driver)
+	}
+	for _, k := range sortedKeys(v.DriverOpts) {
+		if k != "type" && k != "o" && k != "device" {
+			return fmt.Errorf("field \"driver_opts.%s\" is not supported: the local driver takes type, o and device", k)
+		}
+	}
+	if len(v.DriverOpts) > 0 && v.DriverOpts["type"] == "" {
+		return fmt.Errorf("field \"driver_opts\": type is missing (tmpfs, none with o: bind, or a file system)")
 	}
 	return nil
 }

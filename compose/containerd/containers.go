@@ -200,6 +200,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
+	if err := r.mountVolumes(volumeKeys); err != nil {
+		return compose.Container{}, err
+	}
 	volumes := map[string]string{}
 	for key, name := range volumeKeys {
 		volumes[key] = r.volumeData(name)

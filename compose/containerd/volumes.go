@@ -26,7 +26,10 @@ type volumeRecord struct {
 	Project string            `json:"project,omitempty"`
 	Key     string            `json:"key,omitempty"`
 	Labels  map[string]string `json:"labels,omitempty"`
-	Created time.Time         `json:"created"`
+	// DriverOpts of the local driver (type, o, device): what is mounted on _data
+	// when a container first uses the volume.
+	DriverOpts map[string]string `json:"driver_opts,omitempty"`
+	Created    time.Time         `json:"created"`
 	// Filled: a container has mounted it, so the image's content was copied in, or
 	// there was none. Docker fills a volume once, when it is new.
 	Filled bool `json:"filled,omitempty"`
@@ -74,7 +77,7 @@ func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
 	if err := os.MkdirAll(r.volumeData(v.Name), 0o755); err != nil {
 		return err
 	}
-	return statefile.WriteJSON(rec, volumeRecord{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels, Created: time.Now().UTC()}, 0o644)
+	return statefile.WriteJSON(rec, volumeRecord{Name: v.Name, Project: v.Project, Key: v.Key, Labels: v.Labels, DriverOpts: v.DriverOpts, Created: time.Now().UTC()}, 0o644)
 }
 
 // RemoveVolume deletes the volume with its data.
@@ -82,6 +85,11 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	dir := r.volumeDir(name)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return compose.ErrNotFound
+	}
+	// What the local driver mounted goes first: removing the data must never reach
+	// into a bound host directory.
+	if err := unmountVolume(r.volumeData(name)); err != nil {
+		return fmt.Errorf("volume %s: %w", name, err)
 	}
 	// Remove the record first: a half-removed volume is then no longer listed.
 	if err := os.Remove(filepath.Join(dir, "volume.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
