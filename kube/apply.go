@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/go-multierror"
@@ -24,6 +25,9 @@ var kindResources = map[string]schema.GroupVersionResource{
 	"StatefulSet":           {Group: "apps", Version: "v1", Resource: "statefulsets"},
 	"Deployment":            {Group: "apps", Version: "v1", Resource: "deployments"},
 }
+
+// ErrTaken is the error of an object whose name another project or tool already uses.
+var ErrTaken = errors.New("name taken")
 
 // Applier puts objects into one namespace with server-side apply, as field manager
 // "berth", and removes what a project no longer has.
@@ -50,6 +54,17 @@ func (a *Applier) applyOne(ctx context.Context, obj Object) error {
 	if !ok {
 		return fmt.Errorf("%s/%s: berth does not apply kind %s", kind, obj.GetName(), kind)
 	}
+	client := a.Client.Resource(gvr).Namespace(a.Namespace)
+	// Apply forces berth's fields: it must never take over an object of the same name
+	// that another project (or another tool) made.
+	cur, err := client.Get(ctx, obj.GetName(), metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+	case err != nil:
+		return fmt.Errorf("%s/%s: %w", kind, obj.GetName(), err)
+	case cur.GetLabels()[labelProject] != obj.GetLabels()[labelProject] || cur.GetLabels()["app.kubernetes.io/managed-by"] != "berth":
+		return fmt.Errorf("%w: %s/%s in namespace %s is not project %q's (project label %q): deploy to another namespace", ErrTaken, kind, obj.GetName(), a.Namespace, obj.GetLabels()[labelProject], cur.GetLabels()[labelProject])
+	}
 	m, err := Unstructured(obj)
 	if err != nil {
 		return err
@@ -58,7 +73,7 @@ func (a *Applier) applyOne(ctx context.Context, obj Object) error {
 	if a.DryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	if _, err := a.Client.Resource(gvr).Namespace(a.Namespace).Apply(ctx, obj.GetName(), &unstructured.Unstructured{Object: m}, opts); err != nil {
+	if _, err := client.Apply(ctx, obj.GetName(), &unstructured.Unstructured{Object: m}, opts); err != nil {
 		return fmt.Errorf("%s/%s: %w", kind, obj.GetName(), err)
 	}
 	return nil

@@ -2,7 +2,9 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -107,5 +109,33 @@ func TestPrune(t *testing.T) {
 	}
 	if _, err := c.typed(t).CoreV1().ConfigMaps("prune").Get(ctx, "not-berths", metav1.GetOptions{}); err != nil {
 		t.Errorf("prune removed another project's ConfigMap: %v", err)
+	}
+}
+
+// Apply refuses to take over an object of the same name that is not the project's.
+func TestApplyRefusesAnotherProjectsObject(t *testing.T) {
+	c := apiServer(t)
+	ctx := context.Background()
+	namespace(t, c, "taken")
+	a := &Applier{Client: c.dynamic(t), Namespace: "taken"}
+	mine, err := Convert(load(t, "testdata/deploy-waves"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Apply(ctx, mine.Objects); err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, "testdata/deploy-never-ready") // also has a service db
+	theirs, err := Convert(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Apply(ctx, theirs.Objects)
+	if !errors.Is(err, ErrTaken) || !strings.Contains(err.Error(), "Deployment/db") {
+		t.Fatalf("want Deployment/db refused as taken, got %v", err)
+	}
+	dep, err := c.typed(t).AppsV1().Deployments("taken").Get(ctx, "db", metav1.GetOptions{})
+	if err != nil || dep.Labels[labelProject] != "deploy-waves" {
+		t.Fatalf("the first project's db was touched: %v %v", err, dep.Labels)
 	}
 }

@@ -135,7 +135,9 @@ func startCluster(bins string) (*cluster, error) {
 		"--service-account-key-file", keyFile, "--service-account-signing-key-file", keyFile,
 		// On loopback the API server cannot publish itself as the kubernetes Service's
 		// endpoint; nothing in these tests needs it.
-		"--endpoint-reconciler-type", "none"); err != nil {
+		"--endpoint-reconciler-type", "none",
+		// No kubelet mounts tokens here; pods need no service account to be admitted.
+		"--disable-admission-plugins", "ServiceAccount"); err != nil {
 		c.stop()
 		return nil, err
 	}
@@ -199,5 +201,7 @@ func (c *cluster) stop() {
 			<-done
 		}
 	}
-	os.RemoveAll(c.dir)
+	if os.Getenv("BERTH_KUBE_KEEP_LOGS") == "" {
+		os.RemoveAll(c.dir)
+	}
 }

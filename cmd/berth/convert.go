@@ -1,22 +1,20 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/kube"
-	"berth.dev/berth/project"
 )
 
 // newConvertCommand writes the project as Kubernetes manifests: one stream on stdout,
 // or one file per object in a directory. Warnings (what changes meaning on a cluster)
 // go to stderr.
 func newConvertCommand(g *globals) *cobra.Command {
-	var out, format, expose string
-	var o kube.Options
+	var out, format string
+	var cf convertFlags
 	cmd := &cobra.Command{
 		Use:   "convert [OPTIONS]",
 		Short: "Convert the compose file to Kubernetes manifests",
@@ -27,20 +25,9 @@ func newConvertCommand(g *globals) *cobra.Command {
 			if out != "-" && format == "json" {
 				return usageError("--format json writes one List to stdout: use -o -")
 			}
-			p, err := project.Load(cmd.Context(), project.Options{
-				Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: g.profiles,
-				SkipSupportCheck: true, // the Kubernetes column of the field table decides instead
-			})
+			_, res, err := cf.convert(cmd, g)
 			if err != nil {
 				return err
-			}
-			o.Expose = kube.Expose(expose)
-			res, err := kube.Convert(p, o)
-			if err != nil {
-				return err
-			}
-			for _, w := range res.Warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 			}
 			if out == "-" {
 				write := kube.YAML
@@ -60,10 +47,7 @@ func newConvertCommand(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "-", "Directory to write one file per object into, or - for stdout")
 	f.StringVar(&format, "format", "yaml", "Format of stdout: yaml (a stream) or json (a v1 List)")
-	f.StringVar(&expose, "expose", "", "Publish published ports outside the cluster: nodeport or loadbalancer")
-	f.StringVar(&o.Registry, "registry", "", "Registry prefix for the images of services that have build: and no image:")
-	f.StringVar(&o.VolumeSize, "volume-size", "1Gi", "Size of a volume's claim when the volume has no x-berth-size")
-	f.BoolVar(&o.Liveness, "liveness", false, "Also use healthchecks as liveness probes (restart a container that turns unhealthy)")
+	cf.register(cmd)
 	return cmd
 }
 

@@ -72,7 +72,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
-		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g),
+		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g), newDeployCommand(g), newUndeployCommand(g),
 		newVersionCommand(),
 		newLogDriverCommand(), newAgentCommand(),
 	)
@@ -138,20 +138,7 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	mode := g.progress
-	if mode == "auto" || mode == "" {
-		switch g.ansi {
-		case "never":
-			mode = "plain"
-		case "always":
-			mode = "tty"
-		case "auto", "":
-		default:
-			rt.Close()
-			return nil, nil, usageError("--ansi %q: use never, always or auto", g.ansi)
-		}
-	}
-	pw, err := progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	pw, err := g.progressWriter()
 	if err != nil {
 		rt.Close()
 		return nil, nil, err
@@ -197,4 +184,21 @@ func (g *globals) colour() bool {
 		return false
 	}
 	return term.IsTerminal(int(os.Stdout.Fd()))
+}
+
+// progressWriter is the renderer --progress and --ansi choose, on stderr.
+func (g *globals) progressWriter() (progress.Writer, error) {
+	mode := g.progress
+	if mode == "auto" || mode == "" {
+		switch g.ansi {
+		case "never":
+			mode = "plain"
+		case "always":
+			mode = "tty"
+		case "auto", "":
+		default:
+			return nil, usageError("--ansi %q: use never, always or auto", g.ansi)
+		}
+	}
+	return progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
 }
