@@ -130,8 +130,17 @@ type CreateRequest struct {
 	// PIDFrom and IPCFrom are the running containers whose PID and IPC namespaces a
 	// pid or ipc of service:NAME or container:NAME joins.
 	PIDFrom, IPCFrom string
+	// VolumesFrom are the containers a volumes_from container:NAME[:ro|rw] takes the
+	// mounts of.
+	VolumesFrom []VolumesFrom
 	// RenewAnonymous makes the container's anonymous volumes anew (up -V).
 	RenewAnonymous bool
+}
+
+// VolumesFrom is a container whose volumes and bind mounts another mounts too.
+type VolumesFrom struct {
+	ID       string
+	ReadOnly bool
 }
 
 // Attachment joins a container to a network.

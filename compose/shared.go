@@ -26,7 +26,33 @@ func (e *Engine) resolveShared(ctx context.Context, p *types.Project, req *Creat
 		}
 		*ns.into = id
 	}
+	for _, ref := range req.Service.VolumesFrom {
+		rest, ok := strings.CutPrefix(ref, "container:")
+		if !ok {
+			continue // a service: withVolumesFrom adds its volumes
+		}
+		name, mode, _ := strings.Cut(rest, ":")
+		c, err := e.containerByName(ctx, name)
+		if err != nil {
+			return fmt.Errorf("service %q: volumes_from %s: %w", req.Service.Name, ref, err)
+		}
+		req.VolumesFrom = append(req.VolumesFrom, VolumesFrom{ID: c.ID, ReadOnly: mode == "ro"})
+	}
 	return nil
+}
+
+// containerByName is the container of any project with that name or ID, in any state.
+func (e *Engine) containerByName(ctx context.Context, name string) (Container, error) {
+	cs, err := e.Runtime.Containers(ctx, "")
+	if err != nil {
+		return Container{}, err
+	}
+	for _, c := range cs {
+		if c.Name == name || c.ID == name {
+			return c, nil
+		}
+	}
+	return Container{}, fmt.Errorf("no container %q", name)
 }
 
 // sharedContainer is the running container a mode of service:NAME (its first

@@ -413,7 +413,7 @@ func withVolumesFrom(p *types.Project, s types.ServiceConfig) (types.ServiceConf
 	for _, ref := range s.VolumesFrom {
 		name, mode, _ := strings.Cut(ref, ":")
 		if name == "container" {
-			return s, fmt.Errorf("%w: service %q: volumes_from %q: containers outside the project are not supported yet", project.ErrInvalid, s.Name, ref)
+			continue // resolveShared finds the container
 		}
 		from, ok := p.Services[name]
 		if !ok {

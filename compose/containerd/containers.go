@@ -211,6 +211,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
+	fromOthers, err := r.volumesFromMounts(ctx, req.VolumesFrom)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: volumes_from: %w", s.Name, err)
+	}
+	files = append(files, fromOthers...)
 	shared, err := r.sharedProcs(ctx, id, req)
 	if err != nil {
 		return compose.Container{}, err
@@ -267,6 +272,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	args, _ := processArgs(imgSpec.Config, s)
 	if len(anonymous) > 0 {
 		labels[compose.LabelAnonymousVolumes] = strings.Join(anonymous, ",")
+	}
+	if targets := mountTargets(s, fromOthers); targets != "" {
+		labels[labelMountTargets] = targets
 	}
 	labels[labelStopSignal] = stopSignal
 	labels[labelNetworks] = attachmentsLabel(req.Networks)

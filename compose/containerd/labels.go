@@ -14,15 +14,16 @@ import (
 // berth's own container labels: what Start needs to bring a container back (its
 // networks and ports, to attach it again if its namespace is gone) and what ps shows.
 const (
-	labelStopSignal  = "berth.stop-signal"
-	labelNetworks    = "berth.networks" // JSON []compose.Attachment
-	labelPorts       = "berth.ports"    // JSON []types.ServicePortConfig
-	labelCommand     = "berth.command"
-	labelImageRef    = "berth.image"
-	labelTTY         = "berth.tty"
-	labelNetworkMode = "berth.network-mode"
-	labelNoLogs      = "berth.no-logs"  // logging driver none
-	labelEndpoint    = "berth.endpoint" // JSON network.Endpoint: the container's names, dns and links
+	labelStopSignal   = "berth.stop-signal"
+	labelNetworks     = "berth.networks" // JSON []compose.Attachment
+	labelPorts        = "berth.ports"    // JSON []types.ServicePortConfig
+	labelCommand      = "berth.command"
+	labelImageRef     = "berth.image"
+	labelTTY          = "berth.tty"
+	labelNetworkMode  = "berth.network-mode"
+	labelNoLogs       = "berth.no-logs"       // logging driver none
+	labelEndpoint     = "berth.endpoint"      // JSON network.Endpoint: the container's names, dns and links
+	labelMountTargets = "berth.mount-targets" // where its volumes and binds are: what volumes_from takes
 
 	// containerd's restart monitor reads these.
 	restartStatus   = "containerd.io/restart.status"
