@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-func namespace(t *testing.T, c *cluster, name string) {
+func namespace(t testing.TB, c *cluster, name string) {
 	t.Helper()
 	_, err := c.typed(t).CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil {

@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 }
 
 // apiServer gives the test the shared API server, or skips with the reason.
-func apiServer(t *testing.T) *cluster {
+func apiServer(t testing.TB) *cluster {
 	t.Helper()
 	bins := os.Getenv("KUBE_BINS")
 	if bins == "" {
@@ -66,7 +66,7 @@ func apiServer(t *testing.T) *cluster {
 	return sharedCluster
 }
 
-func (c *cluster) dynamic(t *testing.T) dynamic.Interface {
+func (c *cluster) dynamic(t testing.TB) dynamic.Interface {
 	t.Helper()
 	d, err := dynamic.NewForConfig(c.cfg)
 	if err != nil {
@@ -75,7 +75,7 @@ func (c *cluster) dynamic(t *testing.T) dynamic.Interface {
 	return d
 }
 
-func (c *cluster) typed(t *testing.T) kubernetes.Interface {
+func (c *cluster) typed(t testing.TB) kubernetes.Interface {
 	t.Helper()
 	k, err := kubernetes.NewForConfig(c.cfg)
 	if err != nil {

@@ -27,7 +27,7 @@ var (
 	controllersErr  error
 )
 
-func controlPlane(t *testing.T) *cluster {
+func controlPlane(t testing.TB) *cluster {
 	t.Helper()
 	c := apiServer(t)
 	bins := os.Getenv("KUBE_BINS")

@@ -33,7 +33,7 @@ var goldenStacks = map[string]struct {
 	"web-redis":   {"../examples/web-redis", Options{Registry: "registry.example.test/berth"}},
 }
 
-func load(t *testing.T, dir string) *types.Project {
+func load(t testing.TB, dir string) *types.Project {
 	t.Helper()
 	p, err := project.Load(context.Background(), project.Options{
 		Files: []string{filepath.Join(dir, "compose.yaml")}, WorkingDir: dir, SkipSupportCheck: true,

@@ -32,13 +32,13 @@ func (r *recorder) index(ev string) int {
 	return slices.Index(r.events, ev)
 }
 
-func deployer(t *testing.T, c *cluster, ns string) (*Deployer, *recorder) {
+func deployer(t testing.TB, c *cluster, ns string) (*Deployer, *recorder) {
 	namespace(t, c, ns)
 	rec := &recorder{}
 	return &Deployer{Applier: Applier{Client: c.dynamic(t), Namespace: ns}, Typed: c.typed(t), Progress: rec, Timeout: time.Minute}, rec
 }
 
-func convertDir(t *testing.T, dir string) []Object {
+func convertDir(t testing.TB, dir string) []Object {
 	t.Helper()
 	res, err := Convert(load(t, dir), Options{})
 	if err != nil {
