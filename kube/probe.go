@@ -2,6 +2,7 @@ package kube
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -29,7 +30,7 @@ func (c *converter) probes(s types.ServiceConfig, ctr *corev1.Container) {
 	case "CMD":
 		cmd = h.Test[1:]
 	case "CMD-SHELL":
-		cmd = []string{"sh", "-c", h.Test[1]}
+		cmd = []string{"sh", "-c", strings.Join(h.Test[1:], " ")}
 	default: // compose-go writes a string test as CMD-SHELL; keep this for the odd file
 		cmd = []string{"sh", "-c", h.Test[0]}
 	}
