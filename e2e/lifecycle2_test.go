@@ -60,6 +60,22 @@ func TestRestartOnFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// deploy.restart_policy brings its service back the same way.
+	dep := s.ids()[s.project+"-deployed-1"]
+	first, err := runningPid(dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(int(first), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "deployed restarted by its restart_policy", func() error {
+		p, err := runningPid(dep)
+		if err == nil && p == first {
+			return fmt.Errorf("still the killed process %d", p)
+		}
+		return err
+	})
 	// After the third failure the policy is spent: it stays exited.
 	time.Sleep(6 * time.Second) // several times the restart monitor's reaction time seen here
 	if p, err := runningPid(id); err == nil {

@@ -80,6 +80,7 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	if _, err := NewGraph(p); err != nil {
 		return nil, err
 	}
+	applyDeployRestart(p)
 	if err := CheckSupported(p); err != nil {
 		return nil, err
 	}

@@ -147,3 +147,25 @@ func TestBuiltImageNames(t *testing.T) {
 		t.Error("BuildsOwnImage: only web builds an image it cannot pull")
 	}
 }
+
+func TestDeployRestartPolicy(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"{condition: on-failure, max_attempts: 3}": "on-failure:3",
+		"{condition: none}":                        "no",
+		"{condition: any}":                         "always",
+		"{max_attempts: 2}":                        "always",
+	} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "compose.yaml")
+		if err := os.WriteFile(file, []byte("services:\n  a: {image: x, deploy: {restart_policy: "+yaml+"}}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(context.Background(), Options{Files: []string{file}, WorkingDir: dir})
+		if err != nil {
+			t.Fatalf("%s: %v", yaml, err)
+		}
+		if got := p.Services["a"].Restart; got != want {
+			t.Errorf("restart_policy %s: restart %q, want %q", yaml, got, want)
+		}
+	}
+}

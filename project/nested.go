@@ -35,7 +35,10 @@ var (
 var Parts = []Part{
 	{"service", "deploy", reflect.TypeOf(types.DeployConfig{}), map[string]Support{
 		"replicas": yes, "resources": yes, "mode": notYet, "labels": notYet, "update_config": notYet,
-		"rollback_config": notYet, "restart_policy": notYet, "placement": notYet, "endpoint_mode": notYet}},
+		"rollback_config": notYet, "restart_policy": {Supported: true, Note: "when restart is not set, as docker compose does"}, "placement": notYet, "endpoint_mode": notYet}},
+	{"service", "deploy.restart_policy", reflect.TypeOf(types.RestartPolicy{}), map[string]Support{
+		"condition": {Supported: true, Note: "none, on-failure, any"}, "max_attempts": {Supported: true, Note: "with on-failure"},
+		"delay": notYet, "window": notYet}},
 	{"service", "deploy.resources", reflect.TypeOf(types.Resources{}), map[string]Support{"limits": yes, "reservations": yes}},
 	{"service", "deploy.resources.limits", reflect.TypeOf(types.Resource{}), resource(yes, yes)},
 	{"service", "deploy.resources.reservations", reflect.TypeOf(types.Resource{}), resource(notYet, notYet)},
