@@ -79,11 +79,17 @@ func (c *converter) image(s types.ServiceConfig) (string, error) {
 	case s.Image != "":
 		return s.Image, nil
 	case s.Build != nil && c.o.Registry != "":
-		return strings.TrimSuffix(c.o.Registry, "/") + "/" + c.p.Name + "-" + s.Name + ":latest", nil
+		return BuiltImage(c.o.Registry, c.p.Name, s.Name), nil
 	case s.Build != nil:
 		return "", fmt.Errorf("field \"build\": a cluster pulls images; give the service an image: or pass --registry")
 	}
 	return "", fmt.Errorf("field \"image\" is missing")
+}
+
+// BuiltImage is the reference of a service that is only built, under a registry:
+// where `deploy --build` pushes it and what the cluster pulls.
+func BuiltImage(registry, projectName, service string) string {
+	return strings.TrimSuffix(registry, "/") + "/" + projectName + "-" + service + ":latest"
 }
 
 func pullPolicy(p string) corev1.PullPolicy {

@@ -44,15 +44,20 @@ func (c *convertFlags) convert(cmd *cobra.Command, g *globals) (*types.Project, 
 	if err != nil {
 		return nil, nil, err
 	}
+	res, err := c.convertProject(cmd, p)
+	return p, res, err
+}
+
+func (c *convertFlags) convertProject(cmd *cobra.Command, p *types.Project) (*kube.Result, error) {
 	c.o.Expose = kube.Expose(c.expose)
 	res, err := kube.Convert(p, c.o)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
-	return p, res, nil
+	return res, nil
 }
 
 // kubeFlags are the kubeconfig conventions deploy and undeploy share: KUBECONFIG (or
