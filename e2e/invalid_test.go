@@ -21,7 +21,7 @@ func TestInvalidFiles(t *testing.T) {
 		"bridge-name-twice":         {`network "front"`, `"back"`, "e2e-twice"},
 		"unsupported-security-opt":  {`service "web"`, "security_opt", "apparmor=docker-default", "not supported"},
 		"unsupported-deploy-field":  {`service "web"`, "deploy.placement", "not supported"},
-		"unsupported-volume-option": {`service "web"`, `"volumes[0].volume.subpath"`, "not supported"},
+		"unsupported-volume-option": {`service "web"`, `"volumes[0].bind.propagation"`, "not supported"},
 	}
 	for name, wants := range cases {
 		t.Run(name, func(t *testing.T) {

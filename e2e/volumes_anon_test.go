@@ -46,6 +46,7 @@ func TestAnonymousVolumes(t *testing.T) {
 		{"/data filled from the image", read("anon", "test -s /data/copyright && echo yes"), "yes"},
 		{"named volume filled", read("filled", "test -s /data/copyright && echo yes"), "yes"},
 		{"nocopy leaves it empty", read("nocopy", "ls -A /data | wc -l"), "0"},
+		{"tmpfs mount", read("anon", "grep ' /fast ' /proc/mounts | cut -d' ' -f3,4"), "tmpfs rw,nosuid,nodev,noexec,relatime,size=2048k,mode=700"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %q, want %q", c.what, c.got, c.want)
@@ -55,6 +56,16 @@ func TestAnonymousVolumes(t *testing.T) {
 	if len(anon) != len(before)+2 {
 		t.Fatalf("anonymous volumes: %d before, %v after up; want two more", len(before), anon)
 	}
+	if out := s.must("volume", "ls", "--format", "json"); !strings.Contains(out, `"org.example.kind":"scratch"`) {
+		t.Errorf("volume.labels not on the anonymous volume: %s", out)
+	}
+	// subpath mounts a directory of the volume.
+	read("filled", "mkdir /data/sub && echo part > /data/sub/f")
+	s.must("--profile", "later", "up", "-d", "sub")
+	if got := strings.TrimSpace(s.must("--profile", "later", "exec", "-T", "sub", "cat", "/part/f")); got != "part" {
+		t.Errorf("subpath: %q", got)
+	}
+	s.must("--profile", "later", "rm", "-s", "-f", "-v", "sub")
 	// A recreated container keeps its anonymous volumes, as with docker compose; -V
 	// makes them anew.
 	s.must("up", "-d", "--force-recreate", "anon")

@@ -149,8 +149,11 @@ func CheckSupported(p *types.Project) error {
 // in part.
 func checkServiceDetails(s types.ServiceConfig) error {
 	for _, v := range s.Volumes {
-		if v.Type != types.VolumeTypeBind && v.Type != types.VolumeTypeVolume {
+		if v.Type != types.VolumeTypeBind && v.Type != types.VolumeTypeVolume && v.Type != types.VolumeTypeTmpfs {
 			return fmt.Errorf("field \"volumes\": type %q (%s) is not supported yet", v.Type, v.Target)
+		}
+		if v.Volume != nil && len(v.Volume.Labels) > 0 && v.Source != "" {
+			return fmt.Errorf("field \"volumes\": volume.labels of %s: the labels of named volume %q are set under volumes:", v.Target, v.Source)
 		}
 	}
 	for dep, d := range s.DependsOn {

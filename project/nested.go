@@ -46,13 +46,15 @@ var Parts = []Part{
 		"aliases": yes, "ipv4_address": yes, "ipv6_address": yes, "mac_address": yes, "priority": yes, "gw_priority": yes,
 		"interface_name": yes, "use_service_name_alias": yes, "link_local_ips": yes, "driver_opts": notYet}},
 	{"service", "volumes", reflect.TypeOf(types.ServiceVolumeConfig{}), map[string]Support{
-		"type": {Supported: true, Note: "bind and volume; a volume without a source is anonymous, as is one for each VOLUME of the image"}, "source": yes, "target": yes, "read_only": yes,
+		"type": {Supported: true, Note: "bind, volume and tmpfs; a volume without a source is anonymous, as is one for each VOLUME of the image"}, "source": yes, "target": yes, "read_only": yes,
 		"consistency": {Supported: true, Note: "ignored, as Docker on Linux does"},
-		"bind":        yes, "volume": yes, "tmpfs": notYet, "image": notYet}},
+		"bind":        yes, "volume": yes, "tmpfs": yes, "image": notYet}},
 	{"service", "volumes.bind", reflect.TypeOf(types.ServiceVolumeBind{}), map[string]Support{
 		"create_host_path": yes, "propagation": notYet, "selinux": notYet, "recursive": notYet}},
 	{"service", "volumes.volume", reflect.TypeOf(types.ServiceVolumeVolume{}), map[string]Support{
-		"nocopy": yes, "subpath": notYet, "labels": notYet}},
+		"nocopy": yes, "subpath": {Supported: true, Note: "a directory the volume holds"},
+		"labels": {Supported: true, Note: "of an anonymous volume; a named one's are set under volumes:"}}},
+	{"service", "volumes.tmpfs", reflect.TypeOf(types.ServiceVolumeTmpfs{}), map[string]Support{"size": yes, "mode": yes}},
 	{"service", "ports", reflect.TypeOf(types.ServicePortConfig{}), map[string]Support{
 		"target": yes, "published": yes, "host_ip": yes, "protocol": yes,
 		"mode": {Supported: true, Note: "host and ingress publish alike on one host"}, "name": informational, "app_protocol": informational}},

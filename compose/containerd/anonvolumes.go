@@ -57,7 +57,13 @@ func (r *Runtime) withAnonymousVolumes(ctx context.Context, req compose.CreateRe
 				return s, nil, nil, err
 			}
 		}
-		err := r.EnsureVolume(ctx, compose.Volume{Name: name, Project: req.Project.Name, Labels: map[string]string{labelAnonymous: ""}})
+		labels := map[string]string{labelAnonymous: ""}
+		if v.Volume != nil {
+			for k, val := range v.Volume.Labels {
+				labels[k] = val
+			}
+		}
+		err := r.EnsureVolume(ctx, compose.Volume{Name: name, Project: req.Project.Name, Labels: labels})
 		if err != nil {
 			return s, nil, nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/containerd/v2/pkg/oci"
+	securejoin "github.com/cyphar/filepath-securejoin"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -214,14 +215,33 @@ func volumeMounts(s types.ServiceConfig, volumes map[string]string) ([]specs.Mou
 				}
 			}
 		case types.VolumeTypeVolume:
-			if v.Source == "" {
-				return nil, fmt.Errorf("service %q: volumes: anonymous volume %s is not supported yet", s.Name, v.Target)
-			}
 			dir, ok := volumes[v.Source]
 			if !ok {
 				return nil, fmt.Errorf("service %q: volumes: volume %q is not created", s.Name, v.Source)
 			}
 			src = dir
+			if v.Volume != nil && v.Volume.Subpath != "" {
+				// As Docker: a directory the volume already holds, never outside it.
+				sub, err := securejoin.SecureJoin(dir, v.Volume.Subpath)
+				if err == nil {
+					_, err = os.Stat(sub)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("service %q: volumes: subpath %s of volume %q: %w", s.Name, v.Volume.Subpath, v.Source, err)
+				}
+				src = sub
+			}
+		case types.VolumeTypeTmpfs:
+			// Docker's tmpfs mount: its own, rw unless read_only, nosuid, nodev, noexec.
+			o := []string{"nosuid", "nodev", "noexec", opts[2]}
+			if v.Tmpfs != nil && v.Tmpfs.Size > 0 {
+				o = append(o, fmt.Sprintf("size=%d", int64(v.Tmpfs.Size)))
+			}
+			if v.Tmpfs != nil && v.Tmpfs.Mode != 0 {
+				o = append(o, fmt.Sprintf("mode=%o", v.Tmpfs.Mode))
+			}
+			out = append(out, specs.Mount{Destination: v.Target, Type: "tmpfs", Source: "tmpfs", Options: o})
+			continue
 		default:
 			return nil, fmt.Errorf("service %q: volumes: type %q is not supported yet", s.Name, v.Type)
 		}

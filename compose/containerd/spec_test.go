@@ -368,3 +368,36 @@ func TestSecuritySpecGolden(t *testing.T) {
 		}
 	}
 }
+
+// A tmpfs entry of volumes is a tmpfs of its own; a subpath mounts a directory the
+// volume holds and nothing outside it.
+func TestTmpfsAndSubpathMounts(t *testing.T) {
+	data := t.TempDir()
+	if err := os.Mkdir(filepath.Join(data, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := types.ServiceConfig{Name: "s"}
+	s.Volumes = []types.ServiceVolumeConfig{
+		{Type: types.VolumeTypeTmpfs, Target: "/fast", ReadOnly: true, Tmpfs: &types.ServiceVolumeTmpfs{Size: 2 << 20, Mode: 0o700}},
+		{Type: types.VolumeTypeVolume, Source: "v", Target: "/part", Volume: &types.ServiceVolumeVolume{Subpath: "sub"}},
+	}
+	got, err := volumeMounts(s, map[string]string{"v": data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []specs.Mount{
+		{Destination: "/fast", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "noexec", "ro", "size=2097152", "mode=700"}},
+		{Destination: "/part", Type: "bind", Source: filepath.Join(data, "sub"), Options: []string{"rbind", "rprivate", "rw"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("mounts %+v\nwant %+v", got, want)
+	}
+	s.Volumes[1].Volume.Subpath = "missing"
+	if _, err := volumeMounts(s, map[string]string{"v": data}); err == nil {
+		t.Error("a subpath the volume does not hold was accepted")
+	}
+	s.Volumes[1].Volume.Subpath = "../.."
+	if m, err := volumeMounts(s, map[string]string{"v": data}); err == nil && !strings.HasPrefix(m[1].Source, data) {
+		t.Errorf("subpath ../.. leaves the volume: %s", m[1].Source)
+	}
+}

@@ -115,6 +115,9 @@ func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceCon
 			continue
 		}
 		nocopy := v.Volume != nil && v.Volume.NoCopy
+		if v.Volume != nil && v.Volume.Subpath != "" {
+			continue // a part of the volume: the image's content is not copied into it
+		}
 		var rec volumeRecord
 		recFile := filepath.Join(r.volumeDir(name), "volume.json")
 		if err := statefile.ReadJSON(recFile, &rec); err != nil || rec.Filled {
