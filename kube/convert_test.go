@@ -30,6 +30,7 @@ var goldenStacks = map[string]struct {
 	"networks":    {"testdata/networks", Options{}},
 	"build":       {"testdata/build", Options{Registry: "registry.example.test/team"}},
 	"expose":      {"testdata/expose", Options{Expose: ExposeNodePort}},
+	"envfile":     {"testdata/envfile", Options{}},
 	"web-redis":   {"../examples/web-redis", Options{Registry: "registry.example.test/berth"}},
 }
 

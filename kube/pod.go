@@ -31,8 +31,13 @@ func (c *converter) podTemplate(s types.ServiceConfig, restart corev1.RestartPol
 	ctr := corev1.Container{
 		Name: objectName(s.Name), Image: image, ImagePullPolicy: pullPolicy(s.PullPolicy),
 		Command: escapeAll(s.Entrypoint), Args: escapeAll(s.Command), WorkingDir: s.WorkingDir,
-		TTY: s.Tty, Stdin: s.StdinOpen, Env: env(s.Environment),
+		TTY: s.Tty, Stdin: s.StdinOpen,
 	}
+	environment, err := c.envFile(s, &ctr)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	ctr.Env = env(environment)
 	pod := corev1.PodSpec{RestartPolicy: restart, Containers: nil}
 	if err := c.security(s, &pod, &ctr); err != nil {
 		return corev1.PodTemplateSpec{}, err

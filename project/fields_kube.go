@@ -23,7 +23,7 @@ var KubeServiceFields = map[string]Support{
 	"command":           kubeYes("container `args`"),
 	"entrypoint":        kubeYes("container `command`"),
 	"environment":       kubeYes("container `env`, with `$` escaped from Kubernetes' `$(VAR)` expansion"),
-	"env_file":          kubeYes("read while loading, carried in `env`"),
+	"env_file":          kubeYes("a ConfigMap read with `envFrom`; `environment:` overrides stay in `env`"),
 	"ports":             kubeYes("ports of the service's Service; host ports do not carry over, publishing is `--expose`"),
 	"expose":            kubeYes("ports of the service's Service"),
 	"volumes":           kubeYes("named volumes as PersistentVolumeClaims, small read-only bind mounts as ConfigMaps"),
