@@ -2,7 +2,6 @@ package project
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -25,18 +24,9 @@ func CompatibilityDoc() string {
 		{"Build", BuildFields, nil},
 	} {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", sec.title)
-		names := make([]string, 0, len(sec.table))
-		for n := range sec.table {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range sortedKeys(sec.table) {
 			sup := sec.table[n]
-			mark := "no"
-			if sup.Supported {
-				mark = "yes"
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, mark, sup.Note, kubeCell(lookup(sec.kube, n)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(sec.kube, n)))
 		}
 	}
 	b.WriteString("\n## Inside supported fields\n\nThe parts of a service's, network's or volume's fields, by their path; a part marked *no* is refused by that path.\n")
@@ -45,18 +35,9 @@ func CompatibilityDoc() string {
 			continue // the Build section above
 		}
 		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note |\n| --- | --- | --- |\n", p.Scope, p.Path)
-		names := make([]string, 0, len(p.Fields))
-		for n := range p.Fields {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range sortedKeys(p.Fields) {
 			sup := p.Fields[n]
-			mark := "no"
-			if sup.Supported {
-				mark = "yes"
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, mark, sup.Note)
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, yesNo(sup.Supported), sup.Note)
 		}
 	}
 	b.WriteString(`
@@ -78,10 +59,7 @@ func kubeCell(s Support, ok bool) string {
 	if !ok {
 		return "not used: the cluster pulls `image:` or the `--registry` name"
 	}
-	mark := "no"
-	if s.Supported {
-		mark = "yes"
-	}
+	mark := yesNo(s.Supported)
 	if s.Note == "" {
 		return mark
 	}
@@ -91,4 +69,11 @@ func kubeCell(s Support, ok bool) string {
 func lookup(m map[string]Support, k string) (Support, bool) {
 	s, ok := m[k]
 	return s, ok
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
