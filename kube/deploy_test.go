@@ -177,3 +177,19 @@ func generations(t *testing.T, c *cluster, ns string) []int64 {
 	}
 	return out
 }
+
+// A dependency that fails stops deploy with its name and the Job's reason; its
+// dependents are never applied.
+func TestDeployJobFails(t *testing.T) {
+	c := controlPlane(t)
+	ctx := context.Background()
+	d, _ := deployer(t, c, "job-fails")
+	p := load(t, "testdata/deploy-job-fails")
+	err := d.Deploy(ctx, p, convertDir(t, "testdata/deploy-job-fails"))
+	if err == nil || !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), `service "migrate"`) || !strings.Contains(err.Error(), "failed") {
+		t.Fatalf("want migrate named as failed, got %v", err)
+	}
+	if _, err := c.typed(t).AppsV1().Deployments("job-fails").Get(ctx, "app", metav1.GetOptions{}); err == nil {
+		t.Error("app was applied although migrate failed")
+	}
+}
