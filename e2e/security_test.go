@@ -67,6 +67,11 @@ func TestSecurityAndNamespaces(t *testing.T) {
 	if r := s.berth("exec", "-T", "devices", "sh", "-c", "mknod /tmp/z c 1:5 2>/dev/null || mknod /tmp/z c 1 5 && head -c 4 /tmp/z | od -An -tx1"); r.code != 0 || strings.TrimSpace(r.stdout) != "00 00 00 00" {
 		t.Errorf("device_cgroup_rules: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	if got := read("devices", "cat /sys/fs/cgroup/memory/memory.swappiness 2>/dev/null || echo no-v1-file"); got == "no-v1-file" {
+		t.Log("mem_swappiness: no memory.swappiness here (cgroup v2 has none); not checked")
+	} else if got != "10" {
+		t.Errorf("mem_swappiness: %q", got)
+	}
 	if dev == "" {
 		t.Log("blkio_config: the host has no block device; the throttle is not checked")
 	} else if got := read("devices", "cat /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device 2>/dev/null || cat /sys/fs/cgroup/io.max"); !strings.Contains(got, "1048576") {
