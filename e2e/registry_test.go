@@ -2,8 +2,17 @@ package e2e
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,34 +25,46 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// authRegistry is a docker-registry of the test's own with htpasswd basic auth, on
-// a loopback port, stopped by its PID when the test ends.
-type authRegistry struct {
+// testRegistry is a docker-registry of the test's own on a loopback port, with
+// htpasswd basic auth when it has a user, with TLS (a self-signed certificate) when
+// asked; stopped by its PID when the test ends.
+type testRegistry struct {
 	addr           string
 	user, password string
+	tls            bool
 }
 
-func startAuthRegistry(t *testing.T, addr, user, password string) authRegistry {
+func (r testRegistry) start(t *testing.T) {
 	t.Helper()
 	bin := "/usr/bin/docker-registry"
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("no %s (Debian's docker-registry): %v", bin, err)
 	}
 	dir := t.TempDir()
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "htpasswd"), user+":"+string(hash)+"\n")
-	write(t, filepath.Join(dir, "config.yml"), fmt.Sprintf(`version: 0.1
+	config := fmt.Sprintf(`version: 0.1
 log: {level: warn}
 storage:
   filesystem: {rootdirectory: %s/data}
   delete: {enabled: true}
-http: {addr: %q}
-auth:
-  htpasswd: {realm: berth-test, path: %s/htpasswd}
-`, dir, addr, dir))
+http:
+  addr: %q
+`, dir, r.addr)
+	scheme, ready := "http", http.StatusOK
+	if r.tls {
+		selfSigned(t, filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+		config += fmt.Sprintf("  tls: {certificate: %s/cert.pem, key: %s/key.pem}\n", dir, dir)
+		scheme = "https"
+	}
+	if r.user != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(r.password), bcrypt.DefaultCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "htpasswd"), r.user+":"+string(hash)+"\n")
+		config += fmt.Sprintf("auth:\n  htpasswd: {realm: berth-test, path: %s/htpasswd}\n", dir)
+		ready = http.StatusUnauthorized
+	}
+	write(t, filepath.Join(dir, "config.yml"), config)
 	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
 	logf, err := os.Create(filepath.Join(dir, "registry.log"))
 	if err != nil {
@@ -58,22 +79,50 @@ auth:
 		_ = cmd.Wait()
 		logf.Close()
 	})
-	// Up when /v2/ asks for credentials: 50 tries, 0.1 s apart.
+	// Up when /v2/ answers as it should: 50 tries, 0.1 s apart.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	for i := 0; ; i++ {
-		resp, err := http.Get("http://" + addr + "/v2/")
+		resp, err := client.Get(scheme + "://" + r.addr + "/v2/")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusUnauthorized {
+			if resp.StatusCode == ready {
 				break
 			}
 		}
 		if i == 50 {
 			log, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
-			t.Fatalf("registry on %s did not come up: %v\n%s", addr, err, log)
+			t.Fatalf("registry on %s did not come up: %v\n%s", r.addr, err, log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return authRegistry{addr: addr, user: user, password: password}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 that no one has signed.
+func selfSigned(t *testing.T, certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "berth test registry"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	write(t, keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
 }
 
 // dockerConfig writes a Docker config directory with these credentials for addr.
@@ -167,7 +216,8 @@ func TestPullMirror(t *testing.T) {
 // registry.
 func TestRegistryAuth(t *testing.T) {
 	const addr = "127.0.0.1:5051"
-	reg := startAuthRegistry(t, addr, "berth", "s3cret")
+	reg := testRegistry{addr: addr, user: "berth", password: "s3cret"}
+	reg.start(t)
 	s := newScenario(t)
 	c := containerdClient(t)
 	ctx := context.Background()
@@ -229,5 +279,54 @@ func TestRegistryAuth(t *testing.T) {
 	}
 	if ps := s.ps(false); len(ps) != 1 || ps[0].State != "running" {
 		t.Fatalf("up on the image pulled by digest: %+v", ps)
+	}
+}
+
+// TestInsecureRegistry pushes to and pulls from a registry whose certificate no one
+// signed, as the mirror of a name that never resolves: allowed by skip_verify in its
+// hosts.toml, refused without it.
+func TestInsecureRegistry(t *testing.T) {
+	const addr = "127.0.0.1:5052"
+	testRegistry{addr: addr, tls: true}.start(t)
+	s := newScenario(t)
+	c := containerdClient(t)
+	ctx := context.Background()
+	src, ref := registry+"/berth/busybox:latest", "insecure.berth.test/berth/busybox:latest"
+	forgetImage(t, c, ref)
+	if r := s.berthEnv([]string{"IMAGE=" + src}, "pull", "-q"); r.code != 0 {
+		t.Fatalf("pull %s: %s", src, r.stderr)
+	}
+	img, err := c.ImageService().Get(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Name = ref
+	if _, err := c.ImageService().Create(ctx, img); err != nil {
+		t.Fatal(err)
+	}
+
+	hostsDir := func(skipVerify bool) string {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "insecure.berth.test", "hosts.toml"), fmt.Sprintf(`server = "https://insecure.berth.test"
+
+[host."https://%s"]
+  capabilities = ["pull", "resolve", "push"]
+  skip_verify = %v
+`, addr, skipVerify))
+		return dir
+	}
+	verified, insecure := hostsDir(false), hostsDir(true)
+	if r := s.berth("--hosts-dir", verified, "push"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
+		t.Fatalf("push without skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.berth("--hosts-dir", insecure, "push"); r.code != 0 {
+		t.Fatalf("push with skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+	forgetImage(t, c, ref)
+	if r := s.berth("--hosts-dir", verified, "pull"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
+		t.Fatalf("pull without skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.berth("--hosts-dir", insecure, "pull"); r.code != 0 || !hasImage(c, ref) {
+		t.Fatalf("pull with skip_verify: exit %d: %s", r.code, r.stderr)
 	}
 }
