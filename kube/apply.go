@@ -21,6 +21,7 @@ var kindResources = map[string]schema.GroupVersionResource{
 	"PersistentVolumeClaim": {Version: "v1", Resource: "persistentvolumeclaims"},
 	"Service":               {Version: "v1", Resource: "services"},
 	"NetworkPolicy":         {Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"},
+	"Ingress":               {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 	"Job":                   {Group: "batch", Version: "v1", Resource: "jobs"},
 	"StatefulSet":           {Group: "apps", Version: "v1", Resource: "statefulsets"},
 	"Deployment":            {Group: "apps", Version: "v1", Resource: "deployments"},

@@ -27,6 +27,7 @@ const (
 	ExposeNone         Expose = ""
 	ExposeNodePort     Expose = "nodeport"
 	ExposeLoadBalancer Expose = "loadbalancer"
+	ExposeIngress      Expose = "ingress"
 )
 
 // Options are the choices the compose file cannot make for the cluster.
@@ -50,9 +51,9 @@ func Convert(p *types.Project, o Options) (*Result, error) {
 		return nil, err
 	}
 	switch o.Expose {
-	case ExposeNone, ExposeNodePort, ExposeLoadBalancer:
+	case ExposeNone, ExposeNodePort, ExposeLoadBalancer, ExposeIngress:
 	default:
-		return nil, fmt.Errorf("%w: --expose %q: use nodeport or loadbalancer", project.ErrInvalid, o.Expose)
+		return nil, fmt.Errorf("%w: --expose %q: use nodeport, loadbalancer or ingress", project.ErrInvalid, o.Expose)
 	}
 	if o.VolumeSize == "" {
 		o.VolumeSize = "1Gi"

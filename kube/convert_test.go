@@ -31,6 +31,7 @@ var goldenStacks = map[string]struct {
 	"build":       {"testdata/build", Options{Registry: "registry.example.test/team"}},
 	"expose":      {"testdata/expose", Options{Expose: ExposeNodePort}},
 	"envfile":     {"testdata/envfile", Options{}},
+	"ingress":     {"testdata/ingress", Options{Expose: ExposeIngress}},
 	"web-redis":   {"../examples/web-redis", Options{Registry: "registry.example.test/berth"}},
 }
 
@@ -129,5 +130,17 @@ func TestConvertRefuses(t *testing.T) {
 				t.Errorf("error does not name the file: %v", err)
 			}
 		})
+	}
+}
+
+// --expose ingress needs the host the file names; it never invents one.
+func TestIngressNeedsHost(t *testing.T) {
+	p := load(t, "testdata/ingress")
+	s := p.Services["web"]
+	delete(s.Extensions, hostExtension)
+	p.Services["web"] = s
+	_, err := Convert(p, Options{Expose: ExposeIngress})
+	if err == nil || !strings.Contains(err.Error(), `service "web": field "ports": --expose ingress needs the host`) {
+		t.Fatalf("want the missing host refused, got %v", err)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // policies, then the workloads that use them.
 var kindOrder = map[string]int{
 	"Secret": 0, "ConfigMap": 1, "PersistentVolumeClaim": 2, "Service": 3, "NetworkPolicy": 4,
-	"Job": 5, "StatefulSet": 6, "Deployment": 7,
+	"Ingress": 5, "Job": 6, "StatefulSet": 7, "Deployment": 8,
 }
 
 func sortObjects(objs []Object) {

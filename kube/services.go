@@ -98,9 +98,12 @@ func (c *converter) published(s types.ServiceConfig, name string) error {
 	if len(pub) == 0 {
 		return nil
 	}
-	if c.o.Expose == ExposeNone {
-		c.warn("service %q: published ports are reachable inside the cluster only; choose --expose nodeport or loadbalancer to publish them", s.Name)
+	switch c.o.Expose {
+	case ExposeNone:
+		c.warn("service %q: published ports are reachable inside the cluster only; choose --expose nodeport, loadbalancer or ingress to publish them", s.Name)
 		return nil
+	case ExposeIngress:
+		return c.ingress(s, name, pub)
 	}
 	c.warn("service %q: host IPs and host port numbers do not carry over: the cluster picks the node ports or load balancer addresses", s.Name)
 	svcType := corev1.ServiceTypeNodePort
@@ -126,11 +129,16 @@ func (c *converter) published(s types.ServiceConfig, name string) error {
 	if err := c.add(svc, fmt.Sprintf("service %q published ports", s.Name)); err != nil {
 		return err
 	}
-	pol := &networkingv1.NetworkPolicy{TypeMeta: typeMeta("networking.k8s.io/v1", "NetworkPolicy"), ObjectMeta: c.meta(pubName, s.Name),
+	return c.add(c.publishedPolicy(s, name, from), fmt.Sprintf("service %q published ports", s.Name))
+}
+
+// publishedPolicy lets traffic from outside the project's networks reach the
+// published ports.
+func (c *converter) publishedPolicy(s types.ServiceConfig, name string, ports []networkingv1.NetworkPolicyPort) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{TypeMeta: typeMeta("networking.k8s.io/v1", "NetworkPolicy"), ObjectMeta: c.meta(objectName(name+"-published"), s.Name),
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metaSelector(c.selector(s.Name)),
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
-			Ingress:     []networkingv1.NetworkPolicyIngressRule{{Ports: from}},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{{Ports: ports}},
 		}}
-	return c.add(pol, fmt.Sprintf("service %q published ports", s.Name))
 }

@@ -32,7 +32,7 @@ type convertFlags struct {
 
 func (c *convertFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&c.expose, "expose", "", "Publish published ports outside the cluster: nodeport or loadbalancer")
+	f.StringVar(&c.expose, "expose", "", "Publish published ports outside the cluster: nodeport, loadbalancer or ingress (HTTP, at the service's x-berth-ingress-host)")
 	f.StringVar(&c.o.Registry, "registry", "", "Registry prefix for the images of services that have build: and no image:")
 	f.StringVar(&c.o.VolumeSize, "volume-size", "1Gi", "Size of a volume's claim when the volume has no x-berth-size")
 	f.BoolVar(&c.o.Liveness, "liveness", false, "Also use healthchecks as liveness probes (restart a container that turns unhealthy)")
