@@ -27,18 +27,38 @@ func (e *Engine) resolveShared(ctx context.Context, p *types.Project, req *Creat
 		*ns.into = id
 	}
 	for _, ref := range req.Service.VolumesFrom {
-		rest, ok := strings.CutPrefix(ref, "container:")
-		if !ok {
-			continue // a service: withVolumesFrom adds its volumes
-		}
+		// A service's named volumes and binds withVolumesFrom adds from the file; its
+		// container brings the anonymous ones (and its image's VOLUMEs), as Docker's.
+		var c Container
+		var err error
+		rest, isContainer := strings.CutPrefix(ref, "container:")
 		name, mode, _ := strings.Cut(rest, ":")
-		c, err := e.containerByName(ctx, name)
+		if isContainer {
+			c, err = e.containerByName(ctx, name)
+		} else {
+			name, mode, _ = strings.Cut(ref, ":")
+			c, err = e.firstReplica(ctx, p.Name, name)
+		}
 		if err != nil {
 			return fmt.Errorf("service %q: volumes_from %s: %w", req.Service.Name, ref, err)
 		}
 		req.VolumesFrom = append(req.VolumesFrom, VolumesFrom{ID: c.ID, ReadOnly: mode == "ro"})
 	}
 	return nil
+}
+
+// firstReplica is the container number 1 of a service, in any state.
+func (e *Engine) firstReplica(ctx context.Context, projectName, service string) (Container, error) {
+	cs, err := e.Runtime.Containers(ctx, projectName)
+	if err != nil {
+		return Container{}, err
+	}
+	for _, c := range cs {
+		if c.Service == service && c.Number == 1 && !c.OneOff {
+			return c, nil
+		}
+	}
+	return Container{}, fmt.Errorf("no container of service %q", service)
 }
 
 // containerByName is the container of any project with that name or ID, in any state.

@@ -421,7 +421,7 @@ func withVolumesFrom(p *types.Project, s types.ServiceConfig) (types.ServiceConf
 		}
 		for _, v := range from.Volumes {
 			if v.Type == types.VolumeTypeVolume && v.Source == "" {
-				return s, fmt.Errorf("%w: service %q: volumes_from %q: sharing the anonymous volume %s is not supported yet: name it", project.ErrInvalid, s.Name, ref, v.Target)
+				continue // the container's own: resolveShared finds it
 			}
 			if mode == "ro" {
 				v.ReadOnly = true

@@ -17,6 +17,9 @@ func TestVolumesFromContainer(t *testing.T) {
 		}
 		return nil
 	})
+	if r := s.berth("exec", "-T", "byservice", "sh", "-c", "cat /data/f /anon/f && touch /anon/g"); r.code != 0 || r.stdout != "named\nanon\n" {
+		t.Errorf("volumes_from a service: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	if r := s.berth("exec", "-T", "user", "touch", "/data/g"); r.code == 0 {
 		t.Error("volumes_from :ro: /data was writable")
 	}

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"berth.dev/berth/compose"
 )
@@ -18,11 +20,11 @@ const labelAnonymous = "com.docker.volume.anonymous"
 
 // withAnonymousVolumes gives each anonymous volume of the service (a volume entry
 // without a source) and each VOLUME of its image that nothing else is mounted on a
-// volume of its own, as Docker does, and returns the service with those volumes as
+// volume of its own (nor taken from another container by volumes_from), as Docker does, and returns the service with those volumes as
 // named entries, the volume keys with them, and the names of those volumes. The name follows from the container's
 // name and the path, so a recreated container keeps its volumes (unless renew); it
 // belongs to the project, so down -v removes it.
-func (r *Runtime) withAnonymousVolumes(ctx context.Context, req compose.CreateRequest, img ocispec.ImageConfig) (types.ServiceConfig, map[string]string, []string, error) {
+func (r *Runtime) withAnonymousVolumes(ctx context.Context, req compose.CreateRequest, img ocispec.ImageConfig, fromOthers []specs.Mount) (types.ServiceConfig, map[string]string, []string, error) {
 	s := req.Service
 	keys := map[string]string{}
 	for k, v := range req.Volumes {
@@ -33,7 +35,11 @@ func (r *Runtime) withAnonymousVolumes(ctx context.Context, req compose.CreateRe
 		taken[path.Clean(v.Target)] = true
 	}
 	for _, t := range s.Tmpfs {
-		taken[path.Clean(t)] = true
+		target, _, _ := strings.Cut(t, ":")
+		taken[path.Clean(target)] = true
+	}
+	for _, m := range fromOthers {
+		taken[path.Clean(m.Destination)] = true
 	}
 	var imageTargets []string
 	for t := range img.Volumes {

@@ -196,7 +196,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
-	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, imgSpec.Config)
+	fromOthers, err := r.volumesFromMounts(ctx, s, req.VolumesFrom)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: volumes_from: %w", s.Name, err)
+	}
+	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, imgSpec.Config, fromOthers)
 	if err != nil {
 		return compose.Container{}, err
 	}
@@ -210,10 +214,6 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	files, err := fileMounts(req.Project, s, r.containerDir(id))
 	if err != nil {
 		return compose.Container{}, err
-	}
-	fromOthers, err := r.volumesFromMounts(ctx, req.VolumesFrom)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: volumes_from: %w", s.Name, err)
 	}
 	files = append(files, fromOthers...)
 	shared, err := r.sharedProcs(ctx, id, req)

@@ -11,10 +11,15 @@ import (
 	"berth.dev/berth/compose"
 )
 
-// volumesFromMounts are the volumes and bind mounts of the containers a
-// volumes_from container:NAME names, at the same places, read-only where it says ro.
-func (r *Runtime) volumesFromMounts(ctx context.Context, from []compose.VolumesFrom) ([]specs.Mount, error) {
+// volumesFromMounts are the volumes and bind mounts of the containers volumes_from
+// names, at the same places, read-only where it says ro; but not where the service
+// mounts something itself (a service's named volumes it has from the file).
+func (r *Runtime) volumesFromMounts(ctx context.Context, s types.ServiceConfig, from []compose.VolumesFrom) ([]specs.Mount, error) {
 	var out []specs.Mount
+	own := map[string]bool{}
+	for _, v := range s.Volumes {
+		own[v.Target] = true
+	}
 	for _, f := range from {
 		c, err := r.client.LoadContainer(ctx, f.ID)
 		if err != nil {
@@ -30,9 +35,10 @@ func (r *Runtime) volumesFromMounts(ctx context.Context, from []compose.VolumesF
 		}
 		targets := strings.Split(labels[labelMountTargets], ",")
 		for _, m := range spec.Mounts {
-			if !slices.Contains(targets, m.Destination) {
+			if !slices.Contains(targets, m.Destination) || own[m.Destination] {
 				continue
 			}
+			own[m.Destination] = true
 			if f.ReadOnly {
 				opts := slices.DeleteFunc(slices.Clone(m.Options), func(o string) bool { return o == "rw" || o == "ro" })
 				m.Options = append(opts, "ro")
