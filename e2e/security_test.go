@@ -41,7 +41,7 @@ func TestSecurityAndNamespaces(t *testing.T) {
 		{"seccomp=profile.json", status("hardened", "Seccomp"), "2"},
 		{"ipc shared", read("peer", "readlink /proc/self/ns/ipc"), read("target", "readlink /proc/self/ns/ipc")},
 		{"ipc shared /dev/shm", read("target", "echo shared > /dev/shm/marker && cat /dev/shm/marker") + read("peer", "cat /dev/shm/marker"), "sharedshared"},
-		{"cgroup private", read("hardened", "grep ':memory:' /proc/self/cgroup | cut -d: -f3"), "/"},
+		{"cgroup private: every hierarchy at its root", read("hardened", "cut -d: -f3 /proc/self/cgroup | sort -u"), "/"},
 		{"device", read("devices", "test -c /dev/mynull && echo x > /dev/mynull && echo ok"), "ok"},
 	} {
 		if c.got != c.want {

@@ -95,7 +95,11 @@ func namespaceOpts(s types.ServiceConfig, shared sharedProc) ([]oci.SpecOpts, er
 	}
 	switch s.Cgroup {
 	case "":
-		// containerd's default spec, like Docker's on cgroup v1: the host's.
+		// Docker's default: a cgroup namespace of its own on a cgroup v2 host, the
+		// host's on v1 (as containerd's default spec has it).
+		if unifiedCgroups {
+			opts = append(opts, oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.CgroupNamespace}))
+		}
 	case "host":
 		opts = append(opts, oci.WithHostNamespace(specs.CgroupNamespace))
 	case "private":
@@ -108,6 +112,9 @@ func namespaceOpts(s types.ServiceConfig, shared sharedProc) ([]oci.SpecOpts, er
 	}
 	return opts, nil
 }
+
+// unifiedCgroups: the host has cgroup v2 alone.
+var unifiedCgroups = hostHas("/sys/fs/cgroup/cgroup.controllers")
 
 // defaultShmSize is Docker's size of /dev/shm.
 const defaultShmSize = 64 << 20

@@ -74,6 +74,8 @@ type goldenSpec struct {
 }
 
 func TestServiceSpecGolden(t *testing.T) {
+	defer func(v bool) { unifiedCgroups = v }(unifiedCgroups)
+	unifiedCgroups = false // the golden spec is a cgroup v1 host's
 	dir := t.TempDir()
 	bindSrc := filepath.Join(dir, "src")
 	if err := os.Mkdir(bindSrc, 0o755); err != nil {
