@@ -34,10 +34,11 @@ func CompatibilityDoc() string {
 		if p.Scope == "service" && p.Path == "build" {
 			continue // the Build section above
 		}
-		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note |\n| --- | --- | --- |\n", p.Scope, p.Path)
+		kube := kubePart(p.Scope, p.Path)
+		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", p.Scope, p.Path)
 		for _, n := range sortedKeys(p.Fields) {
 			sup := p.Fields[n]
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", n, yesNo(sup.Supported), sup.Note)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(kube, n)))
 		}
 	}
 	b.WriteString(`

@@ -11,8 +11,18 @@ import (
 // make of each field. Same names as the tables in fields.go, so the table stays one;
 // a test keeps both in step.
 var (
-	kubeNo     = Support{Note: "no Kubernetes equivalent"}
-	kubeNotYet = Support{Note: "not mapped yet"}
+	kubeNo     = Support{Note: "not carried over: Kubernetes has no equivalent"}
+	kubeNotYet = Support{Note: "not mapped to Kubernetes yet"}
+	kubeFile   = map[string]Support{"source": kubeYes(""), "target": kubeYes("the mount path"), "uid": kubeYes("a warning: files are root's"),
+		"gid": kubeYes("the pod's `fsGroup`"), "mode": kubeYes("the item's `mode`")}
+	kubeResource = map[string]Support{"cpus": kubeYes("cpu"), "memory": kubeYes("memory"), "pids": kubeNo, "devices": kubeNo, "generic_resources": kubeNo}
+	kubeNone     = func(names ...string) map[string]Support {
+		m := map[string]Support{}
+		for _, n := range names {
+			m[n] = kubeNo
+		}
+		return m
+	}
 )
 
 func kubeYes(note string) Support { return Support{Supported: true, Note: note} }
@@ -111,28 +121,63 @@ var KubeVolumeFields = map[string]Support{
 	"driver_opts": kubeNo,
 }
 
+// KubeParts is the Kubernetes column of Parts, by "scope path". The build section has
+// none: convert does not read it (deploy --build hands it to berth's builder).
+var KubeParts = map[string]map[string]Support{
+	"service deploy": {"replicas": kubeYes("`replicas`"), "resources": kubeYes(""), "mode": kubeNo, "labels": kubeNotYet,
+		"update_config": kubeNotYet, "rollback_config": kubeNotYet, "restart_policy": kubeNotYet, "placement": kubeNo, "endpoint_mode": kubeNo},
+	"service deploy.restart_policy":         {"condition": kubeNotYet, "max_attempts": kubeNotYet, "delay": kubeNotYet, "window": kubeNotYet},
+	"service deploy.resources":              {"limits": kubeYes("limits"), "reservations": kubeYes("requests")},
+	"service deploy.resources.limits":       kubeResource,
+	"service deploy.resources.reservations": kubeResource,
+	"service networks": {"aliases": kubeYes("extra headless Services, namespace-wide"), "ipv4_address": kubeNo, "ipv6_address": kubeNo,
+		"mac_address": kubeNo, "priority": kubeNo, "gw_priority": kubeNo, "interface_name": kubeNo, "use_service_name_alias": kubeNo,
+		"link_local_ips": kubeNo, "driver_opts": kubeNo},
+	"service volumes": {"type": kubeYes("volume, tmpfs, and read-only bind"), "source": kubeYes(""), "target": kubeYes(""), "read_only": kubeYes(""),
+		"consistency": kubeYes("ignored"), "bind": kubeYes(""), "volume": kubeYes(""), "tmpfs": kubeYes(""), "image": kubeNo},
+	"service volumes.bind":   {"create_host_path": kubeYes("ignored: the files travel in a ConfigMap"), "propagation": kubeNo, "selinux": kubeNo, "recursive": kubeNo},
+	"service volumes.volume": {"nocopy": kubeNo, "subpath": kubeNotYet, "labels": kubeNotYet},
+	"service volumes.tmpfs":  {"size": kubeYes("`sizeLimit`"), "mode": kubeNo},
+	"service ports": {"target": kubeYes(""), "published": kubeYes("with `--expose`"), "host_ip": kubeYes("dropped, with a warning, under `--expose`"),
+		"protocol": kubeYes(""), "mode": kubeYes("ignored"), "name": kubeYes("ignored"), "app_protocol": kubeYes("ignored")},
+	"service healthcheck": {"test": kubeYes(""), "timeout": kubeYes(""), "interval": kubeYes(""), "retries": kubeYes(""),
+		"start_period": kubeYes("a startupProbe"), "start_interval": kubeYes("the startupProbe's period"), "disable": kubeYes("")},
+	"service logging":      {"driver": kubeYes("ignored"), "options": kubeYes("ignored")},
+	"service depends_on":   {"condition": kubeYes("what deploy waits for"), "restart": kubeNo, "required": kubeYes("")},
+	"service secrets":      kubeFile,
+	"service configs":      kubeFile,
+	"service ulimits":      kubeNone("single", "soft", "hard"),
+	"service blkio_config": kubeNone("weight", "weight_device", "device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops"),
+	"service devices":      kubeNone("source", "target", "permissions"),
+	"service extends":      {"file": loaderH, "service": loaderH},
+	"service env_file":     {"path": kubeYes(""), "required": kubeYes(""), "format": kubeNo},
+	"network ipam":         kubeNone("driver", "config", "options"),
+	"network ipam.config":  kubeNone("subnet", "gateway", "ip_range", "aux_addresses"),
+}
+
+func kubePart(scope, path string) map[string]Support { return KubeParts[scope+" "+path] }
+
 // CheckKubeSupported refuses every field of the project that the Kubernetes mapping
-// cannot honour, naming the files, the service and the field. A field's details are
-// checked where it is mapped, in package kube.
+// cannot honour, at any depth, naming the files, the service and the field by its path.
 func CheckKubeSupported(p *types.Project) error {
 	files := FileNames(p)
 	for _, name := range p.ServiceNames() {
-		if f, why, bad := unsupported(reflect.ValueOf(p.Services[name]), KubeServiceFields); bad {
-			return fmt.Errorf("%w: %s: service %q: field %q: %s on Kubernetes", ErrInvalid, files, name, f, why)
+		if err := walkParts("service", "", "", reflect.ValueOf(p.Services[name]), KubeServiceFields, kubePart); err != nil {
+			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
 		}
 	}
 	for _, key := range sortedKeys(p.Networks) {
-		if f, why, bad := unsupported(reflect.ValueOf(p.Networks[key]), KubeNetworkFields); bad {
-			return fmt.Errorf("%w: %s: network %q: field %q: %s on Kubernetes", ErrInvalid, files, key, f, why)
+		if err := walkParts("network", "", "", reflect.ValueOf(p.Networks[key]), KubeNetworkFields, kubePart); err != nil {
+			return fmt.Errorf("%w: %s: network %q: %w", ErrInvalid, files, key, err)
 		}
 	}
 	for _, key := range sortedKeys(p.Volumes) {
-		if f, why, bad := unsupported(reflect.ValueOf(p.Volumes[key]), KubeVolumeFields); bad {
-			return fmt.Errorf("%w: %s: volume %q: field %q: %s on Kubernetes", ErrInvalid, files, key, f, why)
+		if err := walkParts("volume", "", "", reflect.ValueOf(p.Volumes[key]), KubeVolumeFields, kubePart); err != nil {
+			return fmt.Errorf("%w: %s: volume %q: %w", ErrInvalid, files, key, err)
 		}
 	}
 	if f, why, bad := unsupported(reflect.ValueOf(*p), KubeProjectFields); bad {
-		return fmt.Errorf("%w: %s: top-level field %q: %s on Kubernetes", ErrInvalid, files, f, why)
+		return fmt.Errorf("%w: %s: top-level field %q is %s", ErrInvalid, files, f, why)
 	}
 	return nil
 }

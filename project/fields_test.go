@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -163,6 +164,39 @@ func TestPartsRefusedByPath(t *testing.T) {
 	ok.Deploy = &types.DeployConfig{Resources: types.Resources{Limits: &types.Resource{MemoryBytes: 1 << 20, NanoCPUs: 1}}}
 	if err := checkParts("service", reflect.ValueOf(ok), ServiceFields); err != nil {
 		t.Errorf("limits of memory and cpus: %v", err)
+	}
+}
+
+// Every nested table but the build section's has a Kubernetes column with the same
+// fields.
+func TestKubePartsCoverEveryPart(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range Parts {
+		key := p.Scope + " " + p.Path
+		if p.Path == "build" || strings.HasPrefix(p.Path, "build.") {
+			continue
+		}
+		seen[key] = true
+		kube, ok := KubeParts[key]
+		if !ok {
+			t.Errorf("%s has no Kubernetes table in KubeParts", key)
+			continue
+		}
+		for name := range p.Fields {
+			if _, ok := kube[name]; !ok {
+				t.Errorf("%s: field %q has no Kubernetes entry", key, name)
+			}
+		}
+		for name := range kube {
+			if _, ok := p.Fields[name]; !ok {
+				t.Errorf("%s: Kubernetes entry %q is not a field of the part", key, name)
+			}
+		}
+	}
+	for key := range KubeParts {
+		if !seen[key] {
+			t.Errorf("KubeParts has %s, which Parts does not", key)
+		}
 	}
 }
 

@@ -95,10 +95,20 @@ func part(scope, path string) *Part {
 // naming it by its path in the file (with map keys: "networks.front.driver_opts").
 // v is a struct of the type top classifies.
 func checkParts(scope string, v reflect.Value, top map[string]Support) error {
-	return walkParts(scope, "", "", v, top)
+	return walkParts(scope, "", "", v, top, upPart)
 }
 
-func walkParts(scope, path, shown string, v reflect.Value, table map[string]Support) error {
+// upPart is the table up checks the struct at path in scope against.
+func upPart(scope, path string) map[string]Support {
+	if p := part(scope, path); p != nil {
+		return p.Fields
+	}
+	return nil
+}
+
+// walkParts checks v against table, and each struct inside it against the table
+// parts gives for its path (none: not looked into).
+func walkParts(scope, path, shown string, v reflect.Value, table map[string]Support, parts func(scope, path string) map[string]Support) error {
 	for _, f := range yamlFields(v.Type()) {
 		fv := v.FieldByIndex(f.Index)
 		if isEmpty(fv) {
@@ -112,12 +122,12 @@ func walkParts(scope, path, shown string, v reflect.Value, table map[string]Supp
 		case !sup.Supported:
 			return fmt.Errorf("field %q is %s", childShown, sup.Note)
 		}
-		p := part(scope, child)
-		if p == nil {
+		inner := parts(scope, child)
+		if inner == nil {
 			continue
 		}
 		if err := eachStruct(fv, childShown, func(x reflect.Value, at string) error {
-			return walkParts(scope, child, at, x, p.Fields)
+			return walkParts(scope, child, at, x, inner, parts)
 		}); err != nil {
 			return err
 		}
