@@ -1,6 +1,7 @@
 package network
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -33,7 +34,11 @@ func ensureBridge(n *Network) error {
 		return fmt.Errorf("bridge %s: a %s link of that name exists", n.Bridge, link.Type())
 	}
 	if link == nil {
-		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1, MTU: n.MTU}}
+		mac, err := bridgeMAC()
+		if err != nil {
+			return fmt.Errorf("bridge %s: %w", n.Bridge, err)
+		}
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1, MTU: n.MTU, HardwareAddr: mac}}
 		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("create bridge %s: %w", n.Bridge, err)
 		}
@@ -84,6 +89,20 @@ func ensureBridge(n *Network) error {
 		return fmt.Errorf("bridge %s: set up: %w", n.Bridge, err)
 	}
 	return nil
+}
+
+// bridgeMAC is a random locally administered unicast address for a new bridge. Set
+// explicitly, it stays put; left to the kernel, a bridge takes the smallest address of
+// its ports and changes it when a container with a smaller one joins, and every other
+// container keeps the gateway's old address in its ARP cache until it expires:
+// seconds with no way to the gateway or to berth's resolver on it.
+func bridgeMAC() (net.HardwareAddr, error) {
+	mac := make(net.HardwareAddr, 6)
+	if _, err := rand.Read(mac); err != nil {
+		return nil, fmt.Errorf("random MAC address: %w", err)
+	}
+	mac[0] = mac[0]&^0x01 | 0x02
+	return mac, nil
 }
 
 // bridgeAliasPrefix begins the alias of every bridge berth makes, before the network's name.

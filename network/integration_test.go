@@ -276,6 +276,8 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("bridge %s addresses %v, want %s", n1.Bridge, addrs, n1.Gateway)
 	}
 
+	bridgeMAC := br.Attrs().HardwareAddr.String()
+
 	nsA, err := m.CreateNetNS("lc-a")
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +306,11 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Ports joining do not move the gateway's MAC address: containers keep it in
+	// their ARP caches.
+	if br, err := netlink.LinkByName(n1.Bridge); err != nil || br.Attrs().HardwareAddr.String() != bridgeMAC {
+		t.Errorf("bridge %s changed its MAC address from %s when containers joined: %v %v", n1.Bridge, bridgeMAC, br.Attrs().HardwareAddr, err)
+	}
 	if len(epA.Networks) != 1 || epA.Networks[0].Interface != "eth0" || epA.Networks[0].MAC == "" {
 		t.Fatalf("endpoint A %+v", epA)
 	}
