@@ -251,6 +251,16 @@ func TestRegistryAuth(t *testing.T) {
 		t.Fatalf("push with the right credentials: exit %d: %s", r.code, r.stderr)
 	}
 
+	// A build FROM the image on that registry reads the same credentials.
+	build := []string{"-f", "build.yaml", "build", "--pull", "--no-cache"}
+	if r := s.berthEnv(bad, build...); r.code == 0 || !strings.Contains(r.stderr, addr) {
+		t.Errorf("build from %s with wrong credentials: exit %d: %s", addr, r.code, r.stderr)
+	}
+	if r := s.berthEnv(good, build...); r.code != 0 {
+		t.Fatalf("build from %s with the right credentials: exit %d: %s", addr, r.code, r.stderr)
+	}
+	t.Cleanup(func() { s.berth("-f", "build.yaml", "down", "--rmi", "local") })
+
 	// Pull back by digest, into a store that no longer has the image.
 	pushed, err := c.ImageService().Get(ctx, ref)
 	if err != nil {
