@@ -9,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
 	ctrd "github.com/containerd/containerd/v2/client"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/filelock"
 	"berth.dev/berth/network"
 )
 
@@ -73,28 +73,11 @@ func (r *Runtime) Network() *network.Manager { return r.net }
 
 // Lock takes the project's file lock, blocking until no other berth holds it.
 func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
-	dir := filepath.Join(r.o.StateDir, "locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(dir, project+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, err := filelock.Acquire(ctx, filepath.Join(r.o.StateDir, "locks", project+".lock"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lock project %s: %w", project, err)
 	}
-	locked := make(chan error, 1)
-	go func() { locked <- syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }()
-	select {
-	case err := <-locked:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock project %s: %w", project, err)
-		}
-		return func() { f.Close() }, nil
-	case <-ctx.Done():
-		// The goroutine still holds f; closing it releases the lock if it came late.
-		go func() { <-locked; f.Close() }()
-		return nil, ctx.Err()
-	}
+	return unlock, nil
 }
 
 func (r *Runtime) containerDir(id string) string {

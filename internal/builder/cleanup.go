@@ -3,13 +3,12 @@ package builder
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"berth.dev/berth/internal/filelock"
 )
 
 // buildLock serialises berth's builds on this host. buildah, stopped by a signal
@@ -20,27 +19,7 @@ const buildLock = "/run/berth/build.lock"
 
 // lockBuilds waits for the host's build lock, or for ctx to end.
 func lockBuilds(ctx context.Context) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(buildLock), 0o711); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(buildLock, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	locked := make(chan error, 1)
-	go func() { locked <- syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }()
-	select {
-	case err := <-locked:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", buildLock, err)
-		}
-		return func() { f.Close() }, nil
-	case <-ctx.Done():
-		// The goroutine still holds f; closing it releases the lock if it came late.
-		go func() { <-locked; f.Close() }()
-		return nil, ctx.Err()
-	}
+	return filelock.Acquire(ctx, buildLock)
 }
 
 // workingContainers lists the IDs of the working containers in buildah's store.
