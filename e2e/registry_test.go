@@ -179,6 +179,24 @@ func forgetImage(t *testing.T, c *ctrd.Client, ref string) {
 	t.Cleanup(func() { _ = c.ImageService().Delete(context.Background(), ref) })
 }
 
+// retag puts the test registry's busybox in the store under ref, the image a test
+// pushes: pulled by berth (the compose file takes its image from IMAGE).
+func retag(t *testing.T, s *scenario, c *ctrd.Client, ref string) {
+	t.Helper()
+	src := registry + "/berth/busybox:latest"
+	if r := s.berthEnv([]string{"IMAGE=" + src}, "pull", "-q"); r.code != 0 {
+		t.Fatalf("pull %s: %s", src, r.stderr)
+	}
+	img, err := c.ImageService().Get(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Name = ref
+	if _, err := c.ImageService().Create(context.Background(), img); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func hasImage(c *ctrd.Client, ref string) bool {
 	_, err := c.GetImage(context.Background(), ref)
 	return err == nil
@@ -208,7 +226,27 @@ func TestPullMirror(t *testing.T) {
 	if ps := s.ps(false); len(ps) != 1 || ps[0].State != "running" {
 		t.Fatalf("up on the mirrored image: %+v", ps)
 	}
+
+	// A build FROM the image of that name follows the same hosts.toml.
+	if r := buildFromRegistry(t, s, t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "registry.berth.test") {
+		t.Errorf("build without the mirror: exit %d: %s", r.code, r.stderr)
+	}
+	if r := buildFromRegistry(t, s, hosts); r.code != 0 || !hasImage(c, builtImage(s)) {
+		t.Fatalf("build through the mirror: exit %d: %s", r.code, r.stderr)
+	}
 }
+
+// buildFromRegistry builds the scenario's build.yaml with this hosts dir, its base
+// image pulled afresh so that the registry is asked; the build is removed when the
+// test ends.
+func buildFromRegistry(t *testing.T, s *scenario, hostsDir string) result {
+	t.Helper()
+	t.Cleanup(func() { s.berth("-f", "build.yaml", "down", "--rmi", "local") })
+	return s.berth("--hosts-dir", hostsDir, "-f", "build.yaml", "build", "--pull", "--no-cache")
+}
+
+// builtImage is the image berth names after build.yaml's service "built".
+func builtImage(s *scenario) string { return "docker.io/library/" + s.project + "-built:latest" }
 
 // TestRegistryAuth pushes to and pulls from a registry with basic auth: with the
 // right credentials of the Docker config (auths for the push, a credential helper for
@@ -221,25 +259,14 @@ func TestRegistryAuth(t *testing.T) {
 	s := newScenario(t)
 	c := containerdClient(t)
 	ctx := context.Background()
-	src, ref := registry+"/berth/busybox:latest", addr+"/berth/busybox:latest"
+	ref := addr + "/berth/busybox:latest"
 	forgetImage(t, c, ref)
 
 	good := []string{"DOCKER_CONFIG=" + dockerConfig(t, addr, reg.user, reg.password)}
 	bad := []string{"DOCKER_CONFIG=" + dockerConfig(t, addr, reg.user, "wrong")}
 	none := []string{"DOCKER_CONFIG=" + t.TempDir()}
 
-	// The image to push: the test registry's busybox under the new name.
-	if r := s.berthEnv([]string{"IMAGE=" + src}, "pull", "-q"); r.code != 0 {
-		t.Fatalf("pull %s: %s", src, r.stderr)
-	}
-	img, err := c.ImageService().Get(ctx, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img.Name = ref
-	if _, err := c.ImageService().Create(ctx, img); err != nil {
-		t.Fatal(err)
-	}
+	retag(t, s, c, ref)
 
 	for name, env := range map[string][]string{"wrong": bad, "no": none} {
 		r := s.berthEnv(env, "push")
@@ -300,20 +327,9 @@ func TestInsecureRegistry(t *testing.T) {
 	testRegistry{addr: addr, tls: true}.start(t)
 	s := newScenario(t)
 	c := containerdClient(t)
-	ctx := context.Background()
-	src, ref := registry+"/berth/busybox:latest", "insecure.berth.test/berth/busybox:latest"
+	ref := "insecure.berth.test/berth/busybox:latest"
 	forgetImage(t, c, ref)
-	if r := s.berthEnv([]string{"IMAGE=" + src}, "pull", "-q"); r.code != 0 {
-		t.Fatalf("pull %s: %s", src, r.stderr)
-	}
-	img, err := c.ImageService().Get(ctx, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img.Name = ref
-	if _, err := c.ImageService().Create(ctx, img); err != nil {
-		t.Fatal(err)
-	}
+	retag(t, s, c, ref)
 
 	hostsDir := func(skipVerify bool) string {
 		dir := t.TempDir()
@@ -338,5 +354,16 @@ func TestInsecureRegistry(t *testing.T) {
 	}
 	if r := s.berth("--hosts-dir", insecure, "pull"); r.code != 0 || !hasImage(c, ref) {
 		t.Fatalf("pull with skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+
+	// A build FROM the image there follows the same hosts.toml.
+	if r := buildFromRegistry(t, s, t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "insecure.berth.test") {
+		t.Errorf("build without the mirror: exit %d: %s", r.code, r.stderr)
+	}
+	if r := buildFromRegistry(t, s, verified); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
+		t.Errorf("build without skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+	if r := buildFromRegistry(t, s, insecure); r.code != 0 || !hasImage(c, builtImage(s)) {
+		t.Fatalf("build with skip_verify: exit %d: %s", r.code, r.stderr)
 	}
 }

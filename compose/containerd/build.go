@@ -34,6 +34,7 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	archive := filepath.Join(dir, "image.tar")
 	spec := req.Spec
 	spec.Name = name
+	spec.Registries = r.buildRegistries(ctx)
 	if err := b.Build(ctx, spec, archive, req.Output); err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(co
 		return err
 	}
 	counter := newPullProgress()
-	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx)), ctrd.WithImageHandler(counter.handler())}
+	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx, nil)), ctrd.WithImageHandler(counter.handler())}
 	if platform != "" {
 		opts = append(opts, ctrd.WithPlatform(platform))
 	}
@@ -139,7 +139,7 @@ func (r *Runtime) Push(ctx context.Context, ref string, report func(compose.Prog
 	if err != nil {
 		return err
 	}
-	if err := r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx))); err != nil {
+	if err := r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx, nil))); err != nil {
 		return registryError(ref, err)
 	}
 	return nil

@@ -21,19 +21,28 @@ import (
 // DefaultHostsDir is where containerd's own CRI plugin reads hosts.toml files.
 const DefaultHostsDir = "/etc/containerd/certs.d"
 
-// resolver speaks to registries as hosts.toml files under the hosts dir say (mirrors,
-// plain HTTP, insecure TLS), with credentials from the Docker config file.
-func (r *Runtime) resolver(ctx context.Context) remotes.Resolver {
-	dir := r.o.HostsDir
-	if dir == "" {
-		dir = DefaultHostsDir
-	}
-	return docker.NewResolver(docker.ResolverOptions{
-		Hosts: config.ConfigureHosts(ctx, config.HostOptions{
-			HostDir:     config.HostDirFromRoot(dir),
-			Credentials: dockerConfigCredentials,
-		}),
+// resolver speaks to registries as the hosts dir says, with credentials from the
+// Docker config file; tracker, when not nil, follows the bytes of a push.
+func (r *Runtime) resolver(ctx context.Context, tracker docker.StatusTracker) remotes.Resolver {
+	return docker.NewResolver(docker.ResolverOptions{Hosts: r.registryHosts(ctx, nil), Tracker: tracker})
+}
+
+// registryHosts reads the hosts.toml files under the hosts dir (mirrors, plain
+// HTTP, insecure TLS): the one reading of them that pulls, pushes and builds follow.
+// updateClient, when not nil, sees each host's HTTP client as it is made.
+func (r *Runtime) registryHosts(ctx context.Context, updateClient config.UpdateClientFunc) docker.RegistryHosts {
+	return config.ConfigureHosts(ctx, config.HostOptions{
+		HostDir:      config.HostDirFromRoot(r.hostsDir()),
+		Credentials:  dockerConfigCredentials,
+		UpdateClient: updateClient,
 	})
+}
+
+func (r *Runtime) hostsDir() string {
+	if r.o.HostsDir == "" {
+		return DefaultHostsDir
+	}
+	return r.o.HostsDir
 }
 
 // dockerConfigCredentials answers containerd's authorizer from the Docker config file

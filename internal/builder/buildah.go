@@ -36,7 +36,16 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
-	insecure := loopbackOnly(append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...))
+	env := slices.Clip(spec.Env)
+	if spec.Registries != nil {
+		hosts := append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
+		conf, remove, err := writeRegistriesConf(spec.Registries, hosts)
+		if err != nil {
+			return err
+		}
+		defer remove()
+		env = append(env, "CONTAINERS_REGISTRIES_CONF="+conf)
+	}
 	unlock, err := lockBuilds(ctx)
 	if err != nil {
 		return err
@@ -46,7 +55,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return err
 	}
-	if err := b.run(ctx, out, spec.Env, budArgs(spec, dockerfile, insecure)...); err != nil {
+	if err := b.run(ctx, out, env, budArgs(spec, dockerfile)...); err != nil {
 		b.removeWorkingContainers(before)
 		return err
 	}
@@ -57,7 +66,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
 // in the host's network: nothing to nest inside containerd's runc. A private
 // /dev/shm (shm_size) or no network at all needs a container of its own: runc's.
-func budArgs(spec Spec, dockerfile string, insecure bool) []string {
+func budArgs(spec Spec, dockerfile string) []string {
 	// --force-rm: a failed step leaves no working container behind in buildah's store.
 	args := []string{"bud", "--format", "docker", "--layers", "--force-rm", "-f", dockerfile, "-t", spec.Name}
 	switch {
@@ -75,11 +84,6 @@ func budArgs(spec Spec, dockerfile string, insecure bool) []string {
 	}
 	if spec.NoCache {
 		args = append(args, "--no-cache")
-	}
-	if insecure {
-		// Every base image comes from a registry on this host, spoken to in plain HTTP
-		// as containerd's resolver does for localhost.
-		args = append(args, "--tls-verify=false")
 	}
 	if spec.Target != "" {
 		args = append(args, "--target", spec.Target)

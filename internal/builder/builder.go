@@ -33,6 +33,9 @@ type Spec struct {
 	ShmSize int64 // bytes; 0 = the builder's default
 	NoCache bool
 	Pull    bool // fetch base images even when the builder has them
+	// Registries says how to reach the registries of base images; nil: as the
+	// builder's own configuration says.
+	Registries RegistryLookup
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string

@@ -34,21 +34,6 @@ COPY --from=build /out /out
 	}
 }
 
-func TestLoopbackOnly(t *testing.T) {
-	for hosts, want := range map[string]bool{
-		"127.0.0.1:5050":                 true,
-		"localhost:5000 [::1]:5000":      true,
-		"127.0.0.1:5050 docker.io":       false,
-		"registry.test":                  false,
-		"":                               false,
-		"127.0.0.2:80 localhost.invalid": false,
-	} {
-		if got := loopbackOnly(strings.Fields(hosts)); got != want {
-			t.Errorf("loopbackOnly(%q) = %v, want %v", hosts, got, want)
-		}
-	}
-}
-
 func TestBudArgs(t *testing.T) {
 	spec := Spec{
 		Context: "/src", Name: "docker.io/library/p-web:latest",
@@ -57,19 +42,19 @@ func TestBudArgs(t *testing.T) {
 		ShmSize: 1 << 20, NoCache: true, Pull: true,
 		Contexts: map[string]string{"lib": "/src/lib", "base": "docker-image://127.0.0.1:5050/b"}, Ulimits: []string{"nofile=10:20"},
 	}
-	got := strings.Join(budArgs(spec, "/src/Dockerfile", true), " ")
+	got := strings.Join(budArgs(spec, "/src/Dockerfile"), " ")
 	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
-		" --pull=always --no-cache --tls-verify=false --target final --build-arg A=1 --build-arg B" +
+		" --pull=always --no-cache --target final --build-arg A=1 --build-arg B" +
 		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
 		" --build-context base=docker-image://127.0.0.1:5050/b --build-context lib=/src/lib --ulimit nofile=10:20 --shm-size 1048576 /src"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile", false), " ")
+	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile"), " ")
 	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation chroot --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile", false), " ")
+	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile"), " ")
 	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation oci --network none --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -1,7 +1,6 @@
 package builder
 
 import (
-	"net"
 	"os"
 	"strings"
 
@@ -124,25 +123,4 @@ func expand(s string, vars map[string]string) string {
 		}
 		return vars[key]
 	})
-}
-
-// loopbackOnly says whether there are registries and all are on this host.
-func loopbackOnly(hosts []string) bool {
-	for _, h := range hosts {
-		if !isLoopback(h) {
-			return false
-		}
-	}
-	return len(hosts) > 0
-}
-
-func isLoopback(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }

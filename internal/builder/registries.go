@@ -1,0 +1,111 @@
+package builder
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Registry says how a build reaches one registry: the endpoints that serve its
+// images, tried in order, as berth's registry configuration says (the hosts.toml
+// files pulls follow too).
+type Registry struct {
+	Host string // as image references name it: "docker.io", "127.0.0.1:5050"
+	// Endpoints are tried in order, the last one the registry's own location (which
+	// may be another host); none: pulls from the registry are refused.
+	Endpoints []Endpoint
+}
+
+// Endpoint is one host that serves a registry's images.
+type Endpoint struct {
+	Host       string // host[:port]
+	Insecure   bool   // plain HTTP, or TLS with a certificate no one verifies
+	DigestOnly bool   // serves pulls by digest only, never resolves a tag
+}
+
+// RegistryLookup gives the Registry of a host.
+type RegistryLookup func(host string) (Registry, error)
+
+// registriesFile is buildah's registry configuration, containers-registries.conf(5)
+// version 2.
+type registriesFile struct {
+	// Short names are Docker Hub's, as docker reads them.
+	UnqualifiedSearch []string        `toml:"unqualified-search-registries"`
+	Registries        []registryEntry `toml:"registry"`
+}
+
+type registryEntry struct {
+	Prefix   string        `toml:"prefix"`
+	Location string        `toml:"location,omitempty"`
+	Insecure bool          `toml:"insecure"`
+	Blocked  bool          `toml:"blocked,omitempty"`
+	Mirrors  []mirrorEntry `toml:"mirror,omitempty"`
+}
+
+type mirrorEntry struct {
+	Location       string `toml:"location"`
+	Insecure       bool   `toml:"insecure"`
+	PullFromMirror string `toml:"pull-from-mirror,omitempty"`
+}
+
+// registriesConf is the registries.conf text for these registries: the last
+// endpoint is the registry's location, the others its mirrors, tried first.
+func registriesConf(regs []Registry) ([]byte, error) {
+	f := registriesFile{UnqualifiedSearch: []string{"docker.io"}}
+	for _, r := range regs {
+		e := registryEntry{Prefix: r.Host}
+		if len(r.Endpoints) == 0 {
+			e.Blocked = true
+			f.Registries = append(f.Registries, e)
+			continue
+		}
+		last := r.Endpoints[len(r.Endpoints)-1]
+		if last.DigestOnly {
+			return nil, fmt.Errorf("registry %s: its last host %s resolves no tags (capabilities without \"resolve\"): buildah cannot build from it so", r.Host, last.Host)
+		}
+		e.Location, e.Insecure = last.Host, last.Insecure
+		for _, m := range r.Endpoints[:len(r.Endpoints)-1] {
+			mirror := mirrorEntry{Location: m.Host, Insecure: m.Insecure}
+			if m.DigestOnly {
+				mirror.PullFromMirror = "digest-only"
+			}
+			e.Mirrors = append(e.Mirrors, mirror)
+		}
+		f.Registries = append(f.Registries, e)
+	}
+	return toml.Marshal(f)
+}
+
+// writeRegistriesConf looks up the registries of hosts and writes their
+// registries.conf to a temporary file; remove removes it.
+func writeRegistriesConf(lookup RegistryLookup, hosts []string) (path string, remove func(), err error) {
+	slices.Sort(hosts)
+	var regs []Registry
+	for _, h := range slices.Compact(hosts) {
+		r, err := lookup(h)
+		if err != nil {
+			return "", nil, err
+		}
+		regs = append(regs, r)
+	}
+	text, err := registriesConf(regs)
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := os.CreateTemp("", "berth-registries-*.conf")
+	if err != nil {
+		return "", nil, err
+	}
+	remove = func() { os.Remove(f.Name()) }
+	_, err = f.Write(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		remove()
+		return "", nil, fmt.Errorf("write the build's registries.conf: %w", err)
+	}
+	return f.Name(), remove, nil
+}
