@@ -50,14 +50,6 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 			e.warn("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service)
 		}
 	}
-	err = e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
-		return e.stopAndRemove(ctx, c, o.Timeout, p.Services[c.Service])
-	}))
-	if err != nil {
-		return err
-	}
-	var errs *multierror.Error
-
 	nets, err := e.Runtime.Networks(ctx, p.Name)
 	if err != nil {
 		return err
@@ -66,6 +58,16 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 	for _, n := range nets {
 		names = append(names, n.Name)
 	}
+	// The networks go next, so the containers leave their attachments for the
+	// networks' removal to take down all at once.
+	remove := RemoveOptions{NetworksGoing: names}
+	err = e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
+		return e.stopAndRemove(ctx, c, o.Timeout, p.Services[c.Service], remove)
+	}))
+	if err != nil {
+		return err
+	}
+	var errs *multierror.Error
 	errs = multierror.Append(errs, e.removeEach(ctx, "Network", names, e.Runtime.RemoveNetwork, ErrNotFound))
 	if o.Volumes {
 		vols, err := e.Runtime.Volumes(ctx, p.Name)

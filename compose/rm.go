@@ -56,7 +56,7 @@ func (e *Engine) Rm(ctx context.Context, p *types.Project, o RmOptions) error {
 	}
 	return e.each(ctx, gone, func(ctx context.Context, c Container) error {
 		e.event("Container", c.Name, "Removing", false)
-		if err := e.Runtime.Remove(ctx, c.ID); err != nil {
+		if err := e.Runtime.Remove(ctx, c.ID, RemoveOptions{}); err != nil {
 			return e.failed("Container", c.Name, err)
 		}
 		e.event("Container", c.Name, "Removed", true)

@@ -77,7 +77,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	}
 	code, err := e.Runtime.StartAttached(ctx, c.ID, o.Stdio)
 	if o.Rm {
-		if rmErr := e.Runtime.Remove(context.WithoutCancel(ctx), c.ID); rmErr != nil && err == nil {
+		if rmErr := e.Runtime.Remove(context.WithoutCancel(ctx), c.ID, RemoveOptions{}); rmErr != nil && err == nil {
 			err = rmErr
 		}
 	}

@@ -27,7 +27,7 @@ type Runtime interface {
 	// Stop sends the container's stop signal, waits up to timeout, then kills.
 	Stop(ctx context.Context, id string, timeout time.Duration) error
 	// Remove deletes the container with its task, snapshot, network namespace and files.
-	Remove(ctx context.Context, id string) error
+	Remove(ctx context.Context, id string, o RemoveOptions) error
 	// Kill sends a signal (a name like "SIGHUP" or a number) to the container's process.
 	Kill(ctx context.Context, id, signal string) error
 	Pause(ctx context.Context, id string) error
@@ -71,6 +71,14 @@ type Runtime interface {
 	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
 	EnsureAgent(ctx context.Context) error
 	RemoveAgentIfIdle(ctx context.Context) error
+}
+
+// RemoveOptions tune Remove.
+type RemoveOptions struct {
+	// NetworksGoing are the networks the caller removes right after its containers
+	// (down). A container attached to none but these leaves its attachments to
+	// RemoveNetwork, which takes those of every such container down in one pass.
+	NetworksGoing []string
 }
 
 // ErrImageNotFound is returned by ImageDigest for an image not in the store.

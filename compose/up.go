@@ -215,7 +215,7 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	s := p.Services[op.Service]
 	switch op.Kind {
 	case OpRemove:
-		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s)
+		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s, RemoveOptions{})
 	case OpRestart:
 		if err := e.Runtime.Stop(ctx, op.Existing.ID, stopTimeout(s, o.Timeout)); err != nil {
 			return e.failed("Container", op.Target, err)
@@ -234,7 +234,7 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 		return nil
 	case OpRecreate:
 		e.event("Container", op.Target, "Recreate", false)
-		if err := e.stopAndRemove(ctx, *op.Existing, o.Timeout, s); err != nil {
+		if err := e.stopAndRemove(ctx, *op.Existing, o.Timeout, s, RemoveOptions{}); err != nil {
 			return err
 		}
 	}
@@ -264,7 +264,7 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 	return nil
 }
 
-func (e *Engine) stopAndRemove(ctx context.Context, c Container, timeout *time.Duration, s types.ServiceConfig) error {
+func (e *Engine) stopAndRemove(ctx context.Context, c Container, timeout *time.Duration, s types.ServiceConfig, ro RemoveOptions) error {
 	if c.State == StateRunning || c.State == StatePaused {
 		e.event("Container", c.Name, "Stopping", false)
 		if err := e.Runtime.Stop(ctx, c.ID, stopTimeout(s, timeout)); err != nil {
@@ -273,7 +273,7 @@ func (e *Engine) stopAndRemove(ctx context.Context, c Container, timeout *time.D
 		e.event("Container", c.Name, "Stopped", false)
 	}
 	e.event("Container", c.Name, "Removing", false)
-	if err := e.Runtime.Remove(ctx, c.ID); err != nil {
+	if err := e.Runtime.Remove(ctx, c.ID, ro); err != nil {
 		return e.failed("Container", c.Name, err)
 	}
 	e.event("Container", c.Name, "Removed", true)

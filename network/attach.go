@@ -237,7 +237,7 @@ func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port
 // its published ports and firewall rules), unmounts and removes its namespace at
 // NetNSPath, and removes its endpoint record. It is idempotent and works from
 // whatever is left: the endpoint record, a pending record of an interrupted Setup,
-// libcni's cache. If a DEL fails the records are kept so that Teardown can be retried.
+// the record of a departed container (Depart), libcni's cache. If a DEL fails the records are kept so that Teardown can be retried.
 func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	id := containerID
 	if err := checkName("container", id); err != nil {
@@ -252,7 +252,8 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 			atts = append(atts, a)
 		}
 	}
-	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
+	records := []string{m.paths.endpointFile(id), m.paths.pendingFile(id), m.paths.departedFile(id)}
+	for _, path := range records {
 		var ep Endpoint
 		if err := statefile.ReadJSON(path, &ep); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -287,7 +288,7 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	if err := removeNetNS(m.NetNSPath(id)); err != nil {
 		return fmt.Errorf("teardown container %s: %w", id, err)
 	}
-	for _, path := range []string{m.paths.endpointFile(id), m.paths.pendingFile(id)} {
+	for _, path := range records {
 		if err := statefile.Remove(path); err != nil {
 			return fmt.Errorf("teardown container %s: %w", id, err)
 		}

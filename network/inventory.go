@@ -30,13 +30,14 @@ type Snapshot struct {
 	Networks  []string // files under <StateDir>/networks
 	Endpoints []string // files under <StateDir>/endpoints
 	Pending   []string // files under <StateDir>/pending
+	Departed  []string // files under <StateDir>/departed
 	CNI       []string // files under <StateDir>/cni (conflists)
 	CNICache  []string // files under <StateDir>/cni-cache
 }
 
 // Counts is a Snapshot reduced to numbers; it is comparable with ==.
 type Counts struct {
-	Bridges, Veths, IPTables, NetNS, Mounts, IPAM, Networks, Endpoints, Pending, CNI, CNICache int
+	Bridges, Veths, IPTables, NetNS, Mounts, IPAM, Networks, Endpoints, Pending, Departed, CNI, CNICache int
 }
 
 // sharedRules are the chains and rules the CNI plugins create once per host and never
@@ -86,6 +87,7 @@ func Inventory(p Paths) (Snapshot, error) {
 		{&s.Networks, filepath.Join(p.StateDir, NetworksDir)},
 		{&s.Endpoints, filepath.Join(p.StateDir, EndpointsDir)},
 		{&s.Pending, filepath.Join(p.StateDir, pendingDir)},
+		{&s.Departed, filepath.Join(p.StateDir, departedDir)},
 		{&s.CNI, filepath.Join(p.StateDir, cniDir)},
 		{&s.CNICache, p.cniCache()},
 	} {
@@ -280,7 +282,7 @@ func (s Snapshot) fields() []snapshotField {
 		{"bridges", s.Bridges}, {"veths", s.Veths}, {"iptables", s.IPTables},
 		{"netns", s.NetNS}, {"mounts", s.Mounts}, {"ipam", s.IPAM},
 		{"networks", s.Networks}, {"endpoints", s.Endpoints}, {"pending", s.Pending},
-		{"cni", s.CNI}, {"cni-cache", s.CNICache},
+		{"departed", s.Departed}, {"cni", s.CNI}, {"cni-cache", s.CNICache},
 	}
 }
 
@@ -290,7 +292,7 @@ func (s Snapshot) Counts() Counts {
 		Bridges: len(s.Bridges), Veths: len(s.Veths), IPTables: len(s.IPTables),
 		NetNS: len(s.NetNS), Mounts: len(s.Mounts), IPAM: len(s.IPAM),
 		Networks: len(s.Networks), Endpoints: len(s.Endpoints), Pending: len(s.Pending),
-		CNI: len(s.CNI), CNICache: len(s.CNICache),
+		Departed: len(s.Departed), CNI: len(s.CNI), CNICache: len(s.CNICache),
 	}
 }
 

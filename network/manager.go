@@ -2,6 +2,7 @@ package network
 
 import (
 	"berth.dev/berth/internal/statefile"
+	"cmp"
 
 	"bytes"
 	"context"
@@ -265,13 +266,23 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
+	departed, err := m.departed(name)
+	if err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
 	if len(users) > 0 {
+		if err := m.detachDeparted(ctx, name, departed); err != nil {
+			return fmt.Errorf("remove network %q: %w", name, err)
+		}
 		return fmt.Errorf("remove network %q: %w by container(s) %s", name, ErrInUse, strings.Join(users, ", "))
 	}
 	// Without its state file, IPv6 rules may be there too: both families are cleaned.
 	bridge, ipv6 := bridgeName(m.paths.StateDir, name), true
 	if n, err := m.Get(name); err == nil {
 		bridge, ipv6 = n.Bridge, n.Subnet6 != ""
+	}
+	if err := m.removeDeparted(name, ipv6, departed); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	if err := unisolate(bridge, ipv6); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
@@ -292,7 +303,8 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	return nil
 }
 
-// usersOf lists the containers attached or attaching to a network.
+// usersOf lists the containers attached or attaching to a network, by name (by ID
+// when the record has none).
 func (m *Manager) usersOf(network string) ([]string, error) {
 	var users []string
 	seen := map[string]bool{}
@@ -312,7 +324,7 @@ func (m *Manager) usersOf(network string) ([]string, error) {
 			for _, en := range ep.Networks {
 				if en.Network == network && !seen[id] {
 					seen[id] = true
-					users = append(users, id)
+					users = append(users, cmp.Or(ep.ContainerName, id))
 				}
 			}
 		}

@@ -189,7 +189,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	id := newID()
 	defer func() {
 		if retErr != nil {
-			r.cleanup(context.WithoutCancel(ctx), id)
+			r.cleanup(context.WithoutCancel(ctx), id, nil)
 		}
 	}()
 	netw, err := r.setupNetwork(ctx, id, req, ports)
@@ -513,7 +513,7 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 }
 
 // Remove deletes the container and everything berth made for it.
-func (r *Runtime) Remove(ctx context.Context, id string) error {
+func (r *Runtime) Remove(ctx context.Context, id string, o compose.RemoveOptions) error {
 	c, labels, err := r.load(ctx, id)
 	if err == nil {
 		defer r.forget(id)
@@ -532,14 +532,19 @@ func (r *Runtime) Remove(ctx context.Context, id string) error {
 	} else if !errors.Is(err, compose.ErrNotFound) {
 		return err
 	}
-	return r.cleanup(ctx, id)
+	return r.cleanup(ctx, id, o.NetworksGoing)
 }
 
 // cleanup removes what berth made beside the containerd container: the network
-// attachments and namespace, the container's files and logs.
-func (r *Runtime) cleanup(ctx context.Context, id string) error {
+// attachments and namespace (or leaves the attachments to the removal of networks
+// going next), the container's files and logs.
+func (r *Runtime) cleanup(ctx context.Context, id string, networksGoing []string) error {
 	var errs []error
-	if err := r.net.Teardown(ctx, id); err != nil {
+	teardown := r.net.Teardown
+	if len(networksGoing) > 0 {
+		teardown = func(ctx context.Context, id string) error { return r.net.Depart(ctx, id, networksGoing) }
+	}
+	if err := teardown(ctx, id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := r.unmountShm(id); err != nil {
