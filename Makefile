@@ -42,8 +42,8 @@ demo: build images
 
 bench: build images
 	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
-	# convert and deploy of a 30-service file on the tier 2 control plane, beside a plain
-	# apply of the same objects (what kubectl apply does).
+	# convert and deploy of a 30-service file on the tier 2 control plane, beside the
+	# real kubectl apply (and apply + wait) of the same manifests.
 	KUBE_BINS=$$(scripts/kube-bins) $(GO) test -run '^$$' -bench . -benchtime 1x ./kube/
 
 # docs/compatibility.md, from the field tables in project/fields.go.

@@ -88,7 +88,7 @@ func (a *Applier) Prune(ctx context.Context, projectName string, keep []Object) 
 	for _, obj := range keep {
 		wanted[obj.GetObjectKind().GroupVersionKind().Kind+"/"+obj.GetName()] = true
 	}
-	sel := fmt.Sprintf("%s=%s,app.kubernetes.io/managed-by=berth", labelProject, projectName)
+	sel := projectSelector(projectName)
 	opts := metav1.DeleteOptions{PropagationPolicy: ptr(metav1.DeletePropagationBackground)}
 	if a.DryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
@@ -115,6 +115,11 @@ func (a *Applier) Prune(ctx context.Context, projectName string, keep []Object) 
 		}
 	}
 	return deleted, errs.ErrorOrNil()
+}
+
+// projectSelector picks what berth made for a project.
+func projectSelector(projectName string) string {
+	return fmt.Sprintf("%s=%s,app.kubernetes.io/managed-by=berth", labelProject, projectName)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -4,9 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // bench30 writes a 30-service stack: ten each of one-shot migrations, databases with
@@ -54,43 +60,115 @@ func BenchmarkConvert30(b *testing.B) {
 	}
 }
 
-// BenchmarkDeploy30 is berth deploy of the 30 services, waves and waits included, on
-// the tier 2 control plane (claims bind to nothing there, so databases use emptyDirs).
-func BenchmarkDeploy30(b *testing.B) {
-	c := controlPlane(b)
+// deployable30 is the 30-service stack as deploy30 and its baselines apply it: the
+// project, and the objects `berth convert` makes of it.
+func deployable30(b *testing.B) (*types.Project, []Object) {
 	p := load(b, bench30(b))
-	for _, s := range p.Services {
-		s.Volumes = nil
-		p.Services[s.Name] = s
-	}
-	p.Volumes = nil
 	res, err := Convert(p, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	return p, res.Objects
+}
+
+// BenchmarkDeploy30 is berth deploy of the 30 services, waves and waits included, on
+// the tier 2 control plane.
+func BenchmarkDeploy30(b *testing.B) {
+	c := controlPlane(b)
+	p, objs := deployable30(b)
 	for i := 0; b.Loop(); i++ {
-		d, _ := deployer(b, c, fmt.Sprintf("bench-deploy-%d", i))
-		if err := d.Deploy(context.Background(), p, res.Objects); err != nil {
+		ns := fmt.Sprintf("bench-deploy-%d", i)
+		d, _ := deployer(b, c, ns)
+		dropNamespace(b, c, ns)
+		if err := d.Deploy(context.Background(), p, objs); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkApplyAll30 applies the same objects all at once and waits for nothing, as
-// `kubectl apply -f` of the converted manifests does: the floor deploy's waves add to.
+// BenchmarkApplyAll30 applies the same objects all at once with berth's applier and
+// waits for nothing: the floor deploy's waves add to.
 func BenchmarkApplyAll30(b *testing.B) {
 	c := controlPlane(b)
-	p := load(b, bench30(b))
-	res, err := Convert(p, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, objs := deployable30(b)
 	for i := 0; b.Loop(); i++ {
 		ns := fmt.Sprintf("bench-apply-%d", i)
 		namespace(b, c, ns)
+		dropNamespace(b, c, ns)
 		a := &Applier{Client: c.dynamic(b), Namespace: ns}
-		if err := a.Apply(context.Background(), res.Objects); err != nil {
+		if err := a.Apply(context.Background(), objs); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The kubectl baselines run the real kubectl on the manifests `berth convert -o DIR`
+// writes, against the same control plane: server-side and client-side apply, which
+// wait for nothing, and server-side apply followed by kubectl's own waits for what
+// deploy waits for (Jobs complete, Deployments available).
+
+func BenchmarkKubectlApplyServerSide30(b *testing.B) {
+	benchKubectl(b, "ssa", [][]string{{"apply", "--server-side", "-f", "{dir}"}})
+}
+
+func BenchmarkKubectlApplyClientSide30(b *testing.B) {
+	benchKubectl(b, "csa", [][]string{{"apply", "-f", "{dir}"}})
+}
+
+func BenchmarkKubectlApplyAndWait30(b *testing.B) {
+	benchKubectl(b, "wait", [][]string{
+		{"apply", "--server-side", "-f", "{dir}"},
+		{"wait", "--for=condition=Complete", "job", "--all", "--timeout=5m"},
+		{"wait", "--for=condition=Available", "deployment", "--all", "--timeout=5m"},
+	})
+}
+
+func benchKubectl(b *testing.B, name string, runs [][]string) {
+	c := controlPlane(b)
+	kubectl := filepath.Join(os.Getenv("KUBE_BINS"), "kubectl")
+	if _, err := os.Stat(kubectl); err != nil {
+		b.Skipf("KUBE_BINS has no kubectl (%v): run scripts/kube-bins", err)
+	}
+	_, objs := deployable30(b)
+	dir := b.TempDir()
+	if err := WriteDir(dir, objs); err != nil {
+		b.Fatal(err)
+	}
+	cacheDir := b.TempDir()
+	for i := 0; b.Loop(); i++ {
+		ns := fmt.Sprintf("bench-kubectl-%s-%d", name, i)
+		namespace(b, c, ns)
+		dropNamespace(b, c, ns)
+		for _, args := range runs {
+			args = append([]string{"--kubeconfig", c.kubeconfig(), "--cache-dir", cacheDir, "-n", ns}, args...)
+			for j := range args {
+				args[j] = strings.ReplaceAll(args[j], "{dir}", dir)
+			}
+			if out, err := exec.Command(kubectl, args...).CombinedOutput(); err != nil {
+				b.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		}
+	}
+}
+
+// dropNamespace deletes a benchmark's namespace when it ends, and waits for it to be
+// gone, so that the next benchmark does not pay for the pods this one left running.
+func dropNamespace(b *testing.B, c *cluster, ns string) {
+	b.Cleanup(func() {
+		ctx := context.Background()
+		k := c.typed(b)
+		if err := k.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
+			b.Errorf("delete namespace %s: %v", ns, err)
+			return
+		}
+		// The namespace controller empties it first; there is nothing to watch for
+		// but its absence, so poll, bounded.
+		for range 600 {
+			if _, err := k.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		b.Errorf("namespace %s not gone after 2 minutes", ns)
+	})
 }

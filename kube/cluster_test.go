@@ -31,6 +31,7 @@ type cluster struct {
 	cfg   *rest.Config
 	procs []*exec.Cmd
 	dir   string
+	quit  chan struct{} // closed to stop what runs in the test process (the provisioner)
 }
 
 var (
@@ -189,6 +190,9 @@ func (c *cluster) waitReady(limit time.Duration) error {
 
 // stop ends the processes this harness started, newest first, by their PIDs.
 func (c *cluster) stop() {
+	if c.quit != nil {
+		close(c.quit)
+	}
 	for i := len(c.procs) - 1; i >= 0; i-- {
 		p := c.procs[i]
 		_ = p.Process.Signal(syscall.SIGTERM)

@@ -18,7 +18,8 @@ import (
 
 // Tier 2: the API server plus kube-controller-manager, kube-scheduler and kwok, which
 // plays the kubelet of one fake node (pods become Running and Ready, Job pods
-// complete), so deploy's waves run as on a cluster, without containers.
+// complete), so deploy's waves run as on a cluster, without containers; and storage
+// for claims (provisioner_test.go).
 
 const fakeNode = "berth-fake-node"
 
@@ -43,8 +44,11 @@ func controlPlane(t testing.TB) *cluster {
 	return c
 }
 
+// kubeconfig is the path of the file the controllers (and kubectl) reach the API server with.
+func (c *cluster) kubeconfig() string { return filepath.Join(c.dir, "kubeconfig") }
+
 func (c *cluster) startControllers(bins string) error {
-	kubeconfig := filepath.Join(c.dir, "kubeconfig")
+	kubeconfig := c.kubeconfig()
 	kc := fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters: [{name: test, cluster: {server: %q, insecure-skip-tls-verify: true}}]
@@ -97,7 +101,8 @@ current-context: test
 		if err == nil {
 			for _, cond := range n.Status.Conditions {
 				if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
-					return nil
+					c.quit = make(chan struct{})
+					return startProvisioner(ctx, k, filepath.Join(c.dir, "volumes"), c.quit)
 				}
 			}
 		}

@@ -52,7 +52,11 @@ func (d *Deployer) Deploy(ctx context.Context, p *types.Project, objs []Object) 
 	if err := scheduler.Run(ctx, nodes, scheduler.Options{}); err != nil {
 		return err
 	}
-	deleted, err := d.Prune(ctx, p.Name, objs)
+	replicaClaims, err := d.replicaClaims(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	deleted, err := d.Prune(ctx, p.Name, append(replicaClaims, objs...))
 	for _, key := range deleted {
 		d.event("Object", key, "Removed", true)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -101,6 +103,24 @@ func JSON(objs []Object) ([]byte, error) {
 // FileName is an object's file in `convert -o DIR`: kind and name, unique per project.
 func FileName(obj Object) string {
 	return fmt.Sprintf("%s-%s.yaml", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), obj.GetName())
+}
+
+// WriteDir writes one file per object, named by FileName, into a fresh or existing
+// directory, replacing only the files of these objects: what `convert -o DIR` does.
+func WriteDir(dir string, objs []Object) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, obj := range objs {
+		b, err := YAML([]Object{obj})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, FileName(obj)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func typeMeta(apiVersion, kind string) metav1.TypeMeta {

@@ -105,19 +105,3 @@ func statefulSetDone(o runtime.Object) (bool, error) {
 	s := ss.Status
 	return s.ObservedGeneration >= ss.Generation && s.UpdatedReplicas == want && s.ReadyReplicas == want && s.CurrentRevision == s.UpdateRevision, nil
 }
-
-// claims lists the project's PersistentVolumeClaims, for Undeploy to keep.
-func (d *Deployer) claims(ctx context.Context, projectName string) ([]Object, error) {
-	list, err := d.Typed.CoreV1().PersistentVolumeClaims(d.Namespace).List(ctx, metav1.ListOptions{
-		LabelSelector: fmt.Sprintf("%s=%s,app.kubernetes.io/managed-by=berth", labelProject, projectName)})
-	if err != nil {
-		return nil, err
-	}
-	var out []Object
-	for i := range list.Items {
-		c := list.Items[i]
-		c.TypeMeta = typeMeta("v1", "PersistentVolumeClaim")
-		out = append(out, &c)
-	}
-	return out, nil
-}

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/kube"
@@ -41,7 +38,7 @@ func newConvertCommand(g *globals) *cobra.Command {
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
-			return writeManifests(out, res.Objects)
+			return kube.WriteDir(out, res.Objects)
 		},
 	}
 	f := cmd.Flags()
@@ -49,22 +46,4 @@ func newConvertCommand(g *globals) *cobra.Command {
 	f.StringVar(&format, "format", "yaml", "Format of stdout: yaml (a stream) or json (a v1 List)")
 	cf.register(cmd)
 	return cmd
-}
-
-// writeManifests writes one file per object; it writes into a fresh or existing
-// directory and replaces only the files of these objects.
-func writeManifests(dir string, objs []kube.Object) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, obj := range objs {
-		b, err := kube.YAML([]kube.Object{obj})
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, kube.FileName(obj)), b, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
