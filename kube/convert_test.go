@@ -32,6 +32,11 @@ var goldenStacks = map[string]struct {
 	"expose":      {"testdata/expose", Options{Expose: ExposeNodePort}},
 	"envfile":     {"testdata/envfile", Options{}},
 	"ingress":     {"testdata/ingress", Options{Expose: ExposeIngress}},
+	"shm-size":    {"testdata/shm-size", Options{}},
+	"subpath":     {"testdata/subpath", Options{}},
+	"external":    {"testdata/external", Options{}},
+	"dns":         {"testdata/dns", Options{}},
+	"stop":        {"testdata/stop", Options{}},
 	"web-redis":   {"../examples/web-redis", Options{Registry: "registry.example.test/berth"}},
 }
 
@@ -108,6 +113,10 @@ func TestConvertRefuses(t *testing.T) {
 		{"swarm placement", "services:\n  app:\n    image: x\n    deploy: {placement: {constraints: [\"node.role==manager\"]}}\n", `field "deploy.placement"`},
 		{"ipam", "services:\n  app:\n    image: x\n    networks: [n]\nnetworks:\n  n:\n    ipam: {config: [{subnet: 10.9.0.0/24}]}\n", `network "n": field "ipam"`},
 		{"replicas sharing a volume", "services:\n  a:\n    image: x\n    scale: 2\n    volumes: [\"vol:/v\"]\n  b:\n    image: x\n    volumes: [\"vol:/v\"]\nvolumes:\n  vol:\n", `volume "vol"`},
+		{"dns servers", "services:\n  app:\n    image: x\n    dns: [10.0.0.2]\n", `service "app": field "dns"`},
+		{"stop signal", "services:\n  app:\n    image: x\n    stop_signal: SIGQUIT\n", `service "app": field "stop_signal": SIGQUIT`},
+		{"external volume name", "services:\n  app:\n    image: x\n    volumes: [\"v:/v\"]\nvolumes:\n  v:\n    external: true\n    name: Team_Data\n", `volume "v": field "external": "Team_Data"`},
+		{"external secret name", "services:\n  app:\n    image: x\n    secrets: [s]\nsecrets:\n  s:\n    external: true\n    name: My_Token\n", `secret "s": field "external": "My_Token"`},
 		{"bad expose", "services:\n  app:\n    image: x\n    expose: [\"http\"]\n", `field "expose"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

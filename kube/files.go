@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"berth.dev/berth/project"
 )
@@ -20,13 +22,16 @@ func (c *converter) files() error {
 	for _, key := range sortedKeys(c.p.Secrets) {
 		obj := types.FileObjectConfig(c.p.Secrets[key])
 		if obj.External {
-			return fmt.Errorf("secret %q: field \"external\" is not supported on Kubernetes yet", key)
+			if err := externalName("secret", key, obj); err != nil {
+				return err
+			}
+			continue
 		}
 		data, err := project.FileObjectContent(c.p, obj)
 		if err != nil {
 			return fmt.Errorf("secret %q: %w", key, err)
 		}
-		sec := &corev1.Secret{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: c.meta(fileObjectName("secret", key), ""),
+		sec := &corev1.Secret{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: c.meta(c.fileObjectName("secret", key), ""),
 			Type: corev1.SecretTypeOpaque, Data: map[string][]byte{fileKey(key): data}}
 		if err := c.add(sec, fmt.Sprintf("secret %q", key)); err != nil {
 			return err
@@ -35,13 +40,16 @@ func (c *converter) files() error {
 	for _, key := range sortedKeys(c.p.Configs) {
 		obj := types.FileObjectConfig(c.p.Configs[key])
 		if obj.External {
-			return fmt.Errorf("config %q: field \"external\" is not supported on Kubernetes yet", key)
+			if err := externalName("config", key, obj); err != nil {
+				return err
+			}
+			continue
 		}
 		data, err := project.FileObjectContent(c.p, obj)
 		if err != nil {
 			return fmt.Errorf("config %q: %w", key, err)
 		}
-		if err := c.add(configMap(c.meta(fileObjectName("config", key), ""), map[string][]byte{fileKey(key): data}), fmt.Sprintf("config %q", key)); err != nil {
+		if err := c.add(configMap(c.meta(c.fileObjectName("config", key), ""), map[string][]byte{fileKey(key): data}), fmt.Sprintf("config %q", key)); err != nil {
 			return err
 		}
 	}
@@ -67,9 +75,29 @@ func configMap(meta metav1.ObjectMeta, files map[string][]byte) *corev1.ConfigMa
 	return cm
 }
 
+// externalName checks that an external secret or config names an object the cluster
+// can hold: berth mounts that existing Secret or ConfigMap and never makes, prunes or
+// deletes it.
+func externalName(kind, key string, obj types.FileObjectConfig) error {
+	if errs := validation.IsDNS1123Subdomain(obj.Name); len(errs) > 0 {
+		return fmt.Errorf("%s %q: field \"external\": %q cannot name a Kubernetes object: %s", kind, key, obj.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
 // fileObjectName names the Secret or ConfigMap of a compose secret or config; the
-// kind in the name keeps a secret and a config of one name apart.
-func fileObjectName(kind, key string) string { return objectName(kind + "-" + key) }
+// kind in the name keeps a secret and a config of one name apart. An external one is
+// the existing object of its name.
+func (c *converter) fileObjectName(kind, key string) string {
+	obj := types.FileObjectConfig(c.p.Secrets[key])
+	if kind == "config" {
+		obj = types.FileObjectConfig(c.p.Configs[key])
+	}
+	if obj.External {
+		return obj.Name
+	}
+	return objectName(kind + "-" + key)
+}
 
 func fileKey(key string) string { return notKeyChar.ReplaceAllString(key, "-") }
 
@@ -104,7 +132,7 @@ func (c *converter) fileMounts(s types.ServiceConfig, pod *corev1.PodSpec, ctr *
 		}
 		r := types.FileReferenceConfig(ref)
 		mode := int32(project.FileMode(r))
-		src := corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: fileObjectName("secret", ref.Source),
+		src := corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: c.fileObjectName("secret", ref.Source),
 			Items: []corev1.KeyToPath{{Key: fileKey(ref.Source), Path: fileKey(ref.Source), Mode: &mode}}}}
 		if err := add("secret", fmt.Sprintf("secret-%d", i), r, src); err != nil {
 			return err
@@ -116,7 +144,7 @@ func (c *converter) fileMounts(s types.ServiceConfig, pod *corev1.PodSpec, ctr *
 		}
 		r := types.FileReferenceConfig(ref)
 		mode := int32(project.FileMode(r))
-		src := corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: fileObjectName("config", ref.Source)},
+		src := corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: c.fileObjectName("config", ref.Source)},
 			Items: []corev1.KeyToPath{{Key: fileKey(ref.Source), Path: fileKey(ref.Source), Mode: &mode}}}}
 		if err := add("config", fmt.Sprintf("config-%d", i), r, src); err != nil {
 			return err

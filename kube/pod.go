@@ -66,6 +66,10 @@ func (c *converter) podTemplate(s types.ServiceConfig, restart corev1.RestartPol
 		pod.TerminationGracePeriodSeconds = &sec
 	}
 	pod.HostAliases = hostAliases(s.ExtraHosts)
+	if err := stopSignal(s.StopSignal); err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	dnsConfig(s, &pod)
 	pod.Containers = []corev1.Container{ctr}
 	meta := metav1.ObjectMeta{Labels: c.labels(s.Name)}
 	for key := range s.Networks {
@@ -133,6 +137,36 @@ func env(m types.MappingWithEquals) []corev1.EnvVar {
 		out = append(out, corev1.EnvVar{Name: k, Value: escape(*m[k])})
 	}
 	return out
+}
+
+// stopSignal accepts SIGTERM, what Kubernetes sends to stop a container. Another
+// signal needs lifecycle.stopSignal, behind the alpha ContainerStopSignals gate (off
+// by default) in Kubernetes 1.37, which a cluster cannot be assumed to have on.
+func stopSignal(sig string) error {
+	switch strings.TrimPrefix(strings.ToUpper(sig), "SIG") {
+	case "", "TERM", "15":
+		return nil
+	}
+	return fmt.Errorf("field \"stop_signal\": %s: Kubernetes stops containers with SIGTERM; another signal needs the alpha ContainerStopSignals feature: make the program stop on SIGTERM", sig)
+}
+
+// dnsConfig adds dns_search domains and dns_opt options to the cluster's resolver
+// settings (dnsPolicy ClusterFirst keeps the service names resolving).
+func dnsConfig(s types.ServiceConfig, pod *corev1.PodSpec) {
+	if len(s.DNSSearch) == 0 && len(s.DNSOpts) == 0 {
+		return
+	}
+	cfg := &corev1.PodDNSConfig{Searches: s.DNSSearch}
+	for _, o := range s.DNSOpts {
+		name, value, hasValue := strings.Cut(o, ":")
+		opt := corev1.PodDNSConfigOption{Name: name}
+		if hasValue {
+			opt.Value = &value
+		}
+		cfg.Options = append(cfg.Options, opt)
+	}
+	pod.DNSPolicy = corev1.DNSClusterFirst
+	pod.DNSConfig = cfg
 }
 
 func protocol(p string) corev1.Protocol {

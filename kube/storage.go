@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"berth.dev/berth/project"
 )
 
 // sizeExtension sets a named volume's claim size in the file, e.g. `x-berth-size: 10Gi`.
@@ -22,7 +26,7 @@ func (c *converter) volumeUsers() map[string][]string {
 	users := map[string][]string{}
 	for _, name := range c.p.ServiceNames() {
 		for _, v := range c.p.Services[name].Volumes {
-			if v.Type == types.VolumeTypeVolume && v.Source != "" {
+			if v.Type == types.VolumeTypeVolume && v.Source != "" && !slices.Contains(users[v.Source], name) {
 				users[v.Source] = append(users[v.Source], name)
 			}
 		}
@@ -35,6 +39,15 @@ func (c *converter) volumeUsers() map[string][]string {
 func (c *converter) volumes() error {
 	users := c.volumeUsers()
 	for _, key := range sortedKeys(c.p.Volumes) {
+		if v := c.p.Volumes[key]; v.External {
+			if errs := validation.IsDNS1123Subdomain(v.Name); len(errs) > 0 {
+				return fmt.Errorf("volume %q: field \"external\": %q cannot name a PersistentVolumeClaim: %s", key, v.Name, strings.Join(errs, "; "))
+			}
+			if pods := c.pods(users[key]); pods > 1 {
+				c.warn("volume %q: the existing claim %q is mounted by %d pods (%s): it must be ReadWriteMany unless they share a node", key, v.Name, pods, strings.Join(users[key], ", "))
+			}
+			continue // the claim exists: berth neither makes nor prunes it
+		}
 		var stateful []string
 		for _, u := range users[key] {
 			if c.kinds[u] == kindStatefulSet {
@@ -65,6 +78,15 @@ func (c *converter) volumes() error {
 	return nil
 }
 
+// pods counts the pods the services run at once.
+func (c *converter) pods(services []string) int {
+	n := 0
+	for _, name := range services {
+		n += project.Replicas(c.p.Services[name])
+	}
+	return n
+}
+
 func (c *converter) claim(key string, mode corev1.PersistentVolumeAccessMode) (*corev1.PersistentVolumeClaim, error) {
 	size := c.o.VolumeSize
 	if v, ok := c.p.Volumes[key].Extensions[sizeExtension]; ok {
@@ -90,11 +112,15 @@ func (c *converter) mounts(s types.ServiceConfig, pod *corev1.PodSpec, ctr *core
 		case types.VolumeTypeVolume:
 			if v.Source == "" {
 				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-			} else if c.kinds[s.Name] == kindStatefulSet {
+			} else if c.kinds[s.Name] == kindStatefulSet && !c.p.Volumes[v.Source].External {
 				name = objectName(v.Source) // the name of its volumeClaimTemplate
 			} else {
 				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
-					PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: objectName(v.Source)}}})
+					PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.claimName(v.Source)}}})
+			}
+			if v.Volume != nil && v.Volume.Subpath != "" {
+				ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: v.Target, ReadOnly: v.ReadOnly, SubPath: v.Volume.Subpath})
+				continue
 			}
 		case types.VolumeTypeTmpfs:
 			pod.Volumes = append(pod.Volumes, memoryDir(name, v.Tmpfs))
@@ -117,7 +143,22 @@ func (c *converter) mounts(s types.ServiceConfig, pod *corev1.PodSpec, ctr *core
 		pod.Volumes = append(pod.Volumes, memoryDir(name, nil))
 		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: target})
 	}
+	if s.ShmSize > 0 {
+		// The container runtime's /dev/shm has a fixed size (64 MiB); a memory
+		// emptyDir over it is Kubernetes' way to size it.
+		pod.Volumes = append(pod.Volumes, memoryDir("shm", &types.ServiceVolumeTmpfs{Size: s.ShmSize}))
+		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: "shm", MountPath: "/dev/shm"})
+	}
 	return nil
+}
+
+// claimName is the claim a named volume mounts: berth's own, or for an external
+// volume the existing claim of the volume's name, which berth never makes or deletes.
+func (c *converter) claimName(key string) string {
+	if v := c.p.Volumes[key]; v.External {
+		return v.Name
+	}
+	return objectName(key)
 }
 
 func memoryDir(name string, t *types.ServiceVolumeTmpfs) corev1.Volume {

@@ -45,7 +45,7 @@ func workloadKinds(p *types.Project) (map[string]kind, error) {
 		switch {
 		case r.Policy == "on-failure" || (r.Policy == "no" && awaited[name]):
 			kinds[name] = kindJob
-		case project.Replicas(s) > 1 && hasNamedVolume(s):
+		case project.Replicas(s) > 1 && hasOwnVolume(p, s):
 			kinds[name] = kindStatefulSet
 		default:
 			kinds[name] = kindDeployment
@@ -54,9 +54,11 @@ func workloadKinds(p *types.Project) (map[string]kind, error) {
 	return kinds, nil
 }
 
-func hasNamedVolume(s types.ServiceConfig) bool {
+// hasOwnVolume says whether a service mounts a named volume berth makes the claim of
+// (an external volume's claim exists already, and its replicas share it).
+func hasOwnVolume(p *types.Project, s types.ServiceConfig) bool {
 	for _, v := range s.Volumes {
-		if v.Type == types.VolumeTypeVolume && v.Source != "" {
+		if v.Type == types.VolumeTypeVolume && v.Source != "" && !p.Volumes[v.Source].External {
 			return true
 		}
 	}
@@ -106,7 +108,7 @@ func (c *converter) service(s types.ServiceConfig) error {
 	case kindStatefulSet:
 		var claims []corev1.PersistentVolumeClaim
 		for _, v := range s.Volumes {
-			if v.Type != types.VolumeTypeVolume || v.Source == "" {
+			if v.Type != types.VolumeTypeVolume || v.Source == "" || c.p.Volumes[v.Source].External {
 				continue
 			}
 			pvc, err := c.claim(v.Source, corev1.ReadWriteOnce)

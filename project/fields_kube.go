@@ -36,7 +36,7 @@ var KubeServiceFields = map[string]Support{
 	"env_file":          kubeYes("a ConfigMap read with `envFrom`; `environment:` overrides stay in `env`"),
 	"ports":             kubeYes("ports of the service's Service; host ports do not carry over, publishing is `--expose`"),
 	"expose":            kubeYes("ports of the service's Service"),
-	"volumes":           kubeYes("named volumes as PersistentVolumeClaims, small read-only bind mounts as ConfigMaps"),
+	"volumes":           kubeYes("named volumes as PersistentVolumeClaims (external: the existing claim), small read-only bind mounts as ConfigMaps"),
 	"working_dir":       kubeYes("`workingDir`"),
 	"user":              kubeYes("numeric `uid[:gid]` as `runAsUser`/`runAsGroup`"),
 	"hostname":          kubeYes("pod `hostname`"),
@@ -47,7 +47,7 @@ var KubeServiceFields = map[string]Support{
 	"container_name":    kubeNo,
 	"tty":               kubeYes("container `tty`"),
 	"stdin_open":        kubeYes("container `stdin`"),
-	"stop_signal":       kubeNotYet,
+	"stop_signal":       kubeYes("`SIGTERM` only, what Kubernetes sends; another signal is refused: `lifecycle.stopSignal` is behind the alpha ContainerStopSignals gate"),
 	"stop_grace_period": kubeYes("`terminationGracePeriodSeconds`"),
 	"deploy":            kubeYes("`replicas` and `resources` (limits and requests of cpu and memory)"),
 	"scale":             kubeYes("replicas"),
@@ -65,7 +65,8 @@ var KubeServiceFields = map[string]Support{
 	"cpu_shares":      kubeNo,
 	"configs":         kubeYes("a ConfigMap mounted at the `target` with `mode`"),
 	"credential_spec": kubeNo, "device_cgroup_rules": kubeNo, "devices": kubeNo,
-	"dns": kubeNotYet, "dns_opt": kubeNotYet, "dns_search": kubeNotYet, "domainname": kubeNo,
+	"dns":     Support{Note: "not carried over: name servers need `dnsPolicy: None`, which drops cluster DNS and with it the service names"},
+	"dns_opt": kubeYes("pod `dnsConfig.options`, cluster DNS kept"), "dns_search": kubeYes("pod `dnsConfig.searches`, cluster DNS kept"), "domainname": kubeNo,
 	"extra_hosts": kubeYes("`hostAliases`"),
 	"group_add":   kubeYes("`supplementalGroups` (numeric)"),
 	"gpus":        kubeNotYet,
@@ -87,7 +88,7 @@ var KubeServiceFields = map[string]Support{
 	"runtime":            kubeNo,
 	"secrets":            kubeYes("a Secret mounted at `/run/secrets/<target>` with `mode`"),
 	"security_opt":       kubeNo,
-	"shm_size":           kubeNotYet,
+	"shm_size":           kubeYes("an `emptyDir` in memory of that `sizeLimit` at `/dev/shm`"),
 	"storage_opt":        kubeNo,
 	"sysctls":            kubeYes("pod `sysctls`, the namespaced safe set only"),
 	"tmpfs":              kubeYes("an `emptyDir` in memory"),
@@ -102,7 +103,8 @@ var KubeServiceFields = map[string]Support{
 var KubeProjectFields = map[string]Support{
 	"name": kubeYes("the `app.kubernetes.io/part-of` label of every object"), "services": kubeYes(""),
 	"networks": kubeYes("NetworkPolicies"), "volumes": kubeYes("PersistentVolumeClaims"),
-	"jobs": kubeNo, "secrets": kubeYes("Secrets"), "configs": kubeYes("ConfigMaps"), "models": kubeNo,
+	"jobs": kubeNo, "secrets": kubeYes("Secrets; an external one is the existing Secret of its `name`"),
+	"configs": kubeYes("ConfigMaps; an external one is the existing ConfigMap of its `name`"), "models": kubeNo,
 }
 
 var KubeNetworkFields = map[string]Support{
@@ -116,7 +118,8 @@ var KubeNetworkFields = map[string]Support{
 }
 
 var KubeVolumeFields = map[string]Support{
-	"name": kubeYes(""), "labels": kubeYes("PersistentVolumeClaim labels"), "external": kubeNotYet,
+	"name": kubeYes(""), "labels": kubeYes("PersistentVolumeClaim labels"),
+	"external":    kubeYes("the existing PersistentVolumeClaim of the volume's `name`: never made, pruned or deleted by berth"),
 	"driver":      kubeNo,
 	"driver_opts": kubeNo,
 }
@@ -136,7 +139,7 @@ var KubeParts = map[string]map[string]Support{
 	"service volumes": {"type": kubeYes("volume, tmpfs, and read-only bind"), "source": kubeYes(""), "target": kubeYes(""), "read_only": kubeYes(""),
 		"consistency": kubeYes("ignored"), "bind": kubeYes(""), "volume": kubeYes(""), "tmpfs": kubeYes(""), "image": kubeNo},
 	"service volumes.bind":   {"create_host_path": kubeYes("ignored: the files travel in a ConfigMap"), "propagation": kubeNo, "selinux": kubeNo, "recursive": kubeNo},
-	"service volumes.volume": {"nocopy": kubeNo, "subpath": kubeNotYet, "labels": kubeNotYet},
+	"service volumes.volume": {"nocopy": kubeNo, "subpath": kubeYes("the mount's `subPath`"), "labels": kubeNotYet},
 	"service volumes.tmpfs":  {"size": kubeYes("`sizeLimit`"), "mode": kubeNo},
 	"service ports": {"target": kubeYes(""), "published": kubeYes("with `--expose`"), "host_ip": kubeYes("dropped, with a warning, under `--expose`"),
 		"protocol": kubeYes(""), "mode": kubeYes("ignored"), "name": kubeYes("ignored"), "app_protocol": kubeYes("ignored")},
