@@ -114,6 +114,16 @@ func (e *Engine) event(kind, name, status string, finished bool) {
 	e.Progress.Event(progress.Event{Kind: kind, Name: name, Status: status, Finished: finished})
 }
 
+// transferred reports the bytes of an image's pull or push as they move; nothing
+// when quiet.
+func (e *Engine) transferred(ref string, quiet bool) func(Progress) {
+	return func(pr Progress) {
+		if !quiet {
+			e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: pr.Status, Current: pr.Current, Total: pr.Total})
+		}
+	}
+}
+
 func (e *Engine) failed(kind, name string, err error) error {
 	e.Progress.Event(progress.Event{Kind: kind, Name: name, Status: "Error", Text: err.Error(), Err: true, Finished: true})
 	return err

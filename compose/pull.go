@@ -6,7 +6,6 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
-	"berth.dev/berth/internal/progress"
 	"berth.dev/berth/project"
 	"berth.dev/berth/scheduler"
 )
@@ -71,11 +70,7 @@ func (e *Engine) pull(ctx context.Context, p *types.Project, plan Plan, quiet bo
 			if !quiet {
 				e.event("Image", ref, "Pulling", false)
 			}
-			if err := e.Runtime.Pull(ctx, ref, platform, func(pr Progress) {
-				if !quiet {
-					e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: pr.Status, Current: pr.Current, Total: pr.Total})
-				}
-			}); err != nil {
+			if err := e.Runtime.Pull(ctx, ref, platform, e.transferred(ref, quiet)); err != nil {
 				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
 			}
 			if !quiet {

@@ -41,7 +41,7 @@ func (e *Engine) Push(ctx context.Context, p *types.Project, o PushOptions) erro
 			if !o.Quiet {
 				e.event("Image", ref, "Pushing", false)
 			}
-			if err := e.Runtime.Push(ctx, ref, func(Progress) {}); err != nil {
+			if err := e.Runtime.Push(ctx, ref, e.transferred(ref, o.Quiet)); err != nil {
 				err = e.failed("Image", ref, fmt.Errorf("service %q: push %s: %w", service, ref, err))
 				if o.IgnoreFailures {
 					e.warn("%v", err)

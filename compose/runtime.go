@@ -222,7 +222,7 @@ type Volume struct {
 	Created    time.Time         // listings only
 }
 
-// Progress reports a pull under way: bytes fetched of the bytes known to come.
+// Progress reports a pull or push under way: bytes moved of the bytes known to move.
 type Progress struct {
 	Ref     string
 	Status  string

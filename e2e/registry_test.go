@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/docker/go-units"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -197,6 +199,38 @@ func retag(t *testing.T, s *scenario, c *ctrd.Client, ref string) {
 	}
 }
 
+// pushedBytes is the last byte count a push reported of ref in JSON progress.
+func pushedBytes(t *testing.T, stderr, ref string) (done, total int64) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var e struct {
+			ID, Status     string
+			Current, Total int64
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("progress line %q: %v", line, err)
+		}
+		if e.ID == "Image "+ref && e.Status == "Pushing" && e.Total > 0 {
+			done, total = e.Current, e.Total
+		}
+	}
+	return done, total
+}
+
+// imageSize is the size of an image's manifest, config and layers in the store.
+func imageSize(t *testing.T, c *ctrd.Client, ref string) int64 {
+	t.Helper()
+	img, err := c.GetImage(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, err := img.Size(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return size
+}
+
 func hasImage(c *ctrd.Client, ref string) bool {
 	_, err := c.GetImage(context.Background(), ref)
 	return err == nil
@@ -276,6 +310,8 @@ func TestRegistryAuth(t *testing.T) {
 	}
 	if r := s.berthEnv(good, "push"); r.code != 0 || !strings.Contains(r.stderr, "Pushed") {
 		t.Fatalf("push with the right credentials: exit %d: %s", r.code, r.stderr)
+	} else if size := units.HumanSize(float64(imageSize(t, c, ref))); !strings.Contains(r.stderr, " Image "+ref+"  Pushing "+size+"/"+size+"\n") {
+		t.Errorf("push with the right credentials: no count of all %s:\n%s", size, r.stderr)
 	}
 
 	// A build FROM the image on that registry reads the same credentials.
@@ -345,8 +381,13 @@ func TestInsecureRegistry(t *testing.T) {
 	if r := s.berth("--hosts-dir", verified, "push"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
 		t.Fatalf("push without skip_verify: exit %d: %s", r.code, r.stderr)
 	}
-	if r := s.berth("--hosts-dir", insecure, "push"); r.code != 0 {
+	r := s.berth("--hosts-dir", insecure, "--progress", "json", "push")
+	if r.code != 0 {
 		t.Fatalf("push with skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+	// Every byte of the image is counted, as it moved.
+	if done, total := pushedBytes(t, r.stderr, ref); total != imageSize(t, c, ref) || done != total {
+		t.Errorf("push counted %d of %d bytes, the image has %d:\n%s", done, total, imageSize(t, c, ref), r.stderr)
 	}
 	forgetImage(t, c, ref)
 	if r := s.berth("--hosts-dir", verified, "pull"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {

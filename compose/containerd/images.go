@@ -8,6 +8,7 @@ import (
 
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/images"
+	"github.com/containerd/containerd/v2/core/remotes/docker"
 	"github.com/containerd/errdefs"
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
@@ -73,12 +74,12 @@ func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(co
 	if err != nil {
 		return err
 	}
-	counter := newPullProgress()
+	counter := newPullProgress(r.client.ContentStore())
 	opts := []ctrd.RemoteOpt{ctrd.WithResolver(r.resolver(ctx, nil)), ctrd.WithImageHandler(counter.handler())}
 	if platform != "" {
 		opts = append(opts, ctrd.WithPlatform(platform))
 	}
-	stop := counter.watch(ctx, r.client.ContentStore(), func(current, total int64) {
+	stop := counter.watch(ctx, func(current, total int64) {
 		report(compose.Progress{Ref: ref, Status: "Downloading", Current: current, Total: total})
 	})
 	// Fetch every blob, then unpack: pulling with unpack skips the layers whose
@@ -88,7 +89,7 @@ func (r *Runtime) Pull(ctx context.Context, ref, platform string, report func(co
 	if err != nil {
 		return registryError(ref, err)
 	}
-	current, total := counter.sample(ctx, r.client.ContentStore())
+	current, total := counter.sample(ctx)
 	report(compose.Progress{Ref: ref, Status: "Extracting", Current: current, Total: total})
 	if platform != "" {
 		p, err := platforms.Parse(platform)
@@ -139,8 +140,17 @@ func (r *Runtime) Push(ctx context.Context, ref string, report func(compose.Prog
 	if err != nil {
 		return err
 	}
-	if err := r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx, nil))); err != nil {
+	tracker := docker.NewInMemoryTracker()
+	counter := newPushProgress(tracker)
+	stop := counter.watch(ctx, func(current, total int64) {
+		report(compose.Progress{Ref: ref, Status: "Pushing", Current: current, Total: total})
+	})
+	err = r.client.Push(ctx, name, img.Target, ctrd.WithResolver(r.resolver(ctx, tracker)), ctrd.WithImageHandler(counter.handler()))
+	stop()
+	if err != nil {
 		return registryError(ref, err)
 	}
+	current, total := counter.sample(ctx)
+	report(compose.Progress{Ref: ref, Status: "Pushing", Current: current, Total: total})
 	return nil
 }

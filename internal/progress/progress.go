@@ -20,7 +20,7 @@ type Event struct {
 	Text     string // detail, e.g. the error
 	Err      bool
 	Finished bool // the resource reached a final state for this command
-	// Current and Total count bytes of a transfer under way (an image pull);
+	// Current and Total count bytes of a transfer under way (an image pull or push);
 	// Total is 0 when nothing is being counted.
 	Current, Total int64
 }
@@ -64,7 +64,8 @@ type Quiet struct{}
 func (Quiet) Event(Event) {}
 
 // plain prints one line per event, as docker compose's plain progress does; byte
-// counts of a transfer at most once a second per resource, so a log stays readable.
+// counts of a transfer at most once a second per resource, so a log stays readable,
+// and the count that completes it.
 type plain struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -72,8 +73,9 @@ type plain struct {
 }
 
 type printed struct {
-	status string
-	at     time.Time
+	status         string
+	current, total int64
+	at             time.Time
 }
 
 const plainCountEvery = time.Second
@@ -85,10 +87,13 @@ func (p *plain) Event(e Event) {
 	defer p.mu.Unlock()
 	key := e.Kind + " " + e.Name
 	if e.counting() {
-		if last := p.counts[key]; last.status == e.Status && time.Since(last.at) < plainCountEvery {
+		// The count that completes a transfer always shows, once.
+		last, complete := p.counts[key], e.Current >= e.Total
+		if last.status == e.Status && (last.current == e.Current && last.total == e.Total ||
+			!complete && time.Since(last.at) < plainCountEvery) {
 			return
 		}
-		p.counts[key] = printed{e.Status, time.Now()}
+		p.counts[key] = printed{e.Status, e.Current, e.Total, time.Now()}
 	}
 	line := fmt.Sprintf(" %s %s  %s", e.Kind, e.Name, e.Status)
 	if e.counting() {
