@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -199,6 +200,13 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 			spec.Env = append(spec.Env, src.Environment+"="+v)
 		}
 	}
+	var err error
+	if spec.CacheFrom, err = buildCaches(p, "cache_from", b.CacheFrom); err != nil {
+		return spec, fmt.Errorf("%w: service %q: %w", project.ErrInvalid, s.Name, err)
+	}
+	if spec.CacheTo, err = buildCaches(p, "cache_to", b.CacheTo); err != nil {
+		return spec, fmt.Errorf("%w: service %q: %w", project.ErrInvalid, s.Name, err)
+	}
 	for _, key := range b.SSH {
 		if key.Path == "" {
 			if os.Getenv("SSH_AUTH_SOCK") == "" {
@@ -210,6 +218,25 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 		spec.SSH = append(spec.SSH, key.ID+"="+key.Path)
 	}
 	return spec, nil
+}
+
+// buildCaches parses a cache_from or cache_to list; a local cache's directory is
+// taken relative to the project's.
+func buildCaches(p *types.Project, field string, entries []string) ([]builder.Cache, error) {
+	var out []builder.Cache
+	for _, e := range entries {
+		c, err := project.ParseBuildCache(field, e)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range []string{"src", "dest"} {
+			if dir, ok := c.Attrs[k]; ok && c.Type == "local" && !filepath.IsAbs(dir) {
+				c.Attrs[k] = filepath.Join(p.WorkingDir, dir)
+			}
+		}
+		out = append(out, builder.Cache{Type: c.Type, Attrs: c.Attrs})
+	}
+	return out, nil
 }
 
 // buildOutput turns the builder's output into lines.

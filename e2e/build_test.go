@@ -18,17 +18,30 @@ import (
 )
 
 // newBuildScenario runs a test on a copy of its testdata, so that it may change the
-// sources it builds, and removes the images it built when it ends.
+// sources it builds, and removes the images it built when it ends. It builds with
+// buildah, whatever buildkitd the host may have.
 func newBuildScenario(t *testing.T) *scenario {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		t.Fatal("buildah is not installed: run scripts/setup")
 	}
-	dir := filepath.Join(t.TempDir(), t.Name())
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", t.Name()))); err != nil {
-		t.Fatal(err)
+	s := newBuildScenarioOf(t, t.Name())
+	s.env = append(s.env, "BERTH_BUILDER=buildah")
+	return s
+}
+
+// newBuildScenarioOf runs a test on a copy of the testdata of test (and of the
+// testdata of the tests named by shared, beside it, for the sources it shares),
+// under the test's own project name.
+func newBuildScenarioOf(t *testing.T, test string, shared ...string) *scenario {
+	t.Helper()
+	root := t.TempDir()
+	for _, name := range append([]string{test}, shared...) {
+		if err := os.CopyFS(filepath.Join(root, name), os.DirFS(filepath.Join("testdata", name))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s := newScenarioIn(t, dir)
+	s := newScenarioIn(t, filepath.Join(root, test))
 	t.Cleanup(func() {
 		// Registered after the scenario's own cleanup, so it runs first.
 		s.berth("down", "--rmi", "all", "-t", "1")
@@ -173,25 +186,34 @@ func buildahContainers(t *testing.T) string {
 func TestBuildFailure(t *testing.T) {
 	s := newBuildScenario(t)
 	before := buildahContainers(t)
+	checkBrokenBuild(t, s, "exit status 3", func() {
+		if after := buildahContainers(t); after != before {
+			t.Errorf("a failed build left working containers in buildah's store: before %q, after %q", before, after)
+		}
+	})
+}
+
+// checkBrokenBuild builds TestBuildFailure's broken service, which must fail with
+// the builder's own output, the failing step and the builder's reason (exit), and
+// leave no image (nor what leftAfterBuild checks); up must fail the same way and
+// create nothing.
+func checkBrokenBuild(t *testing.T, s *scenario, exit string, leftAfterBuild func()) {
+	t.Helper()
 	r := s.berth("build", "broken")
 	if r.code == 0 {
 		t.Fatalf("a failing RUN step built:\n%s", r.stderr)
 	}
-	// The builder's own output and the failing step, named.
-	for _, want := range []string{"the builder says this", `build failed at step RUN echo the builder says this && exit 3`, "exit status 3"} {
+	for _, want := range []string{"the builder says this", `build failed at step RUN echo the builder says this && exit 3`, exit} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("the error lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	if d := imageDigest(t, "docker.io/library/e2e-testbuildfailure-broken:latest"); d != "" {
+	if d := imageDigest(t, "docker.io/library/"+s.project+"-broken:latest"); d != "" {
 		t.Errorf("a failed build left image %s", d)
 	}
-	if after := buildahContainers(t); after != before {
-		t.Errorf("a failed build left working containers in buildah's store: before %q, after %q", before, after)
-	}
-	// up builds too, and fails the same way, creating nothing.
+	leftAfterBuild()
 	r = s.berth("up", "-d")
-	if r.code == 0 || !strings.Contains(r.stderr, "exit status 3") {
+	if r.code == 0 || !strings.Contains(r.stderr, exit) {
 		t.Fatalf("up of a broken build: exit %d\n%s", r.code, r.stderr)
 	}
 	if got := s.ps(true); len(got) != 0 {

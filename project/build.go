@@ -10,7 +10,8 @@ import (
 )
 
 // BuildFields classifies the fields of a service's build: section. berth builds with
-// buildah on this host; what buildah cannot do for it is refused by name.
+// BuildKit where a buildkitd answers, else with buildah; what the builder cannot do
+// is refused by name.
 var BuildFields = map[string]Support{
 	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
@@ -20,8 +21,8 @@ var BuildFields = map[string]Support{
 	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},
 	"ssh":                 {Supported: true, Note: "default needs an agent (SSH_AUTH_SOCK); or id=key file"},
 	"platforms":           {Supported: true, Note: "the host's platform only"},
-	"cache_from":          {Note: "not supported: buildah keeps its layer cache on this host"},
-	"cache_to":            {Note: "not supported: buildah keeps its layer cache on this host"},
+	"cache_from":          {Supported: true, Note: "BuildKit: type=registry, type=local, a bare image reference; buildah: one registry repository"},
+	"cache_to":            {Supported: true, Note: "BuildKit: type=registry, type=local, type=inline, a bare image reference; buildah: one registry repository"},
 	"additional_contexts": {Supported: true, Note: "directories and docker-image://; service: and URLs not yet"},
 	"ulimits":             yes,
 	"entitlements":        notYet, "isolation": notYet,
@@ -47,6 +48,9 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 		if strings.Contains(ctx, "://") && !strings.HasPrefix(ctx, "docker-image://") || strings.HasPrefix(ctx, types.ServicePrefix) || strings.HasPrefix(ctx, "git@") {
 			return fmt.Errorf("field \"build.additional_contexts.%s\": %q: only a directory or docker-image:// is supported yet", name, ctx)
 		}
+	}
+	if err := checkBuildCache(b.CacheFrom, b.CacheTo); err != nil {
+		return err
 	}
 	switch b.Network {
 	case "", "default", "host", "none":

@@ -1,7 +1,6 @@
 package builder
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
-	"time"
 )
 
 // Buildah builds with the buildah command, in its default store
@@ -22,9 +19,6 @@ import (
 type Buildah struct {
 	Path string
 }
-
-// outputTail is how many of the builder's last lines a failed build keeps.
-const outputTail = 30
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
 	dockerfile, cleanup, err := dockerfilePath(spec)
@@ -36,9 +30,13 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
+	if err := checkBuildahCache(spec); err != nil {
+		return err
+	}
 	env := slices.Clip(spec.Env)
 	if spec.Registries != nil {
 		hosts := append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
+		hosts = append(hosts, cacheRegistries(spec.CacheFrom, spec.CacheTo)...)
 		conf, remove, err := writeRegistriesConf(spec.Registries, hosts)
 		if err != nil {
 			return err
@@ -55,6 +53,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "building %s with buildah\n", spec.Name)
 	if err := b.run(ctx, out, env, budArgs(spec, dockerfile)...); err != nil {
 		b.removeWorkingContainers(before)
 		return err
@@ -110,6 +109,13 @@ func budArgs(spec Spec, dockerfile string) []string {
 	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
 		args = append(args, "--build-context", name+"="+spec.Contexts[name])
 	}
+	// One repository each way: checkBuildahCache saw to it.
+	for _, c := range spec.CacheFrom {
+		args = append(args, "--cache-from", c.Attrs["ref"])
+	}
+	for _, c := range spec.CacheTo {
+		args = append(args, "--cache-to", c.Attrs["ref"])
+	}
 	for _, u := range spec.Ulimits {
 		args = append(args, "--ulimit", u)
 	}
@@ -158,39 +164,14 @@ var failedStep = regexp.MustCompile(`^Error: building at STEP "(.*)": (.*)$`)
 // run runs buildah, copying its output line by line to out; a failure is an *Error
 // with the failing step and the last lines of output.
 func (b *Buildah) run(ctx context.Context, out io.Writer, env []string, args ...string) error {
-	cmd := exec.CommandContext(ctx, b.Path, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("run buildah: %w", err)
-	}
-	var tail []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(out, line)
-			tail = append(tail, line)
-			if len(tail) > outputTail {
-				tail = tail[1:]
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr) // a line over the limit: keep buildah unblocked
-	}()
-	err := cmd.Wait()
-	pw.Close()
-	<-done
+	tail, err := runLogged(ctx, out, nil, env, b.Path, args...)
+	var exit *exec.ExitError
 	if err == nil {
 		return nil
-	}
-	if ctx.Err() != nil {
+	} else if ctx.Err() != nil {
 		return ctx.Err()
+	} else if !errors.As(err, &exit) {
+		return err
 	}
 	e := &Error{Err: err, Output: tail}
 	for i := len(tail) - 1; i >= 0; i-- {

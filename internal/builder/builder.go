@@ -1,6 +1,6 @@
 // Package builder builds an image from a Dockerfile with a real builder on this
-// host and writes it as an image archive that containerd imports. Today that
-// builder is buildah (Debian packages it; it needs no daemon).
+// host and writes it as an image archive that containerd imports: BuildKit where a
+// buildkitd answers, else buildah (Debian packages it; it needs no daemon).
 package builder
 
 import (
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 )
 
@@ -36,6 +37,10 @@ type Spec struct {
 	// Registries says how to reach the registries of base images; nil: as the
 	// builder's own configuration says.
 	Registries RegistryLookup
+	// CacheFrom and CacheTo are build.cache_from and build.cache_to, parsed; a local
+	// cache's src or dest is an absolute path.
+	CacheFrom []Cache
+	CacheTo   []Cache
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string
@@ -48,8 +53,16 @@ type Secret struct {
 	Env  string // an environment variable of berth's
 }
 
-// ErrNoBuilder is returned when no builder is installed.
-var ErrNoBuilder = errors.New("no image builder found: install buildah (apt-get install buildah) to build images")
+// Cache is one cache_from or cache_to entry: its type (registry, local, inline) and
+// its other key=value attributes.
+type Cache struct {
+	Type  string
+	Attrs map[string]string
+}
+
+// ErrNoBuilder is returned when no builder is reachable or installed.
+var ErrNoBuilder = errors.New("no image builder found: start a buildkitd (at BUILDKIT_HOST, or " + defaultBuildKitHost +
+	") with buildctl on PATH, or install buildah (apt-get install buildah), to build images")
 
 // Builder runs builds.
 type Builder interface {
@@ -58,8 +71,25 @@ type Builder interface {
 	Build(ctx context.Context, spec Spec, archive string, out io.Writer) error
 }
 
-// Find returns the builder this host has.
+// Find returns the builder this host has: BuildKit when a buildkitd answers and
+// buildctl is installed, else buildah. BERTH_BUILDER=buildkit or buildah asks for
+// one of them, and fails when it is not there.
 func Find() (Builder, error) {
+	want := os.Getenv("BERTH_BUILDER")
+	switch want {
+	case "", "buildkit", "buildah":
+	default:
+		return nil, fmt.Errorf("BERTH_BUILDER=%s: use buildkit or buildah", want)
+	}
+	if want != "buildah" {
+		bk, err := findBuildKit()
+		if err == nil {
+			return bk, nil
+		}
+		if want == "buildkit" {
+			return nil, fmt.Errorf("%w (BERTH_BUILDER=buildkit: %v)", ErrNoBuilder, err)
+		}
+	}
 	path, err := exec.LookPath("buildah")
 	if err != nil {
 		return nil, ErrNoBuilder

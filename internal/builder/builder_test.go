@@ -41,12 +41,14 @@ func TestBudArgs(t *testing.T) {
 		ExtraHosts: []string{"db.test:10.0.0.2"}, Secrets: []Secret{{ID: "s", File: "/run/s"}, {ID: "e", Env: "TOKEN"}},
 		ShmSize: 1 << 20, NoCache: true, Pull: true,
 		Contexts: map[string]string{"lib": "/src/lib", "base": "docker-image://127.0.0.1:5050/b"}, Ulimits: []string{"nofile=10:20"},
+		CacheFrom: []Cache{{Type: "registry", Attrs: map[string]string{"ref": "127.0.0.1:5050/cache/web"}}},
+		CacheTo:   []Cache{{Type: "registry", Attrs: map[string]string{"ref": "127.0.0.1:5050/cache/web"}}},
 	}
 	got := strings.Join(budArgs(spec, "/src/Dockerfile"), " ")
 	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
 		" --pull=always --no-cache --target final --build-arg A=1 --build-arg B" +
 		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
-		" --build-context base=docker-image://127.0.0.1:5050/b --build-context lib=/src/lib --ulimit nofile=10:20 --shm-size 1048576 /src"
+		" --build-context base=docker-image://127.0.0.1:5050/b --build-context lib=/src/lib --cache-from 127.0.0.1:5050/cache/web --cache-to 127.0.0.1:5050/cache/web --ulimit nofile=10:20 --shm-size 1048576 /src"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -1,0 +1,237 @@
+package builder
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// BuildKit builds with a buildkitd through its own client, buildctl, rather than
+// through BuildKit's Go client library: the library would add BuildKit's session,
+// file-sync and progress packages to every berth binary (and their versions to
+// berth's go.mod) for a path only builds take, while buildctl ships with every
+// buildkitd, carries the Docker config's registry credentials, and prints BuildKit's
+// own progress, which berth passes on as it does buildah's. The dockerfile.v0
+// frontend built into buildkitd reads the Dockerfile; the image comes back as a
+// docker-archive for containerd to import, as buildah's does.
+type BuildKit struct {
+	Buildctl string // path of buildctl
+	Host     string // the buildkitd's address, as BUILDKIT_HOST takes it
+}
+
+// defaultBuildKitHost is where a root buildkitd listens unless told otherwise.
+const defaultBuildKitHost = "unix:///run/buildkit/buildkitd.sock"
+
+// findBuildKit returns BuildKit when buildctl is installed and a buildkitd answers
+// at BUILDKIT_HOST, else at the default socket; an error says why not.
+func findBuildKit() (*BuildKit, error) {
+	host := os.Getenv("BUILDKIT_HOST")
+	if host == "" {
+		host = defaultBuildKitHost
+	}
+	if err := reachable(host); err != nil {
+		return nil, err
+	}
+	path, err := exec.LookPath("buildctl")
+	if err != nil {
+		return nil, fmt.Errorf("a buildkitd answers at %s, but buildctl is not on PATH", host)
+	}
+	return &BuildKit{Buildctl: path, Host: host}, nil
+}
+
+// reachable says whether something listens at a buildkitd address. A connection
+// is all it costs; unix and tcp addresses are dialled, and any other scheme
+// (docker-container://, ssh:// …) is left to buildctl.
+func reachable(host string) error {
+	u, err := url.Parse(host)
+	if err != nil {
+		return fmt.Errorf("BUILDKIT_HOST %q: %w", host, err)
+	}
+	var conn net.Conn
+	switch u.Scheme {
+	case "unix":
+		conn, err = net.DialTimeout("unix", u.Path, time.Second)
+	case "tcp":
+		conn, err = net.DialTimeout("tcp", u.Host, 2*time.Second)
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("no buildkitd answers at %s", host)
+	}
+	return conn.Close()
+}
+
+func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
+	dockerfile, cleanup, err := dockerfilePath(spec)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	args := buildctlArgs(spec, dockerfile, archive)
+	fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
+	steps := map[string]string{} // progress ID (#5) → the step it runs
+	watch := func(line string) {
+		if m := buildkitStep.FindStringSubmatch(line); m != nil {
+			steps[m[1]] = stepName(m[2])
+		}
+	}
+	tail, err := runLogged(ctx, out, watch, spec.Env, b.Buildctl, append([]string{"--addr", b.Host}, args...)...)
+	if err == nil {
+		return nil
+	}
+	var exit *exec.ExitError
+	if ctx.Err() != nil {
+		return ctx.Err()
+	} else if !errors.As(err, &exit) {
+		return err
+	}
+	return buildkitError(err, tail, steps)
+}
+
+var (
+	// #6 [base 3/7] RUN make — a step of a stage, or [internal] work.
+	buildkitStep = regexp.MustCompile(`^#(\d+) (\[[^\]]*\] .*)$`)
+	// #6 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2
+	buildkitStepError = regexp.MustCompile(`^#(\d+) ERROR: (.*)$`)
+)
+
+// stepName drops the stage and count BuildKit puts before a Dockerfile step
+// ("[base 3/7] RUN make" is RUN make); its own work keeps the [internal].
+func stepName(vertex string) string {
+	if strings.HasPrefix(vertex, "[internal]") {
+		return vertex
+	}
+	_, step, _ := strings.Cut(vertex, "] ")
+	return step
+}
+
+// buildkitError is a failed buildctl run: the step whose ERROR it printed last,
+// and its final "error: …" line as the reason.
+func buildkitError(err error, tail []string, steps map[string]string) *Error {
+	e := &Error{Err: err, Output: tail}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if msg, ok := strings.CutPrefix(tail[i], "error: "); ok {
+			e.Err = errors.New(strings.TrimPrefix(msg, "failed to solve: "))
+			break
+		}
+	}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if m := buildkitStepError.FindStringSubmatch(tail[i]); m != nil {
+			e.Step = steps[m[1]]
+			break
+		}
+	}
+	return e
+}
+
+// buildctlArgs is the buildctl command line of one build, after --addr.
+func buildctlArgs(spec Spec, dockerfile, archive string) []string {
+	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0",
+		"--local", "context=" + spec.Context, "--local", "dockerfile=" + filepath.Dir(dockerfile),
+		"--opt", "filename=" + filepath.Base(dockerfile),
+		// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
+		"--output", csvLine("type=docker", "name="+spec.Name, "dest="+archive)}
+	opt := func(kv string) { args = append(args, "--opt", kv) }
+	switch spec.Network {
+	case "none":
+		opt("force-network-mode=none")
+	case "host":
+		// The buildkitd must allow it (--allow-insecure-entitlement network.host).
+		opt("force-network-mode=host")
+		args = append(args, "--allow", "network.host")
+	}
+	if spec.Pull {
+		opt("image-resolve-mode=pull")
+	}
+	if spec.NoCache {
+		opt("no-cache=")
+	}
+	if spec.Target != "" {
+		opt("target=" + spec.Target)
+	}
+	for _, a := range spec.Args {
+		if !strings.Contains(a, "=") {
+			v, ok := os.LookupEnv(a)
+			if !ok {
+				continue // as docker: an arg without a value, unset here, is not passed
+			}
+			a += "=" + v
+		}
+		opt("build-arg:" + a)
+	}
+	for _, k := range slices.Sorted(maps.Keys(spec.Labels)) {
+		opt("label:" + k + "=" + spec.Labels[k])
+	}
+	var hosts []string
+	for _, h := range spec.ExtraHosts {
+		name, ip, _ := strings.Cut(h, ":")
+		hosts = append(hosts, name+"="+ip)
+	}
+	if len(hosts) > 0 {
+		opt("add-hosts=" + csvLine(hosts...))
+	}
+	if len(spec.Ulimits) > 0 {
+		opt("ulimit=" + csvLine(spec.Ulimits...))
+	}
+	if spec.ShmSize > 0 {
+		opt(fmt.Sprint("shm-size=", spec.ShmSize))
+	}
+	for _, s := range spec.Secrets {
+		if s.File != "" {
+			args = append(args, "--secret", csvLine("id="+s.ID, "src="+s.File))
+		} else {
+			args = append(args, "--secret", csvLine("id="+s.ID, "env="+s.Env))
+		}
+	}
+	for _, s := range spec.SSH {
+		args = append(args, "--ssh", s)
+	}
+	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
+		if c := spec.Contexts[name]; strings.HasPrefix(c, "docker-image://") {
+			opt("context:" + name + "=" + c)
+		} else {
+			args = append(args, "--local", name+"="+c)
+			opt("context:" + name + "=local:" + name)
+		}
+	}
+	for _, c := range spec.CacheFrom {
+		args = append(args, "--import-cache", cacheLine(c))
+	}
+	for _, c := range spec.CacheTo {
+		args = append(args, "--export-cache", cacheLine(c))
+	}
+	return args
+}
+
+// cacheLine is a cache entry as buildctl takes it: type first, then the attributes
+// in order.
+func cacheLine(c Cache) string {
+	fields := []string{"type=" + c.Type}
+	for _, k := range slices.Sorted(maps.Keys(c.Attrs)) {
+		fields = append(fields, k+"="+c.Attrs[k])
+	}
+	return csvLine(fields...)
+}
+
+// csvLine joins fields with commas, quoting those that hold one, as buildctl and
+// the Dockerfile frontend read their key=value lists.
+func csvLine(fields ...string) string {
+	var sb strings.Builder
+	w := csv.NewWriter(&sb)
+	_ = w.Write(fields)
+	w.Flush()
+	return strings.TrimSuffix(sb.String(), "\n")
+}

@@ -1,0 +1,159 @@
+package builder
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBuildctlArgs(t *testing.T) {
+	t.Setenv("FROM_ENV", "env-value")
+	spec := Spec{
+		Context: "/src", Name: "docker.io/library/p-web:latest",
+		Args: []string{"A=1", "FROM_ENV", "UNSET_HERE_FOR_SURE"}, Target: "final", Labels: map[string]string{"z": "2", "a": "1"},
+		Network: "host", ExtraHosts: []string{"db.test:10.0.0.2", "v6.test:::1"},
+		Secrets: []Secret{{ID: "s", File: "/run/s"}, {ID: "e", Env: "TOKEN"}}, SSH: []string{"default", "key=/k"},
+		ShmSize: 1 << 20, NoCache: true, Pull: true, Ulimits: []string{"nofile=10:20", "nproc=5"},
+		Contexts:  map[string]string{"lib": "/src/lib", "base": "docker-image://127.0.0.1:5050/b"},
+		CacheFrom: []Cache{{Type: "registry", Attrs: map[string]string{"ref": "r.test/c:web"}}, {Type: "local", Attrs: map[string]string{"src": "/c"}}},
+		CacheTo:   []Cache{{Type: "registry", Attrs: map[string]string{"ref": "r.test/c:web", "mode": "max"}}, {Type: "inline", Attrs: map[string]string{}}},
+	}
+	got := strings.Join(buildctlArgs(spec, "/tmp/df/Dockerfile.web", "/tmp/out/image.tar"), " ")
+	want := "build --progress plain --frontend dockerfile.v0 --local context=/src --local dockerfile=/tmp/df --opt filename=Dockerfile.web" +
+		" --output type=docker,name=docker.io/library/p-web:latest,dest=/tmp/out/image.tar" +
+		" --opt force-network-mode=host --allow network.host --opt image-resolve-mode=pull --opt no-cache= --opt target=final" +
+		" --opt build-arg:A=1 --opt build-arg:FROM_ENV=env-value --opt label:a=1 --opt label:z=2" +
+		" --opt add-hosts=db.test=10.0.0.2,v6.test=::1 --opt ulimit=nofile=10:20,nproc=5 --opt shm-size=1048576" +
+		" --secret id=s,src=/run/s --secret id=e,env=TOKEN --ssh default --ssh key=/k" +
+		" --opt context:base=docker-image://127.0.0.1:5050/b --local lib=/src/lib --opt context:lib=local:lib" +
+		" --import-cache type=registry,ref=r.test/c:web --import-cache type=local,src=/c" +
+		" --export-cache type=registry,mode=max,ref=r.test/c:web --export-cache type=inline"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	got = strings.Join(buildctlArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile", "/a.tar"), " ")
+	want = "build --progress plain --frontend dockerfile.v0 --local context=/c --local dockerfile=/c --opt filename=Dockerfile" +
+		" --output type=docker,name=n,dest=/a.tar --opt force-network-mode=none"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestCSVLineQuotes(t *testing.T) {
+	if got := csvLine("a=1", "b=x,y", `c="q"`); got != `a=1,"b=x,y","c=""q"""` {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestBuildkitError(t *testing.T) {
+	out := strings.Split(`#5 [2/3] RUN echo about to fail
+#5 0.094 about to fail
+#5 DONE 0.3s
+
+#6 [base 3/3] RUN echo the builder says this && exit 3
+#6 0.051 the builder says this
+#6 ERROR: process "/bin/sh -c echo the builder says this && exit 3" did not complete successfully: exit code: 3
+------
+ > [base 3/3] RUN echo the builder says this && exit 3:
+0.051 the builder says this
+------
+error: failed to solve: process "/bin/sh -c echo the builder says this && exit 3" did not complete successfully: exit code: 3`, "\n")
+	steps := map[string]string{}
+	for _, line := range out {
+		if m := buildkitStep.FindStringSubmatch(line); m != nil {
+			steps[m[1]] = stepName(m[2])
+		}
+	}
+	e := buildkitError(errors.New("exit status 1"), out, steps)
+	if e.Step != "RUN echo the builder says this && exit 3" {
+		t.Errorf("step %q", e.Step)
+	}
+	if want := `process "/bin/sh -c echo the builder says this && exit 3" did not complete successfully: exit code: 3`; e.Err.Error() != want {
+		t.Errorf("err %q", e.Err)
+	}
+	e = buildkitError(errors.New("exit status 1"), []string{"#2 [internal] load metadata for r.test/x", "#2 ERROR: not found", "error: failed to solve: r.test/x: not found"}, map[string]string{"2": "[internal] load metadata for r.test/x"})
+	if e.Step != "[internal] load metadata for r.test/x" || e.Err.Error() != "r.test/x: not found" {
+		t.Errorf("internal step: %q, %v", e.Step, e.Err)
+	}
+}
+
+func TestReachable(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "bk.sock")
+	if err := reachable("unix://" + sock); err == nil || !strings.Contains(err.Error(), "no buildkitd answers at unix://"+sock) {
+		t.Errorf("nothing listening: %v", err)
+	}
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := reachable("unix://" + sock); err != nil {
+		t.Errorf("listening: %v", err)
+	}
+}
+
+func TestFindPicks(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"buildctl", "buildah"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", dir)
+	sock := filepath.Join(dir, "bk.sock")
+	t.Setenv("BUILDKIT_HOST", "unix://"+sock)
+	if b, err := Find(); err != nil || b.(*Buildah).Path != filepath.Join(dir, "buildah") {
+		t.Errorf("no buildkitd: got %#v, %v; want buildah", b, err)
+	}
+	t.Setenv("BERTH_BUILDER", "buildkit")
+	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "no buildkitd answers") {
+		t.Errorf("BERTH_BUILDER=buildkit, no buildkitd: %v", err)
+	}
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if b, err := Find(); err != nil || b.(*BuildKit).Host != "unix://"+sock {
+		t.Errorf("a buildkitd: got %#v, %v; want BuildKit", b, err)
+	}
+	t.Setenv("BERTH_BUILDER", "")
+	if _, err := Find(); err != nil {
+		t.Errorf("a buildkitd, no choice: %v", err)
+	} else if b, _ := Find(); b == nil {
+		t.Error("no builder")
+	} else if _, ok := b.(*BuildKit); !ok {
+		t.Errorf("a buildkitd answers, got %T", b)
+	}
+	t.Setenv("BERTH_BUILDER", "buildah")
+	if b, err := Find(); err != nil || b.(*Buildah) == nil {
+		t.Errorf("BERTH_BUILDER=buildah: %#v, %v", b, err)
+	}
+	t.Setenv("BERTH_BUILDER", "docker")
+	if _, err := Find(); err == nil || !strings.Contains(err.Error(), "BERTH_BUILDER=docker") {
+		t.Errorf("BERTH_BUILDER=docker: %v", err)
+	}
+}
+
+func TestCheckBuildahCache(t *testing.T) {
+	reg := func(attrs map[string]string) Cache { return Cache{Type: "registry", Attrs: attrs} }
+	for _, c := range []struct {
+		spec Spec
+		err  string
+	}{
+		{Spec{CacheFrom: []Cache{reg(map[string]string{"ref": "127.0.0.1:5050/cache/web"})}, CacheTo: []Cache{reg(map[string]string{"ref": "127.0.0.1:5050/cache/web"})}}, ""},
+		{Spec{CacheTo: []Cache{{Type: "local", Attrs: map[string]string{"dest": "/c"}}}}, "build.cache_to: type=local is not supported by buildah"},
+		{Spec{CacheTo: []Cache{{Type: "inline"}}}, "build.cache_to: type=inline is not supported by buildah"},
+		{Spec{CacheFrom: []Cache{reg(map[string]string{"ref": "r.test/a"}), reg(map[string]string{"ref": "r.test/b"})}}, "build.cache_from: buildah takes one cache repository, not 2"},
+		{Spec{CacheTo: []Cache{reg(map[string]string{"ref": "r.test/a", "mode": "max"})}}, "build.cache_to: mode= is not supported by buildah"},
+		{Spec{CacheFrom: []Cache{reg(map[string]string{"ref": "r.test/a:web"})}}, "buildah takes a repository without a tag"},
+	} {
+		err := checkBuildahCache(c.spec)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%+v: got %v, want %q", c.spec, err, c.err)
+		}
+	}
+}
