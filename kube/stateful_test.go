@@ -5,15 +5,16 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // A stateful service (named volume, two replicas) is rolled out: each replica's claim
-// is bound, both pods Ready, before its dependent is applied. A second deploy keeps
-// the claims the StatefulSet made; undeploy keeps every claim, as `down` keeps
-// volumes, and undeploy -v removes them.
+// is bound, both pods Ready, before its dependent is applied. A second deploy changes
+// nothing and keeps the claims the StatefulSet made; undeploy keeps every claim, as
+// `down` keeps volumes, and undeploy -v removes them.
 func TestDeployStatefulSet(t *testing.T) {
 	c := controlPlane(t)
 	ctx := context.Background()
@@ -47,8 +48,15 @@ func TestDeployStatefulSet(t *testing.T) {
 		}
 	}
 
+	gen := generations(t, c, ns)
 	if err := d.Deploy(ctx, p, objs); err != nil {
 		t.Fatalf("second deploy: %v", err)
+	}
+	if again, err := k.AppsV1().StatefulSets(ns).Get(ctx, "db", metav1.GetOptions{}); err != nil || again.Status.UpdateRevision != ss.Status.UpdateRevision {
+		t.Errorf("second deploy rolled db again: %v", err)
+	}
+	if again := generations(t, c, ns); !slices.Equal(gen, again) {
+		t.Errorf("second deploy changed generations: %v -> %v", gen, again)
 	}
 	if again := boundClaims(t, c, ns); !maps.Equal(first, again) {
 		t.Errorf("second deploy changed the claims: %v -> %v", first, again)
@@ -66,14 +74,22 @@ func TestDeployStatefulSet(t *testing.T) {
 	if err := d.Undeploy(ctx, p.Name, true); err != nil {
 		t.Fatal(err)
 	}
-	list, err := k.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pvc := range list.Items {
-		if pvc.DeletionTimestamp == nil {
-			t.Errorf("undeploy -v left claim %s", pvc.Name)
+	// A claim in use goes once its pods have: poll, bounded, for none left.
+	for i := 0; ; i++ {
+		list, err := k.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
 		}
+		if len(list.Items) == 0 {
+			break
+		}
+		if i == 150 {
+			for _, pvc := range list.Items {
+				t.Errorf("undeploy -v left claim %s (deleted at %v)", pvc.Name, pvc.DeletionTimestamp)
+			}
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
