@@ -244,11 +244,14 @@ func TestPullMirror(t *testing.T) {
 	ref := "registry.berth.test/berth/busybox:latest"
 	forgetImage(t, c, ref)
 	hosts := t.TempDir()
-	write(t, filepath.Join(hosts, "registry.berth.test", "hosts.toml"), `server = "https://registry.berth.test"
+	// copy.berth.test: the registry of the image the build's COPY --from names.
+	for _, name := range []string{"registry.berth.test", "copy.berth.test"} {
+		write(t, filepath.Join(hosts, name, "hosts.toml"), `server = "https://`+name+`"
 
 [host."http://`+registry+`"]
   capabilities = ["pull", "resolve"]
 `)
+	}
 	if r := s.berth("--hosts-dir", t.TempDir(), "pull"); r.code == 0 || !strings.Contains(r.stderr, "registry.berth.test") {
 		t.Fatalf("pull without the mirror: exit %d: %s", r.code, r.stderr)
 	}
@@ -261,7 +264,8 @@ func TestPullMirror(t *testing.T) {
 		t.Fatalf("up on the mirrored image: %+v", ps)
 	}
 
-	// A build FROM the image of that name follows the same hosts.toml.
+	// A build FROM the image of that name (and COPY --from another) follows the
+	// same hosts.toml.
 	if r := buildFromRegistry(t, s, t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "registry.berth.test") {
 		t.Errorf("build without the mirror: exit %d: %s", r.code, r.stderr)
 	}

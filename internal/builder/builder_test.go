@@ -25,6 +25,14 @@ COPY --from=build /out /out
 `, nil, []string{"localhost:5000"}},
 		{"args", "ARG REG=docker.io\nARG TAG\nFROM ${REG}/library/x:${TAG:-1}\n", []string{"REG=127.0.0.1:5050"}, []string{"127.0.0.1:5050"}},
 		{"continuation", "FROM \\\n  127.0.0.1:5050/b \\\n  AS one\nFROM one\n", nil, []string{"127.0.0.1:5050"}},
+		{"copy and mount from images", `
+FROM 127.0.0.1:5050/b AS build
+FROM scratch
+COPY --from=build /out /out
+COPY --from=0 /out /out
+COPY --chown=1 --from=mirror.test/tools:1 /bin/tool /bin/
+RUN --mount=type=bind,from=localhost:5000/cache,target=/c --mount=type=cache,target=/x true
+`, nil, []string{"127.0.0.1:5050", "mirror.test", "localhost:5000"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := baseRegistries(c.dockerfile, c.args); !slices.Equal(got, c.want) {

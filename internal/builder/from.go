@@ -7,10 +7,11 @@ import (
 	"github.com/distribution/reference"
 )
 
-// baseRegistries lists the registry hosts of the images a Dockerfile's FROM lines
-// name, with ARGs expanded (build args over the defaults declared before the first
-// FROM); FROM of an earlier stage or scratch names none. Only what decides how to
-// reach the registries is read, so this is not a full Dockerfile parser.
+// baseRegistries lists the registry hosts of the images a Dockerfile pulls: those
+// FROM, COPY --from and RUN --mount=from= name, with ARGs expanded (build args over
+// the defaults declared before the first FROM); an earlier stage, a stage's index or
+// scratch names none. Only what decides how to reach the registries is read, so
+// this is not a full Dockerfile parser.
 func baseRegistries(dockerfile string, buildArgs []string) []string {
 	vars := map[string]string{}
 	given := map[string]string{}
@@ -23,6 +24,15 @@ func baseRegistries(dockerfile string, buildArgs []string) []string {
 	}
 	stages := map[string]bool{}
 	var hosts []string
+	pulls := func(image string) {
+		image = expand(image, vars)
+		if stages[strings.ToLower(image)] || image == "scratch" || strings.Trim(image, "0123456789") == "" {
+			return
+		}
+		if named, err := reference.ParseNormalizedNamed(image); err == nil {
+			hosts = append(hosts, reference.Domain(named))
+		}
+	}
 	sawFrom := false
 	for _, line := range instructions(dockerfile) {
 		fields := strings.Fields(line)
@@ -49,16 +59,27 @@ func baseRegistries(dockerfile string, buildArgs []string) []string {
 			if len(words) == 0 {
 				continue
 			}
-			image := expand(words[0], vars)
-			base := !stages[strings.ToLower(image)] && image != "scratch"
+			pulls(words[0])
 			if len(words) == 3 && strings.EqualFold(words[1], "AS") {
 				stages[strings.ToLower(words[2])] = true
 			}
-			if !base {
-				continue
+		case "COPY":
+			for _, f := range fields[1:] {
+				if image, ok := strings.CutPrefix(f, "--from="); ok {
+					pulls(image)
+				}
 			}
-			if named, err := reference.ParseNormalizedNamed(image); err == nil {
-				hosts = append(hosts, reference.Domain(named))
+		case "RUN":
+			for _, f := range fields[1:] {
+				mount, ok := strings.CutPrefix(f, "--mount=")
+				if !ok {
+					continue
+				}
+				for _, opt := range strings.Split(mount, ",") {
+					if image, ok := strings.CutPrefix(opt, "from="); ok {
+						pulls(image)
+					}
+				}
 			}
 		}
 	}
