@@ -5,7 +5,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -291,4 +293,69 @@ func TestBuildAndPush(t *testing.T) {
 	if got, want := resp.Header.Get("Docker-Content-Digest"), imageDigest(t, ref); resp.StatusCode != http.StatusOK || got != want {
 		t.Errorf("registry: status %d, digest %q, want the built %q", resp.StatusCode, got, want)
 	}
+}
+
+// TestBuildahCache writes buildah's layer cache to the registry, then builds with a
+// fresh buildah store, which has no layers of its own, from it.
+func TestBuildahCache(t *testing.T) {
+	s := newBuildScenario(t)
+	const repo = "berth-e2e/buildah-cache"
+	t.Cleanup(func() {
+		for _, tag := range registryTags(t, repo) {
+			deleteFromRegistry(t, repo, tag)
+		}
+	})
+	env := s.env
+	var made string
+	for _, store := range []string{"first", "fresh"} {
+		s.env = append(env, "CONTAINERS_STORAGE_CONF="+buildahStore(t))
+		r := s.berth("build", "app")
+		if r.code != 0 {
+			t.Fatalf("build with the %s store: exit %d\n%s", store, r.code, r.stderr)
+		}
+		out := s.must("run", "--rm", "app")
+		if store == "first" {
+			made = out
+			if len(registryTags(t, repo)) == 0 {
+				t.Fatalf("cache_to pushed no cache to %s/%s:\n%s", registry, repo, r.stderr)
+			}
+		} else if out != made || !strings.Contains(r.stderr, "Cache pulled from remote") {
+			t.Errorf("the fresh store's build ran its RUN step again: %q, first %q\n%s", out, made, r.stderr)
+		}
+	}
+	// A cache buildah cannot write is refused by name.
+	r := s.berth("build", "local")
+	if r.code == 0 || !strings.Contains(r.stderr, `service "local"`) || !strings.Contains(r.stderr, "build.cache_to: type=local is not supported by buildah") {
+		t.Errorf("cache_to type=local on buildah: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// buildahStore is a containers-storage.conf(5) for a buildah store of the test's
+// own: vfs, which mounts nothing, in a directory removed when the test ends.
+func buildahStore(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	conf := fmt.Sprintf("[storage]\ndriver = \"vfs\"\nrunroot = %q\ngraphroot = %q\n", filepath.Join(dir, "run"), filepath.Join(dir, "root"))
+	path := filepath.Join(dir, "storage.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// registryTags lists the tags of a repository of the test registry.
+func registryTags(t *testing.T, repo string) []string {
+	t.Helper()
+	resp, err := http.Get("http://" + registry + "/v2/" + repo + "/tags/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct{ Tags []string }
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return list.Tags
 }

@@ -37,15 +37,37 @@ func TestBuildKit(t *testing.T) {
 		t.Errorf("the built image runs with %q, want %q", out, want)
 	}
 
-	// A second build finds every step in BuildKit's cache; --build-arg changes the
-	// step that reads it.
-	r = s.berth("build", "--build-arg", "GREETING=from-the-command-line", "app")
-	if r.code != 0 || !strings.Contains(r.stderr, "CACHED") {
-		t.Fatalf("second build: exit %d, nothing cached:\n%s", r.code, r.stderr)
+	// A second build finds every step in BuildKit's cache.
+	r = s.berth("build", "app")
+	if r.code != 0 || !buildkitCached(r.stderr, "COPY message.txt /app/message.txt") {
+		t.Fatalf("second build: exit %d, not cached:\n%s", r.code, r.stderr)
 	}
-	// up runs the image BuildKit made.
+	// --pull --no-cache runs every step anew; --build-arg overrides the file's args.
+	r = s.berth("build", "--pull", "--no-cache", "--build-arg", "GREETING=from-the-command-line", "app")
+	if r.code != 0 || buildkitCached(r.stderr, "COPY message.txt /app/message.txt") {
+		t.Fatalf("build --pull --no-cache: exit %d:\n%s", r.code, r.stderr)
+	}
+	s.must("build", "isolated")
+	// up runs the images BuildKit made.
 	s.must("up", "-d")
 	logsSay(t, s, "greeting=from-the-command-line message=first version uid=1234")
+	if got := s.ps(false); len(got) != 1 || got[0].Service != "isolated" {
+		t.Errorf("after up: %v, want isolated running", got)
+	}
+}
+
+// buildkitCached says whether BuildKit's progress shows step as CACHED.
+func buildkitCached(output, step string) bool {
+	id := ""
+	for _, line := range strings.Split(output, "\n") {
+		_, line, _ = strings.Cut(line, "#") // after the progress prefix
+		if n, rest, ok := strings.Cut(line, " "); ok && strings.HasPrefix(rest, "[") && strings.HasSuffix(rest, "] "+step) {
+			id = n
+		} else if id != "" && line == id+" CACHED" {
+			return true
+		}
+	}
+	return false
 }
 
 // TestBuildKitFailure is TestBuildFailure's broken build, on BuildKit.
