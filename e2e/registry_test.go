@@ -29,14 +29,15 @@ import (
 
 // testRegistry is a docker-registry of the test's own on a loopback port, with
 // htpasswd basic auth when it has a user, with TLS (a self-signed certificate) when
-// asked; stopped by its PID when the test ends.
+// asked; stopped by its PID when the test ends. start returns the certificate's
+// file, if any.
 type testRegistry struct {
 	addr           string
 	user, password string
 	tls            bool
 }
 
-func (r testRegistry) start(t *testing.T) {
+func (r testRegistry) start(t *testing.T) (cert string) {
 	t.Helper()
 	bin := "/usr/bin/docker-registry"
 	if _, err := os.Stat(bin); err != nil {
@@ -53,7 +54,8 @@ http:
 `, dir, r.addr)
 	scheme, ready := "http", http.StatusOK
 	if r.tls {
-		selfSigned(t, filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+		cert = filepath.Join(dir, "cert.pem")
+		selfSigned(t, cert, filepath.Join(dir, "key.pem"))
 		config += fmt.Sprintf("  tls: {certificate: %s/cert.pem, key: %s/key.pem}\n", dir, dir)
 		scheme = "https"
 	}
@@ -97,6 +99,7 @@ http:
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	return cert
 }
 
 // selfSigned writes a certificate for 127.0.0.1 that no one has signed.
@@ -364,24 +367,24 @@ func TestRegistryAuth(t *testing.T) {
 // hosts.toml, refused without it.
 func TestInsecureRegistry(t *testing.T) {
 	const addr = "127.0.0.1:5052"
-	testRegistry{addr: addr, tls: true}.start(t)
+	cert := testRegistry{addr: addr, tls: true}.start(t)
 	s := newScenario(t)
 	c := containerdClient(t)
 	ref := "insecure.berth.test/berth/busybox:latest"
 	forgetImage(t, c, ref)
 	retag(t, s, c, ref)
 
-	hostsDir := func(skipVerify bool) string {
+	hostsDir := func(tlsSetting string) string {
 		dir := t.TempDir()
 		write(t, filepath.Join(dir, "insecure.berth.test", "hosts.toml"), fmt.Sprintf(`server = "https://insecure.berth.test"
 
 [host."https://%s"]
   capabilities = ["pull", "resolve", "push"]
-  skip_verify = %v
-`, addr, skipVerify))
+  %s
+`, addr, tlsSetting))
 		return dir
 	}
-	verified, insecure := hostsDir(false), hostsDir(true)
+	verified, insecure := hostsDir("skip_verify = false"), hostsDir("skip_verify = true")
 	if r := s.berth("--hosts-dir", verified, "push"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
 		t.Fatalf("push without skip_verify: exit %d: %s", r.code, r.stderr)
 	}
@@ -410,5 +413,20 @@ func TestInsecureRegistry(t *testing.T) {
 	}
 	if r := buildFromRegistry(t, s, insecure); r.code != 0 || !hasImage(c, builtImage(s)) {
 		t.Fatalf("build with skip_verify: exit %d: %s", r.code, r.stderr)
+	}
+
+	// The certificate as the host's CA: pulls verify with it; buildah takes no
+	// certificate from hosts.toml, and the build says so before it starts.
+	if _, err := os.Stat("/etc/containers/certs.d/" + addr); err == nil {
+		t.Skipf("/etc/containers/certs.d/%s exists: buildah has certificates of its own for the registry", addr)
+	}
+	withCA := hostsDir(fmt.Sprintf("ca = %q", cert))
+	forgetImage(t, c, ref)
+	if r := s.berth("--hosts-dir", withCA, "pull"); r.code != 0 || !hasImage(c, ref) {
+		t.Fatalf("pull with the CA: exit %d: %s", r.code, r.stderr)
+	}
+	r = buildFromRegistry(t, s, withCA)
+	if want := "host " + addr + ": ca: buildah takes no certificate from hosts.toml"; r.code == 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "STEP") {
+		t.Errorf("build with the CA in hosts.toml: exit %d, want %q: %s", r.code, want, r.stderr)
 	}
 }

@@ -62,10 +62,10 @@ func buildRegistry(host string, hosts []docker.RegistryHost, tlsOf map[*http.Cli
 		if t := tlsOf[h.Client]; t != nil {
 			ep.Insecure = ep.Insecure || t.InsecureSkipVerify
 			if t.RootCAs != nil {
-				return reg, fmt.Errorf("host %s: ca: buildah takes no CA certificate from hosts.toml: install it in the system's trust store or under /etc/containers/certs.d/%s/", h.Host, h.Host)
+				ep.Certs = append(ep.Certs, "ca")
 			}
 			if len(t.Certificates) > 0 {
-				return reg, fmt.Errorf("host %s: client: buildah takes no client certificate from hosts.toml: put it under /etc/containers/certs.d/%s/", h.Host, h.Host)
+				ep.Certs = append(ep.Certs, "client")
 			}
 		}
 		reg.Endpoints = append(reg.Endpoints, ep)

@@ -35,7 +35,10 @@ func hostsDirWith(t *testing.T, files map[string]string) *Runtime {
 }
 
 func TestBuildRegistries(t *testing.T) {
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	selfSignedCA(t, ca)
 	r := hostsDirWith(t, map[string]string{
+		"ca.berth.test": "[host.\"https://m.berth.test\"]\n  ca = \"" + ca + "\"\n",
 		"registry.berth.test": `server = "https://registry.berth.test"
 [host."http://127.0.0.1:5050"]
   capabilities = ["pull", "resolve"]
@@ -63,6 +66,7 @@ func TestBuildRegistries(t *testing.T) {
 		"insecure.berth.test": {{Host: "127.0.0.1:5052", Insecure: true}, {Host: "insecure.berth.test"}},
 		"verified.berth.test": {{Host: "127.0.0.1:5052"}, {Host: "verified.berth.test"}},
 		"docker.io":           {{Host: "127.0.0.1:5050", Insecure: true}, {Host: "docker.io"}},
+		"ca.berth.test":       {{Host: "m.berth.test", Certs: []string{"ca"}}, {Host: "ca.berth.test"}},
 		// No hosts.toml: containerd's defaults, plain HTTP for localhost with a port.
 		"127.0.0.1:5051":   {{Host: "127.0.0.1:5051", Insecure: true}},
 		"other.berth.test": {{Host: "other.berth.test"}},
@@ -79,17 +83,13 @@ func TestBuildRegistries(t *testing.T) {
 }
 
 func TestBuildRegistriesRefuseWhatBuildahCannotDo(t *testing.T) {
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	selfSignedCA(t, ca)
 	r := hostsDirWith(t, map[string]string{
-		"ca.berth.test":      "[host.\"https://m.berth.test\"]\n  ca = \"" + ca + "\"\n",
 		"header.berth.test":  "[host.\"https://m.berth.test\"]\n  [host.\"https://m.berth.test\".header]\n    x-token = \"t\"\n",
 		"resolve.berth.test": "[host.\"https://m.berth.test\"]\n  capabilities = [\"resolve\"]\n",
 		"path.berth.test":    "[host.\"https://m.berth.test/mirror/v2\"]\n  override_path = true\n",
 	})
 	lookup := r.buildRegistries(context.Background())
 	for host, want := range map[string]string{
-		"ca.berth.test":      "host m.berth.test: ca:",
 		"header.berth.test":  "host m.berth.test: header:",
 		"resolve.berth.test": "host m.berth.test: capabilities resolve without pull",
 		"path.berth.test":    "host m.berth.test: API path /mirror/v2",

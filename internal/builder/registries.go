@@ -3,7 +3,9 @@ package builder
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -23,6 +25,9 @@ type Endpoint struct {
 	Host       string // host[:port]
 	Insecure   bool   // plain HTTP, or TLS with a certificate no one verifies
 	DigestOnly bool   // serves pulls by digest only, never resolves a tag
+	// Certs names the TLS files the registry configuration gives the host ("ca",
+	// "client"): buildah reads its own, from a certs.d directory of the host.
+	Certs []string
 }
 
 // RegistryLookup gives the Registry of a host.
@@ -61,6 +66,11 @@ func registriesConf(regs []Registry) ([]byte, error) {
 			f.Registries = append(f.Registries, e)
 			continue
 		}
+		for _, ep := range r.Endpoints {
+			if err := haveCertDir(r.Host, ep); err != nil {
+				return nil, err
+			}
+		}
 		last := r.Endpoints[len(r.Endpoints)-1]
 		if last.DigestOnly {
 			return nil, fmt.Errorf("registry %s: its last host %s resolves no tags (capabilities without \"resolve\"): buildah cannot build from it so", r.Host, last.Host)
@@ -76,6 +86,24 @@ func registriesConf(regs []Registry) ([]byte, error) {
 		f.Registries = append(f.Registries, e)
 	}
 	return toml.Marshal(f)
+}
+
+// certDirs are where buildah looks for a registry host's own TLS files, in a
+// directory named host[:port] (containers-certs.d(5)).
+var certDirs = []string{"/etc/containers/certs.d", "/etc/docker/certs.d"}
+
+// haveCertDir refuses an endpoint whose TLS files buildah would not find.
+func haveCertDir(registry string, ep Endpoint) error {
+	if len(ep.Certs) == 0 {
+		return nil
+	}
+	for _, dir := range certDirs {
+		if st, err := os.Stat(filepath.Join(dir, ep.Host)); err == nil && st.IsDir() {
+			return nil
+		}
+	}
+	return fmt.Errorf("registry %s: host %s: %s: buildah takes no certificate from hosts.toml: put the same files in %s/%s/ (ca.crt, client.cert, client.key) for builds",
+		registry, ep.Host, strings.Join(ep.Certs, ", "), certDirs[0], ep.Host)
 }
 
 // writeRegistriesConf looks up the registries of hosts and writes their

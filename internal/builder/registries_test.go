@@ -3,6 +3,7 @@ package builder
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,23 @@ func TestWriteRegistriesConf(t *testing.T) {
 	}
 	if _, _, err := writeRegistriesConf(lookup, []string{"bad.test"}); err == nil || !strings.Contains(err.Error(), "header") {
 		t.Errorf("a registry the lookup refuses: %v", err)
+	}
+}
+
+func TestRegistriesConfWantsBuildahsOwnCertificates(t *testing.T) {
+	dir := t.TempDir()
+	old := certDirs
+	certDirs = []string{filepath.Join(dir, "containers"), filepath.Join(dir, "docker")}
+	t.Cleanup(func() { certDirs = old })
+	regs := []Registry{{Host: "r.test", Endpoints: []Endpoint{{Host: "m.test:5000", Certs: []string{"ca", "client"}}, {Host: "r.test"}}}}
+	_, err := registriesConf(regs)
+	if err == nil || !strings.Contains(err.Error(), "registry r.test: host m.test:5000: ca, client:") || !strings.Contains(err.Error(), certDirs[0]+"/m.test:5000/") {
+		t.Errorf("no certs.d directory for the host: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(certDirs[1], "m.test:5000"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registriesConf(regs); err != nil {
+		t.Errorf("with the host's directory under %s: %v", certDirs[1], err)
 	}
 }
