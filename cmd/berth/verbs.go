@@ -22,3 +22,12 @@ func projectVerb(g *globals, use, short string, nameOnlyOK bool, fn func(ctx con
 		},
 	}
 }
+
+// servicesVerb makes a command whose arguments are the services verb acts on: they
+// go to *services, then verb runs with the options o the flags filled.
+func servicesVerb[O any](g *globals, use, short string, o *O, services *[]string, verb func(*compose.Engine, context.Context, *types.Project, O) error) *cobra.Command {
+	return projectVerb(g, use, short, false, func(ctx context.Context, _ *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
+		*services = args
+		return verb(e, ctx, p, *o)
+	})
+}
