@@ -20,16 +20,13 @@ import (
 )
 
 // newBuildScenario runs a test on a copy of its testdata, so that it may change the
-// sources it builds, and removes the images it built when it ends. It builds with
-// buildah, whatever buildkitd the host may have.
+// sources it builds, and removes the images it built when it ends.
 func newBuildScenario(t *testing.T) *scenario {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		t.Fatal("buildah is not installed: run scripts/setup")
 	}
-	s := newBuildScenarioOf(t, t.Name())
-	s.env = append(s.env, "BERTH_BUILDER=buildah")
-	return s
+	return newBuildScenarioOf(t, t.Name())
 }
 
 // newBuildScenarioOf runs a test on a copy of the testdata of test (and of the

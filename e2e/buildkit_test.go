@@ -147,3 +147,36 @@ func deleteFromRegistry(t *testing.T, repo, tag string) {
 		t.Errorf("delete %s:%s from the registry: %s", repo, tag, resp.Status)
 	}
 }
+
+// TestBuildKitRegistryAuth builds FROM an image on a registry with basic auth: with
+// the wrong credentials of the Docker config the build fails naming the registry,
+// with the right ones it builds.
+func TestBuildKitRegistryAuth(t *testing.T) {
+	const addr = "127.0.0.1:5053"
+	reg := testRegistry{addr: addr, user: "berth", password: "s3cret"}
+	reg.start(t)
+	bk := startBuildkitd(t, addr)
+	s := newScenario(t)
+	c := containerdClient(t)
+	ref := addr + "/berth/busybox:latest"
+	forgetImage(t, c, ref)
+	retag(t, s, c, ref)
+	good := []string{"DOCKER_CONFIG=" + dockerConfig(t, addr, reg.user, reg.password)}
+	bad := []string{"DOCKER_CONFIG=" + dockerConfig(t, addr, reg.user, "wrong")}
+	if r := s.berthEnv(good, "push"); r.code != 0 {
+		t.Fatalf("push with the right credentials: exit %d: %s", r.code, r.stderr)
+	}
+
+	s.env = append(s.env, bk.env()...)
+	t.Cleanup(func() { s.berth("-f", "build.yaml", "down", "--rmi", "local") })
+	build := []string{"-f", "build.yaml", "build"}
+	if r := s.berthEnv(bad, build...); r.code == 0 || !strings.Contains(r.stderr, addr) || !strings.Contains(r.stderr, "401 Unauthorized") {
+		t.Errorf("build from %s with wrong credentials: exit %d: %s", addr, r.code, r.stderr)
+	}
+	if r := s.berthEnv(good, build...); r.code != 0 {
+		t.Fatalf("build from %s with the right credentials: exit %d: %s", addr, r.code, r.stderr)
+	}
+	if d := imageDigest(t, "docker.io/library/"+s.project+"-built:latest"); d == "" {
+		t.Error("the build made no image")
+	}
+}

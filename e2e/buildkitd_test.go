@@ -25,9 +25,10 @@ type buildkitd struct {
 }
 
 // startBuildkitd starts a buildkitd, stopped (by its PID) when the test ends, after
-// the scenarios the test makes later have been taken down. Without BUILDKIT_BINS
-// the test is skipped.
-func startBuildkitd(t *testing.T) *buildkitd {
+// the scenarios the test makes later have been taken down; it speaks plain HTTP to
+// the test registry and to the registries named. Without BUILDKIT_BINS the test is
+// skipped.
+func startBuildkitd(t *testing.T, registries ...string) *buildkitd {
 	t.Helper()
 	bins := os.Getenv("BUILDKIT_BINS")
 	if bins == "" {
@@ -40,8 +41,10 @@ func startBuildkitd(t *testing.T) *buildkitd {
 	b := &buildkitd{t: t, dir: dir, bins: bins}
 	t.Cleanup(func() { b.stop(); os.RemoveAll(dir) })
 	// RUN steps' cgroups go under a parent of this daemon's own, removed at the end.
-	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n[registry.%q]\n  http = true\n  insecure = true\n",
-		b.cgroupParent(), registry)
+	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n", b.cgroupParent())
+	for _, host := range append([]string{registry}, registries...) {
+		config += fmt.Sprintf("[registry.%q]\n  http = true\n  insecure = true\n", host)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ func newScenarioIn(t *testing.T, dir string) *scenario {
 			"CONTAINERD_NAMESPACE=" + namespace,
 			// The resolver forwards nothing off this machine during tests.
 			"BERTH_DNS_UPSTREAMS=none",
+			// Builds go to buildah, whatever buildkitd the host runs; a BuildKit test
+			// points berth at a buildkitd of its own.
+			"BERTH_BUILDER=buildah",
 		},
 	}
 	before := takeInventory(t)
