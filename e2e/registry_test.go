@@ -277,13 +277,13 @@ func TestPullMirror(t *testing.T) {
 	}
 }
 
-// buildFromRegistry builds the scenario's build.yaml with this hosts dir, its base
-// image pulled afresh so that the registry is asked; the build is removed when the
-// test ends.
+// buildFromRegistry builds the scenario's build.yaml with buildah and this hosts
+// dir, its base image pulled afresh so that the registry is asked; the build is
+// removed when the test ends.
 func buildFromRegistry(t *testing.T, s *scenario, hostsDir string) result {
 	t.Helper()
 	t.Cleanup(func() { s.berth("-f", "build.yaml", "down", "--rmi", "local") })
-	return s.berth("--hosts-dir", hostsDir, "-f", "build.yaml", "build", "--pull", "--no-cache")
+	return s.berthEnv([]string{"BERTH_BUILDER=buildah"}, "--hosts-dir", hostsDir, "-f", "build.yaml", "build", "--pull", "--no-cache")
 }
 
 // builtImage is the image berth names after build.yaml's service "built".
