@@ -25,6 +25,9 @@ func TestBuildKit(t *testing.T) {
 			t.Errorf("build output lacks %q:\n%s", want, r.stderr)
 		}
 	}
+	if strings.Contains(r.stderr, "note: BuildKit reaches registry") {
+		t.Errorf("a note on the hosts dir, which says nothing of the registry:\n%s", r.stderr)
+	}
 	if strings.Contains(r.stderr, "RUN exit 1") {
 		t.Errorf("the stage after the target was built:\n%s", r.stderr)
 	}
@@ -47,7 +50,14 @@ func TestBuildKit(t *testing.T) {
 	if r.code != 0 || buildkitCached(r.stderr, "COPY message.txt /app/message.txt") {
 		t.Fatalf("build --pull --no-cache: exit %d:\n%s", r.code, r.stderr)
 	}
-	s.must("build", "isolated")
+	// A hosts dir that sends the registry to a mirror is the buildkitd's business:
+	// the build says that it does not follow it.
+	hosts := t.TempDir()
+	write(t, filepath.Join(hosts, registry, "hosts.toml"), "server = \"http://"+registry+"\"\n\n[host.\"http://localhost:5050\"]\n  capabilities = [\"pull\", \"resolve\"]\n")
+	r = s.berth("--hosts-dir", hosts, "build", "isolated")
+	if r.code != 0 || !strings.Contains(r.stderr, "note: BuildKit reaches registry "+registry+" as the buildkitd's own configuration says") {
+		t.Fatalf("build isolated with a hosts dir: exit %d:\n%s", r.code, r.stderr)
+	}
 	// up runs the images BuildKit made.
 	s.must("up", "-d")
 	logsSay(t, s, "greeting=from-the-command-line message=first version uid=1234")

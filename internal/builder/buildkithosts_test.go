@@ -1,0 +1,34 @@
+package builder
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+func TestHostsDirUnfollowed(t *testing.T) {
+	regs := map[string]Registry{
+		"127.0.0.1:5050":   {Host: "127.0.0.1:5050", Endpoints: []Endpoint{{Host: "127.0.0.1:5050", Insecure: true}}},
+		"docker.io":        {Host: "docker.io", Endpoints: []Endpoint{{Host: "docker.io"}}},
+		"mirrored.test":    {Host: "mirrored.test", Endpoints: []Endpoint{{Host: "127.0.0.1:5050", Insecure: true}, {Host: "mirrored.test"}}},
+		"plain.test":       {Host: "plain.test", Endpoints: []Endpoint{{Host: "plain.test", Insecure: true}}},
+		"ca.test":          {Host: "ca.test", Endpoints: []Endpoint{{Host: "ca.test", Certs: []string{"ca"}}}},
+		"blocked.test":     {Host: "blocked.test"},
+		"localhost:5000":   {Host: "localhost:5000", Endpoints: []Endpoint{{Host: "localhost:5000", Insecure: true}}},
+		"digest-only.test": {Host: "digest-only.test", Endpoints: []Endpoint{{Host: "digest-only.test", DigestOnly: true}}},
+	}
+	lookup := func(h string) (Registry, error) {
+		if r, ok := regs[h]; ok {
+			return r, nil
+		}
+		return Registry{}, errors.New("host x: header: not supported")
+	}
+	hosts := []string{"docker.io", "127.0.0.1:5050", "mirrored.test", "plain.test", "ca.test", "blocked.test", "localhost:5000", "digest-only.test", "header.test", "docker.io"}
+	want := []string{"blocked.test", "ca.test", "digest-only.test", "header.test", "mirrored.test", "plain.test"}
+	if got := hostsDirUnfollowed(lookup, hosts); !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := hostsDirUnfollowed(nil, hosts); got != nil {
+		t.Errorf("no lookup: %q", got)
+	}
+}
