@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 var selfOnce struct {
@@ -46,28 +47,40 @@ func (r *Runtime) selfBinary() (string, error) {
 		return "", err
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp(dir, ".berth-*")
+	tmp, err := writeExecutable(dir, src)
 	if err != nil {
 		return "", err
 	}
-	if _, err := io.Copy(tmp, src); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		os.Remove(tmp.Name())
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
 		return "", err
 	}
 	selfOnce.path = dst
 	return dst, nil
+}
+
+// writeExecutable copies src into a new executable file in dir and returns its path.
+// No process is forked while the file is open for writing: a child forked then
+// holds the descriptor until it execs, and a shim executing the copy meanwhile (the
+// agent, a log driver) fails with "text file busy". Other goroutines of berth run
+// plugins and iptables while this one copies.
+func writeExecutable(dir string, src io.Reader) (string, error) {
+	syscall.ForkLock.Lock()
+	defer syscall.ForkLock.Unlock()
+	tmp, err := os.CreateTemp(dir, ".berth-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(tmp, src)
+	if err == nil {
+		err = tmp.Chmod(0o755)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
