@@ -58,11 +58,12 @@ func TestBuildKit(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "note: BuildKit reaches registry "+registry+" as the buildkitd's own configuration says") {
 		t.Fatalf("build isolated with a hosts dir: exit %d:\n%s", r.code, r.stderr)
 	}
+	s.must("build", "hostnet")
 	// up runs the images BuildKit made.
 	s.must("up", "-d")
 	logsSay(t, s, "greeting=from-the-command-line message=first version uid=1234")
-	if got := s.ps(false); len(got) != 1 || got[0].Service != "isolated" {
-		t.Errorf("after up: %v, want isolated running", got)
+	if got := s.ps(false); len(got) != 2 {
+		t.Errorf("after up: %v, want isolated and hostnet running", got)
 	}
 }
 

@@ -80,16 +80,16 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	defer cleanup()
-	args := buildctlArgs(spec, dockerfile, archive)
-	fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
 	text, err := os.ReadFile(dockerfile)
 	if err != nil {
 		return fmt.Errorf("read Dockerfile: %w", err)
 	}
+	fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
 	registries := append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
 	for _, h := range hostsDirUnfollowed(spec.Registries, append(registries, cacheRegistries(spec.CacheFrom, spec.CacheTo)...)) {
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}
+	args := buildctlArgs(spec, dockerfile, archive)
 	steps := map[string]string{} // progress ID (#5) → the step it runs
 	watch := func(line string) {
 		if m := buildkitStep.FindStringSubmatch(line); m != nil {
