@@ -89,6 +89,11 @@ func Find() (Builder, error) {
 		if want == "buildkit" {
 			return nil, fmt.Errorf("%w (BERTH_BUILDER=buildkit: %v)", ErrNoBuilder, err)
 		}
+		// A BUILDKIT_HOST of the user's own is a choice too: building elsewhere
+		// would ignore it. Only the default socket is a guess.
+		if os.Getenv("BUILDKIT_HOST") != "" {
+			return nil, fmt.Errorf("BUILDKIT_HOST: %w (unset it, or set BERTH_BUILDER=buildah, to build with buildah)", err)
+		}
 	}
 	path, err := exec.LookPath("buildah")
 	if err != nil {

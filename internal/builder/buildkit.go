@@ -32,7 +32,7 @@ type BuildKit struct {
 }
 
 // defaultBuildKitHost is where a root buildkitd listens unless told otherwise.
-const defaultBuildKitHost = "unix:///run/buildkit/buildkitd.sock"
+var defaultBuildKitHost = "unix:///run/buildkit/buildkitd.sock"
 
 // findBuildKit returns BuildKit when buildctl is installed and a buildkitd answers
 // at BUILDKIT_HOST, else at the default socket; an error says why not.

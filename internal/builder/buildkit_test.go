@@ -104,9 +104,15 @@ func TestFindPicks(t *testing.T) {
 	}
 	t.Setenv("PATH", dir)
 	sock := filepath.Join(dir, "bk.sock")
-	t.Setenv("BUILDKIT_HOST", "unix://"+sock)
+	t.Setenv("BUILDKIT_HOST", "")
+	defer func(host string) { defaultBuildKitHost = host }(defaultBuildKitHost)
+	defaultBuildKitHost = "unix://" + filepath.Join(dir, "default.sock")
 	if b, err := Find(); err != nil || b.(*Buildah).Path != filepath.Join(dir, "buildah") {
-		t.Errorf("no buildkitd: got %#v, %v; want buildah", b, err)
+		t.Errorf("no buildkitd at the default socket: got %#v, %v; want buildah", b, err)
+	}
+	t.Setenv("BUILDKIT_HOST", "unix://"+sock)
+	if b, err := Find(); err == nil || !strings.Contains(err.Error(), "BUILDKIT_HOST: no buildkitd answers at unix://"+sock) {
+		t.Errorf("BUILDKIT_HOST set, no buildkitd: got %#v, %v; want an error naming it", b, err)
 	}
 	t.Setenv("BERTH_BUILDER", "buildkit")
 	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "no buildkitd answers") {
