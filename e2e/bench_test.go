@@ -13,6 +13,7 @@ import (
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/contrib/seccomp"
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/containerd/errdefs"
@@ -25,8 +26,9 @@ import (
 
 // The whole-command benchmark: `berth up -d` and `berth down` of N busybox services,
 // beside a lower bound measured in the same run: the same containers created and
-// started straight through the containerd client, with the same CNI setup and log
-// driver, all in parallel. Run with `make bench`.
+// started straight through the containerd client, with the same CNI setup, log
+// driver and security profile (berth's default, which is Docker's: containerd's
+// default seccomp profile, setuid allowed), all in parallel. Run with `make bench`.
 
 const benchNamespace = "berth-bench"
 
@@ -203,7 +205,8 @@ func (l *lowerBound) start(ctx context.Context, id string) error {
 		ctrd.WithNewSnapshot(id, l.image),
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(oci.WithImageConfig(l.image), oci.WithProcessArgs("sleep", "3600"),
-			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: ns})),
+			oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: ns}),
+			oci.WithNewPrivileges, seccomp.WithDefaultProfile()),
 	)
 	if err != nil {
 		return err
