@@ -153,8 +153,9 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 			infra = append(infra, nodes[len(nodes)-1].ID)
 		}
 	}
+	// The agent (the resolver) must run before a container starts, not before it is
+	// created: creation goes on meanwhile.
 	nodes = append(nodes, scheduler.Node{ID: "agent", Run: e.Runtime.EnsureAgent})
-	infra = append(infra, "agent")
 
 	var mu sync.Mutex
 	markStarted := func(name string) {
@@ -185,9 +186,29 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 			}
 		}
 		id := "container:" + op.Target + ":" + string(op.Kind)
-		nodes = append(nodes, scheduler.Node{ID: id, Deps: deps, Run: func(ctx context.Context) error {
-			return e.apply(ctx, p, obs, op, o, markStarted)
-		}})
+		switch {
+		case op.Kind == OpRemove:
+			nodes = append(nodes, scheduler.Node{ID: id, Deps: deps, Run: func(ctx context.Context) error {
+				return e.stopAndRemove(ctx, *op.Existing, o.Timeout, p.Services[op.Service], RemoveOptions{})
+			}})
+		case op.Kind == OpCreate || op.Kind == OpRecreate:
+			var created Container // set by the create node, read by the start node after it
+			nodes = append(nodes, scheduler.Node{ID: id + ":create", Deps: deps, Run: func(ctx context.Context) (err error) {
+				created, err = e.create(ctx, p, obs, op, o)
+				return err
+			}})
+			if o.NoStart {
+				id += ":create"
+				break
+			}
+			nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{id + ":create", "agent"}, Run: func(ctx context.Context) error {
+				return e.start(ctx, op.Target, created.ID, markStarted)
+			}})
+		default: // OpStart, OpRestart
+			nodes = append(nodes, scheduler.Node{ID: id, Deps: append(deps, "agent"), Run: func(ctx context.Context) error {
+				return e.restart(ctx, p, op, o, markStarted)
+			}})
+		}
 		if op.Kind != OpRemove {
 			perService[op.Service] = append(perService[op.Service], id)
 		}
@@ -211,31 +232,27 @@ func (e *Engine) ensureNode(kind, name string, ensure func(context.Context) erro
 }
 
 // apply carries out one container operation.
-func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op Op, o UpOptions, markStarted func(string)) error {
-	s := p.Services[op.Service]
-	switch op.Kind {
-	case OpRemove:
-		return e.stopAndRemove(ctx, *op.Existing, o.Timeout, s, RemoveOptions{})
-	case OpRestart:
-		if err := e.Runtime.Stop(ctx, op.Existing.ID, stopTimeout(s, o.Timeout)); err != nil {
+// restart starts an existing container (OpStart), stopping it first (OpRestart).
+func (e *Engine) restart(ctx context.Context, p *types.Project, op Op, o UpOptions, markStarted func(string)) error {
+	if op.Kind == OpRestart {
+		if err := e.Runtime.Stop(ctx, op.Existing.ID, stopTimeout(p.Services[op.Service], o.Timeout)); err != nil {
 			return e.failed("Container", op.Target, err)
 		}
-		fallthrough
-	case OpStart:
-		if o.NoStart {
-			return nil
-		}
-		e.event("Container", op.Target, "Starting", false)
-		if err := e.Runtime.Start(ctx, op.Existing.ID); err != nil {
-			return e.failed("Container", op.Target, err)
-		}
-		markStarted(op.Target)
-		e.event("Container", op.Target, "Started", true)
+	}
+	if o.NoStart {
 		return nil
-	case OpRecreate:
+	}
+	return e.start(ctx, op.Target, op.Existing.ID, markStarted)
+}
+
+// create makes the container of an OpCreate, or of an OpRecreate after removing the
+// old one.
+func (e *Engine) create(ctx context.Context, p *types.Project, obs Observed, op Op, o UpOptions) (Container, error) {
+	s := p.Services[op.Service]
+	if op.Kind == OpRecreate {
 		e.event("Container", op.Target, "Recreate", false)
 		if err := e.stopAndRemove(ctx, *op.Existing, o.Timeout, s, RemoveOptions{}); err != nil {
-			return err
+			return Container{}, err
 		}
 	}
 	e.event("Container", op.Target, "Creating", false)
@@ -244,23 +261,24 @@ func (e *Engine) apply(ctx context.Context, p *types.Project, obs Observed, op O
 		err = e.resolveShared(ctx, p, &req)
 	}
 	if err != nil {
-		return e.failed("Container", op.Target, err)
+		return Container{}, e.failed("Container", op.Target, err)
 	}
 	req.RenewAnonymous = o.RenewAnonVolumes
 	c, err := e.Runtime.Create(ctx, req)
 	if err != nil {
-		return e.failed("Container", op.Target, err)
+		return Container{}, e.failed("Container", op.Target, err)
 	}
 	e.event("Container", op.Target, "Created", o.NoStart)
-	if o.NoStart {
-		return nil
+	return c, nil
+}
+
+func (e *Engine) start(ctx context.Context, name, id string, markStarted func(string)) error {
+	e.event("Container", name, "Starting", false)
+	if err := e.Runtime.Start(ctx, id); err != nil {
+		return e.failed("Container", name, err)
 	}
-	e.event("Container", op.Target, "Starting", false)
-	if err := e.Runtime.Start(ctx, c.ID); err != nil {
-		return e.failed("Container", op.Target, err)
-	}
-	markStarted(op.Target)
-	e.event("Container", op.Target, "Started", true)
+	markStarted(name)
+	e.event("Container", name, "Started", true)
 	return nil
 }
 
