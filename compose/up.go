@@ -138,14 +138,14 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 		op := op
 		switch op.Kind {
 		case OpCreateNetwork:
-			key := networkKey(p, op.Target)
+			key := keyOf(p, p.Networks, project.NetworkName, op.Target)
 			n := projectNetwork(p, key, op.Target)
 			nodes = append(nodes, e.ensureNode("Network", op.Target, func(ctx context.Context) error {
 				return e.Runtime.EnsureNetwork(ctx, n)
 			}))
 			infra = append(infra, nodes[len(nodes)-1].ID)
 		case OpCreateVolume:
-			key := volumeKey(p, op.Target)
+			key := keyOf(p, p.Volumes, project.VolumeName, op.Target)
 			v := projectVolume(p, key, op.Target)
 			nodes = append(nodes, e.ensureNode("Volume", op.Target, func(ctx context.Context) error {
 				return e.Runtime.EnsureVolume(ctx, v)
@@ -374,9 +374,11 @@ func sortedDeps(s types.ServiceConfig) []string {
 	return names
 }
 
-func networkKey(p *types.Project, hostName string) string {
-	for key := range p.Networks {
-		if project.NetworkName(p, key) == hostName {
+// keyOf is the key under which a file's networks: or volumes: (m) declares what the
+// host knows as hostName (name gives a key's host name).
+func keyOf[T any](p *types.Project, m map[string]T, name func(*types.Project, string) string, hostName string) string {
+	for key := range m {
+		if name(p, key) == hostName {
 			return key
 		}
 	}
@@ -387,15 +389,6 @@ func networkKey(p *types.Project, hostName string) string {
 func projectVolume(p *types.Project, key, name string) Volume {
 	cfg := p.Volumes[key]
 	return Volume{Name: name, Project: p.Name, Key: key, Labels: cfg.Labels, DriverOpts: cfg.DriverOpts}
-}
-
-func volumeKey(p *types.Project, hostName string) string {
-	for key := range p.Volumes {
-		if project.VolumeName(p, key) == hostName {
-			return key
-		}
-	}
-	return ""
 }
 
 // projectNetwork is the network the file declares under key, as the runtime makes it.
