@@ -237,7 +237,8 @@ func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port
 // its published ports and firewall rules), unmounts and removes its namespace at
 // NetNSPath, and removes its endpoint record. It is idempotent and works from
 // whatever is left: the endpoint record, a pending record of an interrupted Setup,
-// the record of a departed container (Depart), libcni's cache. If a DEL fails the records are kept so that Teardown can be retried.
+// the record of a departed container (Depart), libcni's cache. If a DEL fails the
+// records are kept so that Teardown can be retried.
 func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	id := containerID
 	if err := checkName("container", id); err != nil {

@@ -102,7 +102,7 @@ func (m *Manager) departed(network string) ([]*Endpoint, error) {
 // being removed: their rules in one pass per family, then libcni's records of them,
 // then the records themselves (a departed container on several networks keeps its
 // record until the last is removed). Their leases go with the network's directory.
-func (m *Manager) removeDeparted(network string, ipv6 bool, eps []*Endpoint) error {
+func (m *Manager) removeDeparted(ctx context.Context, network string, ipv6 bool, eps []*Endpoint) error {
 	if len(eps) == 0 {
 		return nil
 	}
@@ -128,7 +128,7 @@ func (m *Manager) removeDeparted(network string, ipv6 bool, eps []*Endpoint) err
 		}
 	}
 	for _, ep := range eps {
-		if err := m.forgetDeparted(network, ep); err != nil {
+		if err := m.forgetDeparted(ctx, network, ep); err != nil {
 			return err
 		}
 	}
@@ -137,7 +137,7 @@ func (m *Manager) removeDeparted(network string, ipv6 bool, eps []*Endpoint) err
 
 // forgetDeparted drops network from a departed container's records: libcni's cache
 // entry of the attachment, then berth's record.
-func (m *Manager) forgetDeparted(network string, ep *Endpoint) error {
+func (m *Manager) forgetDeparted(ctx context.Context, network string, ep *Endpoint) error {
 	for _, en := range ep.Networks {
 		if en.Network != network {
 			continue
@@ -146,7 +146,7 @@ func (m *Manager) forgetDeparted(network string, ep *Endpoint) error {
 		// attachment, through its API rather than its file layout.
 		none := &libcni.NetworkConfigList{Name: network, CNIVersion: cniVersion}
 		rt := &libcni.RuntimeConf{ContainerID: ep.ContainerID, IfName: en.Interface}
-		if err := m.cni.DelNetworkList(context.Background(), none, rt); err != nil {
+		if err := m.cni.DelNetworkList(ctx, none, rt); err != nil {
 			return fmt.Errorf("container %s: forget attachment to %q: %w", ep.ContainerID, network, err)
 		}
 	}

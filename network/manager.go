@@ -2,9 +2,9 @@ package network
 
 import (
 	"berth.dev/berth/internal/statefile"
-	"cmp"
 
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -281,7 +281,7 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if n, err := m.Get(name); err == nil {
 		bridge, ipv6 = n.Bridge, n.Subnet6 != ""
 	}
-	if err := m.removeDeparted(name, ipv6, departed); err != nil {
+	if err := m.removeDeparted(ctx, name, ipv6, departed); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	if err := unisolate(bridge, ipv6); err != nil {
