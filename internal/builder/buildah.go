@@ -21,22 +21,16 @@ type Buildah struct {
 }
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
-	dockerfile, cleanup, err := dockerfilePath(spec)
+	dockerfile, hosts, cleanup, err := prepare(spec)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	text, err := os.ReadFile(dockerfile)
-	if err != nil {
-		return fmt.Errorf("read Dockerfile: %w", err)
-	}
 	if err := checkBuildahCache(spec); err != nil {
 		return err
 	}
 	env := slices.Clip(spec.Env)
 	if spec.Registries != nil {
-		hosts := append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
-		hosts = append(hosts, cacheRegistries(spec.CacheFrom, spec.CacheTo)...)
 		conf, remove, err := writeRegistriesConf(spec.Registries, hosts)
 		if err != nil {
 			return err
@@ -123,6 +117,23 @@ func budArgs(spec Spec, dockerfile string) []string {
 		args = append(args, "--shm-size", fmt.Sprint(spec.ShmSize))
 	}
 	return append(args, spec.Context)
+}
+
+// prepare is what every builder starts from: the Dockerfile to build from (see
+// dockerfilePath) and the registry hosts the build reaches: its base images', its
+// image contexts' and its caches'.
+func prepare(spec Spec) (dockerfile string, hosts []string, cleanup func(), err error) {
+	dockerfile, cleanup, err = dockerfilePath(spec)
+	if err != nil {
+		return "", nil, cleanup, err
+	}
+	text, err := os.ReadFile(dockerfile)
+	if err != nil {
+		cleanup()
+		return "", nil, func() {}, fmt.Errorf("read Dockerfile: %w", err)
+	}
+	hosts = append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
+	return dockerfile, append(hosts, cacheRegistries(spec.CacheFrom, spec.CacheTo)...), cleanup, nil
 }
 
 // dockerfilePath is the Dockerfile to build from: the inline text written to a

@@ -75,18 +75,13 @@ func reachable(host string) error {
 }
 
 func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
-	dockerfile, cleanup, err := dockerfilePath(spec)
+	dockerfile, hosts, cleanup, err := prepare(spec)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	text, err := os.ReadFile(dockerfile)
-	if err != nil {
-		return fmt.Errorf("read Dockerfile: %w", err)
-	}
 	fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
-	registries := append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
-	for _, h := range hostsDirUnfollowed(spec.Registries, append(registries, cacheRegistries(spec.CacheFrom, spec.CacheTo)...)) {
+	for _, h := range hostsDirUnfollowed(spec.Registries, hosts) {
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}
 	args := buildctlArgs(spec, dockerfile, archive)
