@@ -268,28 +268,28 @@ func resources(s types.ServiceConfig) (corev1.ResourceRequirements, error) {
 	if s.MemReservation > 0 {
 		set(&out.Requests, corev1.ResourceMemory, mem(s.MemReservation))
 	}
-	if s.Deploy != nil {
-		if l := s.Deploy.Resources.Limits; l != nil {
-			if l.Pids > 0 || len(l.Devices) > 0 || len(l.GenericResources) > 0 {
-				return out, fmt.Errorf("field \"deploy.resources.limits\": only cpus and memory carry over to Kubernetes")
-			}
-			if l.NanoCPUs > 0 {
-				set(&out.Limits, corev1.ResourceCPU, cpu(float32(l.NanoCPUs)))
-			}
-			if l.MemoryBytes > 0 {
-				set(&out.Limits, corev1.ResourceMemory, mem(l.MemoryBytes))
-			}
+	if s.Deploy == nil {
+		return out, nil
+	}
+	for _, side := range []struct {
+		field string
+		r     *types.Resource
+		list  *corev1.ResourceList
+	}{
+		{"limits", s.Deploy.Resources.Limits, &out.Limits},
+		{"reservations", s.Deploy.Resources.Reservations, &out.Requests},
+	} {
+		if side.r == nil {
+			continue
 		}
-		if r := s.Deploy.Resources.Reservations; r != nil {
-			if r.Pids > 0 || len(r.Devices) > 0 || len(r.GenericResources) > 0 {
-				return out, fmt.Errorf("field \"deploy.resources.reservations\": only cpus and memory carry over to Kubernetes")
-			}
-			if r.NanoCPUs > 0 {
-				set(&out.Requests, corev1.ResourceCPU, cpu(float32(r.NanoCPUs)))
-			}
-			if r.MemoryBytes > 0 {
-				set(&out.Requests, corev1.ResourceMemory, mem(r.MemoryBytes))
-			}
+		if side.r.Pids > 0 || len(side.r.Devices) > 0 || len(side.r.GenericResources) > 0 {
+			return out, fmt.Errorf("field \"deploy.resources.%s\": only cpus and memory carry over to Kubernetes", side.field)
+		}
+		if side.r.NanoCPUs > 0 {
+			set(side.list, corev1.ResourceCPU, cpu(float32(side.r.NanoCPUs)))
+		}
+		if side.r.MemoryBytes > 0 {
+			set(side.list, corev1.ResourceMemory, mem(side.r.MemoryBytes))
 		}
 	}
 	return out, nil
