@@ -1,7 +1,13 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,4 +58,55 @@ func TestDownWithOrphans(t *testing.T) {
 	}
 
 	s.must("-f", "partial.yaml", "down", "--remove-orphans")
+}
+
+// A down killed half-way (SIGKILL: nothing of berth runs after it) leaves records
+// of the containers it removed, whose attachments wait for their networks' removal.
+// An up then brings the project back without them answering for anything, and the
+// down after it leaves nothing (the harness compares the host's inventory).
+func TestKilledDown(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	cmd := exec.Command(berthBin, "-p", s.project, "--progress", "plain", "down")
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), s.env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The chain goes last first: s7, then s6 … Kill once s7 is removed.
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), s.project+"-s7-1  Removed") {
+	}
+	_ = cmd.Process.Kill()
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	_ = cmd.Wait()
+	if got := len(takeInventory(t).host.Departed); got == 0 {
+		t.Fatal("no record of a removed container waits for its networks: the killed down did not get that far")
+	}
+
+	s.must("up", "-d")
+	if st := s.states(); len(st) != 8 {
+		t.Fatalf("after up: %v", st)
+	}
+	// Every address the resolver gives for s7 is one the new s7 has, not the
+	// removed one's.
+	var current []string
+	for _, m := range regexp.MustCompile(`inet ([0-9.]+)/`).FindAllStringSubmatch(s.must("exec", "-T", "s7", "ip", "-o", "-4", "addr"), -1) {
+		current = append(current, m[1])
+	}
+	for _, from := range []string{"s0", "s1"} { // on back only, and on both networks
+		got := lookupFrom(s, from, "s7")
+		if len(got) == 0 {
+			t.Errorf("s7 does not resolve from %s", from)
+		}
+		for _, a := range got {
+			if !slices.Contains(current, a) {
+				t.Errorf("s7 resolves from %s to %v; its addresses are %v", from, got, current)
+			}
+		}
+	}
 }
