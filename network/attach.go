@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -398,23 +399,66 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 	if err != nil && a.Config != nil {
 		list, err = libcni.ConfListFromBytes(a.Config)
 	}
+	var leased map[netip.Addr]int
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
 		}
 		// No configuration anywhere: the network and its leases are gone already;
 		// only per-container chains can be left.
-	} else if err := m.cni.DelNetworkList(ctx, list, m.runtimeConf(id, netns, a)); err != nil {
-		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
-	} else if netns != "" {
-		// With its namespace there, the plugins' DEL removed their own chains: listing
-		// the nat table to look for leftovers would only slow every removal down.
-		return nil
+	} else {
+		rt := m.runtimeConf(id, netns, a)
+		if res, _ := m.cni.GetNetworkListCachedResult(list, rt); res == nil {
+			// An ADD cut off before libcni kept its result (berth killed): the
+			// firewall plugin's DEL then knows no address, and its rules would stay.
+			// host-local's leases still say which, until this DEL frees them.
+			leased = m.leasesOf(a.Network, id, a.IfName)
+		}
+		if err := m.cni.DelNetworkList(ctx, list, rt); err != nil {
+			return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+		}
+		if netns != "" && len(leased) == 0 {
+			// With its namespace and its result there, the plugins' DEL removed all
+			// they made: looking for leftovers would only slow every removal down.
+			return nil
+		}
 	}
-	if err := scrubContainerChains(a.Network, id); err != nil {
-		return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+	// The bridge plugin (1.1.1) skips its masquerade chain when the namespace is
+	// gone, and portmap does nothing on DEL without the port list.
+	chains := map[string]bool{cniChainName("", a.Network, id): true, cniChainName("DN-", a.Network, id): true}
+	ipv6 := true // a network gone may have had IPv6
+	if n, err := m.Get(a.Network); err == nil {
+		ipv6 = n.Subnet6 != ""
+	}
+	for _, proto := range protocols(ipv6) {
+		if err := deleteContainerRules(proto, chains, leased); err != nil {
+			return fmt.Errorf("container %s: detach from network %q: %w", id, a.Network, err)
+		}
 	}
 	return nil
+}
+
+// leasesOf lists the addresses host-local leases to a container's interface on a
+// network (a file per address, holding the container ID and the interface name).
+func (m *Manager) leasesOf(network, id, ifName string) map[netip.Addr]int {
+	dir := filepath.Join(m.paths.ipamDataDir(), network)
+	entries, _ := os.ReadDir(dir)
+	out := map[netip.Addr]int{}
+	for _, e := range entries {
+		addr, err := netip.ParseAddr(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		owner, iface, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+		if strings.TrimSpace(owner) == id && (iface == "" || strings.TrimSpace(iface) == ifName) {
+			out[addr]++
+		}
+	}
+	return out
 }
 
 func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeConf {

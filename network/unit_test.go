@@ -81,8 +81,8 @@ func TestSplitRule(t *testing.T) {
 	if got := splitRule(line); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q", got)
 	}
-	if !jumpsTo(want, "CNI-abc") || jumpsTo(want, "CNI-ab") {
-		t.Fatal("jumpsTo")
+	if !jumpsToAny(want, map[string]bool{"CNI-abc": true}) || jumpsToAny(want, map[string]bool{"CNI-ab": true}) {
+		t.Fatal("jumpsToAny")
 	}
 }
 
