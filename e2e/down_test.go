@@ -110,3 +110,37 @@ func TestKilledDown(t *testing.T) {
 		}
 	}
 }
+
+// An up killed at any point (SIGKILL) is finished by the next up, and the down after
+// it leaves nothing: a container killed between its network attachment and its
+// creation in containerd must not keep a record that answers for its name and keeps
+// its network in use, and one killed while its task starts must start.
+func TestKilledUp(t *testing.T) {
+	s := newScenario(t)
+	before := takeInventory(t)
+	for _, after := range []time.Duration{200, 400, 600, 800, 1000} {
+		cmd := exec.Command(berthBin, "-p", s.project, "up", "-d")
+		cmd.Dir = s.dir
+		cmd.Env = append(os.Environ(), s.env...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(after * time.Millisecond)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if r := s.berth("up", "-d"); r.code != 0 {
+			t.Fatalf("up after an up killed at %dms: %s", after, r.stderr)
+		}
+		for name, state := range s.states() {
+			if state != "running" {
+				t.Errorf("killed at %dms, then up: %s is %s", after, name, state)
+			}
+		}
+		if r := s.berth("down"); r.code != 0 {
+			t.Fatalf("down after an up killed at %dms: %s", after, r.stderr)
+		}
+		if diff := before.diff(takeInventory(t)); diff != "" {
+			t.Fatalf("left behind by an up killed at %dms, then up and down:\n%s", after, diff)
+		}
+	}
+}

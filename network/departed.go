@@ -220,3 +220,28 @@ func deleteInterfaces(path string, nets []EndpointNetwork) error {
 		return nil
 	})
 }
+
+// Records lists the containers of a project that have an endpoint or a pending
+// record: attached, or attaching.
+func (m *Manager) Records(project string) ([]string, error) {
+	var ids []string
+	for _, dir := range []string{EndpointsDir, pendingDir} {
+		names, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range names {
+			var ep Endpoint
+			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					continue
+				}
+				return nil, err
+			}
+			if ep.Project == project && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}

@@ -406,6 +406,13 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 		}
 	}
 	task, err := c.NewTask(ctx, io(labels))
+	for wait := 100 * time.Millisecond; err != nil && bundleLeft(err) && wait <= 3*time.Second; wait *= 2 {
+		// containerd removes the bundle of a task whose creator went away mid-way (a
+		// berth killed while starting it), but only a moment later; until then a new
+		// task of the container fails with "file exists".
+		time.Sleep(wait)
+		task, err = c.NewTask(ctx, io(labels))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", labels[project.LabelName], err)
 	}
@@ -420,6 +427,11 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 		}
 	}
 	return task, nil
+}
+
+// bundleLeft tells containerd's error for a task bundle that is still there.
+func bundleLeft(err error) bool {
+	return strings.Contains(err.Error(), "io.containerd.runtime.v2.task") && strings.Contains(err.Error(), "file exists")
 }
 
 // ensureAttached recreates the network namespace and its attachments when they are

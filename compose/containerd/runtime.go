@@ -15,6 +15,7 @@ import (
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/filelock"
 	"berth.dev/berth/network"
+	"berth.dev/berth/project"
 )
 
 // Options locate containerd and berth's state.
@@ -77,7 +78,39 @@ func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock project %s: %w", project, err)
 	}
+	if err := r.sweep(ctx, project); err != nil {
+		unlock()
+		return nil, fmt.Errorf("project %s: %w", project, err)
+	}
 	return unlock, nil
+}
+
+// sweep takes away what a berth process killed half-way through a create (SIGKILL,
+// a crash) left of the project: the network records, attachments and files of a
+// container containerd does not have. Creates of a project run under its lock, so
+// such a container is not being made; left, its record would answer for its name
+// and keep its network from being removed.
+func (r *Runtime) sweep(ctx context.Context, projectName string) error {
+	ids, err := r.net.Records(projectName)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName))
+	if err != nil {
+		return fmt.Errorf("list containers: %w", err)
+	}
+	have := map[string]bool{}
+	for _, c := range list {
+		have[c.ID()] = true
+	}
+	for _, id := range ids {
+		if !have[id] {
+			if err := r.cleanup(ctx, id, nil); err != nil {
+				return fmt.Errorf("clean up after an interrupted create: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (r *Runtime) containerDir(id string) string {
