@@ -29,7 +29,7 @@ const (
 
 // lockGlobal serialises work on what all projects share (the agent).
 func (r *Runtime) lockGlobal(ctx context.Context) (func(), error) {
-	return r.Lock(ctx, ".global")
+	return r.lockFile(ctx, ".global")
 }
 
 func (r *Runtime) upstreams() ([]string, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/containerd/containerd/api/services/tasks/v1"
 	apitask "github.com/containerd/containerd/api/types/task"
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
@@ -295,7 +296,14 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		labels[labelTTY] = "true"
 	}
 
-	c, err := r.client.NewContainer(ctx, id,
+	// The snapshot is made under a lease of berth's own until the container holds
+	// it: a berth killed in between leaves the lease, which the project's next
+	// lock sweeps away with the snapshot (the client's own lease would keep it a day).
+	lease, err := r.createLease(ctx, req.Project.Name, id)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
+	}
+	c, err := r.client.NewContainer(leases.WithLease(ctx, lease.ID), id,
 		ctrd.WithImage(img),
 		ctrd.WithSnapshotter(snapshotter),
 		ctrd.WithNewSnapshot(id, img),
@@ -303,6 +311,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		ctrd.WithNewSpec(opts...),
 		ctrd.WithContainerLabels(labels),
 	)
+	// Once the container holds its snapshot, a lease that would not go is harmless:
+	// the next sweep of the project (or its expiry) takes it.
+	if dropErr := r.dropLease(ctx, lease, err != nil); err != nil && dropErr != nil {
+		err = fmt.Errorf("%w (and its snapshot's lease: %v)", err, dropErr)
+	}
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}

@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/leases"
+	"github.com/containerd/errdefs"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/filelock"
@@ -72,11 +76,12 @@ func (r *Runtime) Close() error { return r.client.Close() }
 // Network gives the network manager, for commands that inspect networks.
 func (r *Runtime) Network() *network.Manager { return r.net }
 
-// Lock takes the project's file lock, blocking until no other berth holds it.
+// Lock takes the project's file lock, blocking until no other berth holds it, and
+// sweeps away what a berth killed under it left (see sweep).
 func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
-	unlock, err := filelock.Acquire(ctx, filepath.Join(r.o.StateDir, "locks", project+".lock"))
+	unlock, err := r.lockFile(ctx, project)
 	if err != nil {
-		return nil, fmt.Errorf("lock project %s: %w", project, err)
+		return nil, err
 	}
 	if err := r.sweep(ctx, project); err != nil {
 		unlock()
@@ -85,12 +90,24 @@ func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
 	return unlock, nil
 }
 
+// lockFile takes the lock file of a name (a project, or .global).
+func (r *Runtime) lockFile(ctx context.Context, name string) (func(), error) {
+	unlock, err := filelock.Acquire(ctx, filepath.Join(r.o.StateDir, "locks", name+".lock"))
+	if err != nil {
+		return nil, fmt.Errorf("lock project %s: %w", name, err)
+	}
+	return unlock, nil
+}
+
 // sweep takes away what a berth process killed half-way through a create (SIGKILL,
-// a crash) left of the project: the network records, attachments and files of a
-// container containerd does not have. Creates of a project run under its lock, so
+// a crash) left of the project: the lease of a snapshot no container holds, and the
+// network records, attachments and files of a container containerd does not have. Creates of a project run under its lock, so
 // such a container is not being made; left, its record would answer for its name
 // and keep its network from being removed.
 func (r *Runtime) sweep(ctx context.Context, projectName string) error {
+	if err := r.sweepLeases(ctx, projectName); err != nil {
+		return err
+	}
 	ids, err := r.net.Records(projectName)
 	if err != nil || len(ids) == 0 {
 		return err
@@ -106,6 +123,47 @@ func (r *Runtime) sweep(ctx context.Context, projectName string) error {
 	for _, id := range ids {
 		if !have[id] {
 			if err := r.cleanup(ctx, id, nil); err != nil {
+				return fmt.Errorf("clean up after an interrupted create: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// createLeasePrefix names the leases Create holds a new container's snapshot under.
+const createLeasePrefix = "berth-create-"
+
+func (r *Runtime) createLease(ctx context.Context, projectName, id string) (leases.Lease, error) {
+	return r.client.LeasesService().Create(ctx, leases.WithID(createLeasePrefix+id),
+		leases.WithLabels(map[string]string{project.LabelProject: projectName}),
+		// A backstop for a project never locked again.
+		leases.WithExpiration(time.Hour))
+}
+
+// dropLease deletes a create's lease. With collect, what only it held (the snapshot
+// of a create that failed) goes at once, not at containerd's next collection.
+func (r *Runtime) dropLease(ctx context.Context, l leases.Lease, collect bool) error {
+	var opts []leases.DeleteOpt
+	if collect {
+		opts = append(opts, leases.SynchronousDelete)
+	}
+	err := r.client.LeasesService().Delete(ctx, l, opts...)
+	if errdefs.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// sweepLeases deletes the create leases of the project: under its lock no create
+// runs, so each is what a killed berth left, with the snapshot only it holds.
+func (r *Runtime) sweepLeases(ctx context.Context, projectName string) error {
+	list, err := r.client.LeasesService().List(ctx, fmt.Sprintf("labels.%q==%q", project.LabelProject, projectName))
+	if err != nil {
+		return fmt.Errorf("list leases: %w", err)
+	}
+	for _, l := range list {
+		if strings.HasPrefix(l.ID, createLeasePrefix) {
+			if err := r.dropLease(ctx, l, true); err != nil {
 				return fmt.Errorf("clean up after an interrupted create: %w", err)
 			}
 		}
