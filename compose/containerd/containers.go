@@ -296,10 +296,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		labels[labelTTY] = "true"
 	}
 
-	// The snapshot is made under a lease of berth's own until the container holds
-	// it: a berth killed in between leaves the lease, which the project's next
-	// lock sweeps away with the snapshot (the client's own lease would keep it a day).
-	lease, err := r.createLease(ctx, req.Project.Name, id)
+	lease, err := r.createLease(ctx, req.Project.Name)
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}
@@ -311,11 +308,6 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		ctrd.WithNewSpec(opts...),
 		ctrd.WithContainerLabels(labels),
 	)
-	// Once the container holds its snapshot, a lease that would not go is harmless:
-	// the next sweep of the project (or its expiry) takes it.
-	if dropErr := r.dropLease(ctx, lease, err != nil); err != nil && dropErr != nil {
-		err = fmt.Errorf("%w (and its snapshot's lease: %v)", err, dropErr)
-	}
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
 	}

@@ -44,6 +44,9 @@ type Runtime struct {
 
 	mu   sync.Mutex
 	seen map[string]ctrd.Container // handles from this command's listings (see load)
+	// createLeases hold the snapshots of a project's creates until their containers
+	// do, one per project locked by this command (see createLease).
+	createLeases map[string]leases.Lease
 }
 
 var _ compose.Runtime = (*Runtime)(nil)
@@ -87,7 +90,11 @@ func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
 		unlock()
 		return nil, fmt.Errorf("project %s: %w", project, err)
 	}
-	return unlock, nil
+	return func() {
+		// The containers made under the lock hold their snapshots by now.
+		_ = r.dropCreateLease(context.Background(), project)
+		unlock()
+	}, nil
 }
 
 // lockFile takes the lock file of a name (a project, or .global).
@@ -133,21 +140,46 @@ func (r *Runtime) sweep(ctx context.Context, projectName string) error {
 // createLeasePrefix names the leases Create holds a new container's snapshot under.
 const createLeasePrefix = "berth-create-"
 
-func (r *Runtime) createLease(ctx context.Context, projectName, id string) (leases.Lease, error) {
-	return r.client.LeasesService().Create(ctx, leases.WithID(createLeasePrefix+id),
+// createLease is the lease a project's creates make their snapshots under until
+// their containers hold them: berth's own, labelled with the project, one for all
+// the creates under one lock, deleted at unlock. A berth killed meanwhile leaves it,
+// and the next lock of the project sweeps it away with the snapshots only it holds
+// (the client's own lease would keep them a day).
+func (r *Runtime) createLease(ctx context.Context, projectName string) (leases.Lease, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l, ok := r.createLeases[projectName]; ok {
+		return l, nil
+	}
+	l, err := r.client.LeasesService().Create(ctx, leases.WithID(createLeasePrefix+projectName+"-"+newID()[:12]),
 		leases.WithLabels(map[string]string{project.LabelProject: projectName}),
 		// A backstop for a project never locked again.
 		leases.WithExpiration(time.Hour))
+	if err != nil {
+		return l, err
+	}
+	if r.createLeases == nil {
+		r.createLeases = map[string]leases.Lease{}
+	}
+	r.createLeases[projectName] = l
+	return l, nil
 }
 
-// dropLease deletes a create's lease. With collect, what only it held (the snapshot
-// of a create that failed) goes at once, not at containerd's next collection.
-func (r *Runtime) dropLease(ctx context.Context, l leases.Lease, collect bool) error {
-	var opts []leases.DeleteOpt
-	if collect {
-		opts = append(opts, leases.SynchronousDelete)
+func (r *Runtime) dropCreateLease(ctx context.Context, projectName string) error {
+	r.mu.Lock()
+	l, ok := r.createLeases[projectName]
+	delete(r.createLeases, projectName)
+	r.mu.Unlock()
+	if !ok {
+		return nil
 	}
-	err := r.client.LeasesService().Delete(ctx, l, opts...)
+	return r.dropLease(ctx, l)
+}
+
+// dropLease deletes a create lease; what only it held (the snapshot of a create that
+// failed) goes at once, not at containerd's next collection.
+func (r *Runtime) dropLease(ctx context.Context, l leases.Lease) error {
+	err := r.client.LeasesService().Delete(ctx, l, leases.SynchronousDelete)
 	if errdefs.IsNotFound(err) {
 		return nil
 	}
@@ -163,7 +195,7 @@ func (r *Runtime) sweepLeases(ctx context.Context, projectName string) error {
 	}
 	for _, l := range list {
 		if strings.HasPrefix(l.ID, createLeasePrefix) {
-			if err := r.dropLease(ctx, l, true); err != nil {
+			if err := r.dropLease(ctx, l); err != nil {
 				return fmt.Errorf("clean up after an interrupted create: %w", err)
 			}
 		}
