@@ -2,6 +2,7 @@ package network
 
 import (
 	"berth.dev/berth/internal/statefile"
+	"cmp"
 
 	"context"
 	"errors"
@@ -325,30 +326,17 @@ func (m *Manager) settlePorts(id string, ports []Port) ([]Port, func(), error) {
 // usedPorts lists the host ports the other containers publish, from their endpoint
 // and pending records.
 func (m *Manager) usedPorts(id string) ([]usedPort, error) {
+	eps, err := m.records(EndpointsDir, pendingDir)
+	if err != nil {
+		return nil, err
+	}
 	var used []usedPort
-	for _, dir := range []string{EndpointsDir, pendingDir} {
-		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
-		if err != nil {
-			return nil, err
+	for _, ep := range eps {
+		if ep.ContainerID == id {
+			continue
 		}
-		for _, other := range ids {
-			if other == id {
-				continue
-			}
-			var ep Endpoint
-			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, other+".json"), &ep); err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				return nil, err
-			}
-			name := ep.ContainerName
-			if name == "" {
-				name = other
-			}
-			for _, p := range ep.Ports {
-				used = append(used, usedPort{Port: p, Owner: "container " + name})
-			}
+		for _, p := range ep.Ports {
+			used = append(used, usedPort{Port: p, Owner: "container " + cmp.Or(ep.ContainerName, ep.ContainerID)})
 		}
 	}
 	return used, nil

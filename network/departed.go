@@ -78,21 +78,14 @@ func (m *Manager) Depart(ctx context.Context, containerID string, removing []str
 
 // departed lists the records of departed containers with an attachment to network.
 func (m *Manager) departed(network string) ([]*Endpoint, error) {
-	ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, departedDir))
+	eps, err := m.records(departedDir)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Endpoint
-	for _, id := range ids {
-		var ep Endpoint
-		if err := statefile.ReadJSON(m.paths.departedFile(id), &ep); err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			return nil, err
-		}
-		if slices.ContainsFunc(ep.Networks, func(en EndpointNetwork) bool { return en.Network == network }) {
-			out = append(out, &ep)
+	for _, ep := range eps {
+		if ep.attachedTo(network) {
+			out = append(out, ep)
 		}
 	}
 	return out, nil
@@ -224,23 +217,14 @@ func deleteInterfaces(path string, nets []EndpointNetwork) error {
 // Records lists the containers of a project that have an endpoint or a pending
 // record: attached, or attaching.
 func (m *Manager) Records(project string) ([]string, error) {
+	eps, err := m.records(EndpointsDir, pendingDir)
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
-	for _, dir := range []string{EndpointsDir, pendingDir} {
-		names, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range names {
-			var ep Endpoint
-			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				return nil, err
-			}
-			if ep.Project == project && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
+	for _, ep := range eps {
+		if ep.Project == project && !slices.Contains(ids, ep.ContainerID) {
+			ids = append(ids, ep.ContainerID)
 		}
 	}
 	return ids, nil

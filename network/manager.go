@@ -306,27 +306,16 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 // usersOf lists the containers attached or attaching to a network, by name (by ID
 // when the record has none).
 func (m *Manager) usersOf(network string) ([]string, error) {
+	eps, err := m.records(EndpointsDir, pendingDir)
+	if err != nil {
+		return nil, err
+	}
 	var users []string
 	seen := map[string]bool{}
-	for _, dir := range []string{EndpointsDir, pendingDir} {
-		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			var ep Endpoint
-			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				return nil, err
-			}
-			for _, en := range ep.Networks {
-				if en.Network == network && !seen[id] {
-					seen[id] = true
-					users = append(users, cmp.Or(ep.ContainerName, id))
-				}
-			}
+	for _, ep := range eps {
+		if ep.attachedTo(network) && !seen[ep.ContainerID] {
+			seen[ep.ContainerID] = true
+			users = append(users, cmp.Or(ep.ContainerName, ep.ContainerID))
 		}
 	}
 	return users, nil
