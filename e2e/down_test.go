@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -67,22 +63,9 @@ func TestDownWithOrphans(t *testing.T) {
 func TestKilledDown(t *testing.T) {
 	s := newScenario(t)
 	s.must("up", "-d")
-	cmd := exec.Command(berthBin, "-p", s.project, "--progress", "plain", "down")
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// The chain goes last first: s7, then s6 … Kill once s7 is removed.
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() && !strings.Contains(sc.Text(), s.project+"-s7-1  Removed") {
-	}
+	cmd, _ := s.startUntil(s.project+"-s7-1  Removed", "down")
 	_ = cmd.Process.Kill()
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	_ = cmd.Wait()
 	if got := len(takeInventory(t).host.Departed); got == 0 {
 		t.Fatal("no record of a removed container waits for its networks: the killed down did not get that far")
@@ -119,9 +102,7 @@ func TestKilledUp(t *testing.T) {
 	s := newScenario(t)
 	before := takeInventory(t)
 	for _, after := range []time.Duration{200, 400, 600, 800, 1000} {
-		cmd := exec.Command(berthBin, "-p", s.project, "up", "-d")
-		cmd.Dir = s.dir
-		cmd.Env = append(os.Environ(), s.env...)
+		cmd := s.command("up", "-d")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

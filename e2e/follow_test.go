@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -13,9 +12,7 @@ import (
 // want or ctx ends, then stops it by its PID and returns what it printed.
 func followUntil(ctx context.Context, t *testing.T, s *scenario, want string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(berthBin, append([]string{"-p", s.project}, args...)...)
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env...)
+	cmd := s.command(args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

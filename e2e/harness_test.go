@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +75,40 @@ func newScenarioIn(t *testing.T, dir string) *scenario {
 type result struct {
 	stdout, stderr string
 	code           int
+}
+
+// command is the CLI as a process of the test's own, in the scenario's directory
+// with its project name, for a test that signals it or reads it as it runs.
+func (s *scenario) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(berthBin, append([]string{"-p", s.project}, args...)...)
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), s.env...)
+	return cmd
+}
+
+// startUntil starts the CLI with plain progress and returns once its standard
+// error has printed a line with want (or ended), with what it printed so far; the
+// rest is read and dropped in the background.
+func (s *scenario) startUntil(want string, args ...string) (*exec.Cmd, string) {
+	s.t.Helper()
+	cmd := s.command(append([]string{"--progress", "plain"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	var out strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), want) {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	return cmd, out.String()
 }
 
 // berth runs the CLI in the scenario's directory with its project name.

@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -15,9 +11,7 @@ import (
 // service running once, nothing duplicated, nothing leaked (the scenario's check).
 func TestInterruptedUp(t *testing.T) {
 	s := newScenario(t)
-	cmd := exec.Command(berthBin, "-p", s.project, "up", "-d")
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env...)
+	cmd := s.command("up", "-d")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,32 +42,14 @@ func TestInterruptedBuild(t *testing.T) {
 		return append(m, d...)
 	}
 	tempsBefore := temps()
-	cmd := exec.Command(berthBin, "-p", s.project, "--progress", "plain", "up", "-d")
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Interrupt as the slow step starts: buildah is setting up its working container.
-	sc := bufio.NewScanner(stderr)
-	var out strings.Builder
-	for sc.Scan() {
-		out.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "sleeping now") {
-			break
-		}
-	}
+	cmd, out := s.startUntil("sleeping now", "up", "-d")
 	defer func() {
 		if t.Failed() {
-			t.Logf("up said:\n%s", out.String())
+			t.Logf("up said:\n%s", out)
 		}
 	}()
 	_ = cmd.Process.Signal(os.Interrupt)
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +27,7 @@ func TestAttachedUp(t *testing.T) {
 
 func TestAttachedInterrupt(t *testing.T) {
 	s := newScenario(t)
-	cmd := exec.Command(berthBin, "-p", s.project, "up", "--no-color")
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env...)
+	cmd := s.command("up", "--no-color")
 	var out strings.Builder
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
