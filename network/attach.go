@@ -1,9 +1,7 @@
 package network
 
 import (
-	"berth.dev/berth/internal/statefile"
 	"cmp"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
 	"github.com/containernetworking/cni/pkg/types"
 	types100 "github.com/containernetworking/cni/pkg/types/100"
+
+	"berth.dev/berth/internal/filelock"
+	"berth.dev/berth/internal/statefile"
 )
 
 // undoTimeout bounds the clean-up after a failed Setup. It runs on a context that
@@ -122,7 +122,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		return done, err
 	}
 
-	unlock, err := m.lockNetworksShared()
+	unlock, err := m.lockNetworksShared(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
@@ -133,7 +133,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		return nil, err
 	}
 
-	ports, releasePorts, err := m.settlePorts(id, ports)
+	ports, releasePorts, err := m.settlePorts(ctx, id, ports)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
@@ -303,11 +303,11 @@ func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 // every other container publishes. With ports it returns holding the ports lock, for
 // the caller to release (once is enough, more is harmless) when its pending record
 // names them for the next container to see.
-func (m *Manager) settlePorts(id string, ports []Port) ([]Port, func(), error) {
+func (m *Manager) settlePorts(ctx context.Context, id string, ports []Port) ([]Port, func(), error) {
 	if len(ports) == 0 {
 		return nil, func() {}, nil
 	}
-	unlock, err := flock(m.paths.portsLockFile(), syscall.LOCK_EX)
+	unlock, err := filelock.Acquire(ctx, m.paths.portsLockFile())
 	if err != nil {
 		return nil, nil, err
 	}

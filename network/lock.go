@@ -1,43 +1,14 @@
 package network
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"syscall"
+	"context"
+
+	"berth.dev/berth/internal/filelock"
 )
 
-// flock takes a flock(2) lock on path (created if needed) and returns its release.
-// flock locks belong to the open file description, so two goroutines of one process
-// exclude each other just like two processes do. The kernel drops the lock if the
-// process dies, so a crash never leaves the state dir locked.
-func flock(path string, how int) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err = syscall.Flock(int(f.Fd()), how)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
-}
-
 // lockNetworks serialises changes to the set of networks (subnet allocation, removal).
-func (m *Manager) lockNetworks() (func(), error) {
-	return flock(m.paths.lockFile(), syscall.LOCK_EX)
+func (m *Manager) lockNetworks(ctx context.Context) (func(), error) {
+	return filelock.Acquire(ctx, m.paths.lockFile())
 }
 
 // hostAllocLock serialises subnet allocation across state directories (containerd
@@ -48,12 +19,12 @@ const hostAllocLock = "/run/berth/subnets.lock"
 
 // lockHostAllocation is held from choosing a new network's subnets until its bridge,
 // whose route claims them for everyone else, exists.
-func lockHostAllocation() (func(), error) {
-	return flock(hostAllocLock, syscall.LOCK_EX)
+func lockHostAllocation(ctx context.Context) (func(), error) {
+	return filelock.Acquire(ctx, hostAllocLock)
 }
 
 // lockNetworksShared is held while containers attach, so a network cannot be removed
 // under an attachment in flight, while attachments still run in parallel.
-func (m *Manager) lockNetworksShared() (func(), error) {
-	return flock(m.paths.lockFile(), syscall.LOCK_SH)
+func (m *Manager) lockNetworksShared(ctx context.Context) (func(), error) {
+	return filelock.AcquireShared(ctx, m.paths.lockFile())
 }

@@ -67,7 +67,7 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 	}
 	// Exclusive even for an existing network: a concurrent Remove must not see its
 	// bridge re-made after it deleted it.
-	unlock, err := m.lockNetworks()
+	unlock, err := m.lockNetworks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
 	}
@@ -84,7 +84,7 @@ func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
 		return nil, err
 	}
 
-	unlockHost, err := lockHostAllocation()
+	unlockHost, err := lockHostAllocation(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("network %q: %w", cfg.Name, err)
 	}
@@ -256,7 +256,7 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
-	unlock, err := m.lockNetworks()
+	unlock, err := m.lockNetworks(ctx)
 	if err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/containernetworking/cni/libcni"
 )
@@ -149,33 +147,6 @@ func TestPorts(t *testing.T) {
 	got := portsFromCapability(map[string]any{"portMappings": back})
 	if len(got) != 1 || got[0] != (Port{HostIP: "127.0.0.1", HostPort: 1, ContainerPort: 2, Protocol: "tcp"}) {
 		t.Fatalf("round trip %+v", got)
-	}
-}
-
-func TestFlockExcludes(t *testing.T) {
-	path := t.TempDir() + "/l"
-	unlock, err := flock(path, syscall.LOCK_EX)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan struct{})
-	go func() {
-		u, err := flock(path, syscall.LOCK_SH)
-		if err == nil {
-			u()
-		}
-		close(got)
-	}()
-	select {
-	case <-got:
-		t.Fatal("second lock taken while the first is held")
-	case <-time.After(200 * time.Millisecond):
-	}
-	unlock()
-	select {
-	case <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("second lock not taken after release")
 	}
 }
 

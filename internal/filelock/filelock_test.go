@@ -38,3 +38,32 @@ func TestAcquireWaitsForTheHolder(t *testing.T) {
 		t.Fatal("Acquire did not return after the holder released the lock")
 	}
 }
+
+func TestSharedHoldersExcludeOnlyTheExclusive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.lock")
+	ctx := context.Background()
+	r1, err := AcquireShared(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second shared holder gets in at once.
+	short, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	r2, err := AcquireShared(short, path)
+	if err != nil {
+		t.Fatalf("second shared holder: %v", err)
+	}
+	// An exclusive one waits for both, and its wait ends with its context.
+	wait, cancelWait := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancelWait()
+	if _, err := Acquire(wait, path); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("exclusive while shared holders: %v", err)
+	}
+	r1()
+	r2()
+	r3, err := Acquire(short, path)
+	if err != nil {
+		t.Fatalf("exclusive once the shared holders left: %v", err)
+	}
+	r3()
+}
