@@ -24,6 +24,18 @@ type Engine struct {
 	Parallel int       // scheduler limit; 0 = none
 }
 
+// locked runs fn holding the project's lock: every verb that changes a project's
+// containers holds it, so two berths never change one project at once (a `start`
+// re-attaching networks while a `down` removes them).
+func (e *Engine) locked(ctx context.Context, projectName string, fn func() error) error {
+	unlock, err := e.Runtime.Lock(ctx, projectName)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
+}
+
 // observe reads the state a plan starts from.
 func (e *Engine) observe(ctx context.Context, p *types.Project, services []string) (Observed, error) {
 	obs := Observed{Networks: map[string]bool{}, NetworkSettings: map[string]Network{}, Volumes: map[string]bool{}, Images: map[string]string{}}

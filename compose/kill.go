@@ -15,20 +15,22 @@ func (e *Engine) Kill(ctx context.Context, p *types.Project, services []string, 
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
-	cs, err := e.projectContainers(ctx, p, services)
-	if err != nil {
-		return err
-	}
-	return e.each(ctx, cs, func(ctx context.Context, c Container) error {
-		if c.State != StateRunning && c.State != StatePaused {
+	return e.locked(ctx, p.Name, func() error {
+		cs, err := e.projectContainers(ctx, p, services)
+		if err != nil {
+			return err
+		}
+		return e.each(ctx, cs, func(ctx context.Context, c Container) error {
+			if c.State != StateRunning && c.State != StatePaused {
+				return nil
+			}
+			e.event("Container", c.Name, "Killing", false)
+			if err := e.Runtime.Kill(ctx, c.ID, signal); err != nil && !errors.Is(err, ErrNotRunning) {
+				return e.failed("Container", c.Name, err)
+			}
+			e.event("Container", c.Name, "Killed", true)
 			return nil
-		}
-		e.event("Container", c.Name, "Killing", false)
-		if err := e.Runtime.Kill(ctx, c.ID, signal); err != nil && !errors.Is(err, ErrNotRunning) {
-			return e.failed("Container", c.Name, err)
-		}
-		e.event("Container", c.Name, "Killed", true)
-		return nil
+		})
 	})
 }
 

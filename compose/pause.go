@@ -20,18 +20,20 @@ func (e *Engine) pauseOrUnpause(ctx context.Context, p *types.Project, services 
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
-	cs, err := e.projectContainers(ctx, p, services)
-	if err != nil {
-		return err
-	}
-	return e.each(ctx, cs, func(ctx context.Context, c Container) error {
-		if c.State != from {
+	return e.locked(ctx, p.Name, func() error {
+		cs, err := e.projectContainers(ctx, p, services)
+		if err != nil {
+			return err
+		}
+		return e.each(ctx, cs, func(ctx context.Context, c Container) error {
+			if c.State != from {
+				return nil
+			}
+			if err := fn(ctx, c.ID); err != nil {
+				return e.failed("Container", c.Name, err)
+			}
+			e.event("Container", c.Name, done, true)
 			return nil
-		}
-		if err := fn(ctx, c.ID); err != nil {
-			return e.failed("Container", c.Name, err)
-		}
-		e.event("Container", c.Name, done, true)
-		return nil
+		})
 	})
 }

@@ -12,10 +12,15 @@ import (
 // first, then started, dependencies first.
 func (e *Engine) Restart(ctx context.Context, p *types.Project, services []string, timeout *time.Duration) error {
 	services = withRestartDependents(p, services)
-	if err := e.Stop(ctx, p, StopOptions{Services: services, Timeout: timeout}); err != nil {
+	if err := checkServices(p, services); err != nil {
 		return err
 	}
-	return e.Start(ctx, p, services)
+	return e.locked(ctx, p.Name, func() error {
+		if err := e.stop(ctx, p, StopOptions{Services: services, Timeout: timeout}); err != nil {
+			return err
+		}
+		return e.startStopped(ctx, p, services)
+	})
 }
 
 // withRestartDependents adds to the named services those that depend on one of them

@@ -25,13 +25,17 @@ func (e *Engine) Rm(ctx context.Context, p *types.Project, o RmOptions) error {
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
+	return e.locked(ctx, p.Name, func() error { return e.rm(ctx, p, o) })
+}
+
+func (e *Engine) rm(ctx context.Context, p *types.Project, o RmOptions) error {
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
 		return err
 	}
 	cs = serviceContainers(cs, o.Services)
 	if o.Stop {
-		if err := e.Stop(ctx, p, StopOptions{Services: o.Services, Timeout: o.Timeout}); err != nil {
+		if err := e.stop(ctx, p, StopOptions{Services: o.Services, Timeout: o.Timeout}); err != nil {
 			return err
 		}
 		if cs, err = e.Runtime.Containers(ctx, p.Name); err != nil {

@@ -13,6 +13,10 @@ func (e *Engine) Start(ctx context.Context, p *types.Project, services []string)
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
+	return e.locked(ctx, p.Name, func() error { return e.startStopped(ctx, p, services) })
+}
+
+func (e *Engine) startStopped(ctx context.Context, p *types.Project, services []string) error {
 	cs, err := e.projectContainers(ctx, p, services)
 	if err != nil {
 		return err

@@ -20,6 +20,10 @@ type StopOptions struct {
 // Stop stops the running containers of the project, dependents before what they
 // depend on.
 func (e *Engine) Stop(ctx context.Context, p *types.Project, o StopOptions) error {
+	return e.locked(ctx, p.Name, func() error { return e.stop(ctx, p, o) })
+}
+
+func (e *Engine) stop(ctx context.Context, p *types.Project, o StopOptions) error {
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
 		return err
