@@ -203,6 +203,9 @@ type inventory struct {
 	containers, tasks, snapshots []string
 	host                         network.Snapshot
 	stateFiles                   []string
+	// mounts under berth's state and run directories (namespaces, shm, volumes);
+	// leases in the namespace (a create's, a pull's).
+	mounts, leases []string
 }
 
 func statePaths() network.Paths {
@@ -238,6 +241,13 @@ func takeInventory(t *testing.T) inventory {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ls, err := c.LeasesService().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		inv.leases = append(inv.leases, l.ID)
+	}
 	if inv.host, err = network.Inventory(statePaths()); err != nil {
 		t.Fatal(err)
 	}
@@ -247,17 +257,42 @@ func takeInventory(t *testing.T) inventory {
 			return nil
 		}
 		rel, _ := filepath.Rel(root, path)
-		// berth's copy of itself and the lock files stay on purpose.
-		if strings.HasPrefix(rel, "bin/") || strings.HasPrefix(rel, "locks/") || rel == "networks.lock" {
+		// The copy of the berth under test and the lock files stay on purpose; any
+		// other copy of berth is one nothing removed.
+		if rel == "bin/"+berthCopyName || strings.HasPrefix(rel, "locks/") || rel == "networks.lock" {
 			return nil
 		}
 		inv.stateFiles = append(inv.stateFiles, rel)
 		return nil
 	})
-	for _, l := range [][]string{inv.containers, inv.tasks, inv.snapshots, inv.stateFiles} {
+	inv.mounts = berthMounts(t)
+	for _, l := range [][]string{inv.containers, inv.tasks, inv.snapshots, inv.stateFiles, inv.mounts, inv.leases} {
 		sort.Strings(l)
 	}
 	return inv
+}
+
+// berthMounts lists the mount points under berth's state and run directories of
+// the test namespace, from the kernel's own table.
+func berthMounts(t *testing.T) []string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		at := f[4]
+		for _, dir := range []string{statePaths().StateDir, statePaths().RunDir} {
+			if strings.HasPrefix(at, dir+"/") {
+				out = append(out, at)
+			}
+		}
+	}
+	return out
 }
 
 func (a inventory) diff(b inventory) string {
@@ -271,6 +306,8 @@ func (a inventory) diff(b inventory) string {
 	list("tasks", a.tasks, b.tasks)
 	list("active snapshots", a.snapshots, b.snapshots)
 	list("state files", a.stateFiles, b.stateFiles)
+	list("mounts", a.mounts, b.mounts)
+	list("leases", a.leases, b.leases)
 	if d := a.host.Diff(b.host); d != "" {
 		out.WriteString(d)
 	}

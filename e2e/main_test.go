@@ -54,6 +54,10 @@ func TestMain(m *testing.M) {
 		}
 		defer os.RemoveAll(dir)
 	}
+	if berthCopyName, err = copyName(berthBin); err != nil {
+		fmt.Println("e2e:", err)
+		os.Exit(1)
+	}
 	if out, err := exec.Command("ctr", "version").CombinedOutput(); err != nil {
 		fmt.Printf("e2e: FAIL: containerd does not answer (run scripts/setup): %v\n%s", err, out)
 		os.Exit(1)
@@ -65,6 +69,18 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	unlock()
 	os.Exit(code)
+}
+
+// berthCopyName is the name berth gives its copy of the binary under test in the
+// state directory's bin/ (size and modification time, as compose/containerd does).
+var berthCopyName string
+
+func copyName(bin string) (string, error) {
+	st, err := os.Stat(bin)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("berth-%d-%d", st.Size(), st.ModTime().UnixNano()), nil
 }
 
 // forgetTestImages drops the test images from the e2e namespace, so that every run

@@ -156,5 +156,9 @@ func (r *Runtime) removeAgent(ctx context.Context) error {
 		return fmt.Errorf("remove berth's agent: %w", err)
 	}
 	_ = logdriver.Remove(filepath.Join(r.o.StateDir, "logs", agentID+".log"))
-	return os.RemoveAll(filepath.Join(r.o.StateDir, "agent"))
+	if err := os.RemoveAll(filepath.Join(r.o.StateDir, "agent")); err != nil {
+		return err
+	}
+	// The copy of berth the agent ran may be needed by nothing else now.
+	return r.pruneBinaries(ctx)
 }

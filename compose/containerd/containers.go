@@ -188,10 +188,15 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 
 	id := newID()
+	if err := r.markCreating(req.Project.Name, id); err != nil {
+		return compose.Container{}, err
+	}
 	defer func() {
 		if retErr != nil {
 			r.cleanup(context.WithoutCancel(ctx), id, nil)
 		}
+		// A record left here is swept at the project's next lock.
+		_ = r.unmarkCreating(req.Project.Name, id)
 	}()
 	netw, err := r.setupNetwork(ctx, id, req, ports)
 	if err != nil {

@@ -115,17 +115,31 @@ func (r *Runtime) sweep(ctx context.Context, projectName string) error {
 	if err := r.sweepLeases(ctx, projectName); err != nil {
 		return err
 	}
+	// The project's containers are listed once, and only when something asks.
+	var have map[string]bool
+	projectContainers := func() (map[string]bool, error) {
+		if have != nil {
+			return have, nil
+		}
+		list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName))
+		if err != nil {
+			return nil, fmt.Errorf("list containers: %w", err)
+		}
+		have = map[string]bool{}
+		for _, c := range list {
+			have[c.ID()] = true
+		}
+		return have, nil
+	}
+	if err := r.sweepCreating(ctx, projectName, projectContainers); err != nil {
+		return err
+	}
 	ids, err := r.net.Records(projectName)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName))
-	if err != nil {
-		return fmt.Errorf("list containers: %w", err)
-	}
-	have := map[string]bool{}
-	for _, c := range list {
-		have[c.ID()] = true
+	if _, err := projectContainers(); err != nil {
+		return err
 	}
 	for _, id := range ids {
 		if !have[id] {

@@ -1,10 +1,12 @@
 package containerd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -12,6 +14,7 @@ import (
 var selfOnce struct {
 	sync.Mutex
 	path string
+	held *os.File // the copy, under a shared flock while this berth runs (see pruneBinaries)
 }
 
 // selfBinary is berth's own executable as copied into the state directory. The log
@@ -36,8 +39,7 @@ func (r *Runtime) selfBinary() (string, error) {
 	dir := filepath.Join(r.o.StateDir, "bin")
 	dst := filepath.Join(dir, fmt.Sprintf("berth-%d-%d", st.Size(), st.ModTime().UnixNano()))
 	if _, err := os.Stat(dst); err == nil {
-		selfOnce.path = dst
-		return dst, nil
+		return holdCopy(dst)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -55,8 +57,73 @@ func (r *Runtime) selfBinary() (string, error) {
 		os.Remove(tmp)
 		return "", err
 	}
-	selfOnce.path = dst
-	return dst, nil
+	return holdCopy(dst)
+}
+
+// holdCopy makes path this process's copy of berth and takes a shared flock on it
+// for as long as the process runs, so that another berth's pruneBinaries leaves it
+// while this one may still name it in a container it is making.
+func holdCopy(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		f.Close()
+		return "", err
+	}
+	selfOnce.path, selfOnce.held = path, f
+	return path, nil
+}
+
+// pruneBinaries removes the copies of berth (85 MB each) that nothing needs any
+// more: a copy stays while a container's labels name it (the agent, the log URI
+// containerd's restart monitor starts a container's log driver with) or while a
+// berth process holds it (holdCopy). A task that runs a copy keeps its file open,
+// so removing the name does not disturb it.
+func (r *Runtime) pruneBinaries(ctx context.Context) error {
+	dir := filepath.Join(r.o.StateDir, "bin")
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) < 2 {
+		return nil // nothing to choose from: the copy in use at most
+	}
+	list, err := r.client.ContainerService().List(ctx)
+	if err != nil {
+		return err
+	}
+	named := map[string]bool{}
+	for _, c := range list {
+		for _, v := range c.Labels {
+			if strings.Contains(v, dir+"/") {
+				for _, e := range entries {
+					if strings.Contains(v, filepath.Join(dir, e.Name())) {
+						named[e.Name()] = true
+					}
+				}
+			}
+		}
+	}
+	for _, e := range entries {
+		// Names starting with "." are copies being written (writeExecutable).
+		if named[e.Name()] || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		removeUnheld(filepath.Join(dir, e.Name()))
+	}
+	return nil
+}
+
+// removeUnheld removes path unless a berth process holds it.
+func removeUnheld(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return // in use
+	}
+	os.Remove(path)
 }
 
 // writeExecutable copies src into a new executable file in dir and returns its path.

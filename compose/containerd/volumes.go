@@ -139,7 +139,18 @@ func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceCon
 			return err
 		}
 		if st, err := os.Stat(src); err == nil && st.IsDir() && !f.nocopy {
+			// A fill a killed berth began is begun again: what it copied is not the
+			// user's data, and would otherwise keep the volume half-filled for good.
+			filling := filepath.Join(r.volumeDir(f.name), "filling")
+			if _, err := os.Stat(filling); err == nil {
+				if err := emptyDir(r.volumeData(f.name)); err != nil {
+					return fmt.Errorf("volume %q: undo an interrupted fill: %w", f.name, err)
+				}
+			}
 			if entries, _ := os.ReadDir(r.volumeData(f.name)); len(entries) == 0 {
+				if err := statefile.Write(filling, nil, 0o600); err != nil {
+					return err
+				}
 				if err := fscopy.CopyKeepingOwners(src+"/.", r.volumeData(f.name)); err != nil {
 					return fmt.Errorf("volume %q: fill from the image at %s: %w", f.name, f.target, err)
 				}
@@ -152,6 +163,23 @@ func (r *Runtime) fillVolumes(ctx context.Context, id string, s types.ServiceCon
 		}
 		f.rec.Filled = true
 		if err := statefile.WriteJSON(filepath.Join(r.volumeDir(f.name), "volume.json"), f.rec, 0o644); err != nil {
+			return err
+		}
+		if err := statefile.Remove(filepath.Join(r.volumeDir(f.name), "filling")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emptyDir removes what dir holds, keeping dir (a volume's data, perhaps mounted).
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 			return err
 		}
 	}
