@@ -12,12 +12,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/containerd/v2/core/snapshots"
 
 	"berth.dev/berth/network"
@@ -206,6 +209,9 @@ type inventory struct {
 	// mounts under berth's state and run directories (namespaces, shm, volumes);
 	// leases in the namespace (a create's, a pull's).
 	mounts, leases []string
+	// strayCopies are copies of berth in bin/ that nothing needs: not the one under
+	// test, named by no container, held by no running berth.
+	strayCopies []string
 }
 
 func statePaths() network.Paths {
@@ -241,6 +247,11 @@ func takeInventory(t *testing.T) inventory {
 	if err != nil {
 		t.Fatal(err)
 	}
+	all, err := c.ContainerService().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.strayCopies = strayCopies(t, all)
 	ls, err := c.LeasesService().List(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -257,9 +268,8 @@ func takeInventory(t *testing.T) inventory {
 			return nil
 		}
 		rel, _ := filepath.Rel(root, path)
-		// The copy of the berth under test and the lock files stay on purpose; any
-		// other copy of berth is one nothing removed.
-		if rel == "bin/"+berthCopyName || strings.HasPrefix(rel, "locks/") || rel == "networks.lock" {
+		// Copies of berth are strayCopies' to judge; the lock files stay on purpose.
+		if strings.HasPrefix(rel, "bin/") || strings.HasPrefix(rel, "locks/") || rel == "networks.lock" {
 			return nil
 		}
 		inv.stateFiles = append(inv.stateFiles, rel)
@@ -270,6 +280,43 @@ func takeInventory(t *testing.T) inventory {
 		sort.Strings(l)
 	}
 	return inv
+}
+
+// strayCopies lists the copies of berth in the state directory's bin/ that nothing
+// needs any more (see pruneBinaries in compose/containerd).
+func strayCopies(t *testing.T, all []containers.Container) []string {
+	dir := filepath.Join(statePaths().StateDir, "bin")
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if e.Name() == berthCopyName || strings.HasPrefix(e.Name(), ".") || named(all, path) || held(path) {
+			continue
+		}
+		out = append(out, "bin/"+e.Name())
+	}
+	return out
+}
+
+func named(all []containers.Container, path string) bool {
+	for _, c := range all {
+		for _, v := range c.Labels {
+			if strings.Contains(v, path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// held reports whether a running berth holds its flock on path.
+func held(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil
 }
 
 // berthMounts lists the mount points under berth's state and run directories of
@@ -307,6 +354,16 @@ func (a inventory) diff(b inventory) string {
 	list("active snapshots", a.snapshots, b.snapshots)
 	list("state files", a.stateFiles, b.stateFiles)
 	list("mounts", a.mounts, b.mounts)
+	// A copy that was stray before is another run's; one stray now is this test's.
+	var stray []string
+	for _, x := range b.strayCopies {
+		if !slices.Contains(a.strayCopies, x) {
+			stray = append(stray, x)
+		}
+	}
+	if len(stray) > 0 {
+		fmt.Fprintf(&out, "copies of berth nothing needs: %v\n", stray)
+	}
 	list("leases", a.leases, b.leases)
 	if d := a.host.Diff(b.host); d != "" {
 		out.WriteString(d)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,7 @@ func TestInterruptedCreateSwept(t *testing.T) {
 	}
 	run("unshare", "--net="+netns, "true")
 	run("mount", "-t", "tmpfs", "-o", "size=1m", "shm", shm)
-	if m := berthMounts(t); !contains(m, netns) || !contains(m, shm) {
+	if m := berthMounts(t); !slices.Contains(m, netns) || !slices.Contains(m, shm) {
 		t.Fatalf("planted mounts not in the inventory: %v", m)
 	}
 
@@ -51,7 +52,7 @@ func TestInterruptedCreateSwept(t *testing.T) {
 			t.Errorf("%s left after the project's next lock: %v", f, err)
 		}
 	}
-	if m := berthMounts(t); contains(m, netns) || contains(m, shm) {
+	if m := berthMounts(t); slices.Contains(m, netns) || slices.Contains(m, shm) {
 		t.Errorf("mounts left: %v", m)
 	}
 }
@@ -94,13 +95,4 @@ func TestInterruptedVolumeFill(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(vol, "filling")); !os.IsNotExist(err) {
 		t.Errorf("the fill's marker is left: %v", err)
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
