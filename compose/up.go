@@ -53,11 +53,16 @@ type UpOptions struct {
 	// healthcheck); WaitTimeout bounds it (0 = none).
 	Wait        bool
 	WaitTimeout time.Duration
+	// DryRun prints the plan and changes nothing.
+	DryRun bool
 }
 
 // Up brings the selected services to the state the project describes. ctx ends the
 // attached phase (Ctrl-C): then the containers are stopped gracefully.
 func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
+	if o.DryRun {
+		return e.printUpPlan(ctx, p, o)
+	}
 	unlock, err := e.Runtime.Lock(ctx, p.Name)
 	if err != nil {
 		return err
@@ -79,27 +84,7 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 // converge pulls, plans and executes; it returns the names of the containers it
 // created or started, which attach shows from their first line.
 func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (map[string]bool, error) {
-	g, err := project.NewGraph(p)
-	if err != nil {
-		return nil, err
-	}
-	services, err := selectedServices(p, g, o.Services, o.NoDeps)
-	if err != nil {
-		return nil, err
-	}
-	images, err := e.imageDigests(ctx, p, services)
-	if err != nil {
-		return nil, err
-	}
-	builds, err := PlanBuilds(p, services, Observed{Images: images}, o.Build)
-	if err != nil {
-		return nil, err
-	}
-	pullObs := Observed{Images: images}
-	if err := e.pullTimes(ctx, p, services, &pullObs); err != nil {
-		return nil, err
-	}
-	pulls, err := PlanPulls(p, toPull(p, services, o.Build), pullObs, pullOverride(o.Pull))
+	g, services, builds, pulls, err := e.planImages(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +111,53 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 		return nil, err
 	}
 	return started, nil
+}
+
+// planImages chooses the services up works on and plans their builds and pulls.
+func (e *Engine) planImages(ctx context.Context, p *types.Project, o UpOptions) (g *project.Graph, services []string, builds, pulls Plan, err error) {
+	if g, err = project.NewGraph(p); err != nil {
+		return
+	}
+	if services, err = selectedServices(p, g, o.Services, o.NoDeps); err != nil {
+		return
+	}
+	images, err := e.imageDigests(ctx, p, services)
+	if err != nil {
+		return
+	}
+	if builds, err = PlanBuilds(p, services, Observed{Images: images}, o.Build); err != nil {
+		return
+	}
+	pullObs := Observed{Images: images}
+	if err = e.pullTimes(ctx, p, services, &pullObs); err != nil {
+		return
+	}
+	pulls, err = PlanPulls(p, toPull(p, services, o.Build), pullObs, pullOverride(o.Pull))
+	return
+}
+
+// printUpPlan is `up --dry-run`: the builds, pulls and the plan of containers,
+// networks and volumes, each with its reason, from the state as it is; nothing is
+// locked, swept or changed.
+func (e *Engine) printUpPlan(ctx context.Context, p *types.Project, o UpOptions) error {
+	_, services, builds, pulls, err := e.planImages(ctx, p, o)
+	if err != nil {
+		return err
+	}
+	obs, err := e.observe(ctx, p, services)
+	if err != nil {
+		return err
+	}
+	plan, err := PlanUp(p, obs, o.PlanOptions)
+	if err != nil {
+		return err
+	}
+	all := Plan{Ops: append(append(builds.Ops, pulls.Ops...), plan.Ops...), Warnings: plan.Warnings}
+	if len(all.Ops) == 0 {
+		fmt.Fprintln(e.Out, "nothing to do: every service is up to date")
+	}
+	_, err = fmt.Fprint(e.Out, all.String())
+	return err
 }
 
 // upNodes turns a plan into a graph: networks and volumes first, the resolver, then

@@ -21,7 +21,7 @@ func newCreateCommand(g *globals) *cobra.Command {
 			if err := checkConflicts(cmd, upConflicts); err != nil {
 				return err
 			}
-			o.Services, o.NoStart = args, true
+			o.Services, o.NoStart, o.DryRun = args, true, g.dryRun
 			return e.Up(ctx, p, o)
 		})
 	f := cmd.Flags()

@@ -33,6 +33,7 @@ type globals struct {
 	parallel   int
 	debug      bool
 	hostsDir   string
+	dryRun     bool
 
 	force <-chan struct{}
 }
@@ -66,6 +67,13 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.IntVar(&g.parallel, "parallel", envInt("COMPOSE_PARALLEL_LIMIT", -1), "Maximum parallelism, -1 for unlimited")
 	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
 	f.StringVar(&g.hostsDir, "hosts-dir", berthctr.DefaultHostsDir, "Directory of containerd hosts.toml registry configuration (mirrors, plain HTTP, insecure hosts)")
+	f.BoolVar(&g.dryRun, "dry-run", false, "Print what the command would do, and change nothing")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.dryRun && !dryRunVerbs[cmd.Name()] {
+			return usageError("--dry-run: berth %s does not plan yet; the verbs that do: up, create", cmd.Name())
+		}
+		return nil
+	}
 
 	root.AddCommand(
 		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
@@ -78,6 +86,9 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	)
 	return &rootCommand{Command: root, globals: g}
 }
+
+// dryRunVerbs print their plan under --dry-run.
+var dryRunVerbs = map[string]bool{"up": true, "create": true}
 
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {

@@ -21,6 +21,7 @@ func newUpCommand(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
 			o.Force = g.force
+			o.DryRun = g.dryRun
 			o.NoColor = o.NoColor || !g.colour()
 			o.Timeout = timeout.value(cmd)
 			o.WaitTimeout = time.Duration(waitTimeout) * time.Second

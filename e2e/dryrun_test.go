@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDryRun: `--dry-run up` prints what up would do, with the reasons, and changes
+// nothing: before anything exists, when all is up to date, and when a service's
+// configuration changed.
+func TestDryRun(t *testing.T) {
+	s := newScenario(t)
+	before := takeInventory(t)
+	out := s.must("--dry-run", "up", "-d")
+	for _, want := range []string{
+		"create network " + s.project + "_default (missing)",
+		"create volume " + s.project + "_data (missing)",
+		"create container " + s.project + "-db-1 (missing)",
+		"create container " + s.project + "-web-1 (missing)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry-run plan lacks %q:\n%s", want, out)
+		}
+	}
+	if diff := before.diff(takeInventory(t)); diff != "" {
+		t.Fatalf("--dry-run up changed the host:\n%s", diff)
+	}
+	if ps := s.ps(true); len(ps) != 0 {
+		t.Fatalf("--dry-run up made containers: %v", ps)
+	}
+
+	s.must("up", "-d")
+	ids := s.ids()
+	if out := s.must("--dry-run", "up", "-d"); !strings.Contains(out, "nothing to do") {
+		t.Errorf("dry-run of an up-to-date project: %q", out)
+	}
+	out = s.berthEnv([]string{"GREETING=changed"}, "--dry-run", "up", "-d").stdout
+	if !strings.Contains(out, "recreate container "+s.project+"-web-1") || strings.Contains(out, "-db-1") {
+		t.Errorf("dry-run after web's environment changed: %q", out)
+	}
+	if got := s.ids(); got[s.project+"-web-1"] != ids[s.project+"-web-1"] {
+		t.Errorf("--dry-run recreated web: %v, was %v", got, ids)
+	}
+	if r := s.berth("--dry-run", "pause"); r.code == 0 || !strings.Contains(r.stderr, "--dry-run") {
+		t.Errorf("a verb that cannot plan yet took --dry-run: exit %d, %q", r.code, r.stderr)
+	}
+}
