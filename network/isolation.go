@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"github.com/coreos/go-iptables/iptables"
@@ -56,8 +57,9 @@ func unisolate(bridge string, ipv6 bool) error {
 	return nil
 }
 
-// isolateIn adds a bridge's rules, making the chains and the jump from FORWARD first
-// when this is the first network.
+// isolateIn adds a bridge's rules, making the chains when this is the first network,
+// and puts the jump from FORWARD first: before the CNI plugins' accept rules, which
+// would let the traffic through.
 func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	ipt, err := iptables.NewWithProtocol(proto)
 	if err != nil {
@@ -68,14 +70,8 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 			return err
 		}
 	}
-	// Before the CNI plugins' accept rules, which would let the traffic through.
-	jump := []string{"-j", isolationStage1}
-	if ok, err := ipt.Exists("filter", "FORWARD", jump...); err != nil {
-		return fmt.Errorf("iptables: %w", err)
-	} else if !ok {
-		if err := ipt.Insert("filter", "FORWARD", 1, jump...); err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		}
+	if err := jumpFirst(ipt, proto); err != nil {
+		return err
 	}
 	stage1, stage2 := isolationRules(bridge, internal)
 	if err := ipt.AppendUnique("filter", isolationStage2, stage2...); err != nil {
@@ -86,6 +82,70 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 		return fmt.Errorf("iptables: %w", err)
 	}
 	return nil
+}
+
+// keepIsolationFirst puts the jump to berth's isolation back at the head of FORWARD,
+// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist. The firewall plugin inserts its CNI-FORWARD jump
+// first on every ADD that finds it missing (after a host tool flushed FORWARD, say),
+// and CNI-FORWARD accepts all traffic from a container: behind it, berth's chains
+// isolate nothing. So every attachment ends with this check.
+func keepIsolationFirst(ipv6 bool) error {
+	for _, proto := range protocols(ipv6) {
+		ipt, err := iptables.NewWithProtocol(proto)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if ok, err := ipt.ChainExists("filter", isolationStage1); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		} else if !ok {
+			continue
+		}
+		if err := jumpFirst(ipt, proto); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isolationJump is FORWARD's jump to berth's isolation, as `iptables -S` prints it.
+const isolationJump = "-A FORWARD -j " + isolationStage1
+
+// jumpFirst makes the jump to berth's isolation FORWARD's first rule and its only
+// copy. A jump found elsewhere is moved in one iptables-restore transaction, so that
+// the isolation is never off between the delete and the insert; a concurrent berth
+// may change FORWARD between the listing and the move, so it is tried again.
+func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol) error {
+	restore := "iptables-restore"
+	if proto == iptables.ProtocolIPv6 {
+		restore = "ip6tables-restore"
+	}
+	var err error
+	for try := 0; try < 3; try++ {
+		var rules []string
+		if rules, err = ipt.List("filter", "FORWARD"); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		copies := 0
+		for _, r := range rules {
+			if r == isolationJump {
+				copies++
+			}
+		}
+		first := len(rules) > 1 && rules[1] == isolationJump // rules[0] is the policy
+		if first && copies == 1 {
+			return nil
+		}
+		script := "*filter\n" + strings.Repeat("-D FORWARD -j "+isolationStage1+"\n", copies) +
+			"-I FORWARD 1 -j " + isolationStage1 + "\nCOMMIT\n"
+		cmd := exec.Command(restore, "--noflush", "--wait")
+		cmd.Stdin = strings.NewReader(script)
+		out, cerr := cmd.CombinedOutput()
+		if cerr == nil {
+			return nil
+		}
+		err = fmt.Errorf("%s: %w: %s", restore, cerr, strings.TrimSpace(string(out)))
+	}
+	return fmt.Errorf("isolation jump: %w", err)
 }
 
 func unisolateIn(proto iptables.Protocol, bridge string) error {
@@ -117,8 +177,19 @@ func unisolateIn(proto iptables.Protocol, bridge string) error {
 	if len(rules) > 1 { // the first line is the chain's own -N
 		return nil
 	}
-	if err := ipt.DeleteIfExists("filter", "FORWARD", "-j", isolationStage1); err != nil {
-		return fmt.Errorf("iptables: %w", err)
+	// Every copy: two berth processes may each have inserted one (jumpFirst
+	// leaves one, so a few rounds are plenty).
+	for range 8 {
+		ok, err := ipt.Exists("filter", "FORWARD", "-j", isolationStage1)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if !ok {
+			break
+		}
+		if err := ipt.Delete("filter", "FORWARD", "-j", isolationStage1); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
 	}
 	for _, chain := range []string{isolationStage1, isolationStage2} {
 		if err := ipt.ClearAndDeleteChain("filter", chain); err != nil && !isNoChain(err) {
