@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -67,4 +69,54 @@ func TestInternalDNS(t *testing.T) {
 	if asked("leak-probe.example.") == 0 {
 		t.Errorf("the upstream heard nothing from the container with a way out")
 	}
+}
+
+// TestLoopbackReach: a container routing 127.0.0.0/8 through its gateway does not
+// reach a service the host binds to 127.0.0.1, while the port the project publishes
+// still answers on the host's 127.0.0.1.
+func TestLoopbackReach(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("host-loopback-only\n"))
+			c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+
+	s := newScenario(t)
+	s.must("up", "-d")
+	published := func(when string) {
+		t.Helper()
+		eventually(t, 10*time.Second, "the published port answers on 127.0.0.1 "+when, func() error {
+			body, err := httpGet("http://127.0.0.1:18141/")
+			if err == nil && strings.TrimSpace(body) != "published" {
+				err = fmt.Errorf("got %q", body)
+			}
+			return err
+		})
+	}
+	published("before the attempt")
+
+	// The container's own lo would catch 127.0.0.1: take its address away and route
+	// the loopback range to the gateway, the bridge, whose route_localnet is on.
+	attack := fmt.Sprintf(`gw=$(ip route | awk '/^default/ {print $3}')
+ip addr del 127.0.0.1/8 dev lo && ip route add 127.0.0.0/8 via "$gw" dev eth0 || exit 99
+nc -w 2 127.0.0.1 %d`, port)
+	r := s.berth("exec", "-T", "web", "sh", "-c", attack)
+	if r.code == 99 {
+		t.Fatalf("the container could not route 127.0.0.0/8 to its gateway: %s %s", r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "host-loopback-only") {
+		t.Fatalf("a container reached the host's 127.0.0.1:%d through its gateway", port)
+	}
+	published("after the attempt")
 }

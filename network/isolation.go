@@ -36,8 +36,12 @@ func protocols(ipv6 bool) []iptables.Protocol {
 	return []iptables.Protocol{iptables.ProtocolIPv4}
 }
 
-// isolate adds a bridge's rules in each family (see protocols).
+// isolate adds a bridge's rules in each family (see protocols), and its guard of the
+// host's loopback (see loopbackGuard).
 func isolate(bridge string, internal, ipv6 bool) error {
+	if err := guardLoopback(bridge); err != nil {
+		return err
+	}
 	for _, proto := range protocols(ipv6) {
 		if err := isolateIn(proto, bridge, internal); err != nil {
 			return err
@@ -46,15 +50,15 @@ func isolate(bridge string, internal, ipv6 bool) error {
 	return nil
 }
 
-// unisolate removes a bridge's rules in each family, and the chains when no bridge is
-// left in them.
+// unisolate removes a bridge's rules in each family and its loopback guard, and the
+// chains when no bridge is left in them.
 func unisolate(bridge string, ipv6 bool) error {
 	for _, proto := range protocols(ipv6) {
 		if err := unisolateIn(proto, bridge); err != nil {
 			return err
 		}
 	}
-	return nil
+	return unguardLoopback(bridge)
 }
 
 // isolateIn adds a bridge's rules, making the chains when this is the first network,
@@ -70,7 +74,7 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 			return err
 		}
 	}
-	if err := jumpFirst(ipt, proto); err != nil {
+	if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
 		return err
 	}
 	stage1, stage2 := isolationRules(bridge, internal)
@@ -85,7 +89,8 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 }
 
 // keepIsolationFirst puts the jump to berth's isolation back at the head of FORWARD,
-// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist. The firewall plugin inserts its CNI-FORWARD jump
+// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist; and the jump to
+// the loopback guard at the head of INPUT. The firewall plugin inserts its CNI-FORWARD jump
 // first on every ADD that finds it missing (after a host tool flushed FORWARD, say),
 // and CNI-FORWARD accepts all traffic from a container: behind it, berth's chains
 // isolate nothing. So every attachment ends with this check.
@@ -100,43 +105,52 @@ func keepIsolationFirst(ipv6 bool) error {
 		} else if !ok {
 			continue
 		}
-		if err := jumpFirst(ipt, proto); err != nil {
+		if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
 			return err
+		}
+		if proto != iptables.ProtocolIPv4 {
+			continue
+		}
+		if ok, err := ipt.ChainExists("filter", loopbackGuard); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		} else if ok {
+			if err := jumpFirst(ipt, proto, "INPUT", loopbackGuard); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// isolationJump is FORWARD's jump to berth's isolation, as `iptables -S` prints it.
-const isolationJump = "-A FORWARD -j " + isolationStage1
-
-// jumpFirst makes the jump to berth's isolation FORWARD's first rule and its only
-// copy. A jump found elsewhere is moved in one iptables-restore transaction, so that
-// the isolation is never off between the delete and the insert; a concurrent berth
-// may change FORWARD between the listing and the move, so it is tried again.
-func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol) error {
+// jumpFirst makes the jump from parent (FORWARD, INPUT) to berth's chain target the
+// parent's first rule and its only copy. A jump found elsewhere is moved in one
+// iptables-restore transaction, so that berth's rules are never off between the
+// delete and the insert; a concurrent berth may change the parent between the
+// listing and the move, so it is tried again.
+func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol, parent, target string) error {
 	restore := "iptables-restore"
 	if proto == iptables.ProtocolIPv6 {
 		restore = "ip6tables-restore"
 	}
+	jump := "-A " + parent + " -j " + target // as `iptables -S` prints it
 	var err error
 	for try := 0; try < 3; try++ {
 		var rules []string
-		if rules, err = ipt.List("filter", "FORWARD"); err != nil {
+		if rules, err = ipt.List("filter", parent); err != nil {
 			return fmt.Errorf("iptables: %w", err)
 		}
 		copies := 0
 		for _, r := range rules {
-			if r == isolationJump {
+			if r == jump {
 				copies++
 			}
 		}
-		first := len(rules) > 1 && rules[1] == isolationJump // rules[0] is the policy
+		first := len(rules) > 1 && rules[1] == jump // rules[0] is the policy
 		if first && copies == 1 {
 			return nil
 		}
-		script := "*filter\n" + strings.Repeat("-D FORWARD -j "+isolationStage1+"\n", copies) +
-			"-I FORWARD 1 -j " + isolationStage1 + "\nCOMMIT\n"
+		script := "*filter\n" + strings.Repeat("-D "+parent+" -j "+target+"\n", copies) +
+			"-I " + parent + " 1 -j " + target + "\nCOMMIT\n"
 		cmd := exec.Command(restore, "--noflush", "--wait")
 		cmd.Stdin = strings.NewReader(script)
 		out, cerr := cmd.CombinedOutput()
@@ -145,7 +159,25 @@ func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol) error {
 		}
 		err = fmt.Errorf("%s: %w: %s", restore, cerr, strings.TrimSpace(string(out)))
 	}
-	return fmt.Errorf("isolation jump: %w", err)
+	return fmt.Errorf("jump from %s to %s: %w", parent, target, err)
+}
+
+// deleteJumps deletes every jump from parent to target: two berth processes may each
+// have inserted one before jumpFirst left one (so a few rounds are plenty).
+func deleteJumps(ipt *iptables.IPTables, parent, target string) error {
+	for range 8 {
+		ok, err := ipt.Exists("filter", parent, "-j", target)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		if err := ipt.Delete("filter", parent, "-j", target); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+	}
+	return nil
 }
 
 func unisolateIn(proto iptables.Protocol, bridge string) error {
@@ -177,19 +209,8 @@ func unisolateIn(proto iptables.Protocol, bridge string) error {
 	if len(rules) > 1 { // the first line is the chain's own -N
 		return nil
 	}
-	// Every copy: two berth processes may each have inserted one (jumpFirst
-	// leaves one, so a few rounds are plenty).
-	for range 8 {
-		ok, err := ipt.Exists("filter", "FORWARD", "-j", isolationStage1)
-		if err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		}
-		if !ok {
-			break
-		}
-		if err := ipt.Delete("filter", "FORWARD", "-j", isolationStage1); err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		}
+	if err := deleteJumps(ipt, "FORWARD", isolationStage1); err != nil {
+		return err
 	}
 	for _, chain := range []string{isolationStage1, isolationStage2} {
 		if err := ipt.ClearAndDeleteChain("filter", chain); err != nil && !isNoChain(err) {
