@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"github.com/coreos/go-iptables/iptables"
@@ -35,8 +36,12 @@ func protocols(ipv6 bool) []iptables.Protocol {
 	return []iptables.Protocol{iptables.ProtocolIPv4}
 }
 
-// isolate adds a bridge's rules in each family (see protocols).
+// isolate adds a bridge's rules in each family (see protocols), and its guard of the
+// host's loopback (see loopbackGuard).
 func isolate(bridge string, internal, ipv6 bool) error {
+	if err := guardLoopback(bridge); err != nil {
+		return err
+	}
 	for _, proto := range protocols(ipv6) {
 		if err := isolateIn(proto, bridge, internal); err != nil {
 			return err
@@ -45,19 +50,20 @@ func isolate(bridge string, internal, ipv6 bool) error {
 	return nil
 }
 
-// unisolate removes a bridge's rules in each family, and the chains when no bridge is
-// left in them.
+// unisolate removes a bridge's rules in each family and its loopback guard, and the
+// chains when no bridge is left in them.
 func unisolate(bridge string, ipv6 bool) error {
 	for _, proto := range protocols(ipv6) {
 		if err := unisolateIn(proto, bridge); err != nil {
 			return err
 		}
 	}
-	return nil
+	return unguardLoopback(bridge)
 }
 
-// isolateIn adds a bridge's rules, making the chains and the jump from FORWARD first
-// when this is the first network.
+// isolateIn adds a bridge's rules, making the chains when this is the first network,
+// and puts the jump from FORWARD first: before the CNI plugins' accept rules, which
+// would let the traffic through.
 func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	ipt, err := iptables.NewWithProtocol(proto)
 	if err != nil {
@@ -68,14 +74,8 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 			return err
 		}
 	}
-	// Before the CNI plugins' accept rules, which would let the traffic through.
-	jump := []string{"-j", isolationStage1}
-	if ok, err := ipt.Exists("filter", "FORWARD", jump...); err != nil {
-		return fmt.Errorf("iptables: %w", err)
-	} else if !ok {
-		if err := ipt.Insert("filter", "FORWARD", 1, jump...); err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		}
+	if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
+		return err
 	}
 	stage1, stage2 := isolationRules(bridge, internal)
 	if err := ipt.AppendUnique("filter", isolationStage2, stage2...); err != nil {
@@ -84,6 +84,98 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	// Stage 1 last: once it jumps, stage 2 already drops for this bridge.
 	if err := ipt.AppendUnique("filter", isolationStage1, stage1...); err != nil {
 		return fmt.Errorf("iptables: %w", err)
+	}
+	return nil
+}
+
+// keepIsolationFirst puts the jump to berth's isolation back at the head of FORWARD,
+// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist; and the jump to
+// the loopback guard at the head of INPUT. The firewall plugin inserts its CNI-FORWARD jump
+// first on every ADD that finds it missing (after a host tool flushed FORWARD, say),
+// and CNI-FORWARD accepts all traffic from a container: behind it, berth's chains
+// isolate nothing. So every attachment ends with this check.
+func keepIsolationFirst(ipv6 bool) error {
+	for _, proto := range protocols(ipv6) {
+		ipt, err := iptables.NewWithProtocol(proto)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if ok, err := ipt.ChainExists("filter", isolationStage1); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		} else if !ok {
+			continue
+		}
+		if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
+			return err
+		}
+		if proto != iptables.ProtocolIPv4 {
+			continue
+		}
+		if ok, err := ipt.ChainExists("filter", loopbackGuard); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		} else if ok {
+			if err := jumpFirst(ipt, proto, "INPUT", loopbackGuard); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jumpFirst makes the jump from parent (FORWARD, INPUT) to berth's chain target the
+// parent's first rule and its only copy. A jump found elsewhere is moved in one
+// iptables-restore transaction, so that berth's rules are never off between the
+// delete and the insert; a concurrent berth may change the parent between the
+// listing and the move, so it is tried again.
+func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol, parent, target string) error {
+	restore := "iptables-restore"
+	if proto == iptables.ProtocolIPv6 {
+		restore = "ip6tables-restore"
+	}
+	jump := "-A " + parent + " -j " + target // as `iptables -S` prints it
+	var err error
+	for try := 0; try < 3; try++ {
+		var rules []string
+		if rules, err = ipt.List("filter", parent); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		copies := 0
+		for _, r := range rules {
+			if r == jump {
+				copies++
+			}
+		}
+		first := len(rules) > 1 && rules[1] == jump // rules[0] is the policy
+		if first && copies == 1 {
+			return nil
+		}
+		script := "*filter\n" + strings.Repeat("-D "+parent+" -j "+target+"\n", copies) +
+			"-I " + parent + " 1 -j " + target + "\nCOMMIT\n"
+		cmd := exec.Command(restore, "--noflush", "--wait")
+		cmd.Stdin = strings.NewReader(script)
+		out, cerr := cmd.CombinedOutput()
+		if cerr == nil {
+			return nil
+		}
+		err = fmt.Errorf("%s: %w: %s", restore, cerr, strings.TrimSpace(string(out)))
+	}
+	return fmt.Errorf("jump from %s to %s: %w", parent, target, err)
+}
+
+// deleteJumps deletes every jump from parent to target: two berth processes may each
+// have inserted one before jumpFirst left one (so a few rounds are plenty).
+func deleteJumps(ipt *iptables.IPTables, parent, target string) error {
+	for range 8 {
+		ok, err := ipt.Exists("filter", parent, "-j", target)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		if err := ipt.Delete("filter", parent, "-j", target); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
 	}
 	return nil
 }
@@ -117,8 +209,8 @@ func unisolateIn(proto iptables.Protocol, bridge string) error {
 	if len(rules) > 1 { // the first line is the chain's own -N
 		return nil
 	}
-	if err := ipt.DeleteIfExists("filter", "FORWARD", "-j", isolationStage1); err != nil {
-		return fmt.Errorf("iptables: %w", err)
+	if err := deleteJumps(ipt, "FORWARD", isolationStage1); err != nil {
+		return err
 	}
 	for _, chain := range []string{isolationStage1, isolationStage2} {
 		if err := ipt.ClearAndDeleteChain("filter", chain); err != nil && !isNoChain(err) {

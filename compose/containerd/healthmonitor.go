@@ -106,7 +106,10 @@ func (r *Runtime) runChecks(ctx context.Context, c ctrd.Container, check health.
 	}
 }
 
-// lockedBuffer gathers a check's stdout and stderr, written from two goroutines.
+// lockedBuffer gathers a check's stdout and stderr, written from two goroutines. It
+// keeps the first health.MaxOutput bytes, all that a result keeps, and drops the rest
+// while still taking it: a check printing without end must not grow the agent, and
+// must not see its writes fail either.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -115,7 +118,10 @@ type lockedBuffer struct {
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.Write(p)
+	if room := health.MaxOutput - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
 }
 
 func (l *lockedBuffer) String() string {

@@ -95,8 +95,8 @@ type State struct {
 // keptResults is how many results a state keeps, as Docker does.
 const keptResults = 5
 
-// maxOutput bounds the output kept of one result.
-const maxOutput = 4096
+// MaxOutput bounds the output kept of one result, as Docker keeps 4 KiB per probe.
+const MaxOutput = 4096
 
 // NewState is the health of a container whose task just started.
 func NewState(started time.Time) State {
@@ -107,8 +107,8 @@ func NewState(started time.Time) State {
 // healthy; failures during the start period do not count; Retries failures in a row
 // make it unhealthy.
 func (s State) Record(c Check, r Result) State {
-	if len(r.Output) > maxOutput {
-		r.Output = r.Output[:maxOutput]
+	if len(r.Output) > MaxOutput {
+		r.Output = r.Output[:MaxOutput]
 	}
 	s.Log = append(s.Log, r)
 	if len(s.Log) > keptResults {

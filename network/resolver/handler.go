@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -20,6 +21,11 @@ const (
 	ownTTL = 0
 	// ednsSize is the UDP payload size berth advertises in its own answers.
 	ednsSize = dns.DefaultMsgSize
+	// maxForwards caps the queries waiting on upstreams at once, across every
+	// container of every project (docker's embedded DNS caps at 100 too): one
+	// container asking for slow names must not hold the goroutines and sockets of
+	// the agent that all of them share.
+	maxForwards = 100
 )
 
 // handler answers queries: berth's names from the current Records, the rest forwarded.
@@ -28,9 +34,11 @@ type handler struct {
 	records   *atomic.Pointer[Records]
 	upstreams []string
 	logf      func(format string, args ...any)
+	// forwarding holds a token per query at the upstreams (see maxForwards).
+	forwarding chan struct{}
 
 	mu        sync.Mutex
-	lastWarn  map[string]time.Time // per upstream, to keep a dead upstream from flooding the log
+	lastWarn  map[string]time.Time // per upstream (and for the cap), to keep a dead upstream from flooding the log
 	warnEvery time.Duration
 }
 
@@ -58,6 +66,13 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	}
 	if ips, known := records.Lookup(client, q.Name); known {
 		h.answer(w, r, q, ips)
+		return
+	}
+	// A container whose every network is internal has no way out, and its resolver
+	// must not be one (moby's CVE-2024-29018): SERVFAIL, as docker answers there,
+	// without asking any upstream, the host's or the container's own dns.
+	if records.InternalOnly(client) {
+		h.reply(w, r, dns.RcodeServerFailure)
 		return
 	}
 	upstreams := records.Upstreams(client)
@@ -118,6 +133,17 @@ func (h *handler) answerPTR(w dns.ResponseWriter, r *dns.Msg, q dns.Question, na
 func (h *handler) forward(w dns.ResponseWriter, r *dns.Msg, upstreams []string) {
 	if len(upstreams) == 0 {
 		h.reply(w, r, dns.RcodeNameError)
+		return
+	}
+	// Over the cap the query is answered SERVFAIL at once rather than dropped or
+	// queued (docker waits up to its I/O timeout, then answers REFUSED): the client
+	// learns now, and the agent keeps nothing for it.
+	select {
+	case h.forwarding <- struct{}{}:
+		defer func() { <-h.forwarding }()
+	default:
+		h.warn("cap", fmt.Errorf("more than %d queries at the upstreams at once: answering SERVFAIL", maxForwards))
+		h.reply(w, r, dns.RcodeServerFailure)
 		return
 	}
 	var fallback *dns.Msg
@@ -181,18 +207,23 @@ func (h *handler) write(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
 	}
 }
 
-func (h *handler) warn(up string, err error) {
+// warn logs err at most once per warnEvery for each key (an upstream, or "cap").
+func (h *handler) warn(key string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
-	if now.Sub(h.lastWarn[up]) < h.warnEvery {
+	if now.Sub(h.lastWarn[key]) < h.warnEvery {
 		return
 	}
 	if h.lastWarn == nil {
 		h.lastWarn = map[string]time.Time{}
 	}
-	h.lastWarn[up] = now
-	h.logf("resolver: upstream %s: %v", up, err)
+	h.lastWarn[key] = now
+	if key == "cap" {
+		h.logf("resolver: %v", err)
+		return
+	}
+	h.logf("resolver: upstream %s: %v", key, err)
 }
 
 func clientIP(a net.Addr) net.IP {

@@ -181,6 +181,22 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 	return nil
 }
 
+// InternalOnly tells whether clientIP is a container whose every network is internal:
+// it has no way out, so nothing it asks goes to an upstream.
+func (r *Records) InternalOnly(clientIP net.IP) bool {
+	client, ok := netip.AddrFromSlice(clientIP)
+	if !ok {
+		return false
+	}
+	nets := r.clients[client.Unmap()]
+	for _, n := range nets {
+		if !r.networks[n].Internal {
+			return false
+		}
+	}
+	return len(nets) > 0
+}
+
 // Upstreams are the servers a container asked for with dns (nil: the host's).
 func (r *Records) Upstreams(clientIP net.IP) []string {
 	client, ok := netip.AddrFromSlice(clientIP)

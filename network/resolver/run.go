@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) error {
 		ctx:  ctx,
 		port: o.Port,
 		handler: &handler{ctx: ctx, records: &s.records, upstreams: o.Upstreams,
-			logf: o.Logf, warnEvery: warnEvery},
+			logf: o.Logf, warnEvery: warnEvery, forwarding: make(chan struct{}, maxForwards)},
 		logf:   o.Logf,
 		active: map[string]*listener{},
 		failed: map[string]string{},
