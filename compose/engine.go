@@ -22,6 +22,8 @@ type Engine struct {
 	Out      io.Writer // container output
 	Err      io.Writer // messages for the user
 	Parallel int       // scheduler limit; 0 = none
+	// Devices resolves the CDI devices services ask for; nil: none are given.
+	Devices DeviceResolver
 }
 
 // observe reads the state a plan starts from.

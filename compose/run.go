@@ -86,10 +86,15 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 
 // createOneOff makes the container with the networks and volumes it needs.
 func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name, pullPolicy string, build BuildPolicy) (Container, error) {
+	devices, err := e.resolveDevices(p, s) // s as run's flags changed it
+	if err != nil {
+		return Container{}, err
+	}
 	obs, err := e.observe(ctx, p, []string{s.Name})
 	if err != nil {
 		return Container{}, err
 	}
+	obs.Devices = devices
 	builds, err := PlanBuilds(p, []string{s.Name}, obs, build)
 	if err != nil {
 		return Container{}, err

@@ -87,6 +87,10 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
+	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
+	if err != nil {
+		return nil, err
+	}
 	images, err := e.imageDigests(ctx, p, services)
 	if err != nil {
 		return nil, err
@@ -113,6 +117,7 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
+	obs.Devices = devices
 	plan, err := PlanUp(p, obs, o.PlanOptions)
 	if err != nil {
 		return nil, err
@@ -339,7 +344,10 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 	if err != nil {
 		return CreateRequest{}, err
 	}
-	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}}
+	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}, Devices: obs.Devices[s.Name]}
+	if len(req.Devices) > 0 {
+		labels[LabelDevices] = strings.Join(req.Devices, ",")
+	}
 	for i, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
 		if n := s.Networks[key]; n != nil {
