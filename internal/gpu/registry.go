@@ -3,6 +3,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,14 @@ const EnvSpecDirs = "BERTH_CDI_SPEC_DIRS"
 
 // ErrNoDevice is the cause of every refusal: the host lacks what the file asks.
 var ErrNoDevice = errors.New("no such device on this host")
+
+// noDevice is a refusal that says what the host lacks and has, and is ErrNoDevice.
+type noDevice string
+
+func (e noDevice) Error() string        { return string(e) }
+func (e noDevice) Is(target error) bool { return target == ErrNoDevice }
+
+func missing(format string, args ...any) error { return noDevice(fmt.Sprintf(format, args...)) }
 
 // Options configure a Registry.
 type Options struct {
@@ -130,7 +139,7 @@ func (r *Registry) resolve(q Request) ([]string, error) {
 		names = r.devicesOf(q.Kind)
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("%w: no CDI spec gives %s devices (looked in %s); %s", ErrNoDevice, q.Kind, strings.Join(r.dirs(), ", "), r.hostHas())
+		return nil, missing("no CDI spec gives %s devices (looked in %s); %s", q.Kind, strings.Join(r.dirs(), ", "), r.hostHas())
 	}
 	units := units(names)
 	switch {
@@ -142,12 +151,12 @@ func (r *Registry) resolve(q Request) ([]string, error) {
 	case len(q.IDs) > 0:
 		for _, id := range q.IDs {
 			if !slices.Contains(names, id) {
-				return nil, fmt.Errorf("%w: device id %q: the host has %s", ErrNoDevice, id, has(q.Kind, units))
+				return nil, missing("device id %q: the host has %s", id, has(q.Kind, units))
 			}
 		}
 		return qualify(q.Kind, q.IDs), nil
 	case q.Count > len(units):
-		return nil, fmt.Errorf("%w: %d asked, the host has %s", ErrNoDevice, q.Count, has(q.Kind, units))
+		return nil, missing("%d asked, the host has %s", q.Count, has(q.Kind, units))
 	default:
 		return qualify(q.Kind, units[:q.Count]), nil
 	}
@@ -187,10 +196,9 @@ func (r *Registry) hostHas() string {
 		return msg
 	}
 	var parts []string
-	for k, n := range kinds {
-		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
 	}
-	sort.Strings(parts)
 	return "the host has " + strings.Join(parts, ", ")
 }
 

@@ -65,9 +65,9 @@ func TestResolve(t *testing.T) {
 			s.Devices = []types.DeviceMapping{{Source: "berth.test/gpu=0"}}
 		}), "berth.test/gpu=0", ""},
 		{"too many", svc(func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Driver: kind, Count: 3}} }), "",
-			`field "gpus[0]": no such device on this host: 3 asked, the host has 2 berth.test/gpu devices (0, 1)`},
+			`field "gpus[0]": 3 asked, the host has 2 berth.test/gpu devices (0, 1)`},
 		{"unknown id", svc(func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Driver: kind, IDs: []string{"7"}}} }), "",
-			`field "gpus[0]": no such device on this host: device id "7": the host has 2 berth.test/gpu devices (0, 1)`},
+			`field "gpus[0]": device id "7": the host has 2 berth.test/gpu devices (0, 1)`},
 		{"no spec", svc(func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Driver: "amd", Count: 1}} }), "",
 			`no CDI spec gives amd.com/gpu devices`},
 		{"not a gpu", svc(func(s *types.ServiceConfig) {
