@@ -85,17 +85,12 @@ func SpecDirsFromEnv(flags []string) []string {
 	return out
 }
 
-// load reads the specs (with berth's generated one, if any, last: the lowest
-// priority would let a stale copy win over a toolkit's spec written since, so it
-// is read only while no other spec gives its kind).
+// load reads the specs of the spec directories; berth's generated one joins them
+// only once made in this process (see generateNVIDIA).
 func (r *Registry) load() *cdi.Cache {
 	if r.cache == nil {
-		dirs := slices.Clone(r.o.SpecDirs)
-		if r.o.GeneratedDir != "" {
-			dirs = append([]string{r.o.GeneratedDir}, dirs...)
-		}
 		// No auto-refresh: berth is a short-lived CLI and needs no watcher.
-		r.cache, _ = cdi.NewCache(cdi.WithSpecDirs(dirs...), cdi.WithAutoRefresh(false))
+		r.cache, _ = cdi.NewCache(cdi.WithSpecDirs(r.o.SpecDirs...), cdi.WithAutoRefresh(false))
 	}
 	return r.cache
 }
@@ -139,7 +134,11 @@ func (r *Registry) resolve(q Request) ([]string, error) {
 		names = r.devicesOf(q.Kind)
 	}
 	if len(names) == 0 {
-		return nil, missing("no CDI spec gives %s devices (looked in %s); %s", q.Kind, strings.Join(r.dirs(), ", "), r.hostHas())
+		has := r.hostHas()
+		if q.Kind == DefaultKind && r.o.GeneratedDir != "" {
+			has += ", and no NVIDIA GPU node (/dev/nvidiaN)"
+		}
+		return nil, missing("no CDI spec gives %s devices (looked in %s); %s", q.Kind, strings.Join(r.dirs(), ", "), has)
 	}
 	units := units(names)
 	switch {
