@@ -22,6 +22,8 @@ type Engine struct {
 	Out      io.Writer // container output
 	Err      io.Writer // messages for the user
 	Parallel int       // scheduler limit; 0 = none
+	// Devices resolves the CDI devices services ask for; nil: none are given.
+	Devices DeviceResolver
 }
 
 // locked runs fn holding the project's lock: every verb that changes a project's

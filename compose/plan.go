@@ -78,6 +78,8 @@ type Observed struct {
 	// pull_policy refreshes it; Now is when the observation was made.
 	ImagesPulled map[string]time.Time
 	Now          time.Time
+	// Devices are the CDI devices each service gets on this host.
+	Devices map[string][]string
 }
 
 // PlanOptions are the flags that change a plan.

@@ -85,6 +85,8 @@ type psEntry struct {
 	Status     string        `json:"Status"`
 	ExitCode   int           `json:"ExitCode"`
 	Publishers []psPublisher `json:"Publishers"`
+	// Devices are the CDI devices the container was given (berth's own field).
+	Devices []string `json:"Devices,omitempty"`
 }
 
 type psPublisher struct {
@@ -99,7 +101,8 @@ func psJSON(w io.Writer, cs []Container) error {
 	enc := json.NewEncoder(w)
 	for _, c := range cs {
 		e := psEntry{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: c.Project, Service: c.Service,
-			Created: c.Created.Unix(), State: c.State, Health: c.Health, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{}}
+			Created: c.Created.Unix(), State: c.State, Health: c.Health, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{},
+			Devices: ContainerDevices(c)}
 		for _, p := range c.Ports {
 			for _, b := range expandPorts(p) {
 				e.Publishers = append(e.Publishers, b)

@@ -30,6 +30,8 @@ type RunOptions struct {
 	Build        bool     // --build: build the service's image even when the store has it
 	Publish      []string // -p, in compose's short port syntax
 	Volumes      []string // -v, in compose's short volume syntax
+	// GPUs are --gpus, added to the service's gpus:.
+	GPUs []types.DeviceRequest
 	Stdio
 }
 
@@ -44,13 +46,17 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
+	if s, err = oneOffService(p, s, o); err != nil {
+		return 0, err
+	}
+	devices, err := e.resolveDevices(p, s)
+	if err != nil {
+		return 0, err
+	}
 	if deps := g.Deps[o.Service]; len(deps) > 0 && !o.NoDeps {
 		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Detach: true}); err != nil {
 			return 0, err
 		}
-	}
-	if s, err = oneOffService(p, s, o); err != nil {
-		return 0, err
 	}
 	name := o.Name
 	if name == "" {
@@ -63,7 +69,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
-	c, err := e.createOneOff(ctx, p, s, name, o.Pull, BuildPolicy{Always: o.Build})
+	c, err := e.createOneOff(ctx, p, s, devices, name, o.Pull, BuildPolicy{Always: o.Build})
 	unlock()
 	if err != nil {
 		return 0, err
@@ -85,11 +91,12 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 }
 
 // createOneOff makes the container with the networks and volumes it needs.
-func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, name, pullPolicy string, build BuildPolicy) (Container, error) {
+func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, devices map[string][]string, name, pullPolicy string, build BuildPolicy) (Container, error) {
 	obs, err := e.observe(ctx, p, []string{s.Name})
 	if err != nil {
 		return Container{}, err
 	}
+	obs.Devices = devices
 	builds, err := PlanBuilds(p, []string{s.Name}, obs, build)
 	if err != nil {
 		return Container{}, err
@@ -170,6 +177,7 @@ func oneOffService(p *types.Project, s types.ServiceConfig, o RunOptions) (types
 		env[k] = v
 	}
 	s.Environment = env
+	s.Gpus = append(append([]types.DeviceRequest{}, s.Gpus...), o.GPUs...)
 	s.Restart = ""
 	s.ContainerName = ""
 	s.Tty = o.TTY

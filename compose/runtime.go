@@ -143,6 +143,8 @@ type CreateRequest struct {
 	VolumesFrom []VolumesFrom
 	// RenewAnonymous makes the container's anonymous volumes anew (up -V).
 	RenewAnonymous bool
+	// Devices are the CDI devices the container gets (see DeviceResolver).
+	Devices []string
 }
 
 // VolumesFrom is a container whose volumes and bind mounts another mounts too.

@@ -88,6 +88,12 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
+	// Devices are chosen before anything is made: a request the host cannot meet
+	// stops up here.
+	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
+	if err != nil {
+		return nil, err
+	}
 	if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
 		return nil, err
 	}
@@ -98,6 +104,7 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
+	obs.Devices = devices
 	plan, err := PlanUp(p, obs, o.PlanOptions)
 	if err != nil {
 		return nil, err
@@ -144,10 +151,15 @@ func (e *Engine) printUpPlan(ctx context.Context, p *types.Project, o UpOptions)
 	if err != nil {
 		return err
 	}
+	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
+	if err != nil {
+		return err
+	}
 	obs, err := e.observe(ctx, p, services)
 	if err != nil {
 		return err
 	}
+	obs.Devices = devices
 	plan, err := PlanUp(p, obs, o.PlanOptions)
 	if err != nil {
 		return err
@@ -371,7 +383,10 @@ func createRequest(p *types.Project, s types.ServiceConfig, op Op, obs Observed)
 	if err != nil {
 		return CreateRequest{}, err
 	}
-	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}}
+	req := CreateRequest{Project: p, Service: s, Name: op.Target, Labels: labels, Volumes: map[string]string{}, Devices: obs.Devices[s.Name]}
+	if len(req.Devices) > 0 {
+		labels[LabelDevices] = strings.Join(req.Devices, ",")
+	}
 	for i, key := range s.NetworksByPriority() {
 		a := Attachment{Network: project.NetworkName(p, key)}
 		if n := s.Networks[key]; n != nil {

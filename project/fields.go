@@ -44,15 +44,15 @@ var ServiceFields = map[string]Support{
 	"cgroup_parent": notYet, "cgroup": yes, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,
 	"cpus": yes, "cpuset": yes, "cpu_shares": yes, "configs": yes,
-	"credential_spec": notYet, "device_cgroup_rules": yes, "devices": yes, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
+	"credential_spec": notYet, "device_cgroup_rules": yes, "devices": {Supported: true, Note: "host paths; a CDI name (`vendor.com/class=name`, `=all`) gives that CDI device"}, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
-	"group_add": yes, "gpus": notYet, "init": yes, "ipc": yes, "isolation": notYet,
+	"group_add": yes, "gpus": {Supported: true, Note: "through CDI: see GPUs in the README"}, "init": yes, "ipc": yes, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
-	"runtime": notYet, "secrets": yes, "security_opt": yes, "shm_size": yes,
+	"runtime": {Supported: true, Note: "runc, and nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
 	"volumes_from": {Supported: true, Note: "services of the project, and container:NAME of a container berth made; :ro and :rw"}, "build": {Supported: true, Note: "with buildah: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
@@ -192,6 +192,11 @@ func checkServiceDetails(s types.ServiceConfig) error {
 				return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
 			}
 		}
+	}
+	switch s.Runtime {
+	case "", "runc", "io.containerd.runc.v2", "nvidia":
+	default:
+		return fmt.Errorf("field \"runtime\": %q is not supported: berth runs runc, and nvidia for GPUs", s.Runtime)
 	}
 	if err := checkPullPolicy(s); err != nil {
 		return err

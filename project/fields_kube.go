@@ -25,6 +25,9 @@ var (
 	}
 )
 
+// kubeGPU is the Kubernetes column of a GPU request.
+var kubeGPU = map[string]Support{"capabilities": kubeNotYet, "driver": kubeNotYet, "count": kubeNotYet, "device_ids": kubeNotYet, "options": kubeNotYet}
+
 func kubeYes(note string) Support { return Support{Supported: true, Note: note} }
 
 var KubeServiceFields = map[string]Support{
@@ -129,10 +132,12 @@ var KubeVolumeFields = map[string]Support{
 var KubeParts = map[string]map[string]Support{
 	"service deploy": {"replicas": kubeYes("`replicas`"), "resources": kubeYes(""), "mode": kubeNo, "labels": kubeNotYet,
 		"update_config": kubeNotYet, "rollback_config": kubeNotYet, "restart_policy": kubeNotYet, "placement": kubeNo, "endpoint_mode": kubeNo},
-	"service deploy.restart_policy":         {"condition": kubeNotYet, "max_attempts": kubeNotYet, "delay": kubeNotYet, "window": kubeNotYet},
-	"service deploy.resources":              {"limits": kubeYes("limits"), "reservations": kubeYes("requests")},
-	"service deploy.resources.limits":       kubeResource,
-	"service deploy.resources.reservations": kubeResource,
+	"service deploy.restart_policy":                 {"condition": kubeNotYet, "max_attempts": kubeNotYet, "delay": kubeNotYet, "window": kubeNotYet},
+	"service deploy.resources":                      {"limits": kubeYes("limits"), "reservations": kubeYes("requests")},
+	"service deploy.resources.limits":               kubeResource,
+	"service deploy.resources.reservations":         kubeResource,
+	"service deploy.resources.reservations.devices": kubeGPU,
+	"service gpus":                                  kubeGPU,
 	"service networks": {"aliases": kubeYes("extra headless Services, namespace-wide"), "ipv4_address": kubeNo, "ipv6_address": kubeNo,
 		"mac_address": kubeNo, "priority": kubeNo, "gw_priority": kubeNo, "interface_name": kubeNo, "use_service_name_alias": kubeNo,
 		"link_local_ips": kubeNo, "driver_opts": kubeNo},

@@ -28,6 +28,21 @@ var (
 	}
 )
 
+// deviceRequest is a GPU request (gpus:, or a device reservation with capabilities
+// [gpu]), given through CDI.
+var deviceRequest = map[string]Support{
+	"capabilities": {Supported: true, Note: "gpu (or nvidia); a reservation without it is refused"},
+	"driver":       {Supported: true, Note: "the CDI kind: none or nvidia is nvidia.com/gpu, a kind (vendor.com/class) itself, any other D is D.com/gpu; cdi takes device_ids as CDI names"},
+	"count":        {Supported: true, Note: "N or all; the first N devices by index"},
+	"device_ids":   {Supported: true, Note: "CDI device names of the kind (an index or a UUID)"},
+	"options":      {Supported: true, Note: "ignored: CDI devices take no options"},
+}
+
+func withGPUs(m map[string]Support) map[string]Support {
+	m["devices"] = Support{Supported: true, Note: "GPUs, through CDI: see gpus"}
+	return m
+}
+
 // Parts are the tables of every struct inside a supported field. A test walks
 // compose-go's types from the top tables and fails on a struct or a field none of
 // these classify, so a compose-go upgrade cannot add a part berth would ignore;
@@ -41,7 +56,9 @@ var Parts = []Part{
 		"delay": notYet, "window": notYet}},
 	{"service", "deploy.resources", reflect.TypeOf(types.Resources{}), map[string]Support{"limits": yes, "reservations": yes}},
 	{"service", "deploy.resources.limits", reflect.TypeOf(types.Resource{}), resource(yes, yes)},
-	{"service", "deploy.resources.reservations", reflect.TypeOf(types.Resource{}), resource(notYet, notYet)},
+	{"service", "deploy.resources.reservations", reflect.TypeOf(types.Resource{}), withGPUs(resource(notYet, notYet))},
+	{"service", "deploy.resources.reservations.devices", reflect.TypeOf(types.DeviceRequest{}), deviceRequest},
+	{"service", "gpus", reflect.TypeOf(types.DeviceRequest{}), deviceRequest},
 	{"service", "networks", reflect.TypeOf(types.ServiceNetworkConfig{}), map[string]Support{
 		"aliases": yes, "ipv4_address": yes, "ipv6_address": yes, "mac_address": yes, "priority": yes, "gw_priority": yes,
 		"interface_name": yes, "use_service_name_alias": yes, "link_local_ips": yes, "driver_opts": notYet}},

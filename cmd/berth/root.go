@@ -15,6 +15,7 @@ import (
 
 	"berth.dev/berth/compose"
 	berthctr "berth.dev/berth/compose/containerd"
+	"berth.dev/berth/internal/gpu"
 	"berth.dev/berth/internal/progress"
 	"berth.dev/berth/project"
 )
@@ -34,6 +35,7 @@ type globals struct {
 	debug      bool
 	hostsDir   string
 	dryRun     bool
+	cdiDirs    []string
 
 	force <-chan struct{}
 }
@@ -74,6 +76,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		}
 		return nil
 	}
+	f.StringArrayVar(&g.cdiDirs, "cdi-spec-dir", nil, "Directory of CDI specs, repeatable (default: $"+gpu.EnvSpecDirs+" split at colons, else /etc/cdi and /var/run/cdi)")
 
 	root.AddCommand(
 		newUpCommand(g), newDownCommand(g), newPsCommand(g), newLogsCommand(g), newExecCommand(g),
@@ -137,6 +140,12 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 		RunDir:    filepath.Join(envOr("BERTH_RUN_ROOT", "/run/berth"), g.namespace),
 		HostsDir:  g.hostsDir,
 	}
+	devices := gpu.NewRegistry(gpu.Options{
+		SpecDirs:     gpu.SpecDirsFromEnv(g.cdiDirs),
+		GeneratedDir: filepath.Join(o.RunDir, "cdi"),
+		Notify:       func(line string) { fmt.Fprintln(os.Stderr, line) },
+	})
+	o.Devices = devices
 	// BERTH_DNS_UPSTREAMS overrides the resolver's upstreams ("none" for none), so
 	// tests can point it at a server of their own on loopback.
 	if v, ok := os.LookupEnv("BERTH_DNS_UPSTREAMS"); ok {
@@ -158,7 +167,7 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 	if parallel < 0 {
 		parallel = 0
 	}
-	return &compose.Engine{Runtime: rt, Progress: pw, Out: os.Stdout, Err: os.Stderr, Parallel: parallel},
+	return &compose.Engine{Runtime: rt, Progress: pw, Out: os.Stdout, Err: os.Stderr, Parallel: parallel, Devices: devices},
 		func() { rt.Close() }, nil
 }
 

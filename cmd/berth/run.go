@@ -9,17 +9,25 @@ import (
 	"golang.org/x/term"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/gpu"
 )
 
 func newRunCommand(g *globals) *cobra.Command {
 	var o compose.RunOptions
 	var noTTY bool
-	var entrypoint string
+	var entrypoint, gpus string
 	cmd := projectVerb(g, "run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", false,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
 			o.Service, o.Cmd = args[0], args[1:]
 			if err := checkPullFlag(o.Pull); err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("gpus") {
+				req, err := gpu.ParseFlag(gpus)
+				if err != nil {
+					return usageError("%v", err)
+				}
+				o.GPUs = []types.DeviceRequest{req}
 			}
 			if cmd.Flags().Changed("entrypoint") {
 				ep := []string{}
@@ -57,5 +65,6 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.StringArrayVarP(&o.Volumes, "volume", "v", nil, "Bind mount a volume")
 	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	f.BoolVar(&o.Build, "build", false, "Build image before starting container")
+	f.StringVar(&gpus, "gpus", "", `GPUs to give the container, as docker run takes them: all, a count, or '"device=0,1"'`)
 	return cmd
 }

@@ -234,6 +234,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, err
 	}
+	if len(req.Devices) > 0 {
+		opts = append(opts, r.injectDevices(s.Name, req.Devices))
+	}
 
 	logURI := logdriver.URI(self, r.logFile(id))
 	if s.Logging != nil && len(s.Logging.Options) > 0 {

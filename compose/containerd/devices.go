@@ -12,7 +12,23 @@ import (
 	"github.com/containerd/containerd/v2/pkg/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"berth.dev/berth/internal/gpu"
 )
+
+// injectDevices gives the container the CDI devices the engine resolved for it:
+// last of the spec options, so their environment and mounts join the service's.
+func (r *Runtime) injectDevices(service string, names []string) oci.SpecOpts {
+	return func(_ context.Context, _ oci.Client, _ *containers.Container, sp *oci.Spec) error {
+		if r.o.Devices == nil {
+			return fmt.Errorf("service %q: devices %s: berth reads no CDI specs here", service, strings.Join(names, ", "))
+		}
+		if err := r.o.Devices.Inject(sp, names); err != nil {
+			return fmt.Errorf("service %q: %w", service, err)
+		}
+		return nil
+	}
+}
 
 // deviceOpts give the container the host devices it names (devices), the device
 // cgroup rules it asks for (device_cgroup_rules), its block IO weights and
@@ -20,6 +36,9 @@ import (
 func deviceOpts(s types.ServiceConfig) ([]oci.SpecOpts, error) {
 	var opts []oci.SpecOpts
 	for _, d := range s.Devices {
+		if gpu.IsCDIName(d.Source) {
+			continue // a CDI device: resolved by the engine, injected by injectDevices
+		}
 		target, perms := d.Target, d.Permissions
 		if target == "" {
 			target = d.Source

@@ -15,6 +15,7 @@ import (
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/filelock"
@@ -34,6 +35,13 @@ type Options struct {
 	// HostsDir holds containerd's hosts.toml registry configuration, one directory
 	// per registry host; "" means DefaultHostsDir.
 	HostsDir string
+	// Devices injects the CDI devices a container is given; nil gives none.
+	Devices DeviceInjector
+}
+
+// DeviceInjector edits an OCI spec as the named CDI devices' specs say.
+type DeviceInjector interface {
+	Inject(spec *specs.Spec, names []string) error
 }
 
 // Runtime implements compose.Runtime on containerd.
