@@ -11,11 +11,11 @@ func newDownCommand(g *globals) *cobra.Command {
 	var o compose.DownOptions
 	var timeout timeoutFlag
 	cmd := &cobra.Command{
-		Use:   "down [OPTIONS]",
+		Use:   "down [OPTIONS] [SERVICES]",
 		Short: "Stop and remove containers, networks",
-		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Timeout = timeout.value(cmd)
+			o.Services = args
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
 				return e.Down(cmd.Context(), p, o)
 			})

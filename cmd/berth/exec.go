@@ -1,27 +1,25 @@
 package main
 
 import (
-	"os"
-
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"berth.dev/berth/compose"
 )
 
 func newExecCommand(g *globals) *cobra.Command {
 	var o compose.ExecOptions
-	var noTTY bool
+	var stdio stdioFlags
 	cmd := &cobra.Command{
 		Use:   "exec [OPTIONS] SERVICE COMMAND [ARGS...]",
 		Short: "Execute a command in a running container",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Service, o.Cmd = args[0], args[1:]
-			// As docker compose: a TTY unless -T, and only when there is one to give.
-			o.TTY = !noTTY && !o.Detach && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
-			o.In, o.Out, o.Err = os.Stdin, os.Stdout, os.Stderr
+			var err error
+			if o.Stdio, err = stdio.stdio(cmd); err != nil {
+				return err
+			}
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
 				code, err := e.Exec(cmd.Context(), p, o)
 				if err != nil {
@@ -36,7 +34,7 @@ func newExecCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.SetInterspersed(false)
-	f.BoolVarP(&noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation")
+	stdio.add(cmd)
 	f.StringArrayVarP(&o.Env, "env", "e", nil, "Set environment variables")
 	f.StringVarP(&o.WorkDir, "workdir", "w", "", "Working directory inside the container")
 	f.StringVarP(&o.User, "user", "u", "", "Run the command as this user")

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/gpu"
@@ -14,7 +12,7 @@ import (
 
 func newRunCommand(g *globals) *cobra.Command {
 	var o compose.RunOptions
-	var noTTY bool
+	var stdio stdioFlags
 	var entrypoint, gpus string
 	cmd := projectVerb(g, "run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", false,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
@@ -36,9 +34,11 @@ func newRunCommand(g *globals) *cobra.Command {
 				}
 				o.Entrypoint = &ep
 			}
-			// As docker compose: a TTY unless -T, and only when there is one to give.
-			o.TTY = !noTTY && !o.Detach && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
-			o.In, o.Out, o.Err = os.Stdin, os.Stdout, os.Stderr
+			var err error
+			if o.Stdio, err = stdio.stdio(cmd); err != nil {
+				return err
+			}
+			o.TTY = o.TTY && !o.Detach // nothing to give a detached one-off's terminal to
 			code, err := e.Run(ctx, p, o)
 			if err != nil {
 				return err
@@ -57,7 +57,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.StringVar(&entrypoint, "entrypoint", "", "Override the entrypoint of the image")
 	f.StringVarP(&o.User, "user", "u", "", "Run as specified username or uid")
 	f.StringVarP(&o.WorkDir, "workdir", "w", "", "Working directory inside the container")
-	f.BoolVarP(&noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation")
+	stdio.add(cmd)
 	f.StringVar(&o.Name, "name", "", "Assign a name to the container")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "Don't start linked services")
 	f.BoolVarP(&o.ServicePorts, "service-ports", "P", false, "Run command with the service's ports published to the host")

@@ -366,7 +366,8 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 // StartAttached starts the container's task with its standard streams connected to
 // the caller's (`run` without -d) and returns its exit status once it exits.
 func (r *Runtime) StartAttached(ctx context.Context, id string, stdio compose.Stdio) (int, error) {
-	streams := []cio.Opt{cio.WithStreams(stdio.In, stdio.Out, stdio.Err)}
+	in, eof := withStdinEOF(stdio.In)
+	streams := []cio.Opt{cio.WithStreams(in, stdio.Out, stdio.Err)}
 	if stdio.TTY {
 		streams = append(streams, cio.WithTerminal)
 		restore, err := rawConsole()
@@ -376,6 +377,7 @@ func (r *Runtime) StartAttached(ctx context.Context, id string, stdio compose.St
 		defer restore()
 	}
 	task, err := r.startTask(ctx, id, func(map[string]string) cio.Creator { return cio.NewCreator(streams...) })
+	eof.started(task)
 	if err != nil {
 		return 0, err
 	}

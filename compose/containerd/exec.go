@@ -33,6 +33,9 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 	p.Args = req.Cmd
 	p.Terminal = req.TTY
 	p.Env = append(append([]string{}, p.Env...), req.Env...)
+	if req.TTY {
+		p.Env = withTerm(p.Env)
+	}
 	if req.WorkDir != "" {
 		p.Cwd = req.WorkDir
 	}
@@ -63,7 +66,8 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 		return 0, proc.Start(ctx)
 	}
 
-	streams := []cio.Opt{cio.WithStreams(req.In, req.Out, req.Err)}
+	in, eof := withStdinEOF(req.In)
+	streams := []cio.Opt{cio.WithStreams(in, req.Out, req.Err)}
 	if req.TTY {
 		streams = append(streams, cio.WithTerminal)
 		restore, err := rawConsole()
@@ -74,16 +78,20 @@ func (r *Runtime) Exec(ctx context.Context, id string, req compose.ExecRequest) 
 	}
 	proc, err := task.Exec(ctx, execID, &p, cio.NewCreator(streams...))
 	if err != nil {
+		eof.started(nil)
 		return 0, err
 	}
 	defer proc.Delete(context.WithoutCancel(ctx))
 	exited, err := proc.Wait(ctx)
 	if err != nil {
+		eof.started(nil)
 		return 0, err
 	}
 	if err := proc.Start(ctx); err != nil {
+		eof.started(nil)
 		return 0, err
 	}
+	eof.started(proc)
 	if req.TTY {
 		if w, h, ok := consoleSize(); ok {
 			_ = proc.Resize(ctx, w, h)

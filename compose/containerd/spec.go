@@ -38,6 +38,29 @@ func processArgs(img ocispec.ImageConfig, s types.ServiceConfig) ([]string, erro
 	return args, nil
 }
 
+// defaultPath is Docker's PATH for a container whose image sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// engineEnv is what Docker's engine gives every process, under the image's and the
+// service's environment: a PATH, the container's HOSTNAME, and TERM with a TTY.
+func engineEnv(hostname string, tty bool) []string {
+	env := []string{"PATH=" + defaultPath, "HOSTNAME=" + hostname}
+	if tty {
+		env = append(env, "TERM=xterm")
+	}
+	return env
+}
+
+// withTerm adds TERM=xterm to env unless it has a TERM: an exec with a TTY, as Docker.
+func withTerm(env []string) []string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TERM=") {
+			return env
+		}
+	}
+	return append(env, "TERM=xterm")
+}
+
 // mergeEnv lays the service's environment over the image's, by key. A variable the
 // file lists without a value and the loader could not resolve is left out, as Docker does.
 func mergeEnv(image []string, env types.MappingWithEquals) []string {
@@ -135,7 +158,7 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 		oci.WithMounts([]specs.Mount{{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
 			Options: []string{"ro", "nosuid", "noexec", "nodev"}}}),
 		oci.WithProcessArgs(args...),
-		replaceEnv(mergeEnv(in.Image.Env, s.Environment)),
+		replaceEnv(mergeEnv(append(engineEnv(in.Hostname, s.Tty), in.Image.Env...), s.Environment)),
 		oci.WithProcessCwd(cwd),
 		oci.WithHostname(in.Hostname),
 	}
@@ -148,7 +171,11 @@ func serviceOpts(in specInput) ([]oci.SpecOpts, error) {
 		opts = append(opts, oci.WithDomainname(s.DomainName))
 	}
 	if s.Tty {
-		opts = append(opts, oci.WithTTY)
+		// Not oci.WithTTY: it appends a second TERM after the service's own.
+		opts = append(opts, func(_ context.Context, _ oci.Client, _ *containers.Container, spec *oci.Spec) error {
+			spec.Process.Terminal = true
+			return nil
+		})
 	}
 	limits, err := limitsOpts(s)
 	if err != nil {

@@ -403,3 +403,31 @@ func TestTmpfsAndSubpathMounts(t *testing.T) {
 		t.Errorf("subpath ../.. leaves the volume: %s", m[1].Source)
 	}
 }
+
+func TestEngineEnv(t *testing.T) {
+	img := []string{"PATH=/image/bin"}
+	cases := []struct {
+		name  string
+		image []string
+		env   types.MappingWithEquals
+		tty   bool
+		want  []string
+	}{
+		{"defaults", nil, nil, false, []string{"PATH=" + defaultPath, "HOSTNAME=h1"}},
+		{"image path, tty", img, nil, true, []string{"PATH=/image/bin", "HOSTNAME=h1", "TERM=xterm"}},
+		{"service overrides", nil, types.MappingWithEquals{"HOSTNAME": strp("mine"), "TERM": strp("screen")}, true,
+			[]string{"PATH=" + defaultPath, "HOSTNAME=mine", "TERM=screen"}},
+	}
+	for _, c := range cases {
+		got := mergeEnv(append(engineEnv("h1", c.tty), c.image...), c.env)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := withTerm([]string{"TERM=vt100"}); !reflect.DeepEqual(got, []string{"TERM=vt100"}) {
+		t.Errorf("withTerm replaced the process's own TERM: %v", got)
+	}
+	if got := withTerm([]string{"A=1"}); !reflect.DeepEqual(got, []string{"A=1", "TERM=xterm"}) {
+		t.Errorf("withTerm: %v", got)
+	}
+}

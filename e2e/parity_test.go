@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDownServices: `down SERVICE…` removes those services' containers and those of
+// the services that depend on them, as docker compose; a network or volume goes
+// only when no remaining container uses it.
+func TestDownServices(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	nets := func() []string {
+		var out []string
+		for _, l := range strings.Split(s.must("network", "ls", "-q"), "\n") {
+			if strings.HasPrefix(l, s.project+"_") {
+				out = append(out, strings.TrimPrefix(l, s.project+"_"))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	vols := func() []string {
+		var out []string
+		for _, l := range strings.Split(s.must("volume", "ls", "-q"), "\n") {
+			if strings.HasPrefix(l, s.project+"_") {
+				out = append(out, strings.TrimPrefix(l, s.project+"_"))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	// web alone: db and cache stay, and so do both networks (db is on back, cache on front).
+	s.must("down", "web")
+	if got := s.services(); got != "cache,db" {
+		t.Errorf("after down web, running %q, want cache,db", got)
+	}
+	if got := nets(); !slices.Equal(got, []string{"back", "front"}) {
+		t.Errorf("after down web, networks %v, want back and front", got)
+	}
+	// db takes web (which depends on it) along; back has no user left, front has cache;
+	// -v removes db's volume, not cache's.
+	s.must("up", "-d")
+	s.must("down", "-v", "db")
+	if got := s.services(); got != "cache" {
+		t.Errorf("after down db, running %q, want cache (web depends on db)", got)
+	}
+	if got := nets(); !slices.Equal(got, []string{"front"}) {
+		t.Errorf("after down db, networks %v, want front only", got)
+	}
+	if got := vols(); !slices.Equal(got, []string{"cachedata"}) {
+		t.Errorf("after down -v db, volumes %v, want cachedata only", got)
+	}
+	if r := s.berth("down", "nosuch"); r.code == 0 || !strings.Contains(r.stderr, "nosuch") {
+		t.Errorf("down of an unknown service: exit %d, %q", r.code, r.stderr)
+	}
+	if got := s.services(); got != "cache" {
+		t.Errorf("a refused down removed something: running %q", got)
+	}
+}
