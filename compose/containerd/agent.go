@@ -109,7 +109,10 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(ctx, logIO(u, false))
+	// Not interruptible, like a container's start: a task cut off while its shim
+	// starts leaves a bundle behind.
+	ctx = context.WithoutCancel(ctx)
+	task, err := newTask(ctx, c, logIO(u, false))
 	if err != nil {
 		c.Delete(context.WithoutCancel(ctx))
 		return fmt.Errorf("start berth's agent: %w", err)
