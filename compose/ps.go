@@ -31,6 +31,9 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := e.Runtime.AgentProblem(ctx); err != nil {
+		e.warn("%v", err)
+	}
 	var shown []Container
 	for _, c := range serviceContainers(cs, o.Services) {
 		if o.All || c.State == StateRunning || c.State == StatePaused {

@@ -71,6 +71,9 @@ type Runtime interface {
 	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
 	EnsureAgent(ctx context.Context) error
 	RemoveAgentIfIdle(ctx context.Context) error
+	// AgentProblem says, in one line naming the agent's log, why berth's agent does
+	// not serve; nil when it serves or was never started.
+	AgentProblem(ctx context.Context) error
 }
 
 // RemoveOptions tune Remove.

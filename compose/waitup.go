@@ -31,6 +31,10 @@ func (e *Engine) waitUp(ctx context.Context, p *types.Project, o UpOptions) erro
 	if err != nil {
 		return err
 	}
+	// Without the agent no healthcheck runs: waiting for health would only time out.
+	if err := e.Runtime.AgentProblem(ctx); err != nil {
+		return err
+	}
 	eg, ctx := errgroup.WithContext(ctx)
 	for _, name := range services {
 		name := name

@@ -33,6 +33,7 @@ type scenario struct {
 	dir     string
 	project string
 	env     []string
+	bin     string // the berth binary run, berthBin unless the test builds its own
 }
 
 // newScenario starts a test on its compose project and, when the test ends, takes
@@ -51,6 +52,7 @@ func newScenarioIn(t *testing.T, dir string) *scenario {
 	s := &scenario{
 		t:       t,
 		dir:     abs,
+		bin:     berthBin,
 		project: "e2e-" + strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")),
 		env: []string{
 			"CONTAINERD_NAMESPACE=" + namespace,
@@ -83,7 +85,7 @@ type result struct {
 // command is the CLI as a process of the test's own, in the scenario's directory
 // with its project name, for a test that signals it or reads it as it runs.
 func (s *scenario) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(berthBin, append([]string{"-p", s.project}, args...)...)
+	cmd := exec.Command(s.bin, append([]string{"-p", s.project}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), s.env...)
 	return cmd
@@ -124,7 +126,7 @@ func (s *scenario) berthEnv(extra []string, args ...string) result {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, berthBin, append([]string{"-p", s.project, "--progress", "plain"}, args...)...)
+	cmd := exec.CommandContext(ctx, s.bin, append([]string{"-p", s.project, "--progress", "plain"}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(append(os.Environ(), s.env...), extra...)
 	var out, errb bytes.Buffer

@@ -52,6 +52,13 @@ func newAgentCommand() *cobra.Command {
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
 			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })
+			// Last: holding the agent socket tells berth's commands that all of the
+			// above runs.
+			serve, err := berthctr.ServeAgentSocket(ctx, rt.Namespace)
+			if err != nil {
+				return err
+			}
+			g.Go(serve)
 			return g.Wait()
 		},
 	}

@@ -62,8 +62,10 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	upsLabel := strings.Join(ups, ",")
 	if c, err := r.client.LoadContainer(ctx, agentID); err == nil {
 		labels, _ := c.Labels(ctx)
-		if labels[labelAgentBinary] == self && labels[labelAgentUpstreams] == upsLabel && running(ctx, c) {
-			return nil
+		if labels[labelAgentBinary] == self && labels[labelAgentUpstreams] == upsLabel {
+			if serving, _, _ := r.agentState(ctx, c); serving {
+				return nil
+			}
 		}
 		if err := r.removeAgent(ctx); err != nil {
 			return err
@@ -76,16 +78,20 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 			return err
 		}
 	}
+	libs, err := agentLibraryMounts(self)
+	if err != nil {
+		return err
+	}
 	args := []string{"/berth", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
 		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel}
-	logFile := filepath.Join(r.o.StateDir, "logs", agentID+".log")
-	uri := logdriver.URI(self, logFile)
+	uri := logdriver.URI(self, r.agentLog())
 	c, err := r.client.NewContainer(ctx, agentID,
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(
 			oci.WithRootFSPath(rootfs),
 			oci.WithProcessArgs(args...),
 			oci.WithHostNamespace(specs.NetworkNamespace),
+			oci.WithMounts(libs),
 			oci.WithMounts([]specs.Mount{
 				{Destination: "/berth", Type: "bind", Source: self, Options: []string{"rbind", "ro"}},
 				// The agent writes health records, and execs checks through containerd,
@@ -109,7 +115,10 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(ctx, logIO(u, false))
+	// Not interruptible, like a container's start: a task cut off while its shim
+	// starts leaves a bundle behind.
+	ctx = context.WithoutCancel(ctx)
+	task, err := newTask(ctx, c, logIO(u, false))
 	if err != nil {
 		c.Delete(context.WithoutCancel(ctx))
 		return fmt.Errorf("start berth's agent: %w", err)
@@ -119,8 +128,10 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 		c.Delete(context.WithoutCancel(ctx))
 		return fmt.Errorf("start berth's agent: %w", err)
 	}
-	_, err = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running)})
-	return err
+	if _, err := c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running)}); err != nil {
+		return err
+	}
+	return r.waitAgentServing(ctx, c)
 }
 
 // RemoveAgentIfIdle removes the agent when no network of berth is left.
@@ -155,7 +166,7 @@ func (r *Runtime) removeAgent(ctx context.Context) error {
 	if err := c.Delete(ctx); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("remove berth's agent: %w", err)
 	}
-	_ = logdriver.Remove(filepath.Join(r.o.StateDir, "logs", agentID+".log"))
+	_ = logdriver.Remove(r.agentLog())
 	if err := os.RemoveAll(filepath.Join(r.o.StateDir, "agent")); err != nil {
 		return err
 	}

@@ -420,14 +420,7 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 			return nil, err
 		}
 	}
-	task, err := c.NewTask(ctx, io(labels))
-	for wait := 100 * time.Millisecond; err != nil && bundleLeft(err) && wait <= 3*time.Second; wait *= 2 {
-		// containerd removes the bundle of a task whose creator went away mid-way (a
-		// berth killed while starting it), but only a moment later; until then a new
-		// task of the container fails with "file exists".
-		time.Sleep(wait)
-		task, err = c.NewTask(ctx, io(labels))
-	}
+	task, err := newTask(ctx, c, io(labels))
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", labels[project.LabelName], err)
 	}
@@ -442,6 +435,19 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 		}
 	}
 	return task, nil
+}
+
+// newTask creates a container's task (a service's or the agent's). containerd
+// removes the bundle of a task whose creator went away mid-way (a berth killed while
+// starting it), but only a moment later; until then a new task of the container
+// fails with "file exists", which is waited out here, for a bounded time.
+func newTask(ctx context.Context, c ctrd.Container, io cio.Creator) (ctrd.Task, error) {
+	task, err := c.NewTask(ctx, io)
+	for wait := 100 * time.Millisecond; err != nil && bundleLeft(err) && wait <= 3*time.Second; wait *= 2 {
+		time.Sleep(wait)
+		task, err = c.NewTask(ctx, io)
+	}
+	return task, err
 }
 
 // bundleLeft tells containerd's error for a task bundle that is still there.
