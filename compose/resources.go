@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/project"
 )
 
@@ -17,8 +18,8 @@ import (
 // NetworkCreate makes a network that belongs to no project (a compose file can use
 // it as external).
 func (e *Engine) NetworkCreate(ctx context.Context, spec NetworkSpec) error {
-	if spec.Name == "" {
-		return fmt.Errorf("%w: network create: no name", project.ErrInvalid)
+	if err := names.Check(names.Network, spec.Name); err != nil {
+		return err
 	}
 	n, err := spec.network()
 	if err != nil {
@@ -36,8 +37,11 @@ func (e *Engine) NetworkCreate(ctx context.Context, spec NetworkSpec) error {
 }
 
 // NetworkRm removes networks; one still used by a container is an error.
-func (e *Engine) NetworkRm(ctx context.Context, names []string) error {
-	for _, name := range names {
+func (e *Engine) NetworkRm(ctx context.Context, networks []string) error {
+	if err := checkNames(names.Network, networks); err != nil {
+		return err
+	}
+	for _, name := range networks {
 		if err := e.Runtime.RemoveNetwork(ctx, name); err != nil {
 			return fmt.Errorf("network %q: %w", name, err)
 		}
@@ -79,9 +83,12 @@ func (e *Engine) NetworkLs(ctx context.Context, format string, quiet bool) error
 }
 
 // NetworkInspect prints networks as a JSON array.
-func (e *Engine) NetworkInspect(ctx context.Context, names []string) error {
+func (e *Engine) NetworkInspect(ctx context.Context, networks []string) error {
+	if err := checkNames(names.Network, networks); err != nil {
+		return err
+	}
 	var out []map[string]any
-	for _, name := range names {
+	for _, name := range networks {
 		n, err := e.findNetwork(ctx, name)
 		if err != nil {
 			return err
@@ -165,8 +172,8 @@ func networkJSON(n Network) map[string]any {
 
 // VolumeCreate makes a volume that belongs to no project.
 func (e *Engine) VolumeCreate(ctx context.Context, v Volume) error {
-	if v.Name == "" {
-		return fmt.Errorf("%w: volume create: no name", project.ErrInvalid)
+	if err := names.Check(names.Volume, v.Name); err != nil {
+		return err
 	}
 	v.Project = ""
 	if err := e.Runtime.EnsureVolume(ctx, v); err != nil {
@@ -177,8 +184,11 @@ func (e *Engine) VolumeCreate(ctx context.Context, v Volume) error {
 }
 
 // VolumeRm removes volumes with their data; one mounted by a container is refused.
-func (e *Engine) VolumeRm(ctx context.Context, names []string, force bool) error {
-	for _, name := range names {
+func (e *Engine) VolumeRm(ctx context.Context, volumes []string, force bool) error {
+	if err := checkNames(names.Volume, volumes); err != nil {
+		return err
+	}
+	for _, name := range volumes {
 		if users, err := e.volumeUsers(ctx, name); err != nil {
 			return err
 		} else if len(users) > 0 && !force {
@@ -248,13 +258,16 @@ func (e *Engine) VolumeLs(ctx context.Context, format string, quiet bool) error 
 }
 
 // VolumeInspect prints volumes as a JSON array.
-func (e *Engine) VolumeInspect(ctx context.Context, names []string) error {
+func (e *Engine) VolumeInspect(ctx context.Context, volumes []string) error {
+	if err := checkNames(names.Volume, volumes); err != nil {
+		return err
+	}
 	vols, err := e.Runtime.Volumes(ctx, "")
 	if err != nil {
 		return err
 	}
 	var out []map[string]any
-	for _, name := range names {
+	for _, name := range volumes {
 		found := false
 		for _, v := range vols {
 			if v.Name == name {
@@ -270,6 +283,17 @@ func (e *Engine) VolumeInspect(ctx context.Context, names []string) error {
 
 func volumeJSON(v Volume) map[string]any {
 	return map[string]any{"Name": v.Name, "Driver": "local", "Mountpoint": v.Mountpoint, "Created": v.Created, "Labels": nonNil(v.Labels)}
+}
+
+// checkNames refuses the first bad name of a command line before any is used: the
+// names become paths in the state directory.
+func checkNames(kind names.Kind, list []string) error {
+	for _, n := range list {
+		if err := names.Check(kind, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeJSONArray(e *Engine, v []map[string]any) error {

@@ -17,6 +17,7 @@ import (
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 
 	"berth.dev/berth/internal/filelock"
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/internal/statefile"
 )
 
@@ -87,7 +88,7 @@ func defaultGateway(nets []*Network, attach []Attachment, ipv6 bool) int {
 // ErrAttached: Teardown first.
 func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, ports []Port) (*Endpoint, error) {
 	id := ep.ContainerID
-	if err := checkName("container", id); err != nil {
+	if err := checkName(names.Container, id); err != nil {
 		return nil, err
 	}
 	if ep.NetNS == "" {
@@ -250,7 +251,7 @@ func (m *Manager) alreadyAttached(ep Endpoint, attach []Attachment, ports []Port
 // records are kept so that Teardown can be retried.
 func (m *Manager) Teardown(ctx context.Context, containerID string) error {
 	id := containerID
-	if err := checkName("container", id); err != nil {
+	if err := checkName(names.Container, id); err != nil {
 		return err
 	}
 	netns := m.NetNSPath(id)
@@ -436,9 +437,12 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 // leasesOf lists the addresses host-local leases to a container's interface on a
 // network (a file per address, holding the container ID and the interface name).
 func (m *Manager) leasesOf(network, id, ifName string) map[netip.Addr]int {
+	out := map[netip.Addr]int{}
+	if checkName(names.Network, network) != nil {
+		return out // a name from a record or a label that is no path of ours
+	}
 	dir := filepath.Join(m.paths.ipamDataDir(), network)
 	entries, _ := os.ReadDir(dir)
-	out := map[netip.Addr]int{}
 	for _, e := range entries {
 		addr, err := netip.ParseAddr(e.Name())
 		if err != nil {
@@ -498,6 +502,9 @@ func (m *Manager) attachConflist(n *Network, a Attachment, gateway4, gateway6 bo
 
 // loadConflist reads a network's CNI configuration; ErrNotFound if it has none.
 func (m *Manager) loadConflist(network string) (*libcni.NetworkConfigList, error) {
+	if err := checkName(names.Network, network); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(m.paths.conflistFile(network))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("network %q: conflist: %w", network, ErrNotFound)
@@ -570,7 +577,7 @@ func portsFromCapability(args map[string]any) []Port {
 
 // Endpoint reads the record of one attached container; ErrNotFound if there is none.
 func (m *Manager) Endpoint(containerID string) (*Endpoint, error) {
-	if err := checkName("container", containerID); err != nil {
+	if err := checkName(names.Container, containerID); err != nil {
 		return nil, err
 	}
 	var ep Endpoint

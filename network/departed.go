@@ -15,6 +15,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/internal/statefile"
 )
 
@@ -39,7 +40,7 @@ func (p Paths) departedFile(id string) string {
 // attach under way, or attached to a network not in removing, is torn down now.
 func (m *Manager) Depart(ctx context.Context, containerID string, removing []string) error {
 	id := containerID
-	if err := checkName("container", id); err != nil {
+	if err := checkName(names.Container, id); err != nil {
 		return err
 	}
 	var ep Endpoint

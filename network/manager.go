@@ -1,6 +1,7 @@
 package network
 
 import (
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/internal/statefile"
 
 	"bytes"
@@ -59,7 +60,7 @@ func (m *Manager) Paths() Paths { return m.paths }
 // even if cfg asks for something else; comparing is the caller's business. Its
 // conflist and bridge are re-made if missing (after a reboot, say).
 func (m *Manager) Ensure(ctx context.Context, cfg Config) (*Network, error) {
-	if err := checkName("network", cfg.Name); err != nil {
+	if err := checkName(names.Network, cfg.Name); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -213,7 +214,7 @@ func (m *Manager) realize(n *Network) error {
 
 // Get reads one network; ErrNotFound if there is none of that name.
 func (m *Manager) Get(name string) (*Network, error) {
-	if err := checkName("network", name); err != nil {
+	if err := checkName(names.Network, name); err != nil {
 		return nil, err
 	}
 	var n Network
@@ -250,7 +251,7 @@ func (m *Manager) List() ([]*Network, error) {
 // idempotent and finishes a removal that was interrupted. It fails with ErrInUse
 // while a container is attached (or attaching).
 func (m *Manager) Remove(ctx context.Context, name string) error {
-	if err := checkName("network", name); err != nil {
+	if err := checkName(names.Network, name); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -1,8 +1,6 @@
 package network
 
 import (
-	"berth.dev/berth/internal/statefile"
-
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +9,9 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"berth.dev/berth/internal/names"
+	"berth.dev/berth/internal/statefile"
 )
 
 // berth creates network namespaces itself rather than with containerd's pkg/netns:
@@ -27,7 +28,7 @@ func (m *Manager) NetNSPath(containerID string) string {
 // NetNSPath(containerID). If a namespace is already mounted there it is kept, so a
 // restarted container keeps its namespace and with it its address.
 func (m *Manager) CreateNetNS(containerID string) (string, error) {
-	if err := checkName("container", containerID); err != nil {
+	if err := checkName(names.Container, containerID); err != nil {
 		return "", err
 	}
 	path := m.NetNSPath(containerID)

@@ -1,9 +1,9 @@
 package network
 
 import (
-	"fmt"
 	"path/filepath"
-	"regexp"
+
+	"berth.dev/berth/internal/names"
 )
 
 // DefaultPluginDirs are searched for CNI plugins: Debian's containernetworking-plugins
@@ -54,13 +54,17 @@ func (p Paths) cniCache() string           { return filepath.Join(p.StateDir, cn
 func (p Paths) netnsDir() string           { return filepath.Join(p.RunDir, netnsDir) }
 func (p Paths) netnsFile(id string) string { return filepath.Join(p.RunDir, netnsDir, id) }
 
-// Names become file names, CNI network names and container IDs, so they get the
-// charset libcni itself accepts; that also rules out path separators.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
-func checkName(kind, s string) error {
-	if len(s) > 200 || !validName.MatchString(s) {
-		return fmt.Errorf("%w: %s name %q (want letters, digits, '_', '.', '-')", ErrInvalid, kind, s)
+// Names become file names, CNI network names and container IDs: berth's one rule for
+// names that become paths (internal/names) checks them, and the error stays an
+// ErrInvalid of this package.
+func checkName(kind names.Kind, s string) error {
+	if err := names.Check(kind, s); err != nil {
+		return invalidName{err}
 	}
 	return nil
 }
+
+type invalidName struct{ error }
+
+func (e invalidName) Is(target error) bool { return target == ErrInvalid }
+func (e invalidName) Unwrap() error        { return e.error }

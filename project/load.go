@@ -84,6 +84,9 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	if err := CheckSupported(p); err != nil {
 		return nil, err
 	}
+	if err := checkNames(p); err != nil {
+		return nil, err
+	}
 	nameBuiltImages(p)
 	return p, nil
 }

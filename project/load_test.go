@@ -89,6 +89,8 @@ func TestLoadErrors(t *testing.T) {
 		"platform":                {"services:\n  a: {image: x, platform: linux/s390x}\n", `service "a": field "platform": "linux/s390x": this host runs linux/`},
 		"pid mode":                {"services:\n  a: {image: x, pid: other}\n", `service "a": field "pid": "other" is not supported`},
 		"security_opt":            {"services:\n  a: {image: x, security_opt: [\"mask=/x\"]}\n", `service "a": field "security_opt": "mask=/x"`},
+		"volume path name":        {"services:\n  a: {image: x}\nvolumes:\n  v: {name: ../..}\n", `volume "v": invalid volume name "../.."`},
+		"network path name":       {"services:\n  a: {image: x}\nnetworks:\n  n: {name: a/b, external: true}\n", `network "n": invalid network name "a/b"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -10,12 +10,14 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/containerd/containerd/v2/pkg/identifiers"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"berth.dev/berth/compose"
 	berthctr "berth.dev/berth/compose/containerd"
 	"berth.dev/berth/internal/gpu"
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/internal/progress"
 	"berth.dev/berth/project"
 )
@@ -126,6 +128,11 @@ func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Proj
 		if name == "" {
 			return nil, err
 		}
+		// With no file, compose-go never saw the name: it becomes a path (the
+		// project's lock) all the same.
+		if err := names.Check(names.Project, name); err != nil {
+			return nil, err
+		}
 		return &types.Project{Name: name, Services: types.Services{}}, nil
 	}
 	return nil, err
@@ -133,6 +140,10 @@ func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Proj
 
 // engine connects to containerd and wires the engine with the chosen progress output.
 func (g *globals) engine() (*compose.Engine, func(), error) {
+	// The namespace names berth's state and run directories.
+	if err := identifiers.Validate(g.namespace); err != nil {
+		return nil, nil, usageError("--namespace: %v", err)
+	}
 	o := berthctr.Options{
 		Address:   g.address,
 		Namespace: g.namespace,

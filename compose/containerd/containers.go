@@ -25,6 +25,7 @@ import (
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/health"
 	"berth.dev/berth/internal/logdriver"
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/network"
 	"berth.dev/berth/project"
 )
@@ -209,6 +210,12 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, imgSpec.Config, fromOthers)
 	if err != nil {
 		return compose.Container{}, err
+	}
+	for _, name := range volumeKeys {
+		// Names from the file, a label or volumes_from become paths below.
+		if err := names.Check(names.Volume, name); err != nil {
+			return compose.Container{}, fmt.Errorf("service %q: %w", s.Name, err)
+		}
 	}
 	if err := r.mountVolumes(volumeKeys); err != nil {
 		return compose.Container{}, err

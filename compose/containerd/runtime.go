@@ -19,6 +19,7 @@ import (
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/filelock"
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/network"
 	"berth.dev/berth/project"
 )
@@ -90,6 +91,9 @@ func (r *Runtime) Network() *network.Manager { return r.net }
 // Lock takes the project's file lock, blocking until no other berth holds it, and
 // sweeps away what a berth killed under it left (see sweep).
 func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
+	if err := names.Check(names.Project, project); err != nil {
+		return nil, err
+	}
 	unlock, err := r.lockFile(ctx, project)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/fscopy"
+	"berth.dev/berth/internal/names"
 	"berth.dev/berth/internal/statefile"
 )
 
@@ -67,8 +67,8 @@ func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume
 
 // EnsureVolume makes the volume's directory and record unless they exist.
 func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
-	if strings.ContainsAny(v.Name, "/\x00") || v.Name == "." || v.Name == ".." {
-		return fmt.Errorf("volume name %q is not valid", v.Name)
+	if err := names.Check(names.Volume, v.Name); err != nil {
+		return err
 	}
 	rec := filepath.Join(r.volumeDir(v.Name), "volume.json")
 	if _, err := os.Stat(rec); err == nil {
@@ -82,6 +82,9 @@ func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
 
 // RemoveVolume deletes the volume with its data.
 func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
+	if err := names.Check(names.Volume, name); err != nil {
+		return err
+	}
 	dir := r.volumeDir(name)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return compose.ErrNotFound
