@@ -7,7 +7,7 @@ import "strings"
 var valueFlags = map[string]bool{
 	"--file": true, "--project-name": true, "--project-directory": true, "--env-file": true,
 	"--profile": true, "--namespace": true, "--address": true, "--progress": true, "--parallel": true,
-	"--ansi": true, "--hosts-dir": true,
+	"--ansi": true, "--hosts-dir": true, "--cdi-spec-dir": true,
 }
 
 // globalShortNames are the shorthands that mean a global flag only before the verb.
