@@ -37,6 +37,7 @@ var goldenStacks = map[string]struct {
 	"external":    {"testdata/external", Options{}},
 	"dns":         {"testdata/dns", Options{}},
 	"stop":        {"testdata/stop", Options{}},
+	"gpus":        {"testdata/gpus", Options{}},
 	"web-redis":   {"../examples/web-redis", Options{Registry: "registry.example.test/berth"}},
 }
 
@@ -117,6 +118,9 @@ func TestConvertRefuses(t *testing.T) {
 		{"stop signal", "services:\n  app:\n    image: x\n    stop_signal: SIGQUIT\n", `service "app": field "stop_signal": SIGQUIT`},
 		{"external volume name", "services:\n  app:\n    image: x\n    volumes: [\"v:/v\"]\nvolumes:\n  v:\n    external: true\n    name: Team_Data\n", `volume "v": field "external": "Team_Data"`},
 		{"external secret name", "services:\n  app:\n    image: x\n    secrets: [s]\nsecrets:\n  s:\n    external: true\n    name: My_Token\n", `secret "s": field "external": "My_Token"`},
+		{"gpu device ids", "services:\n  app:\n    image: x\n    gpus: [{driver: nvidia, device_ids: [\"0\"]}]\n", `service "app": field "gpus[0].device_ids"`},
+		{"reserved gpu device ids", "services:\n  app:\n    image: x\n    deploy: {resources: {reservations: {devices: [{capabilities: [gpu], device_ids: [\"1\"]}]}}}\n", `field "deploy.resources.reservations.devices[0].device_ids"`},
+		{"all gpus", "services:\n  app:\n    image: x\n    gpus: all\n", `field "gpus[0].count": all`},
 		{"bad expose", "services:\n  app:\n    image: x\n    expose: [\"http\"]\n", `field "expose"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

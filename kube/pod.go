@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"berth.dev/berth/internal/gpu"
 )
 
 // safeSysctls are the namespaced sysctls every kubelet allows; others need the node's
@@ -268,8 +270,8 @@ func resources(s types.ServiceConfig) (corev1.ResourceRequirements, error) {
 	if s.MemReservation > 0 {
 		set(&out.Requests, corev1.ResourceMemory, mem(s.MemReservation))
 	}
-	if s.Deploy == nil {
-		return out, nil
+	if err := gpuLimits(s, &out.Limits); err != nil || s.Deploy == nil {
+		return out, err
 	}
 	for _, side := range []struct {
 		field string
@@ -282,7 +284,7 @@ func resources(s types.ServiceConfig) (corev1.ResourceRequirements, error) {
 		if side.r == nil {
 			continue
 		}
-		if side.r.Pids > 0 || len(side.r.Devices) > 0 || len(side.r.GenericResources) > 0 {
+		if side.r.Pids > 0 || (len(side.r.Devices) > 0 && side.field == "limits") || len(side.r.GenericResources) > 0 {
 			return out, fmt.Errorf("field \"deploy.resources.%s\": only cpus and memory carry over to Kubernetes", side.field)
 		}
 		if side.r.NanoCPUs > 0 {
@@ -293,6 +295,45 @@ func resources(s types.ServiceConfig) (corev1.ResourceRequirements, error) {
 		}
 	}
 	return out, nil
+}
+
+// gpuLimits asks the cluster for the GPUs of gpus: and the GPU device reservations,
+// as the extended resource of their kind (nvidia.com/gpu: N), which a device
+// plugin schedules by count.
+func gpuLimits(s types.ServiceConfig, limits *corev1.ResourceList) error {
+	type request struct {
+		field string
+		d     types.DeviceRequest
+	}
+	var reqs []request
+	for i, d := range s.Gpus {
+		reqs = append(reqs, request{fmt.Sprintf("gpus[%d]", i), d})
+	}
+	if s.Deploy != nil && s.Deploy.Resources.Reservations != nil {
+		for i, d := range s.Deploy.Resources.Reservations.Devices {
+			reqs = append(reqs, request{fmt.Sprintf("deploy.resources.reservations.devices[%d]", i), d})
+		}
+	}
+	counts := map[string]int64{}
+	for _, r := range reqs {
+		switch {
+		case r.d.Driver == "cdi" || len(r.d.IDs) > 0:
+			return fmt.Errorf("field \"%s.device_ids\": %v: a cluster schedules GPUs by count; give count: N", r.field, r.d.IDs)
+		case r.d.Count < 0:
+			return fmt.Errorf("field \"%s.count\": all: a cluster schedules GPUs by count; give count: N", r.field)
+		}
+		counts[gpu.KindOfDriver(r.d.Driver)] += int64(r.d.Count)
+	}
+	for kind, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if *limits == nil {
+			*limits = corev1.ResourceList{}
+		}
+		(*limits)[corev1.ResourceName(kind)] = *resource.NewQuantity(n, resource.DecimalSI)
+	}
+	return nil
 }
 
 func boolPtr(b bool) *bool { return &b }

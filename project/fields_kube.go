@@ -15,8 +15,10 @@ var (
 	kubeNotYet = Support{Note: "not mapped to Kubernetes yet"}
 	kubeFile   = map[string]Support{"source": kubeYes(""), "target": kubeYes("the mount path"), "uid": kubeYes("a warning: files are root's"),
 		"gid": kubeYes("the pod's `fsGroup`"), "mode": kubeYes("the item's `mode`")}
-	kubeResource = map[string]Support{"cpus": kubeYes("cpu"), "memory": kubeYes("memory"), "pids": kubeNo, "devices": kubeNo, "generic_resources": kubeNo}
-	kubeNone     = func(names ...string) map[string]Support {
+	kubeResource     = map[string]Support{"cpus": kubeYes("cpu"), "memory": kubeYes("memory"), "pids": kubeNo, "devices": kubeNo, "generic_resources": kubeNo}
+	kubeReservations = map[string]Support{"cpus": kubeYes("cpu"), "memory": kubeYes("memory"), "pids": kubeNo,
+		"devices": kubeYes("GPUs: `resources.limits`, as gpus"), "generic_resources": kubeNo}
+	kubeNone = func(names ...string) map[string]Support {
 		m := map[string]Support{}
 		for _, n := range names {
 			m[n] = kubeNo
@@ -26,7 +28,9 @@ var (
 )
 
 // kubeGPU is the Kubernetes column of a GPU request.
-var kubeGPU = map[string]Support{"capabilities": kubeNotYet, "driver": kubeNotYet, "count": kubeNotYet, "device_ids": kubeNotYet, "options": kubeNotYet}
+var kubeGPU = map[string]Support{"capabilities": kubeYes(""), "driver": kubeYes("the resource name: the CDI kind, as on one host"),
+	"count":      kubeYes("`resources.limits`: `nvidia.com/gpu: N`; all is refused: a cluster schedules GPUs by count"),
+	"device_ids": {Note: "refused: a cluster schedules GPUs by count"}, "options": kubeYes("ignored")}
 
 func kubeYes(note string) Support { return Support{Supported: true, Note: note} }
 
@@ -72,7 +76,7 @@ var KubeServiceFields = map[string]Support{
 	"dns_opt": kubeYes("pod `dnsConfig.options`, cluster DNS kept"), "dns_search": kubeYes("pod `dnsConfig.searches`, cluster DNS kept"), "domainname": kubeNo,
 	"extra_hosts": kubeYes("`hostAliases`"),
 	"group_add":   kubeYes("`supplementalGroups` (numeric)"),
-	"gpus":        kubeNotYet,
+	"gpus":        kubeYes("`resources.limits` of the kind: `nvidia.com/gpu: N`"),
 	"init":        kubeYes("`shareProcessNamespace`: the pod's pause process reaps zombies"),
 	"ipc":         kubeNo, "isolation": kubeNo,
 	"logging":    kubeNo,
@@ -135,7 +139,7 @@ var KubeParts = map[string]map[string]Support{
 	"service deploy.restart_policy":                 {"condition": kubeNotYet, "max_attempts": kubeNotYet, "delay": kubeNotYet, "window": kubeNotYet},
 	"service deploy.resources":                      {"limits": kubeYes("limits"), "reservations": kubeYes("requests")},
 	"service deploy.resources.limits":               kubeResource,
-	"service deploy.resources.reservations":         kubeResource,
+	"service deploy.resources.reservations":         kubeReservations,
 	"service deploy.resources.reservations.devices": kubeGPU,
 	"service gpus":                                  kubeGPU,
 	"service networks": {"aliases": kubeYes("extra headless Services, namespace-wide"), "ipv4_address": kubeNo, "ipv6_address": kubeNo,

@@ -21,7 +21,9 @@ import (
 // and dlopen, neither of which a static berth has. And the spec must work without
 // hooks or an ldconfig in the image, which the toolkit's specs rely on: here the
 // libraries are mounted into one directory under both their file and SONAME names
-// and LD_LIBRARY_PATH points there.
+// and LD_LIBRARY_PATH points there. For the same reason berth does not run
+// nvidia-ctk even where it is installed: its specs' hooks need nvidia-cdi-hook on
+// the host and an ldconfig in the image.
 
 // NVIDIALibDir is where the driver's libraries appear inside a container.
 const NVIDIALibDir = "/usr/local/nvidia/lib64"

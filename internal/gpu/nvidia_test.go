@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // fakeDriverHost lays out, under a temp dir, what an NVIDIA driver puts on a host:
@@ -126,5 +129,45 @@ func TestGeneratedSpec(t *testing.T) {
 	}
 	if len(said) != 1 || !strings.Contains(said[0], filepath.Join(gen, "nvidia.yaml")) {
 		t.Errorf("said %q", said)
+	}
+}
+
+// TestGeneratedSpecInjects injects a generated spec into an OCI spec, with real
+// device nodes (copies of /dev/null) in the fake host, as the CDI library reads them.
+func TestGeneratedSpecInjects(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mknod needs root")
+	}
+	root := fakeDriverHost(t)
+	for _, n := range []string{"nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm"} {
+		p := filepath.Join(root, "dev", n)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := NewRegistry(Options{SpecDirs: []string{t.TempDir()}, GeneratedDir: t.TempDir(), HostRoot: root})
+	names, err := r.Resolve(svc(func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Count: 1}} }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &specs.Spec{Process: &specs.Process{}, Linux: &specs.Linux{}}
+	if err := r.Inject(spec, names); err != nil {
+		t.Fatal(err)
+	}
+	var nodes []string
+	for _, d := range spec.Linux.Devices {
+		nodes = append(nodes, fmt.Sprintf("%s %s %d:%d", d.Path, d.Type, d.Major, d.Minor))
+	}
+	if want := []string{"/dev/nvidiactl c 1:3", "/dev/nvidia-uvm c 1:3", "/dev/nvidia0 c 1:3"}; !slices.Equal(nodes, want) {
+		t.Errorf("device nodes %v, want %v", nodes, want)
+	}
+	if !slices.Contains(spec.Process.Env, "LD_LIBRARY_PATH=/usr/local/nvidia/lib64") {
+		t.Errorf("env %v", spec.Process.Env)
+	}
+	if len(spec.Mounts) != 7 || spec.Hooks != nil {
+		t.Errorf("mounts %d, hooks %+v", len(spec.Mounts), spec.Hooks)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"berth.dev/berth/e2e/images"
 )
@@ -43,6 +44,7 @@ func run() error {
 		tag, workdir, user, cmdJSON, entrypointJSON string
 		packages, files, dirs, env, expose, volumes list
 		busybox, dryRun, verbose                    bool
+		archive                                     string
 		timeout                                     time.Duration
 	)
 	flag.StringVar(&tag, "tag", "", "image reference to push, e.g. 127.0.0.1:5050/berth/redis:7")
@@ -58,6 +60,7 @@ func run() error {
 	flag.Var(&volumes, "volume", "VOLUME path of the image (repeatable)")
 	flag.StringVar(&user, "user", "", "user to run as")
 	flag.BoolVar(&dryRun, "dry-run", false, "build and print the digest, do not talk to the registry")
+	flag.StringVar(&archive, "archive", "", "write the image to this tar file (docker save's format, which ctr images import reads) instead of pushing it")
 	flag.BoolVar(&verbose, "v", false, "print packages and warnings")
 	flag.DurationVar(&timeout, "timeout", 2*time.Minute, "registry operations timeout")
 	flag.Parse()
@@ -127,6 +130,12 @@ func run() error {
 	}
 	size, _ := res.Layer.Size()
 	status := "built"
+	if archive != "" {
+		if err := tarball.WriteToFile(archive, ref, res.Image); err != nil {
+			return err
+		}
+		status, dryRun = "written to "+archive, true
+	}
 	if !dryRun {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
