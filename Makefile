@@ -12,6 +12,7 @@ all: build
 
 build:
 	$(GO) build $(GOFLAGS_B) -o $(BIN) ./cmd/berth
+	$(GO) build $(GOFLAGS_B) -o bin/berth-logdriver ./cmd/berth-logdriver
 
 setup:
 	scripts/setup

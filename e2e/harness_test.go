@@ -77,6 +77,14 @@ func newScenarioIn(t *testing.T, dir string) *scenario {
 	return s
 }
 
+// binary is the berth the scenario runs: its own, or the one under test.
+func (s *scenario) binary() string {
+	if s.bin != "" {
+		return s.bin
+	}
+	return berthBin
+}
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -85,7 +93,7 @@ type result struct {
 // command is the CLI as a process of the test's own, in the scenario's directory
 // with its project name, for a test that signals it or reads it as it runs.
 func (s *scenario) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(s.bin, append([]string{"-p", s.project}, args...)...)
+	cmd := exec.Command(s.binary(), append([]string{"-p", s.project}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), s.env...)
 	return cmd
@@ -126,7 +134,7 @@ func (s *scenario) berthEnv(extra []string, args ...string) result {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, append([]string{"-p", s.project, "--progress", "plain"}, args...)...)
+	cmd := exec.CommandContext(ctx, s.binary(), append([]string{"-p", s.project, "--progress", "plain"}, args...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(append(os.Environ(), s.env...), extra...)
 	var out, errb bytes.Buffer
@@ -292,7 +300,7 @@ func strayCopies(t *testing.T, all []containers.Container) []string {
 	var out []string
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
-		if e.Name() == berthCopyName || strings.HasPrefix(e.Name(), ".") || named(all, path) || held(path) {
+		if ownCopies[e.Name()] || strings.HasPrefix(e.Name(), ".") || named(all, path) || held(path) {
 			continue
 		}
 		out = append(out, "bin/"+e.Name())

@@ -45,16 +45,18 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		berthBin = filepath.Join(dir, "berth")
-		cmd := exec.Command("go", "build", "-o", berthBin, "../cmd/berth")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Println("e2e: building berth:", err)
-			os.Exit(1)
+		for bin, pkg := range map[string]string{berthBin: "../cmd/berth", filepath.Join(dir, "berth-logdriver"): "../cmd/berth-logdriver"} {
+			cmd := exec.Command("go", "build", "-o", bin, pkg)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Println("e2e: building", pkg+":", err)
+				os.Exit(1)
+			}
 		}
 		defer os.RemoveAll(dir)
 	}
-	if berthCopyName, err = copyName(berthBin); err != nil {
+	if ownCopies, err = copyNames(berthBin); err != nil {
 		fmt.Println("e2e:", err)
 		os.Exit(1)
 	}
@@ -71,16 +73,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// berthCopyName is the name berth gives its copy of the binary under test in the
-// state directory's bin/ (size and modification time, as compose/containerd does).
-var berthCopyName string
+// ownCopies are the names berth gives its copies of the binaries under test in the
+// state directory's bin/: berth, and the log driver beside it (size and
+// modification time, as compose/containerd names them). They stay on purpose.
+var ownCopies map[string]bool
 
-func copyName(bin string) (string, error) {
-	st, err := os.Stat(bin)
-	if err != nil {
-		return "", err
+func copyNames(bin string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for name, path := range map[string]string{"berth": bin, "berth-logdriver": filepath.Join(filepath.Dir(bin), "berth-logdriver")} {
+		st, err := os.Stat(path)
+		if os.IsNotExist(err) && name != "berth" {
+			continue // berth is its own log driver then
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[fmt.Sprintf("%s-%d-%d", name, st.Size(), st.ModTime().UnixNano())] = true
 	}
-	return fmt.Sprintf("berth-%d-%d", st.Size(), st.ModTime().UnixNano()), nil
+	return out, nil
 }
 
 // forgetTestImages drops the test images from the e2e namespace, so that every run

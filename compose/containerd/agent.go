@@ -84,7 +84,11 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	}
 	args := []string{"/berth", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
 		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel}
-	uri := logdriver.URI(self, r.agentLog())
+	logDriver, err := r.logDriverBinary()
+	if err != nil {
+		return err
+	}
+	uri := logdriver.URI(logDriver, r.agentLog())
 	c, err := r.client.NewContainer(ctx, agentID,
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(

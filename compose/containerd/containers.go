@@ -183,7 +183,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("service %q: restart: %w", s.Name, err)
 	}
-	self, err := r.selfBinary()
+	logDriver, err := r.logDriverBinary()
 	if err != nil {
 		return compose.Container{}, err
 	}
@@ -245,7 +245,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		opts = append(opts, r.injectDevices(s.Name, req.Devices))
 	}
 
-	logURI := logdriver.URI(self, r.logFile(id))
+	logURI := logdriver.URI(logDriver, r.logFile(id))
 	if s.Logging != nil && len(s.Logging.Options) > 0 {
 		lo, err := logdriver.ParseOptions(s.Logging.Options)
 		if err != nil {
@@ -353,11 +353,11 @@ func (r *Runtime) gateways(ep *network.Endpoint) ([]string, error) {
 // berth's log driver. A container whose network namespace is gone (a reboot) is
 // attached again first.
 func (r *Runtime) Start(ctx context.Context, id string) error {
-	self, err := r.selfBinary()
+	logDriver, err := r.logDriverBinary()
 	if err != nil {
 		return err
 	}
-	uri, err := parseURI(logdriver.URI(self, r.logFile(id)))
+	uri, err := parseURI(logdriver.URI(logDriver, r.logFile(id)))
 	if err != nil {
 		return err
 	}

@@ -11,35 +11,61 @@ import (
 	"syscall"
 )
 
-var selfOnce struct {
+// copies are the binaries this process copied into the state directory, by source.
+var copies struct {
 	sync.Mutex
-	path string
-	held *os.File // the copy, under a shared flock while this berth runs (see pruneBinaries)
+	of   map[string]string
+	held []*os.File // each copy, under a shared flock while this berth runs (see pruneBinaries)
 }
 
-// selfBinary is berth's own executable as copied into the state directory. The log
-// driver and the resolver task run it long after this CLI exits and restart with it
-// (containerd's restart monitor, a reboot): a copy keeps them working when the user
-// moves, rebuilds or deletes the binary they ran. The name carries size and
-// modification time, so a new build gets a new copy.
+// selfBinary is berth's own executable as copied into the state directory: the
+// agent task runs it long after this CLI exits.
 func (r *Runtime) selfBinary() (string, error) {
-	selfOnce.Lock()
-	defer selfOnce.Unlock()
-	if selfOnce.path != "" {
-		return selfOnce.path, nil
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
+	}
+	return r.binaryCopy("berth", exe)
+}
+
+// logDriverName is the log driver alone (cmd/berth-logdriver), which `make build`
+// puts beside berth: a few MB instead of the whole CLI in every container's shim.
+const logDriverName = "berth-logdriver"
+
+// logDriverBinary is what containers' binary:// log URIs run: a copy of the
+// berth-logdriver beside this berth, else of berth itself, which has the same
+// `_logdriver` command.
+func (r *Runtime) logDriverBinary() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	small := filepath.Join(filepath.Dir(exe), logDriverName)
+	if st, err := os.Stat(small); err == nil && st.Mode().IsRegular() {
+		return r.binaryCopy(logDriverName, small)
+	}
+	return r.selfBinary()
+}
+
+// binaryCopy copies exe into the state directory's bin/ once per build. The log
+// drivers and the agent run the copy long after this CLI exits and restart with it
+// (containerd's restart monitor, a reboot): a copy keeps them working when the user
+// moves, rebuilds or deletes the binary they ran. The name carries size and
+// modification time, so a new build gets a new copy.
+func (r *Runtime) binaryCopy(name, exe string) (string, error) {
+	copies.Lock()
+	defer copies.Unlock()
+	if path, ok := copies.of[exe]; ok {
+		return path, nil
 	}
 	st, err := os.Stat(exe)
 	if err != nil {
 		return "", err
 	}
 	dir := filepath.Join(r.o.StateDir, "bin")
-	dst := filepath.Join(dir, fmt.Sprintf("berth-%d-%d", st.Size(), st.ModTime().UnixNano()))
+	dst := filepath.Join(dir, copyName(name, st))
 	if _, err := os.Stat(dst); err == nil {
-		return holdCopy(dst)
+		return holdCopy(exe, dst)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -57,13 +83,34 @@ func (r *Runtime) selfBinary() (string, error) {
 		os.Remove(tmp)
 		return "", err
 	}
-	return holdCopy(dst)
+	return holdCopy(exe, dst)
 }
 
-// holdCopy makes path this process's copy of berth and takes a shared flock on it
-// for as long as the process runs, so that another berth's pruneBinaries leaves it
-// while this one may still name it in a container it is making.
-func holdCopy(path string) (string, error) {
+func copyName(name string, st os.FileInfo) string {
+	return fmt.Sprintf("%s-%d-%d", name, st.Size(), st.ModTime().UnixNano())
+}
+
+// ownCopyNames are the names the copies of this berth and of the log driver beside
+// it have or will have: kept by pruneBinaries, so that the next command of the same
+// build does not copy them again.
+func ownCopyNames() map[string]bool {
+	out := map[string]bool{}
+	exe, err := os.Executable()
+	if err != nil {
+		return out
+	}
+	for name, path := range map[string]string{"berth": exe, logDriverName: filepath.Join(filepath.Dir(exe), logDriverName)} {
+		if st, err := os.Stat(path); err == nil {
+			out[copyName(name, st)] = true
+		}
+	}
+	return out
+}
+
+// holdCopy makes path this process's copy of exe and takes a shared flock on it for
+// as long as the process runs, so that another berth's pruneBinaries leaves it while
+// this one may still name it in a container it is making. copies is locked.
+func holdCopy(exe, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -72,15 +119,20 @@ func holdCopy(path string) (string, error) {
 		f.Close()
 		return "", err
 	}
-	selfOnce.path, selfOnce.held = path, f
+	if copies.of == nil {
+		copies.of = map[string]string{}
+	}
+	copies.of[exe] = path
+	copies.held = append(copies.held, f)
 	return path, nil
 }
 
-// pruneBinaries removes the copies of berth (85 MB each) that nothing needs any
-// more: a copy stays while a container's labels name it (the agent, the log URI
-// containerd's restart monitor starts a container's log driver with) or while a
-// berth process holds it (holdCopy). A task that runs a copy keeps its file open,
-// so removing the name does not disturb it.
+// pruneBinaries removes the copies of berth (85 MB each) and of its log driver
+// that nothing needs any more. A copy stays while it is this berth's, while a
+// container's labels name it (the agent, the log URI containerd's restart monitor
+// starts a container's log driver with), or while a berth process holds it
+// (holdCopy). A task that runs a copy keeps its file open, so removing the name
+// does not disturb it.
 func (r *Runtime) pruneBinaries(ctx context.Context) error {
 	dir := filepath.Join(r.o.StateDir, "bin")
 	entries, err := os.ReadDir(dir)
@@ -91,7 +143,7 @@ func (r *Runtime) pruneBinaries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	named := map[string]bool{}
+	named := ownCopyNames()
 	for _, c := range list {
 		for _, v := range c.Labels {
 			if strings.Contains(v, dir+"/") {
