@@ -87,6 +87,11 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range services {
+		if err := e.Runtime.CheckPorts(ctx, p.Name, p.Services[name]); err != nil {
+			return nil, err
+		}
+	}
 	images, err := e.imageDigests(ctx, p, services)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -97,4 +99,44 @@ func listTree(t *testing.T, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestPublishedPortTaken: a fixed host port that a host program listens on, or that
+// a container of another project publishes, is refused before anything is made,
+// naming the port and the holder; a recreate keeps its own port.
+func TestPublishedPortTaken(t *testing.T) {
+	// The second project's scenario is made first, so that its check of what is
+	// left runs after the first project's down.
+	second := newScenario(t)
+	second.project += "-second"
+	s := newScenario(t)
+
+	l, err := net.Listen("tcp4", "127.0.0.1:18611")
+	if err != nil {
+		t.Fatalf("the test's own listener: %v", err)
+	}
+	r := s.berth("up", "-d")
+	l.Close()
+	refused(t, r, []string{"up", "-d"}, `service "web": port is already allocated: 127.0.0.1:18611/tcp: address already in use`)
+	s.madeNothing()
+
+	s.must("up", "-d")
+	s.must("up", "-d", "--force-recreate") // its own port: no conflict with itself
+	r = second.berth("up", "-d")
+	refused(t, r, []string{"second project", "up", "-d"}, fmt.Sprintf("127.0.0.1:18611/tcp is published by container %s-web-1", s.project))
+	second.madeNothing()
+}
+
+// madeNothing checks that the project has no container and no network.
+func (s *scenario) madeNothing() {
+	s.t.Helper()
+	if ps := s.ps(true); len(ps) != 0 {
+		s.t.Errorf("containers made: %+v", ps)
+	}
+	for _, line := range strings.Split(s.must("network", "ls", "--format", "json"), "\n") {
+		var n struct{ Name string }
+		if json.Unmarshal([]byte(line), &n) == nil && strings.HasPrefix(n.Name, s.project+"_") {
+			s.t.Errorf("network made: %s", n.Name)
+		}
+	}
 }
