@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // hostileNames are names that would leave their directory if made into a path.
@@ -138,5 +140,46 @@ func (s *scenario) madeNothing() {
 		if json.Unmarshal([]byte(line), &n) == nil && strings.HasPrefix(n.Name, s.project+"_") {
 			s.t.Errorf("network made: %s", n.Name)
 		}
+	}
+}
+
+// TestVolumePrivate: a host user other than root cannot read what a container
+// wrote into a volume; the container's own non-root users still can; a volumes
+// directory a berth before this rule left open is closed on the next up.
+func TestVolumePrivate(t *testing.T) {
+	s := newScenario(t)
+	volumes := filepath.Join(statePaths().StateDir, "volumes")
+	if err := os.MkdirAll(volumes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(volumes, 0o755); err != nil { // as berth left it before
+		t.Fatal(err)
+	}
+	s.must("up", "-d")
+	eventually(t, 10*time.Second, "the file is written", func() error {
+		if out := s.berth("exec", "-T", "app", "cat", "/data/f").stdout; out != "volume-secret\n" {
+			return fmt.Errorf("cat: %q", out)
+		}
+		return nil
+	})
+	if out := s.must("exec", "-T", "-u", "65534:65534", "app", "cat", "/data/f"); out != "volume-secret\n" {
+		t.Errorf("a non-root user of the container reads %q", out)
+	}
+	var vols []struct{ Mountpoint string }
+	if err := json.Unmarshal([]byte(s.must("volume", "inspect", s.project+"_data")), &vols); err != nil || len(vols) != 1 {
+		t.Fatalf("volume inspect: %v", err)
+	}
+	file := filepath.Join(vols[0].Mountpoint, "f")
+	if b, err := os.ReadFile(file); err != nil || string(b) != "volume-secret\n" {
+		t.Fatalf("root reads %s: %q %v", file, b, err)
+	}
+	out, err := exec.Command("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat", file).CombinedOutput()
+	if err == nil {
+		t.Errorf("the host user nobody read %s: %q", file, out)
+	} else if !strings.Contains(string(out), "Permission denied") {
+		t.Errorf("nobody's cat failed, but not for want of permission: %v: %s", err, out)
+	}
+	if st, err := os.Stat(volumes); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("%s: %v %v, want 0700", volumes, st.Mode(), err)
 	}
 }
