@@ -62,9 +62,11 @@ func (m *Manager) publishedPorts(skip func(ep *Endpoint, home bool) bool) ([]use
 	var used []usedPort
 	for i, dir := range dirs {
 		eps, err := readRecords(dir, EndpointsDir, pendingDir)
-		if err != nil {
+		if err != nil && i == 0 {
 			return nil, err
 		}
+		// Another namespace whose records cannot be read is its own trouble, and
+		// must not stop this one's containers.
 		for _, ep := range eps {
 			if skip(ep, i == 0) {
 				continue
