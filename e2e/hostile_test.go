@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
 )
 
 // hostileNames are names that would leave their directory if made into a path.
@@ -181,5 +184,50 @@ func TestVolumePrivate(t *testing.T) {
 	}
 	if st, err := os.Stat(volumes); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("%s: %v %v, want 0700", volumes, st.Mode(), err)
+	}
+}
+
+// TestHostileLabel: a volume name read from a container's labels is checked like
+// one from the command line before it becomes a path. The label names a canary
+// beside the volumes directory, so that a berth without the check removes only
+// the canary.
+func TestHostileLabel(t *testing.T) {
+	s := newScenario(t)
+	s.must("up")
+	canary := filepath.Join(statePaths().StateDir, "e2e-label-canary")
+	if err := os.MkdirAll(canary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(canary)
+	if err := os.WriteFile(filepath.Join(canary, "keep"), []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	ct, err := c.LoadContainer(ctx, s.ids()[s.project+"-box-1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := ct.Labels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const label = "berth.anonymous-volumes"
+	if labels[label] == "" {
+		t.Fatalf("the container has no %s label: %v", label, labels)
+	}
+	if _, err := ct.SetLabels(ctx, map[string]string{label: labels[label] + ",../e2e-label-canary"}); err != nil {
+		t.Fatal(err)
+	}
+	r := s.berth("rm", "-f", "-v", "box")
+	if r.code == 0 || !strings.Contains(r.stderr, `invalid volume name "../e2e-label-canary"`) {
+		t.Errorf("rm -v of a container whose label names ../e2e-label-canary: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(canary, "keep")); err != nil {
+		t.Errorf("the canary beside the volumes directory: %v", err)
 	}
 }
