@@ -27,6 +27,9 @@ vet:
 unit:
 	$(GO) test ./cmd/... ./project/... ./scheduler/... ./compose/... ./internal/... ./network/... ./kube/...
 	CGO_ENABLED=1 $(GO) test -race ./scheduler/...
+	# Hostile input, for a bounded time: any compose file, any name from the command line.
+	$(GO) test ./project -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 20s
+	$(GO) test ./internal/names -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 20s
 
 e2e: build images
 	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m ./e2e/...

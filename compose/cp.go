@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	securejoin "github.com/cyphar/filepath-securejoin"
 
 	"berth.dev/berth/internal/fscopy"
 	"berth.dev/berth/project"
@@ -45,20 +44,12 @@ func (e *Engine) Cp(ctx context.Context, p *types.Project, o CpOptions) error {
 		return err
 	}
 	defer release()
-	// Resolve the container path inside its root: its symlinks must not lead out.
-	hostPath, err := securejoin.SecureJoin(root, inner)
-	if err != nil {
-		return err
-	}
-	if strings.HasSuffix(inner, "/.") {
-		hostPath += "/."
-	} else if strings.HasSuffix(inner, "/") {
-		hostPath += "/"
-	}
+	// The container's path is resolved inside its root: its symlinks must not lead
+	// out, in either direction.
 	if dstIn {
-		return fscopy.Copy(o.Src, hostPath)
+		return fscopy.CopyIn(o.Src, root, inner)
 	}
-	return fscopy.Copy(hostPath, o.Dst)
+	return fscopy.CopyOut(root, inner, o.Dst)
 }
 
 // splitServicePath reads SERVICE:PATH; a host path (even one with a colon) is

@@ -67,6 +67,10 @@ type Runtime interface {
 	EnsureVolume(ctx context.Context, v Volume) error
 	RemoveVolume(ctx context.Context, name string) error
 
+	// CheckPorts refuses a fixed host port of the service that a host program holds
+	// or a container of berth outside the project publishes, before anything is made.
+	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
+
 	// EnsureAgent starts berth's agent task (the DNS resolver and the healthchecks)
 	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
 	EnsureAgent(ctx context.Context) error

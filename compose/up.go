@@ -88,8 +88,14 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	// Devices are chosen before anything is made: a request the host cannot meet
-	// stops up here.
+	// Host ports and devices are checked before anything is made: a port another
+	// program or project holds, or a device request the host cannot meet, stops up
+	// here.
+	for _, name := range services {
+		if err := e.Runtime.CheckPorts(ctx, p.Name, p.Services[name]); err != nil {
+			return nil, err
+		}
+	}
 	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
 	if err != nil {
 		return nil, err

@@ -53,3 +53,63 @@ func TestCp(t *testing.T) {
 		t.Error("cp between two host paths was accepted")
 	}
 }
+
+// TestCpSymlinks: links a container plants to lead out of its root (absolute, or
+// climbing with "..") are followed inside the root, in both directions: cp writes
+// and reads nothing of the host's outside it.
+func TestCpSymlinks(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	outside := t.TempDir() // the host's files the container aims at
+	if err := os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("host-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := listTree(t, outside)
+	if err := os.Chmod(outside, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	climb := strings.Repeat("../", 12) + strings.TrimPrefix(outside, "/")
+	s.must("exec", "-T", "box", "sh", "-c", "mkdir -p /app && ln -s "+outside+" /app/conf && ln -s "+climb+" /app/rel && ln -s "+outside+"/secret.txt /app/secret-link")
+
+	host := t.TempDir()
+	conf := filepath.Join(host, "conf")
+	if err := os.MkdirAll(conf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(conf, "evil.txt"), []byte("evil\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Into the container: a directory onto the absolute link, files through both
+	// links. Each lands inside the container (where the link points there) or fails.
+	for _, dst := range []string{"box:/app/", "box:/app/conf", "box:/app/conf/", "box:/app/rel/", "box:/app/rel/x.txt", "box:/app/secret-link"} {
+		src := conf
+		if !strings.HasSuffix(dst, "/") && dst != "box:/app/conf" {
+			src = filepath.Join(conf, "evil.txt")
+		}
+		s.berth("cp", src, dst)
+	}
+	// Out of the container: through the links, nothing of the host's is read.
+	for _, src := range []string{"box:/app/conf/secret.txt", "box:/app/rel/secret.txt", "box:/app/secret-link", "box:/app/conf/.", "box:/app/rel"} {
+		dst := filepath.Join(host, "out-"+strings.NewReplacer("/", "_", ":", "_").Replace(src))
+		s.berth("cp", src, dst)
+		_ = filepath.Walk(dst, func(path string, info os.FileInfo, err error) error {
+			if b, _ := os.ReadFile(path); err == nil && info.Mode().IsRegular() && strings.Contains(string(b), "host-secret") {
+				t.Errorf("cp %s read the host's %s into %s", src, filepath.Join(outside, "secret.txt"), path)
+			}
+			return nil
+		})
+	}
+	if after := listTree(t, outside); strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Errorf("cp wrote outside the container's root:\nbefore %v\nafter  %v", before, after)
+	}
+	if b, _ := os.ReadFile(filepath.Join(outside, "secret.txt")); string(b) != "host-secret\n" {
+		t.Errorf("the host's file was overwritten: %q", b)
+	}
+	if fi, _ := os.Stat(outside); fi.Mode().Perm() != 0o700 {
+		t.Errorf("the host's directory was chmodded: %v", fi.Mode())
+	}
+	// The links point inside the container's own root: there the copy landed.
+	if out := s.must("exec", "-T", "box", "cat", outside+"/conf/evil.txt"); out != "evil\n" {
+		t.Errorf("copied in through the link: %q", out)
+	}
+}

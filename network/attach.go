@@ -1,7 +1,6 @@
 package network
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -332,22 +331,9 @@ func (m *Manager) settlePorts(ctx context.Context, id string, ports []Port) ([]P
 }
 
 // usedPorts lists the host ports the other containers publish, from their endpoint
-// and pending records.
+// and pending records, in this namespace and berth's others.
 func (m *Manager) usedPorts(id string) ([]usedPort, error) {
-	eps, err := m.records(EndpointsDir, pendingDir)
-	if err != nil {
-		return nil, err
-	}
-	var used []usedPort
-	for _, ep := range eps {
-		if ep.ContainerID == id {
-			continue
-		}
-		for _, p := range ep.Ports {
-			used = append(used, usedPort{Port: p, Owner: "container " + cmp.Or(ep.ContainerName, ep.ContainerID)})
-		}
-	}
-	return used, nil
+	return m.publishedPorts(func(ep *Endpoint, home bool) bool { return home && ep.ContainerID == id })
 }
 
 // undoPending detaches what a pending record lists and removes the record.

@@ -77,6 +77,9 @@ func pickHostPort(p *Port, used []usedPort) error {
 		if who, taken := owner(*p, used); taken {
 			return fmt.Errorf("%w: %s is published by %s", ErrPortAllocated, p, who)
 		}
+		if err := bindProbe(*p); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrPortAllocated, p, err)
+		}
 		return nil
 	case p.HostPort != 0:
 		for hp := uint32(p.HostPort); hp <= uint32(p.HostPortEnd); hp++ {
@@ -111,26 +114,6 @@ func (p Port) String() string {
 		ip = "0.0.0.0"
 	}
 	return fmt.Sprintf("%s:%d/%s", ip, p.HostPort, p.Protocol)
-}
-
-// portFree says whether a program could bind the port now (sctp is not tried).
-func portFree(p Port) bool {
-	addr := net.JoinHostPort(p.HostIP, strconv.Itoa(int(p.HostPort)))
-	switch p.Protocol {
-	case "udp":
-		c, err := net.ListenPacket("udp4", addr)
-		if err != nil {
-			return false
-		}
-		c.Close()
-	case "tcp":
-		l, err := net.Listen("tcp4", addr)
-		if err != nil {
-			return false
-		}
-		l.Close()
-	}
-	return true
 }
 
 // freePort asks the kernel for a port nobody listens on. Nothing holds it afterwards,

@@ -12,15 +12,20 @@ import (
 // directory (EndpointsDir, pendingDir, departedDir): a container's once per
 // directory that holds one. A record removed while they are read is skipped.
 func (m *Manager) records(dirs ...string) ([]*Endpoint, error) {
+	return readRecords(m.paths.StateDir, dirs...)
+}
+
+// readRecords is records for the state directory of any namespace.
+func readRecords(stateDir string, dirs ...string) ([]*Endpoint, error) {
 	var out []*Endpoint
 	for _, dir := range dirs {
-		ids, err := statefile.JSONNames(filepath.Join(m.paths.StateDir, dir))
+		ids, err := statefile.JSONNames(filepath.Join(stateDir, dir))
 		if err != nil {
 			return nil, err
 		}
 		for _, id := range ids {
 			var ep Endpoint
-			if err := statefile.ReadJSON(filepath.Join(m.paths.StateDir, dir, id+".json"), &ep); err != nil {
+			if err := statefile.ReadJSON(filepath.Join(stateDir, dir, id+".json"), &ep); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
 					continue
 				}

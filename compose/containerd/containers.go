@@ -217,6 +217,11 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 			return compose.Container{}, fmt.Errorf("service %q: %w", s.Name, err)
 		}
 	}
+	if len(volumeKeys) > 0 {
+		if err := r.privateVolumesDir(); err != nil {
+			return compose.Container{}, err
+		}
+	}
 	if err := r.mountVolumes(volumeKeys); err != nil {
 		return compose.Container{}, err
 	}

@@ -1,6 +1,7 @@
 package containerd
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -74,4 +75,21 @@ func portRange(s string) (uint32, uint32, error) {
 		}
 	}
 	return uint32(lo), uint32(hi), nil
+}
+
+// CheckPorts probes the service's fixed host ports before up makes anything (see
+// network.CheckHostPorts). A service without a network namespace of its own
+// publishes nothing.
+func (r *Runtime) CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error {
+	if m := s.NetworkMode; m == "host" || m == "none" || strings.HasPrefix(m, "service:") || strings.HasPrefix(m, "container:") {
+		return nil
+	}
+	ports, err := publishedPorts(s)
+	if err != nil {
+		return err
+	}
+	if err := r.net.CheckHostPorts(project, ports); err != nil {
+		return fmt.Errorf("service %q: %w", s.Name, err)
+	}
+	return nil
 }

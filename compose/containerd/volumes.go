@@ -36,7 +36,33 @@ type volumeRecord struct {
 }
 
 func (r *Runtime) volumeDir(name string) string {
-	return filepath.Join(r.o.StateDir, "volumes", name)
+	return filepath.Join(r.volumesDir(), name)
+}
+
+func (r *Runtime) volumesDir() string { return filepath.Join(r.o.StateDir, "volumes") }
+
+// volumesMode keeps every host user but root out of the volumes: their data is the
+// containers', at predictable paths, and may hold what a container meant for itself
+// alone (a setuid binary, a database's files; moby's CVE-2021-41091). Docker keeps
+// its volumes under a directory only root can enter likewise. Containers are not
+// hindered: runc mounts the volume as root, and a container's user sees the mount.
+const volumesMode = 0o700
+
+// privateVolumesDir makes the volumes' directory, and closes one a berth before
+// this rule left open.
+func (r *Runtime) privateVolumesDir() error {
+	dir := r.volumesDir()
+	if err := os.MkdirAll(dir, volumesMode); err != nil {
+		return err
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm() != volumesMode {
+		return os.Chmod(dir, volumesMode)
+	}
+	return nil
 }
 
 func (r *Runtime) volumeData(name string) string {
@@ -45,7 +71,7 @@ func (r *Runtime) volumeData(name string) string {
 
 // Volumes lists the project's volumes, or all with project "".
 func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume, error) {
-	entries, err := os.ReadDir(filepath.Join(r.o.StateDir, "volumes"))
+	entries, err := os.ReadDir(r.volumesDir())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -68,6 +94,9 @@ func (r *Runtime) Volumes(ctx context.Context, project string) ([]compose.Volume
 // EnsureVolume makes the volume's directory and record unless they exist.
 func (r *Runtime) EnsureVolume(ctx context.Context, v compose.Volume) error {
 	if err := names.Check(names.Volume, v.Name); err != nil {
+		return err
+	}
+	if err := r.privateVolumesDir(); err != nil {
 		return err
 	}
 	rec := filepath.Join(r.volumeDir(v.Name), "volume.json")

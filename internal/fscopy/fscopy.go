@@ -1,6 +1,7 @@
 // Package fscopy copies files and directory trees with `docker cp`'s rules for where
-// the copy lands. Both sides are host paths: berth reaches a container's files
-// through its root as the host sees it.
+// the copy lands. One side may be a container's root as the host sees it: there
+// every path is resolved inside the root, so that a symlink the container made
+// (absolute, or climbing with "..") never leads the copy to the host's own files.
 package fscopy
 
 import (
@@ -14,24 +15,58 @@ import (
 	"syscall"
 )
 
-// Copy copies src to dst as `docker cp` does: onto dst when dst does not exist, into
-// dst when dst is a directory; a source ending in "/." copies the directory's
-// contents rather than the directory itself.
-func Copy(src, dst string) error { return copyWith(src, dst, false) }
+// Copy copies the host path src to the host path dst as `docker cp` does: onto dst
+// when dst does not exist, into dst when dst is a directory; a source ending in "/."
+// copies the directory's contents rather than the directory itself.
+func Copy(src, dst string) error { return copyWith(hostSide{}, src, hostSide{}, dst, false) }
 
 // CopyKeepingOwners is Copy that also keeps each file's owner and group, as Docker
 // does when it fills a new volume from an image.
-func CopyKeepingOwners(src, dst string) error { return copyWith(src, dst, true) }
+func CopyKeepingOwners(src, dst string) error {
+	return copyWith(hostSide{}, src, hostSide{}, dst, true)
+}
 
-func copyWith(src, dst string, owners bool) error {
-	contentsOnly := strings.HasSuffix(src, "/.")
-	info, err := os.Lstat(src)
+// CopyIn copies the host path src to the path dst of the container whose root (as
+// the host sees it) is root.
+func CopyIn(src, root, dst string) error {
+	r, err := openRoot(root)
 	if err != nil {
 		return err
 	}
-	if dstInfo, err := os.Stat(dst); err == nil && dstInfo.IsDir() {
+	defer r.Close()
+	return copyWith(hostSide{}, src, r, dst, false)
+}
+
+// CopyOut copies the path src of the container whose root is root to the host
+// path dst.
+func CopyOut(root, src, dst string) error {
+	r, err := openRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return copyWith(r, src, hostSide{}, dst, false)
+}
+
+func copyWith(from side, src string, to side, dst string, owners bool) error {
+	contentsOnly := strings.HasSuffix(src, "/.")
+	src, err := from.resolve(src)
+	if err != nil {
+		return err
+	}
+	if dst, err = to.resolve(dst); err != nil {
+		return err
+	}
+	info, err := from.Lstat(src)
+	if err != nil {
+		return err
+	}
+	if dstInfo, err := to.Stat(dst); err == nil && dstInfo.IsDir() {
 		if !contentsOnly {
-			dst = filepath.Join(dst, filepath.Base(src))
+			// The name it lands under may itself be a link the container made.
+			if dst, err = to.resolve(filepath.Join(dst, filepath.Base(src))); err != nil {
+				return err
+			}
 		}
 	} else if err == nil && info.IsDir() {
 		return fmt.Errorf("cannot copy a directory onto the file %s", dst)
@@ -40,50 +75,50 @@ func copyWith(src, dst string, owners bool) error {
 	} else if strings.HasSuffix(dst, "/") && !info.IsDir() {
 		return fmt.Errorf("destination directory %s does not exist", dst)
 	}
-	return copyTree(filepath.Clean(src), dst, owners)
+	return copyTree(from, filepath.Clean(src), to, filepath.Clean(dst), owners)
 }
 
-func copyTree(src, dst string, owners bool) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+func copyTree(from side, src string, to side, dst string, owners bool) error {
+	return from.walk(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
 		target := filepath.Join(dst, rel)
-		info, err := os.Lstat(path)
+		info, err := from.Lstat(path)
 		if err != nil {
 			return err
 		}
 		if owners {
-			defer chown(target, info)
+			defer chown(to, target, info)
 		}
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
+			link, err := from.Readlink(path)
 			if err != nil {
 				return err
 			}
-			_ = os.Remove(target)
-			return os.Symlink(link, target)
+			_ = to.Remove(target)
+			return to.Symlink(link, target)
 		case info.IsDir():
-			if err := os.MkdirAll(target, info.Mode().Perm()); err != nil {
+			if err := to.MkdirAll(target, info.Mode().Perm()); err != nil {
 				return err
 			}
-			return os.Chmod(target, info.Mode().Perm())
+			return to.Chmod(target, info.Mode().Perm())
 		case info.Mode().IsRegular():
-			return copyFile(path, target, info.Mode().Perm())
+			return copyFile(from, path, to, target, info.Mode().Perm())
 		}
 		return fmt.Errorf("%s: cannot copy a %s", path, info.Mode().Type())
 	})
 }
 
-func copyFile(src, dst string, mode fs.FileMode) error {
-	in, err := os.Open(src)
+func copyFile(from side, src string, to side, dst string, mode fs.FileMode) error {
+	in, err := from.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	out, err := to.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 	if err != nil {
 		return err
 	}
@@ -94,12 +129,12 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	return os.Chmod(dst, mode)
+	return to.Chmod(dst, mode)
 }
 
 // chown gives target the owner of info's file; errors are left to the copy itself.
-func chown(target string, info fs.FileInfo) {
+func chown(to side, target string, info fs.FileInfo) {
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		_ = os.Lchown(target, int(st.Uid), int(st.Gid))
+		_ = to.Lchown(target, int(st.Uid), int(st.Gid))
 	}
 }

@@ -73,3 +73,48 @@ func TestDockerCpRules(t *testing.T) {
 		t.Error("a file was copied into a missing directory")
 	}
 }
+
+// TestContainerLinksStayInside: links in a container's root that point out of it
+// (absolute, or climbing with "..") lead CopyIn and CopyOut to the container's own
+// files, never to the host's.
+func TestContainerLinksStayInside(t *testing.T) {
+	root, outside, host := t.TempDir(), t.TempDir(), t.TempDir()
+	write(t, filepath.Join(outside, "secret"), "host-secret\n", 0o600)
+	write(t, filepath.Join(host, "conf", "evil.txt"), "evil\n", 0o644)
+	if err := os.MkdirAll(filepath.Join(root, "app"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	climb := "../../../../../../../.." + outside
+	for link, target := range map[string]string{"conf": outside, "rel": climb, "secret": outside + "/secret"} {
+		if err := os.Symlink(target, filepath.Join(root, "app", link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, dst := range []string{"/app/", "/app/conf/", "/app/rel/x", "/app/secret"} {
+		src := filepath.Join(host, "conf")
+		if dst == "/app/rel/x" || dst == "/app/secret" {
+			src = filepath.Join(src, "evil.txt")
+		}
+		if err := CopyIn(src, root, dst); err != nil {
+			t.Logf("CopyIn %s: %v", dst, err) // refusing is as good as landing inside
+		}
+	}
+	for i, src := range []string{"/app/conf/secret", "/app/rel/secret", "/app/secret", "/app/rel/."} {
+		dst := filepath.Join(host, "out", string(rune('a'+i)))
+		_ = os.MkdirAll(filepath.Dir(dst), 0o755)
+		_ = CopyOut(root, src, dst)
+		_ = filepath.Walk(dst, func(path string, info os.FileInfo, err error) error {
+			if b, _ := os.ReadFile(path); err == nil && info.Mode().IsRegular() && string(b) == "host-secret\n" {
+				t.Errorf("CopyOut %s read the host's secret into %s", src, path)
+			}
+			return nil
+		})
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 1 || read(t, filepath.Join(outside, "secret")) != "host-secret\n" {
+		t.Errorf("written outside the root: %v", entries)
+	}
+	if got := read(t, filepath.Join(root, outside, "evil.txt")); got != "evil\n" {
+		t.Errorf("the copy through the absolute link did not land inside the root: %q", got)
+	}
+}
