@@ -88,25 +88,28 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	return nil
 }
 
-// keepIsolationFirst puts the jump to berth's isolation back at the head of FORWARD,
-// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist; and the jump to
-// the loopback guard at the head of INPUT. The firewall plugin inserts its
-// CNI-FORWARD jump first on every ADD that finds it missing (after a host tool
-// flushed FORWARD, say), and CNI-FORWARD accepts all traffic from a container: behind
-// it, berth's chains isolate nothing. So every attachment ends with this check.
-func keepIsolationFirst(ipv6 bool) error {
+// guardAttached ends every attachment: it puts the jump to berth's isolation back
+// at the head of FORWARD, in IPv4 and in IPv6 where a network has it, and gives each
+// network's bridge its loopback guard (see loopbackGuard), first in INPUT. The
+// firewall plugin inserts its CNI-FORWARD jump first on every ADD that finds it
+// missing (after a host tool flushed FORWARD, say), and CNI-FORWARD accepts all
+// traffic from a container: behind it, berth's chains isolate nothing. A network
+// made by a berth without the guard gets it here, before its first published port.
+func guardAttached(nets []*Network) error {
+	ipv6 := false
+	for _, n := range nets {
+		ipv6 = ipv6 || n.Subnet6 != ""
+		if err := guardLoopback(n.Bridge); err != nil {
+			return fmt.Errorf("network %q: loopback guard: %w", n.Name, err)
+		}
+	}
 	for _, proto := range protocols(ipv6) {
 		ipt, err := iptables.NewWithProtocol(proto)
 		if err != nil {
 			return fmt.Errorf("iptables: %w", err)
 		}
 		if err := keepFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
-			return err
-		}
-		if proto == iptables.ProtocolIPv4 {
-			if err := keepFirst(ipt, proto, "INPUT", loopbackGuard); err != nil {
-				return err
-			}
+			return fmt.Errorf("isolation: %w", err)
 		}
 	}
 	return nil
