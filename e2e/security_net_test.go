@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -119,4 +120,47 @@ nc -w 2 127.0.0.1 %d`, port)
 		t.Fatalf("a container reached the host's 127.0.0.1:%d through its gateway", port)
 	}
 	published("after the attempt")
+}
+
+// TestIsolationAfterFlush: a host tool flushes FORWARD (berth's jump and the firewall
+// plugin's go); the next container attached puts the plugin's CNI-FORWARD, whose
+// rules accept everything from a container, back first. Another project's container
+// must still not reach this project's.
+func TestIsolationAfterFlush(t *testing.T) {
+	s := newScenario(t)
+	other := []string{"-p", s.project + "-other", "-f", "other.yaml"}
+	// Registered after the scenario's, so it runs first: the scenario's leak check
+	// then sees both projects gone.
+	t.Cleanup(func() { s.berth(append(other, "down", "-t", "1")...) })
+	s.must("up", "-d", "web")
+	s.must(append(other, "up", "-d")...)
+	webIP := strings.TrimSpace(s.must("exec", "-T", "web", "sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1"))
+	fetch := fmt.Sprintf(`printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 2 %s 80`, webIP)
+	probe := append(other, "exec", "-T", "prober", "sh", "-c", fetch)
+	unreachable := func(when string) {
+		t.Helper()
+		if r := s.berth(probe...); strings.Contains(r.stdout, "web") {
+			out, _ := exec.Command("iptables", "-S", "FORWARD").Output()
+			t.Fatalf("%s: another project's container reached web at %s:\n%s", when, webIP, out)
+		}
+	}
+	unreachable("after up")
+
+	// As `iptables -F FORWARD` would, for berth's and the plugin's rules only.
+	for _, jump := range [][]string{
+		{"-j", "BERTH-ISOLATION-1"},
+		{"-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD"},
+	} {
+		for range 4 { // every copy
+			if exec.Command("iptables", append([]string{"-D", "FORWARD"}, jump...)...).Run() != nil {
+				break
+			}
+		}
+	}
+	s.must("up", "-d", "late")
+	// The probe works: from the same network it gets the page.
+	if out := s.must("exec", "-T", "late", "sh", "-c", fetch); !strings.Contains(out, "web") {
+		t.Fatalf("late cannot fetch web's page on their network: %q", out)
+	}
+	unreachable("after FORWARD was flushed and a container attached")
 }

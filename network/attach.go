@@ -197,12 +197,8 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 		}
 		ep.Networks[i].IP, ep.Networks[i].IPv6, ep.Networks[i].MAC = addr.IPv4, addr.IPv6, addr.MAC
 	}
-	ipv6 := false
-	for _, n := range nets {
-		ipv6 = ipv6 || n.Subnet6 != ""
-	}
-	if err := keepIsolationFirst(ipv6); err != nil {
-		return nil, undo(fmt.Errorf("container %s: isolation: %w", id, err), len(plan))
+	if err := guardAttached(nets); err != nil {
+		return nil, undo(fmt.Errorf("container %s: %w", id, err), len(plan))
 	}
 	if err := statefile.WriteJSON(m.paths.endpointFile(id), &ep, 0o644); err != nil {
 		return nil, undo(fmt.Errorf("container %s: %w", id, err), len(plan))

@@ -88,38 +88,41 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	return nil
 }
 
-// keepIsolationFirst puts the jump to berth's isolation back at the head of FORWARD,
-// in IPv4 and, with ipv6, in IPv6 too, where berth's chains exist; and the jump to
-// the loopback guard at the head of INPUT. The firewall plugin inserts its CNI-FORWARD jump
-// first on every ADD that finds it missing (after a host tool flushed FORWARD, say),
-// and CNI-FORWARD accepts all traffic from a container: behind it, berth's chains
-// isolate nothing. So every attachment ends with this check.
-func keepIsolationFirst(ipv6 bool) error {
+// guardAttached ends every attachment: it puts the jump to berth's isolation back
+// at the head of FORWARD, in IPv4 and in IPv6 where a network has it, and gives each
+// network's bridge its loopback guard (see loopbackGuard), first in INPUT. The
+// firewall plugin inserts its CNI-FORWARD jump first on every ADD that finds it
+// missing (after a host tool flushed FORWARD, say), and CNI-FORWARD accepts all
+// traffic from a container: behind it, berth's chains isolate nothing. A network
+// made by a berth without the guard gets it here, before its first published port.
+func guardAttached(nets []*Network) error {
+	ipv6 := false
+	for _, n := range nets {
+		ipv6 = ipv6 || n.Subnet6 != ""
+		if err := guardLoopback(n.Bridge); err != nil {
+			return fmt.Errorf("network %q: loopback guard: %w", n.Name, err)
+		}
+	}
 	for _, proto := range protocols(ipv6) {
 		ipt, err := iptables.NewWithProtocol(proto)
 		if err != nil {
 			return fmt.Errorf("iptables: %w", err)
 		}
-		if ok, err := ipt.ChainExists("filter", isolationStage1); err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		} else if !ok {
-			continue
-		}
-		if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
-			return err
-		}
-		if proto != iptables.ProtocolIPv4 {
-			continue
-		}
-		if ok, err := ipt.ChainExists("filter", loopbackGuard); err != nil {
-			return fmt.Errorf("iptables: %w", err)
-		} else if ok {
-			if err := jumpFirst(ipt, proto, "INPUT", loopbackGuard); err != nil {
-				return err
-			}
+		if err := keepFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
+			return fmt.Errorf("isolation: %w", err)
 		}
 	}
 	return nil
+}
+
+// keepFirst is jumpFirst where berth's chain target exists.
+func keepFirst(ipt *iptables.IPTables, proto iptables.Protocol, parent, target string) error {
+	if ok, err := ipt.ChainExists("filter", target); err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	} else if !ok {
+		return nil
+	}
+	return jumpFirst(ipt, proto, parent, target)
 }
 
 // jumpFirst makes the jump from parent (FORWARD, INPUT) to berth's chain target the
@@ -202,17 +205,23 @@ func unisolateIn(proto iptables.Protocol, bridge string) error {
 			}
 		}
 	}
-	rules, err := ipt.List("filter", isolationStage1)
+	return removeUnused(ipt, "FORWARD", isolationStage1, isolationStage2)
+}
+
+// removeUnused removes berth's chains, head (jumped to from parent) and the others it
+// jumps to, once head holds no bridge's rule.
+func removeUnused(ipt *iptables.IPTables, parent, head string, others ...string) error {
+	rules, err := ipt.List("filter", head)
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
 	}
 	if len(rules) > 1 { // the first line is the chain's own -N
 		return nil
 	}
-	if err := deleteJumps(ipt, "FORWARD", isolationStage1); err != nil {
+	if err := deleteJumps(ipt, parent, head); err != nil {
 		return err
 	}
-	for _, chain := range []string{isolationStage1, isolationStage2} {
+	for _, chain := range append([]string{head}, others...) {
 		if err := ipt.ClearAndDeleteChain("filter", chain); err != nil && !isNoChain(err) {
 			return fmt.Errorf("iptables: %w", err)
 		}

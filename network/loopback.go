@@ -52,18 +52,5 @@ func unguardLoopback(bridge string) error {
 	if err := ipt.DeleteIfExists("filter", loopbackGuard, loopbackRule(bridge)...); err != nil && !isNoChain(err) {
 		return fmt.Errorf("iptables: %w", err)
 	}
-	rules, err := ipt.List("filter", loopbackGuard)
-	if err != nil {
-		return fmt.Errorf("iptables: %w", err)
-	}
-	if len(rules) > 1 { // the first line is the chain's own -N
-		return nil
-	}
-	if err := deleteJumps(ipt, "INPUT", loopbackGuard); err != nil {
-		return err
-	}
-	if err := ipt.ClearAndDeleteChain("filter", loopbackGuard); err != nil && !isNoChain(err) {
-		return fmt.Errorf("iptables: %w", err)
-	}
-	return nil
+	return removeUnused(ipt, "INPUT", loopbackGuard)
 }

@@ -68,15 +68,18 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		h.answer(w, r, q, ips)
 		return
 	}
-	// A container whose every network is internal has no way out, and its resolver
-	// must not be one (moby's CVE-2024-29018): SERVFAIL, as docker answers there,
-	// without asking any upstream, the host's or the container's own dns.
-	if records.InternalOnly(client) {
-		h.reply(w, r, dns.RcodeServerFailure)
-		return
-	}
 	upstreams := records.Upstreams(client)
-	if upstreams == nil {
+	switch {
+	case records.InternalOnly(client):
+		// A container whose every network is internal has no way out, and its
+		// resolver must not be one (moby's CVE-2024-29018): only its own dns servers
+		// on its own networks are asked; otherwise SERVFAIL, as docker answers there.
+		upstreams = records.Reachable(client, upstreams)
+		if len(upstreams) == 0 {
+			h.reply(w, r, dns.RcodeServerFailure)
+			return
+		}
+	case upstreams == nil:
 		upstreams = h.upstreams
 	}
 	h.forward(w, r, upstreams)

@@ -23,9 +23,13 @@ type countingUpstream struct {
 }
 
 func newCountingUpstream(t *testing.T, delay time.Duration) *countingUpstream {
+	return newCountingUpstreamOn(t, "127.0.0.1", delay)
+}
+
+func newCountingUpstreamOn(t *testing.T, ip string, delay time.Duration) *countingUpstream {
 	t.Helper()
 	u := &countingUpstream{}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, err := net.ListenPacket("udp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +67,9 @@ func newCountingUpstream(t *testing.T, delay time.Duration) *countingUpstream {
 
 // TestServerInternalNotForwarded: a container whose every network is internal gets
 // berth's names and nothing from the host's upstreams (SERVFAIL, as docker answers on
-// an internal network); the upstream never hears its queries, whatever the type,
-// nor those of the names it asked for with dns. A container also on a network with
-// a way out is forwarded as before.
+// an internal network); the upstream never hears its queries, whatever the type, nor
+// do the servers it names with dns, unless one is on its own network. A container
+// also on a network with a way out is forwarded as before.
 func TestServerInternalNotForwarded(t *testing.T) {
 	up := newCountingUpstream(t, 0)
 	own := newCountingUpstream(t, 0)
@@ -77,6 +81,12 @@ func TestServerInternalNotForwarded(t *testing.T) {
 	withDNS.DNS = []string{own.addr}
 	writeEndpoint(t, dir, withDNS)
 	writeEndpoint(t, dir, ep(id64("b1"), "both", "p-both-1", "p_back=127.0.0.5", "p_front=10.4.0.5"))
+	// A DNS server of the internal network's own, which its members reach anyway.
+	onNet := newCountingUpstreamOn(t, "127.0.1.53", 0)
+	writeNetwork(t, dir, network.Network{Name: "p_lo", Subnet: "127.0.1.0/24", Gateway: "127.0.1.1", Internal: true})
+	withNetDNS := ep(id64("l1"), "lo", "p-lo-1", "p_lo=127.0.1.7")
+	withNetDNS.DNS = []string{up.addr, onNet.addr} // the one off the network first
+	writeEndpoint(t, dir, withNetDNS)
 	writeEndpoint(t, dir, ep(id64("d1"), "db", "p-db-1", "p_back=10.3.0.2"))
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -102,6 +112,12 @@ func TestServerInternalNotForwarded(t *testing.T) {
 	}
 	if n, m := up.received.Load(), own.received.Load(); n != 0 || m != 0 {
 		t.Errorf("internal-only containers' queries reached the upstreams: %d to the host's, %d to dns:", n, m)
+	}
+
+	// Its own dns server on its internal network is asked; the one off it is not.
+	if r, err := query(addr, "127.0.1.7", "udp", "leak-probe.example", dns.TypeA); err != nil || !slices.Equal(aOf(r), []string{"192.0.2.9"}) ||
+		onNet.received.Load() != 1 || up.received.Load() != 0 {
+		t.Errorf("dns: on the internal network's own subnet: %v %v (it got %d, the one off the network %d)", r, err, onNet.received.Load(), up.received.Load())
 	}
 
 	r, err := query(addr, "127.0.0.5", "udp", "leak-probe.example", dns.TypeA)

@@ -182,7 +182,7 @@ func (r *Records) add(ep *network.Endpoint, answered bool) error {
 }
 
 // InternalOnly tells whether clientIP is a container whose every network is internal:
-// it has no way out, so nothing it asks goes to an upstream.
+// it has no way out, so nothing it asks may go out through berth either.
 func (r *Records) InternalOnly(clientIP net.IP) bool {
 	client, ok := netip.AddrFromSlice(clientIP)
 	if !ok {
@@ -195,6 +195,35 @@ func (r *Records) InternalOnly(clientIP net.IP) bool {
 		}
 	}
 	return len(nets) > 0
+}
+
+// Reachable keeps, of servers ("ip:port"), those in a subnet of one of clientIP's
+// networks: the container reaches them itself, so asking them leaks nothing (docker
+// asks such a server from the container's own namespace).
+func (r *Records) Reachable(clientIP net.IP, servers []string) []string {
+	client, ok := netip.AddrFromSlice(clientIP)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, s := range servers {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			continue
+		}
+		for _, n := range r.clients[client.Unmap()] {
+			if inSubnet(r.networks[n].Subnet, ap.Addr()) || inSubnet(r.networks[n].Subnet6, ap.Addr()) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func inSubnet(subnet string, a netip.Addr) bool {
+	p, err := netip.ParsePrefix(subnet)
+	return err == nil && p.Contains(a.Unmap())
 }
 
 // Upstreams are the servers a container asked for with dns (nil: the host's).
