@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"debug/elf"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -166,4 +167,39 @@ func TestAgentNotServing(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// The agent stays while it has work without any network of berth: a healthchecked
+// container in the host's network keeps it through another project's down, which
+// removes berth's last network, and its health stays current.
+func TestAgentKeptForHostHealth(t *testing.T) {
+	s := newScenario(t)
+	// The other project is taken down before s's own check of what is left.
+	other := *s
+	other.dir, other.project = filepath.Join(s.dir, "other"), s.project+"-other"
+	t.Cleanup(func() { other.berth("down", "-t", "1") })
+	s.must("up", "-d", "--wait", "--wait-timeout", "30")
+	other.must("up", "-d")
+	if nets := strings.Fields(s.must("network", "ls", "-q")); len(nets) != 1 {
+		t.Skipf("networks of berth other than the other project's exist (%v): its down would not remove the last one", nets)
+	}
+	other.must("down")
+
+	if _, err := runningPid("berth-agent"); err != nil {
+		t.Fatalf("berth's agent after the other project's down, with hc's healthcheck still to run: %v", err)
+	}
+	// The health record is rewritten after every check (interval 1s).
+	hc := s.ids()[s.project+"-hc-1"]
+	record := filepath.Join(statePaths().StateDir, "health", hc+".json")
+	first, err := os.Stat(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "hc's health record is rewritten", func() error {
+		now, err := os.Stat(record)
+		if err != nil || !now.ModTime().After(first.ModTime()) {
+			return fmt.Errorf("not since %s: %v", first.ModTime(), err)
+		}
+		return nil
+	})
 }

@@ -52,26 +52,7 @@ func TestResolverRestarts(t *testing.T) {
 	})
 
 	t.Run("containerd restarted", func(t *testing.T) {
-		pid := containerdPid(t)
-		if out, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/1", pid)); out != setupLog {
-			t.Skipf("containerd (pid %d, output %q) was not started by scripts/setup: its own init system restarts it", pid, out)
-		}
-		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, 30*time.Second, "containerd exits", func() error {
-			if err := syscall.Kill(pid, 0); err == nil {
-				return fmt.Errorf("pid %d still there", pid)
-			}
-			return nil
-		})
-		setup, _ := filepath.Abs("../scripts/setup")
-		if out, err := exec.Command(setup).CombinedOutput(); err != nil {
-			t.Fatalf("scripts/setup: %v\n%s", err, out)
-		}
-		if now := containerdPid(t); now == pid {
-			t.Fatalf("containerd was not restarted (pid %d)", now)
-		}
+		restartContainerd(t)
 		eventually(t, 30*time.Second, "web answers after containerd's restart", answers)
 		for _, c := range s.ps(false) {
 			if c.State != "running" {
@@ -102,4 +83,69 @@ func containerdPid(t *testing.T) int {
 		t.Fatalf("peer of %s: %v %v", containerdSocket, err, credErr)
 	}
 	return int(cred.Pid)
+}
+
+// restartContainerd stops the containerd that scripts/setup started (by its PID,
+// from the socket's peer) and starts it again the same way, returning once it
+// answers. The tasks and their shims live on. It skips the test when containerd
+// was started otherwise (its own init system restarts it).
+func restartContainerd(t *testing.T) {
+	t.Helper()
+	pid := containerdPid(t)
+	if out, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/1", pid)); out != setupLog {
+		t.Skipf("containerd (pid %d, output %q) was not started by scripts/setup: its own init system restarts it", pid, out)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "containerd exits", func() error {
+		if err := syscall.Kill(pid, 0); err == nil {
+			return fmt.Errorf("pid %d still there", pid)
+		}
+		return nil
+	})
+	startContainerd(t)
+	if now := containerdPid(t); now == pid {
+		t.Fatalf("containerd was not restarted (pid %d)", now)
+	}
+}
+
+// startContainerd starts containerd as scripts/setup does (which starts it only
+// when none answers), and waits until it answers.
+func startContainerd(t *testing.T) {
+	t.Helper()
+	setup, _ := filepath.Abs("../scripts/setup")
+	if out, err := exec.Command(setup).CombinedOutput(); err != nil {
+		t.Fatalf("scripts/setup: %v\n%s", err, out)
+	}
+	eventually(t, 30*time.Second, "containerd answers", func() error {
+		if out, err := exec.Command("ctr", "version").CombinedOutput(); err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+}
+
+// berth's agent follows containerd through a restart: a container made after it
+// (a second web replica) resolves by name from another container and its
+// healthcheck reaches healthy.
+func TestContainerdRestartFollowed(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d", "--wait", "--wait-timeout", "30")
+	restartContainerd(t)
+
+	s.must("up", "-d", "--wait", "--wait-timeout", "30", "--scale", "web=2")
+	web2 := s.project + "-web-2"
+	ip := strings.TrimSpace(s.must("exec", "-T", "--index", "2", "web", "hostname", "-i"))
+	eventually(t, 10*time.Second, "the replica made after containerd's restart resolves", func() error {
+		if got := lookupFrom(s, "client", web2); strings.Join(got, ",") != ip {
+			return fmt.Errorf("%s resolves to %v, want %s", web2, got, ip)
+		}
+		return nil
+	})
+	for _, c := range s.ps(false) {
+		if c.State != "running" {
+			t.Errorf("%s is %s after containerd's restart", c.Name, c.State)
+		}
+	}
 }

@@ -46,9 +46,11 @@ func newAgentCommand() *cobra.Command {
 			}
 			defer runtime.Close()
 			g, ctx := errgroup.WithContext(cmd.Context())
-			if o.Answerable, o.Changed, err = runtime.TrackRunning(ctx); err != nil {
+			var followRunning func() error
+			if o.Answerable, o.Changed, followRunning, err = runtime.TrackRunning(ctx); err != nil {
 				return err
 			}
+			g.Go(followRunning)
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
 			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })

@@ -149,6 +149,16 @@ func (r *Runtime) RemoveAgentIfIdle(ctx context.Context) error {
 	if err != nil || len(nets) > 0 {
 		return err
 	}
+	// Filters are or'ed: every container with either label.
+	served, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q", labelHealthcheck), fmt.Sprintf("labels.%q", restartPolicy))
+	if err != nil {
+		return err
+	}
+	for _, c := range served {
+		if c.ID() != agentID {
+			return nil
+		}
+	}
 	return r.removeAgent(ctx)
 }
 

@@ -3,6 +3,7 @@ package containerd
 import (
 	"context"
 	"fmt"
+	"log"
 	"time"
 
 	apievents "github.com/containerd/containerd/api/events"
@@ -50,6 +51,69 @@ func (r *Runtime) Events(ctx context.Context) (<-chan compose.Event, error) {
 		}
 	}()
 	return out, nil
+}
+
+// The backoff between attempts to subscribe again to containerd's events: short at
+// first (a containerd restart takes about a second), never longer than the max, so
+// the agent catches up soon after containerd is back.
+const (
+	resubscribeMin = 100 * time.Millisecond
+	resubscribeMax = 2 * time.Second
+)
+
+// followEvents is how berth's agent follows containerd: it subscribes to the events
+// of berth's namespace, then calls sync (which reads the full state), and returns
+// the loop that hands every event to handle until ctx ends. When the stream breaks
+// (containerd restarted: the tasks and their shims live on, the stream does not),
+// the loop subscribes again, with a bounded backoff, and calls sync again, since
+// whatever happened meanwhile came with no event. The first subscription and sync
+// must succeed; later ones are retried.
+func (r *Runtime) followEvents(ctx context.Context, what string, sync func(context.Context) error, handle func(compose.Event)) (func() error, error) {
+	events, cancel, err := r.subscribeAndSync(ctx, sync)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		backoff := resubscribeMin
+		for {
+			for ev := range events {
+				handle(ev)
+			}
+			cancel()
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Printf("%s: containerd's event stream ended; subscribing again", what)
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(backoff):
+				}
+				backoff = min(2*backoff, resubscribeMax)
+				if events, cancel, err = r.subscribeAndSync(ctx, sync); err == nil {
+					break
+				}
+			}
+			log.Printf("%s: following containerd's events again", what)
+			backoff = resubscribeMin
+		}
+	}, nil
+}
+
+// subscribeAndSync subscribes to containerd's events, then calls sync. cancel ends
+// the subscription.
+func (r *Runtime) subscribeAndSync(ctx context.Context, sync func(context.Context) error) (<-chan compose.Event, context.CancelFunc, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	events, err := r.Events(sctx) // before sync: no change is missed in between
+	if err == nil {
+		err = sync(ctx)
+	}
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return events, cancel, nil
 }
 
 // dockerEvent names a containerd event as docker does.

@@ -14,6 +14,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/errdefs"
 
+	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/health"
 )
 
@@ -21,10 +22,6 @@ import (
 // has one, while its task runs, and records each container's health in the state
 // directory. It runs in berth's agent task, so health is tracked with no CLI running.
 func (r *Runtime) MonitorHealth(ctx context.Context) error {
-	events, err := r.Events(ctx) // before listing: no start is missed in between
-	if err != nil {
-		return err
-	}
 	var mu sync.Mutex
 	checkers := map[string]context.CancelFunc{}
 	stop := func(id string) {
@@ -34,6 +31,11 @@ func (r *Runtime) MonitorHealth(ctx context.Context) error {
 			cancel()
 			delete(checkers, id)
 		}
+	}
+	checked := func(id string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return checkers[id] != nil
 	}
 	start := func(id string, started time.Time) {
 		stop(id)
@@ -53,19 +55,39 @@ func (r *Runtime) MonitorHealth(ctx context.Context) error {
 		go r.runChecks(cctx, c, check, started)
 	}
 
-	list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q", labelHealthcheck))
-	if err != nil {
-		return err
-	}
-	for _, c := range list {
-		r.remember(c)
-		if running(ctx, c) {
-			// The agent (re)started while the container ran: its start period is over
-			// as far as anyone can tell.
-			start(c.ID(), time.Time{})
+	// resync checks every running container with a healthcheck, and no other: at the
+	// agent's start, and after containerd restarted, when starts and exits came with
+	// no event.
+	resync := func(ctx context.Context) error {
+		list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q", labelHealthcheck))
+		if err != nil {
+			return err
 		}
+		up := map[string]bool{}
+		for _, c := range list {
+			r.remember(c)
+			if running(ctx, c) {
+				up[c.ID()] = true
+				if !checked(c.ID()) {
+					// Its start period is over as far as anyone can tell.
+					start(c.ID(), time.Time{})
+				}
+			}
+		}
+		mu.Lock()
+		var gone []string
+		for id := range checkers {
+			if !up[id] {
+				gone = append(gone, id)
+			}
+		}
+		mu.Unlock()
+		for _, id := range gone {
+			stop(id)
+		}
+		return nil
 	}
-	for ev := range events {
+	follow, err := r.followEvents(ctx, "health", resync, func(ev compose.Event) {
 		switch ev.Action {
 		case "start":
 			r.forget(ev.ContainerID) // labels may be new
@@ -77,8 +99,11 @@ func (r *Runtime) MonitorHealth(ctx context.Context) error {
 			r.forget(ev.ContainerID)
 			_ = health.Remove(r.o.StateDir, ev.ContainerID)
 		}
+	})
+	if err != nil {
+		return err
 	}
-	return ctx.Err()
+	return follow()
 }
 
 // runChecks checks one container until ctx ends, recording every result.
