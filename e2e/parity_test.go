@@ -61,3 +61,34 @@ func TestDownServices(t *testing.T) {
 		t.Errorf("a refused down removed something: running %q", got)
 	}
 }
+
+// TestSwarmKeys: a file with the swarm-only deploy keys docker compose ignores on one
+// engine comes up, with one warning naming each key, and replicas still counts.
+func TestSwarmKeys(t *testing.T) {
+	s := newScenario(t)
+	r := s.berth("up", "-d")
+	if r.code != 0 {
+		t.Fatalf("up: exit %d: %s", r.code, r.stderr)
+	}
+	for key, service := range map[string]string{
+		"deploy.mode": "web", "deploy.endpoint_mode": "web", "deploy.labels": "web", "deploy.placement": "web",
+		"deploy.update_config": "web", "deploy.rollback_config": "web", "deploy.restart_policy.delay": "web",
+		"deploy.restart_policy.window": "web", "deploy.resources.reservations.cpus": "web",
+	} {
+		n := 0
+		for _, l := range strings.Split(r.stderr, "\n") {
+			if strings.Contains(l, `field "`+key+`" is ignored`) && strings.Contains(l, `service "`+service+`"`) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d warnings name %s of %s, want 1:\n%s", n, key, service, r.stderr)
+		}
+	}
+	if n := strings.Count(r.stderr, `service "worker": field "deploy.mode" is ignored`); n != 1 {
+		t.Errorf("%d warnings for worker's mode: global, want 1:\n%s", n, r.stderr)
+	}
+	if got := s.services(); got != "web,web,worker" {
+		t.Errorf("running %q, want two web replicas and one worker", got)
+	}
+}

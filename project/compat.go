@@ -11,7 +11,8 @@ func CompatibilityDoc() string {
 	var b strings.Builder
 	b.WriteString("# Compose file compatibility\n\n")
 	b.WriteString("Generated from the field tables in `project/fields.go` and `project/fields_kube.go` by `make docs`; a test fails when it is stale.\n")
-	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field.\n")
+	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field (every such field, all at once).\n")
+	b.WriteString("A field marked *ignored* is accepted and does nothing, with one warning naming it: what docker compose itself ignores on one engine.\n")
 	for _, sec := range []struct {
 		title string
 		table map[string]Support
@@ -26,7 +27,7 @@ func CompatibilityDoc() string {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", sec.title)
 		for _, n := range sortedKeys(sec.table) {
 			sup := sec.table[n]
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(sec.kube, n)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, classOf(sup), sup.Note, kubeCell(lookup(sec.kube, n)))
 		}
 	}
 	b.WriteString("\n## Inside supported fields\n\nThe parts of a service's, network's or volume's fields, by their path; a part marked *no* is refused by that path.\n")
@@ -38,7 +39,7 @@ func CompatibilityDoc() string {
 		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", p.Scope, p.Path)
 		for _, n := range sortedKeys(p.Fields) {
 			sup := p.Fields[n]
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(kube, n)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, classOf(sup), sup.Note, kubeCell(lookup(kube, n)))
 		}
 	}
 	b.WriteString(`
@@ -70,6 +71,14 @@ func kubeCell(s Support, ok bool) string {
 func lookup(m map[string]Support, k string) (Support, bool) {
 	s, ok := m[k]
 	return s, ok
+}
+
+// classOf is the supported column: yes, ignored (with a warning) or no.
+func classOf(s Support) string {
+	if s.Ignored {
+		return "ignored"
+	}
+	return yesNo(s.Supported)
 }
 
 func yesNo(b bool) string {

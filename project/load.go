@@ -26,6 +26,8 @@ type Options struct {
 	SkipSupportCheck bool
 	NoInterpolate    bool
 	NoNormalize      bool
+	// Warn gets a line for each field berth accepts but ignores; nil: standard error.
+	Warn func(string)
 }
 
 // Load reads, interpolates, merges and normalises the project, then checks that berth
@@ -81,8 +83,16 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 		return nil, err
 	}
 	applyDeployRestart(p)
-	if err := CheckSupported(p); err != nil {
+	ignored, err := CheckSupported(p)
+	if err != nil {
 		return nil, err
+	}
+	warn := o.Warn
+	if warn == nil {
+		warn = func(line string) { fmt.Fprintln(os.Stderr, "WARN[0000] "+line) }
+	}
+	for _, line := range ignored {
+		warn(line)
 	}
 	nameBuiltImages(p)
 	return p, nil
