@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -84,6 +85,12 @@ func newConfigCommand(g *globals) *cobra.Command {
 				}
 				if err != nil {
 					return err
+				}
+				if !noInterpolate {
+					// Loading interpolated the file: a $ left in a value is a literal one
+					// ($$ in the file) and is written back as $$, as docker compose
+					// does, so the output loads again with the same meaning.
+					b = bytes.ReplaceAll(b, []byte("$"), []byte("$$"))
 				}
 				out.Write(b)
 			}

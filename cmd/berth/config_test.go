@@ -67,3 +67,38 @@ func TestConfig(t *testing.T) {
 		t.Error("--hash of an unknown service succeeded")
 	}
 }
+
+// config's output loads again with the same meaning: a literal $ ($$ in the file)
+// stays escaped, unless --no-interpolate, which prints the file's text as it was.
+func TestConfigRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(first, []byte("services:\n  a:\n    image: x\n    command: echo $$HOME ${UNSET_IN_TEST:-dflt}\n    environment:\n      P: \"a$$b\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	render := func(file string, args ...string) string {
+		t.Helper()
+		root := newRootCommand(nil)
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetArgs(append([]string{"--file", file, "--project-name", "rt", "config"}, args...))
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	once := render(first)
+	if !strings.Contains(once, "$$HOME") || !strings.Contains(once, "a$$b") || !strings.Contains(once, "dflt") {
+		t.Errorf("config lost the escape or did not interpolate:\n%s", once)
+	}
+	second := filepath.Join(dir, "again.yaml")
+	if err := os.WriteFile(second, []byte(once), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if twice := render(second); twice != once {
+		t.Errorf("config of config's output differs:\n%s\nfrom:\n%s", twice, once)
+	}
+	if raw := render(first, "--no-interpolate"); !strings.Contains(raw, "$$HOME") || !strings.Contains(raw, "${UNSET_IN_TEST:-dflt}") || strings.Contains(raw, "$$$$") {
+		t.Errorf("--no-interpolate:\n%s", raw)
+	}
+}
