@@ -92,3 +92,19 @@ func TestSwarmKeys(t *testing.T) {
 		t.Errorf("running %q, want two web replicas and one worker", got)
 	}
 }
+
+// TestBridgeNetworkMode: network_mode: bridge, as docker compose files often say,
+// puts the service on the project's default network.
+func TestBridgeNetworkMode(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	if r := s.berth("exec", "-T", "app", "nslookup", "db"); r.code != 0 {
+		t.Errorf("app (network_mode: bridge) does not resolve db on the default network: %s %s", r.stdout, r.stderr)
+	}
+	if r := s.berth("exec", "-T", "db", "ping", "-c", "1", "-W", "5", "app"); r.code != 0 {
+		t.Errorf("db does not reach app: %s %s", r.stdout, r.stderr)
+	}
+	if out := s.must("network", "ls", "-q"); !strings.Contains(out, s.project+"_default") {
+		t.Errorf("no default network: %s", out)
+	}
+}

@@ -46,7 +46,7 @@ func CompatibilityDoc() string {
 ## Values
 
 - ` + "`depends_on`" + `: ` + "`service_started`" + `, ` + "`service_healthy`" + `, ` + "`service_completed_successfully`" + `, ` + "`required`" + ` and ` + "`restart`" + `.
-- ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `.
+- ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `, ` + "`bridge`" + ` (the project's default network: berth has no host-wide network named bridge as Docker's engine has).
 - ` + "`pid`" + `: ` + "`host`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `; ` + "`ipc`" + `: ` + "`private`" + `, ` + "`shareable`" + `, ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + ` and ` + "`container:NAME`" + ` of a shareable one (its /dev/shm is shared too); ` + "`cgroup`" + `: ` + "`host`" + `, ` + "`private`" + `.
 - ` + "`security_opt`" + `: ` + "`no-new-privileges`" + `, ` + "`seccomp=unconfined`" + `, ` + "`seccomp=FILE`" + ` (an OCI-form profile, relative to the project directory; containerd's default profile otherwise, as Docker applies its own), ` + "`systempaths=unconfined`" + `, ` + "`apparmor=unconfined`" + `, ` + "`label=disable`" + `; AppArmor profiles and SELinux labels are refused.
 - ` + "`tty`" + ` with a restart policy is refused: containerd's restart monitor starts tasks without a terminal.

@@ -54,7 +54,7 @@ var ServiceFields = map[string]Support{
 	"group_add": yes, "gpus": notYet, "init": yes, "ipc": yes, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
-	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
+	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": notYet, "secrets": yes, "security_opt": yes, "shm_size": yes,

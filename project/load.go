@@ -83,6 +83,7 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 		return nil, err
 	}
 	applyDeployRestart(p)
+	applyBridgeMode(p)
 	ignored, err := CheckSupported(p)
 	if err != nil {
 		return nil, err

@@ -221,3 +221,20 @@ func TestIgnoredAndRefusedFields(t *testing.T) {
 		t.Errorf("error is not one line: %q", err)
 	}
 }
+
+// network_mode: bridge is the project's default network, where docker compose's
+// engine would put the container on its own bridge network.
+func TestBridgeNetworkMode(t *testing.T) {
+	dir := writeProject(t, "name: br\nservices:\n  a: {image: x, network_mode: bridge}\n")
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Services["a"]
+	if _, ok := s.Networks["default"]; s.NetworkMode != "" || !ok || len(s.Networks) != 1 {
+		t.Errorf("network_mode %q, networks %v: want the default network only", s.NetworkMode, s.Networks)
+	}
+	if got := NetworkName(p, "default"); got != "br_default" {
+		t.Errorf("the default network is %q, want br_default", got)
+	}
+}
