@@ -108,3 +108,34 @@ func TestBridgeNetworkMode(t *testing.T) {
 		t.Errorf("no default network: %s", out)
 	}
 }
+
+// TestContainerEnv: what a process sees in its environment, as on Docker: its
+// container's HOSTNAME (each replica its own, the file's over it), TERM=xterm when
+// the container has a TTY, and a PATH.
+func TestContainerEnv(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	env := func(args ...string) string {
+		return strings.TrimSpace(s.must(append([]string{"exec", "-T"}, args...)...))
+	}
+	first := env("--index", "1", "web", "sh", "-c", `echo "$HOSTNAME $(hostname)"`)
+	second := env("--index", "2", "web", "sh", "-c", `echo "$HOSTNAME $(hostname)"`)
+	for _, got := range []string{first, second} {
+		f := strings.Fields(got)
+		if len(f) != 2 || f[0] != f[1] {
+			t.Errorf("HOSTNAME and hostname differ: %q", got)
+		}
+	}
+	if first == second {
+		t.Errorf("both replicas have HOSTNAME %q", first)
+	}
+	if got := env("named", "sh", "-c", `echo "$HOSTNAME ${TERM:-none}"`); got != "custom-host xterm" {
+		t.Errorf("hostname: and tty: true give %q, want custom-host xterm", got)
+	}
+	if got := env("overridden", "sh", "-c", `echo "$HOSTNAME ${TERM:-none}"`); got != "from-the-file none" {
+		t.Errorf("the file's HOSTNAME and no TTY give %q, want from-the-file none", got)
+	}
+	if got := env("web", "sh", "-c", "echo $PATH"); !strings.Contains(got, "/bin") {
+		t.Errorf("PATH %q", got)
+	}
+}
