@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDownServices: `down SERVICE…` removes those services' containers and those of
@@ -137,5 +139,117 @@ func TestContainerEnv(t *testing.T) {
 	}
 	if got := env("web", "sh", "-c", "echo $PATH"); !strings.Contains(got, "/bin") {
 		t.Errorf("PATH %q", got)
+	}
+}
+
+// TestParityFlags: docker compose's flags of create, up, ps, restart, start and kill
+// that scripts use.
+func TestParityFlags(t *testing.T) {
+	s := newScenario(t)
+	// create --pull/--quiet-pull/-y, then start --wait: db is healthy when it returns.
+	s.must("create", "-y", "--quiet-pull", "--pull", "missing", "db", "web", "extra")
+	if r := s.berth("create", "--pull", "sometimes", "db"); r.code == 0 {
+		t.Errorf("create --pull sometimes was accepted")
+	}
+	s.must("start", "--wait", "--wait-timeout", "60", "db")
+	for _, c := range s.ps(false) {
+		if c.Service == "db" && !strings.Contains(s.must("ps", "db"), "healthy") {
+			t.Errorf("db is not healthy when start --wait returns: %s", s.must("ps", "db"))
+		}
+	}
+	s.must("start", "web", "extra")
+
+	// up attached with --no-log-prefix and --attach-dependencies: talker's line too, bare.
+	r := s.berth("up", "-y", "--quiet-build", "--no-log-prefix", "--attach-dependencies", "hello")
+	lines := strings.Split(r.stdout, "\n")
+	if r.code != 0 || !slices.Contains(lines, "said-by-hello") || !slices.Contains(lines, "said-by-talker") {
+		t.Errorf("up --no-log-prefix --attach-dependencies hello: exit %d, want both lines bare:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	// ps --status, --filter status=, --orphans, --no-trunc.
+	names := func(args ...string) string {
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(s.must(append(args, "--services")...)), "\n") {
+			if l != "" {
+				out = append(out, l)
+			}
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	if got := names("ps", "--status", "exited"); got != "hello,talker" {
+		t.Errorf("ps --status exited: %q", got)
+	}
+	if got := names("ps", "--filter", "status=running"); got != "db,extra,web" {
+		t.Errorf("ps --filter status=running: %q", got)
+	}
+	if got := names("-f", "partial.yaml", "ps", "--orphans=false"); got != "db,web" {
+		t.Errorf("ps --orphans=false with extra not in the file: %q", got)
+	}
+	if got := names("-f", "partial.yaml", "ps"); got != "db,extra,web" {
+		t.Errorf("ps with extra not in the file: %q", got)
+	}
+	if out := s.must("ps", "--no-trunc", "web"); !strings.Contains(out, "exec sleep 3600") {
+		t.Errorf("ps --no-trunc cut the command:\n%s", out)
+	}
+	if r := s.berth("ps", "--status", "asleep"); r.code == 0 {
+		t.Errorf("ps --status asleep was accepted")
+	}
+
+	// restart db restarts web (restart: true) unless --no-deps.
+	starts := func() int {
+		return strings.Count(s.must("exec", "-T", "web", "cat", "/tmp/starts"), "start")
+	}
+	before := starts()
+	s.must("restart", "--no-deps", "db")
+	if got := starts(); got != before {
+		t.Errorf("restart --no-deps db restarted web: %d starts, was %d", got, before)
+	}
+	s.must("restart", "db")
+	if got := starts(); got != before+1 {
+		t.Errorf("restart db: web started %d times, want %d", got, before+1)
+	}
+
+	// kill --remove-orphans: extra, not in partial.yaml, goes.
+	s.must("-f", "partial.yaml", "kill", "--remove-orphans")
+	for _, c := range s.ps(true) {
+		if c.Service == "extra" {
+			t.Errorf("kill --remove-orphans left %s (%s)", c.Name, c.State)
+		}
+	}
+}
+
+// TestLogsWindow: logs --since, --until and --index, as docker compose reads them.
+func TestLogsWindow(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	var early, late time.Time
+	eventually(t, 30*time.Second, "both lines of replica 1", func() error {
+		early, late = time.Time{}, time.Time{}
+		for _, l := range strings.Split(s.must("logs", "-t", "--no-log-prefix", "--index", "1"), "\n") {
+			ts, text, _ := strings.Cut(l, " ")
+			at, err := time.Parse(time.RFC3339Nano, ts)
+			switch {
+			case err != nil:
+			case text == "early":
+				early = at
+			case text == "late":
+				late = at
+			}
+		}
+		if early.IsZero() || late.IsZero() {
+			return fmt.Errorf("not yet")
+		}
+		return nil
+	})
+	mid := early.Add(late.Sub(early) / 2).Format(time.RFC3339Nano)
+	if out := s.must("logs", "--since", mid, "--index", "1"); !strings.Contains(out, "late") || strings.Contains(out, "early") || !strings.Contains(out, "ticker-1") || strings.Contains(out, "ticker-2") {
+		t.Errorf("logs --since %s --index 1:\n%s", mid, out)
+	}
+	if out := s.must("logs", "--until", mid); strings.Count(out, "early") < 1 || strings.Contains(out, "late") {
+		t.Errorf("logs --until %s:\n%s", mid, out)
+	}
+	if out := s.must("logs", "--since", "1h"); !strings.Contains(out, "ticker-1") || !strings.Contains(out, "ticker-2") {
+		t.Errorf("logs --since 1h:\n%s", out)
 	}
 }
