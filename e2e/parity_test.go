@@ -253,3 +253,77 @@ func TestLogsWindow(t *testing.T) {
 		t.Errorf("logs --since 1h:\n%s", out)
 	}
 }
+
+// TestRunFlags: run's docker compose flags: --env-from-file under -e, --cap-add and
+// --cap-drop, -q and --quiet-pull, --remove-orphans.
+func TestRunFlags(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d", "extra")
+	r := s.berth("run", "--rm", "-q", "--quiet-pull", "--env-from-file", "run.env", "-e", "OVERRIDDEN=flag", "box",
+		"sh", "-c", "echo $FROM_FILE $OVERRIDDEN")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "in-file flag" {
+		t.Errorf("run --env-from-file -e: exit %d, %q, %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.berth("run", "--rm", "--cap-drop", "CHOWN", "box", "chown", "1", "/tmp"); r.code == 0 {
+		t.Errorf("run --cap-drop CHOWN: chown succeeded")
+	}
+	if r := s.berth("run", "--rm", "box", "chown", "1", "/tmp"); r.code != 0 {
+		t.Errorf("run without --cap-drop: chown failed: %s", r.stderr)
+	}
+	if r := s.berth("run", "--rm", "--cap-add", "NET_ADMIN", "box", "ip", "addr", "add", "10.9.9.9/32", "dev", "lo"); r.code != 0 {
+		t.Errorf("run --cap-add NET_ADMIN: %s %s", r.stdout, r.stderr)
+	}
+	if r := s.berth("run", "--rm", "box", "ip", "addr", "add", "10.9.9.9/32", "dev", "lo"); r.code == 0 {
+		t.Errorf("run without --cap-add NET_ADMIN added an address")
+	}
+	s.must("-f", "partial.yaml", "run", "--rm", "--remove-orphans", "box", "true")
+	for _, c := range s.ps(true) {
+		if c.Service == "extra" {
+			t.Errorf("run --remove-orphans left %s", c.Name)
+		}
+	}
+}
+
+// TestPullIgnoreBuildable: pull --ignore-buildable leaves out the services that
+// build their image; plain pull fetches them too (their image names a registry).
+func TestPullIgnoreBuildable(t *testing.T) {
+	s := newScenario(t)
+	const buildable = "127.0.0.1:5050/berth/busybox-volume:latest"
+	r := s.berth("pull", "--ignore-buildable")
+	if r.code != 0 || strings.Contains(r.stderr, buildable) || !strings.Contains(r.stderr, "berth/busybox:latest") {
+		t.Errorf("pull --ignore-buildable: exit %d, want busybox pulled and not %s:\n%s", r.code, buildable, r.stderr)
+	}
+	if r := s.berth("pull"); r.code != 0 || !strings.Contains(r.stderr, buildable) {
+		t.Errorf("pull: exit %d, want %s pulled:\n%s", r.code, buildable, r.stderr)
+	}
+}
+
+// TestScaleVerbAndVolumes: docker compose's scale and volumes verbs.
+func TestScaleVerbAndVolumes(t *testing.T) {
+	s := newScenario(t)
+	s.must("scale", "web=3")
+	if got := s.services(); got != "db,web,web,web" {
+		t.Errorf("after scale web=3: %q, want db (a dependency) and three web", got)
+	}
+	s.must("scale", "--no-deps", "web=1")
+	if got := s.services(); got != "db,web" {
+		t.Errorf("after scale web=1: %q", got)
+	}
+	if r := s.berth("scale", "web=many"); r.code == 0 {
+		t.Errorf("scale web=many was accepted")
+	}
+	vols := func(args ...string) string {
+		names := strings.Fields(s.must(append([]string{"volumes", "-q"}, args...)...))
+		slices.Sort(names)
+		return strings.Join(names, ",")
+	}
+	if got := vols(); got != s.project+"_dbdata,"+s.project+"_webdata" {
+		t.Errorf("volumes -q: %q", got)
+	}
+	if got := vols("web"); got != s.project+"_webdata" {
+		t.Errorf("volumes -q web: %q", got)
+	}
+	if out := s.must("volumes"); !strings.Contains(out, "VOLUME NAME") || !strings.Contains(out, s.project+"_dbdata") {
+		t.Errorf("volumes:\n%s", out)
+	}
+}
