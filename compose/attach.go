@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
 )
 
 // attach follows the output of the project's containers until every one has exited
@@ -22,9 +24,18 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 	var services []string
 	if len(o.Services) > 0 {
 		services = o.Services
+		if o.AttachDependencies {
+			g, err := project.NewGraph(p)
+			if err != nil {
+				return err
+			}
+			if services, err = selectedServices(p, g, o.Services, false); err != nil {
+				return err
+			}
+		}
 	}
 	cs = attachedContainers(serviceContainers(cs, services), o.Attach, o.NoAttach)
-	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor, Timestamps: o.Timestamps})
+	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor, Timestamps: o.Timestamps, NoLogPrefix: o.NoLogPrefix})
 
 	follow, stopFollowing := context.WithCancel(context.Background())
 	defer stopFollowing()

@@ -36,17 +36,16 @@ type BuildOptions struct {
 	Pull     bool     // fetch base images even when the builder has them
 	Args     []string // --build-arg K=V (or K, from the environment), over the file's
 	Quiet    bool
+	// WithDependencies builds the named services' dependencies too.
+	WithDependencies bool
 }
 
 // Build builds the images of the named services (all with a build: section when
 // none are named), whether the store has them or not.
 func (e *Engine) Build(ctx context.Context, p *types.Project, o BuildOptions) error {
-	if err := checkServices(p, o.Services); err != nil {
+	services, err := servicesAndDeps(p, o.Services, o.WithDependencies)
+	if err != nil {
 		return err
-	}
-	services := o.Services
-	if len(services) == 0 {
-		services = p.ServiceNames()
 	}
 	plan, err := PlanBuilds(p, services, Observed{}, BuildPolicy{Always: true})
 	if err != nil {

@@ -181,3 +181,22 @@ func checkServices(p *types.Project, names []string) error {
 	}
 	return nil
 }
+
+// servicesAndDeps are the named services (all when none), with the services they
+// depend on, transitively, when withDeps.
+func servicesAndDeps(p *types.Project, names []string, withDeps bool) ([]string, error) {
+	if err := checkServices(p, names); err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return p.ServiceNames(), nil
+	}
+	if !withDeps {
+		return names, nil
+	}
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	return selectedServices(p, g, names, false)
+}

@@ -10,12 +10,18 @@ import (
 	"berth.dev/berth/scheduler"
 )
 
-// Kill sends a signal to the project's running containers, all at once.
-func (e *Engine) Kill(ctx context.Context, p *types.Project, services []string, signal string) error {
+// Kill sends a signal to the project's running containers, all at once; with
+// removeOrphans, the containers of services no longer in the file are removed first.
+func (e *Engine) Kill(ctx context.Context, p *types.Project, services []string, signal string, removeOrphans bool) error {
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
 	return e.locked(ctx, p.Name, func() error {
+		if removeOrphans && len(p.Services) > 0 {
+			if err := e.removeOrphans(ctx, p); err != nil {
+				return err
+			}
+		}
 		cs, err := e.projectContainers(ctx, p, services)
 		if err != nil {
 			return err
@@ -47,4 +53,16 @@ func (e *Engine) each(ctx context.Context, cs []Container, fn func(context.Conte
 		return me.Errors[0]
 	}
 	return err
+}
+
+// removeOrphans stops and removes, under the project's lock, the containers of
+// services the file no longer has.
+func (e *Engine) removeOrphans(ctx context.Context, p *types.Project) error {
+	all, err := e.Runtime.Containers(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	return e.each(ctx, orphans(p, all), func(ctx context.Context, c Container) error {
+		return e.stopAndRemove(ctx, c, nil, types.ServiceConfig{}, RemoveOptions{})
+	})
 }

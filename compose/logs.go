@@ -21,6 +21,10 @@ type LogsOptions struct {
 	Timestamps  bool
 	NoColor     bool
 	NoLogPrefix bool
+	// Since and Until bound the lines by the time they were written (zero: no
+	// bound); Index shows one replica of each service (0: all).
+	Since, Until time.Time
+	Index        int
 }
 
 // Logs prints the output of the project's containers, each line prefixed with the
@@ -42,14 +46,25 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 		return err
 	}
 	cs = serviceContainers(cs, o.Services)
+	if o.Index > 0 {
+		var one []Container
+		for _, c := range cs {
+			if c.Number == o.Index {
+				one = append(one, c)
+			}
+		}
+		cs = one
+	}
 	pr := newPrinter(e.Out, cs, o)
 	g, gctx := errgroup.WithContext(ctx)
 	following := map[string]bool{}
 	follow := func(c Container, tail int) {
 		following[c.ID] = true
 		g.Go(func() error {
-			return e.Runtime.Logs(gctx, c.ID, LogOptions{Tail: tail, Follow: o.Follow}, func(l LogEntry) error {
-				pr.print(c.Name, l)
+			return e.Runtime.Logs(gctx, c.ID, LogOptions{Tail: tail, Follow: o.Follow, Since: o.Since}, func(l LogEntry) error {
+				if o.Until.IsZero() || !l.Time.After(o.Until) {
+					pr.print(c.Name, l)
+				}
 				return nil
 			})
 		})
@@ -71,7 +86,7 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 					return err
 				}
 				for _, c := range serviceContainers(all, o.Services) {
-					if c.ID == id {
+					if c.ID == id && (o.Index == 0 || c.Number == o.Index) {
 						pr.addName(c.Name)
 						follow(c, -1)
 					}

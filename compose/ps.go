@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/project"
 )
 
 // PsOptions are the flags of `ps`.
@@ -20,7 +23,16 @@ type PsOptions struct {
 	Quiet        bool
 	ListServices bool
 	Format       string // "table" or "json"
+	// Status keeps only containers in these states (and implies All); NoOrphans
+	// leaves out containers of services the file does not have; NoTrunc prints the
+	// command whole.
+	Status    []string
+	NoOrphans bool
+	NoTrunc   bool
 }
+
+// psStates are the states --status takes, as docker compose lists them.
+var psStates = []string{"paused", "restarting", "removing", "running", "dead", "created", "exited"}
 
 // Ps lists the project's containers: running ones, or all with All.
 func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
@@ -31,12 +43,25 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, st := range o.Status {
+		if !slices.Contains(psStates, st) {
+			return fmt.Errorf("%w: --status %q: use one of %s", project.ErrInvalid, st, strings.Join(psStates, ", "))
+		}
+	}
 	if err := e.Runtime.AgentProblem(ctx); err != nil {
 		e.warn("%v", err)
 	}
 	var shown []Container
 	for _, c := range serviceContainers(cs, o.Services) {
-		if o.All || c.State == StateRunning || c.State == StatePaused {
+		if _, inFile := p.Services[c.Service]; o.NoOrphans && len(p.Services) > 0 && !inFile {
+			continue
+		}
+		switch {
+		case len(o.Status) > 0:
+			if slices.Contains(o.Status, c.State) {
+				shown = append(shown, c)
+			}
+		case o.All || c.State == StateRunning || c.State == StatePaused:
 			shown = append(shown, c)
 		}
 	}
@@ -58,18 +83,22 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 	}
 	switch o.Format {
 	case "", "table":
-		return psTable(e.Out, shown)
+		return psTable(e.Out, shown, o.NoTrunc)
 	case "json":
 		return psJSON(e.Out, shown)
 	}
 	return fmt.Errorf("unknown format %q: use table or json", o.Format)
 }
 
-func psTable(w io.Writer, cs []Container) error {
+func psTable(w io.Writer, cs []Container, noTrunc bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
 	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", c.Name, c.Image, truncate(c.Command, 20), c.Service,
+		command := c.Command
+		if !noTrunc {
+			command = truncate(command, 20)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", c.Name, c.Image, command, c.Service,
 			ago(c.Created), Status(c), Ports(c.Ports))
 	}
 	return tw.Flush()

@@ -17,6 +17,8 @@ type PullOptions struct {
 	IgnoreFailures bool
 	Quiet          bool
 	Policy         string // --policy: "always", "missing", or "" for each service's pull_policy
+	// IgnoreBuildable leaves out the services with a build section.
+	IgnoreBuildable bool
 }
 
 // Pull fetches the services' images, all in parallel: whether the store has them or
@@ -34,6 +36,9 @@ func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) erro
 	// A service that only builds its image, or never pulls it, has nothing to pull.
 	var pullable []string
 	for _, name := range toPull(p, services, BuildPolicy{Never: true}) {
+		if o.IgnoreBuildable && p.Services[name].Build != nil {
+			continue
+		}
 		if policy, _, _ := p.Services[name].GetPullPolicy(); policy != types.PullPolicyNever && policy != types.PullPolicyBuild {
 			pullable = append(pullable, name)
 		}

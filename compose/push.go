@@ -15,17 +15,15 @@ type PushOptions struct {
 	Services       []string
 	IgnoreFailures bool
 	Quiet          bool
+	IncludeDeps    bool // the named services' dependencies too
 }
 
 // Push sends the images of the selected services (those that name an image) to
 // their registries, all in parallel; with IgnoreFailures a failed push is a warning.
 func (e *Engine) Push(ctx context.Context, p *types.Project, o PushOptions) error {
-	if err := checkServices(p, o.Services); err != nil {
+	services, err := servicesAndDeps(p, o.Services, o.IncludeDeps)
+	if err != nil {
 		return err
-	}
-	services := o.Services
-	if len(services) == 0 {
-		services = p.ServiceNames()
 	}
 	seen := map[string]bool{}
 	var nodes []scheduler.Node

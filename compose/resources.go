@@ -232,6 +232,10 @@ func (e *Engine) VolumeLs(ctx context.Context, format string, quiet bool) error 
 	if err != nil {
 		return err
 	}
+	return e.printVolumes(vols, format, quiet)
+}
+
+func (e *Engine) printVolumes(vols []Volume, format string, quiet bool) error {
 	switch {
 	case quiet:
 		for _, v := range vols {

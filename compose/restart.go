@@ -9,9 +9,12 @@ import (
 )
 
 // Restart stops and starts the project's containers: all are stopped, dependents
-// first, then started, dependencies first.
-func (e *Engine) Restart(ctx context.Context, p *types.Project, services []string, timeout *time.Duration) error {
-	services = withRestartDependents(p, services)
+// first, then started, dependencies first. Unless noDeps, the services that depend
+// on a named one with restart: true restart with it.
+func (e *Engine) Restart(ctx context.Context, p *types.Project, services []string, timeout *time.Duration, noDeps bool) error {
+	if !noDeps {
+		services = withRestartDependents(p, services)
+	}
 	if err := checkServices(p, services); err != nil {
 		return err
 	}

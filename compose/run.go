@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/format"
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -32,6 +35,16 @@ type RunOptions struct {
 	Volumes      []string // -v, in compose's short volume syntax
 	// GPUs are --gpus, added to the service's gpus:.
 	GPUs []types.DeviceRequest
+	// EnvFiles are --env-from-file: variables -e does not set are read from them.
+	EnvFiles []string
+	CapAdd   []string
+	CapDrop  []string
+	Labels   []string // -l KEY=VALUE, over the service's labels
+	// RemoveOrphans removes the containers of services the file no longer has;
+	// QuietPull and QuietBuild hide the progress of pulls and builds.
+	RemoveOrphans bool
+	QuietPull     bool
+	QuietBuild    bool
 	Stdio
 }
 
@@ -53,6 +66,11 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
+	if o.RemoveOrphans {
+		if err := e.locked(ctx, p.Name, func() error { return e.removeOrphans(ctx, p) }); err != nil {
+			return 0, err
+		}
+	}
 	if deps := g.Deps[o.Service]; len(deps) > 0 && !o.NoDeps {
 		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Detach: true}); err != nil {
 			return 0, err
@@ -69,7 +87,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if err != nil {
 		return 0, err
 	}
-	c, err := e.createOneOff(ctx, p, s, devices, name, o.Pull, BuildPolicy{Always: o.Build})
+	c, err := e.createOneOff(ctx, p, s, devices, name, o)
 	unlock()
 	if err != nil {
 		return 0, err
@@ -91,7 +109,8 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 }
 
 // createOneOff makes the container with the networks and volumes it needs.
-func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, devices map[string][]string, name, pullPolicy string, build BuildPolicy) (Container, error) {
+func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.ServiceConfig, devices map[string][]string, name string, o RunOptions) (Container, error) {
+	build := BuildPolicy{Always: o.Build}
 	obs, err := e.observe(ctx, p, []string{s.Name})
 	if err != nil {
 		return Container{}, err
@@ -104,15 +123,15 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 	if err := e.pullTimes(ctx, p, []string{s.Name}, &obs); err != nil {
 		return Container{}, err
 	}
-	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullOverride(pullPolicy))
+	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullOverride(o.Pull))
 	if err != nil {
 		return Container{}, err
 	}
 	if len(builds.Ops)+len(pulls.Ops) > 0 {
-		if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
+		if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietBuild}); err != nil {
 			return Container{}, err
 		}
-		if err := e.pull(ctx, p, pulls, false); err != nil {
+		if err := e.pull(ctx, p, pulls, o.QuietPull); err != nil {
 			return Container{}, err
 		}
 		if obs.Images, err = e.imageDigests(ctx, p, []string{s.Name}); err != nil {
@@ -173,11 +192,36 @@ func oneOffService(p *types.Project, s types.ServiceConfig, o RunOptions) (types
 	for k, v := range s.Environment {
 		env[k] = v
 	}
-	for k, v := range types.NewMappingWithEquals(o.Env).Resolve(lookupEnv(p)) {
+	given := types.NewMappingWithEquals(o.Env).Resolve(lookupEnv(p))
+	for k, v := range given {
 		env[k] = v
+	}
+	for _, file := range o.EnvFiles {
+		vars, err := readEnvFile(file, given)
+		if err != nil {
+			return s, fmt.Errorf("%w: --env-from-file: %w", project.ErrInvalid, err)
+		}
+		for k, v := range vars {
+			if _, set := given[k]; !set {
+				env[k] = &v
+			}
+		}
 	}
 	s.Environment = env
 	s.Gpus = append(append([]types.DeviceRequest{}, s.Gpus...), o.GPUs...)
+	s.CapAdd = append(append([]string{}, s.CapAdd...), o.CapAdd...)
+	s.CapDrop = append(append([]string{}, s.CapDrop...), o.CapDrop...)
+	if len(o.Labels) > 0 {
+		labels := types.Labels{}
+		for k, v := range s.Labels {
+			labels[k] = v
+		}
+		for _, l := range o.Labels {
+			k, v, _ := strings.Cut(l, "=")
+			labels[k] = v
+		}
+		s.Labels = labels
+	}
 	s.Restart = ""
 	s.ContainerName = ""
 	s.Tty = o.TTY
@@ -199,6 +243,22 @@ func oneOffService(p *types.Project, s types.ServiceConfig, o RunOptions) (types
 		s.Volumes = append(s.Volumes, v)
 	}
 	return s, nil
+}
+
+// readEnvFile reads a --env-from-file file; its ${VAR} take their values from the
+// -e variables, as docker compose's run does.
+func readEnvFile(file string, given types.MappingWithEquals) (map[string]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return dotenv.ParseWithLookup(f, func(k string) (string, bool) {
+		if v, ok := given[k]; ok && v != nil {
+			return *v, true
+		}
+		return "", false
+	})
 }
 
 // lookupEnv finds values for `-e KEY` in the project's environment (berth's own,

@@ -19,6 +19,7 @@ type StatsOptions struct {
 	NoStream bool
 	Format   string // table or json
 	All      bool
+	NoTrunc  bool // the whole container ID
 	// Clear is written before each refresh when streaming (the terminal's clear
 	// sequence); nil prints one table after another.
 	Clear []byte
@@ -79,7 +80,7 @@ func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) er
 		if o.Clear != nil && !o.NoStream {
 			e.Out.Write(o.Clear)
 		}
-		if err := printStats(e.Out, cs, prev, now, o.Format); err != nil {
+		if err := printStats(e.Out, cs, prev, now, o); err != nil {
 			return err
 		}
 		if o.NoStream {
@@ -100,11 +101,16 @@ type statsRow struct {
 	PIDs     string `json:"PIDs"`
 }
 
-func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, format string) error {
+func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o StatsOptions) error {
+	format := o.Format
 	var rows []statsRow
 	for _, c := range cs {
 		s, ok := now[c.ID]
-		row := statsRow{ID: shortDigest(c.ID), Name: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
+		id := shortDigest(c.ID)
+		if o.NoTrunc {
+			id = c.ID
+		}
+		row := statsRow{ID: id, Name: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
 		if ok {
 			cpu := 0.0
 			if p, had := prev[c.ID]; had && s.Time.After(p.Time) && s.CPUNanos >= p.CPUNanos {

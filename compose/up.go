@@ -55,6 +55,12 @@ type UpOptions struct {
 	WaitTimeout time.Duration
 	// DryRun prints the plan and changes nothing.
 	DryRun bool
+	// NoLogPrefix prints attached output without the container's name;
+	// AttachDependencies attaches to the named services' dependencies too;
+	// QuietBuild hides the builds' output.
+	NoLogPrefix        bool
+	AttachDependencies bool
+	QuietBuild         bool
 }
 
 // Up brings the selected services to the state the project describes. ctx ends the
@@ -100,7 +106,7 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	if err := e.build(ctx, p, builds, BuildOptions{}); err != nil {
+	if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietBuild}); err != nil {
 		return nil, err
 	}
 	if err := e.pull(ctx, p, pulls, o.QuietPull); err != nil {

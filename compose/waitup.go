@@ -4,12 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
 
 	"berth.dev/berth/project"
 )
+
+// WaitRunning is start --wait: as up --wait, for the named services (all when none)
+// alone, within timeout (0: no bound).
+func (e *Engine) WaitRunning(ctx context.Context, p *types.Project, services []string, timeout time.Duration) error {
+	return e.waitUp(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: services, NoDeps: true}, WaitTimeout: timeout})
+}
 
 // waitUp is up --wait: every selected service's containers must run, healthy when
 // they have a healthcheck; a one-shot that exited 0 counts as done.

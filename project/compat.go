@@ -11,7 +11,8 @@ func CompatibilityDoc() string {
 	var b strings.Builder
 	b.WriteString("# Compose file compatibility\n\n")
 	b.WriteString("Generated from the field tables in `project/fields.go` and `project/fields_kube.go` by `make docs`; a test fails when it is stale.\n")
-	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field.\n")
+	b.WriteString("A field marked *no* stops `up`, `create` and `run` before anything is made, with an error naming the file, the service and the field (every such field, all at once).\n")
+	b.WriteString("A field marked *ignored* is accepted and does nothing, with one warning naming it: what docker compose itself ignores on one engine.\n")
 	for _, sec := range []struct {
 		title string
 		table map[string]Support
@@ -26,7 +27,7 @@ func CompatibilityDoc() string {
 		fmt.Fprintf(&b, "\n## %s\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", sec.title)
 		for _, n := range sortedKeys(sec.table) {
 			sup := sec.table[n]
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(sec.kube, n)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, classOf(sup), sup.Note, kubeCell(lookup(sec.kube, n)))
 		}
 	}
 	b.WriteString("\n## Inside supported fields\n\nThe parts of a service's, network's or volume's fields, by their path; a part marked *no* is refused by that path.\n")
@@ -38,14 +39,14 @@ func CompatibilityDoc() string {
 		fmt.Fprintf(&b, "\n### %s `%s`\n\n| field | supported | note | Kubernetes (`berth convert`) |\n| --- | --- | --- | --- |\n", p.Scope, p.Path)
 		for _, n := range sortedKeys(p.Fields) {
 			sup := p.Fields[n]
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, yesNo(sup.Supported), sup.Note, kubeCell(lookup(kube, n)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, classOf(sup), sup.Note, kubeCell(lookup(kube, n)))
 		}
 	}
 	b.WriteString(`
 ## Values
 
 - ` + "`depends_on`" + `: ` + "`service_started`" + `, ` + "`service_healthy`" + `, ` + "`service_completed_successfully`" + `, ` + "`required`" + ` and ` + "`restart`" + `.
-- ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `.
+- ` + "`network_mode`" + `: ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `, ` + "`bridge`" + ` (the project's default network: berth has no host-wide network named bridge as Docker's engine has).
 - ` + "`pid`" + `: ` + "`host`" + `, ` + "`service:NAME`" + `, ` + "`container:NAME`" + `; ` + "`ipc`" + `: ` + "`private`" + `, ` + "`shareable`" + `, ` + "`host`" + `, ` + "`none`" + `, ` + "`service:NAME`" + ` and ` + "`container:NAME`" + ` of a shareable one (its /dev/shm is shared too); ` + "`cgroup`" + `: ` + "`host`" + `, ` + "`private`" + `.
 - ` + "`security_opt`" + `: ` + "`no-new-privileges`" + `, ` + "`seccomp=unconfined`" + `, ` + "`seccomp=FILE`" + ` (an OCI-form profile, relative to the project directory; containerd's default profile otherwise, as Docker applies its own), ` + "`systempaths=unconfined`" + `, ` + "`apparmor=unconfined`" + `, ` + "`label=disable`" + `; AppArmor profiles and SELinux labels are refused.
 - ` + "`tty`" + ` with a restart policy is refused: containerd's restart monitor starts tasks without a terminal.
@@ -70,6 +71,14 @@ func kubeCell(s Support, ok bool) string {
 func lookup(m map[string]Support, k string) (Support, bool) {
 	s, ok := m[k]
 	return s, ok
+}
+
+// classOf is the supported column: yes, ignored (with a warning) or no.
+func classOf(s Support) string {
+	if s.Ignored {
+		return "ignored"
+	}
+	return yesNo(s.Supported)
 }
 
 func yesNo(b bool) string {

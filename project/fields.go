@@ -10,9 +10,12 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Support classifies one compose field: berth runs it, or refuses it with a reason.
+// Support classifies one compose field: berth runs it, accepts it with a warning
+// that it is ignored (Ignored: what docker compose itself ignores on one engine), or
+// refuses it; Note says how or why.
 type Support struct {
 	Supported bool
+	Ignored   bool
 	Note      string
 }
 
@@ -20,6 +23,8 @@ var (
 	yes     = Support{Supported: true}
 	notYet  = Support{Note: "not supported yet"}
 	loaderH = Support{Supported: true, Note: "handled while loading"}
+	// swarmOnly is a swarm setting docker compose accepts and ignores on one engine.
+	swarmOnly = Support{Supported: true, Ignored: true, Note: "swarm only, as docker compose on one engine"}
 )
 
 // ServiceFields classifies every field of a service by its compose name. A field in a
@@ -49,7 +54,7 @@ var ServiceFields = map[string]Support{
 	"group_add": yes, "gpus": {Supported: true, Note: "through CDI: see GPUs in the README"}, "init": yes, "ipc": yes, "isolation": notYet,
 	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
-	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": yes, "oom_kill_disable": yes,
+	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": {Supported: true, Note: "runc, and nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
@@ -97,52 +102,59 @@ func unsupported(v reflect.Value, table map[string]Support) (string, string, boo
 }
 
 // CheckSupported refuses, before anything is created, every field of the project that
-// berth does not run. The error names the files, the service and the field.
-func CheckSupported(p *types.Project) error {
+// berth does not run: the error names the files, and each service and field, all at
+// once. It returns a line for each field it accepts but ignores, for a warning.
+func CheckSupported(p *types.Project) (ignored []string, err error) {
 	files := FileNames(p)
+	var refused []string
+	add := func(where string, err error) {
+		if err != nil {
+			refused = append(refused, where+err.Error())
+		}
+	}
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
-		if err := checkParts("service", reflect.ValueOf(s), ServiceFields); err != nil {
-			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
+		where := fmt.Sprintf("service %q: ", name)
+		var f findings
+		f.walk("service", "", "", reflect.ValueOf(s), ServiceFields, upPart)
+		for _, r := range f.refused {
+			refused = append(refused, where+r)
 		}
-		if err := checkServiceDetails(s); err != nil {
-			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
+		for _, i := range f.ignored {
+			ignored = append(ignored, files+": "+where+i)
 		}
-		if err := checkBuild(p, s); err != nil {
-			return fmt.Errorf("%w: %s: service %q: %w", ErrInvalid, files, name, err)
+		if len(f.refused) == 0 {
+			add(where, checkServiceDetails(s))
+			add(where, checkBuild(p, s))
 		}
 	}
 	for _, key := range sortedKeys(p.Networks) {
-		if err := checkNetwork(p.Networks[key]); err != nil {
-			return fmt.Errorf("%w: %s: network %q: %w", ErrInvalid, files, key, err)
-		}
+		add(fmt.Sprintf("network %q: ", key), checkNetwork(p.Networks[key]))
 	}
-	if err := checkIPv6Addresses(p); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrInvalid, files, err)
-	}
-	if err := checkBridgeNames(p.Networks); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrInvalid, files, err)
-	}
+	add("", checkIPv6Addresses(p))
+	add("", checkBridgeNames(p.Networks))
 	for _, key := range sortedKeys(p.Volumes) {
-		if err := checkVolume(p.Volumes[key]); err != nil {
-			return fmt.Errorf("%w: %s: volume %q: %w", ErrInvalid, files, key, err)
-		}
+		add(fmt.Sprintf("volume %q: ", key), checkVolume(p.Volumes[key]))
 	}
 	if f, why, bad := unsupported(reflect.ValueOf(*p), ProjectFields); bad {
-		return fmt.Errorf("%w: %s: top-level field %q is %s", ErrInvalid, files, f, why)
+		refused = append(refused, fmt.Sprintf("top-level field %q is %s", f, why))
 	}
-	for kind, objs := range fileObjects(p) {
+	for _, kind := range []string{"config", "secret"} {
+		objs := fileObjects(p)[kind]
 		for _, key := range sortedKeys(objs) {
 			o := objs[key]
 			switch {
 			case bool(o.External):
-				return fmt.Errorf("%w: %s: %s %q: field \"external\" is not supported: berth has no secret store", ErrInvalid, files, kind, key)
+				refused = append(refused, fmt.Sprintf("%s %q: field \"external\" is not supported: berth has no secret store", kind, key))
 			case o.Driver != "" || len(o.DriverOpts) > 0 || o.TemplateDriver != "":
-				return fmt.Errorf("%w: %s: %s %q: drivers are not supported", ErrInvalid, files, kind, key)
+				refused = append(refused, fmt.Sprintf("%s %q: drivers are not supported", kind, key))
 			}
 		}
 	}
-	return nil
+	if len(refused) > 0 {
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, files, strings.Join(refused, "; "))
+	}
+	return ignored, nil
 }
 
 // checkServiceDetails looks inside the supported fields whose parts berth runs only

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -26,35 +27,20 @@ type Options struct {
 	SkipSupportCheck bool
 	NoInterpolate    bool
 	NoNormalize      bool
+	// config's --no-path-resolution, --no-consistency and --no-env-resolution.
+	NoPathResolution bool
+	NoConsistency    bool
+	NoEnvResolution  bool
+	// Warn gets a line for each field berth accepts but ignores; nil: standard error.
+	Warn func(string)
 }
 
 // Load reads, interpolates, merges and normalises the project, then checks that berth
 // can run it. Every error names the file it comes from.
 func Load(ctx context.Context, o Options) (*types.Project, error) {
-	opts, err := cli.NewProjectOptions(o.Files,
-		cli.WithWorkingDirectory(o.WorkingDir),
-		cli.WithOsEnv,
-		cli.WithConfigFileEnv,
-		cli.WithDefaultConfigPath,
-		// .env is read from the project directory, found first: Compose's documented
-		// place for it, also when the file was found from a subdirectory.
-		cli.WithEnvFiles(o.EnvFiles...),
-		cli.WithDotEnv,
-		cli.WithName(o.Name),
-		cli.WithDefaultProfiles(o.Profiles...),
-		cli.WithResolvedPaths(true),
-		cli.WithInterpolation(!o.NoInterpolate),
-		cli.WithNormalization(!o.NoNormalize),
-	)
+	opts, err := projectOptions(o)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if len(opts.ConfigPaths) == 0 {
-		wd, _ := os.Getwd()
-		if o.WorkingDir != "" {
-			wd = o.WorkingDir
-		}
-		return nil, fmt.Errorf("%w: no configuration file provided: not found in %s or its parents", ErrInvalid, wd)
+		return nil, err
 	}
 	p, err := opts.LoadProject(ctx)
 	if err != nil {
@@ -81,14 +67,73 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 		return nil, err
 	}
 	applyDeployRestart(p)
-	if err := CheckSupported(p); err != nil {
+	applyBridgeMode(p)
+	ignored, err := CheckSupported(p)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkNames(p); err != nil {
 		return nil, err
 	}
+	warn := o.Warn
+	if warn == nil {
+		warn = func(line string) { fmt.Fprintln(os.Stderr, "WARN[0000] "+line) }
+	}
+	for _, line := range ignored {
+		warn(line)
+	}
 	nameBuiltImages(p)
 	return p, nil
+}
+
+// projectOptions are compose-go's options for the files and flags o names.
+func projectOptions(o Options) (*cli.ProjectOptions, error) {
+	fns := []cli.ProjectOptionsFn{
+		cli.WithWorkingDirectory(o.WorkingDir),
+		cli.WithOsEnv,
+		cli.WithConfigFileEnv,
+		cli.WithDefaultConfigPath,
+		// .env is read from the project directory, found first: Compose's documented
+		// place for it, also when the file was found from a subdirectory.
+		cli.WithEnvFiles(o.EnvFiles...),
+		cli.WithDotEnv,
+		cli.WithName(o.Name),
+		cli.WithDefaultProfiles(o.Profiles...),
+		cli.WithResolvedPaths(!o.NoPathResolution),
+		cli.WithInterpolation(!o.NoInterpolate),
+		cli.WithNormalization(!o.NoNormalize),
+		cli.WithConsistency(!o.NoConsistency),
+	}
+	if o.NoEnvResolution {
+		fns = append(fns, cli.WithoutEnvironmentResolution)
+	}
+	opts, err := cli.NewProjectOptions(o.Files, fns...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if len(opts.ConfigPaths) == 0 {
+		wd, _ := os.Getwd()
+		if o.WorkingDir != "" {
+			wd = o.WorkingDir
+		}
+		return nil, fmt.Errorf("%w: no configuration file provided: not found in %s or its parents", ErrInvalid, wd)
+	}
+	return opts, nil
+}
+
+// Variables are the variables the files use, with their defaults, read before
+// interpolation: config --variables.
+func Variables(ctx context.Context, o Options) (map[string]template.Variable, error) {
+	o.NoInterpolate, o.NoEnvResolution = true, true
+	opts, err := projectOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	model, err := opts.LoadModel(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, oneLine(err.Error()))
+	}
+	return template.ExtractVariables(model, template.DefaultPattern), nil
 }
 
 // FileNames is how errors name the project's files: the files as given, joined.

@@ -65,7 +65,7 @@ func TestLoadErrors(t *testing.T) {
 		"unknown dep":             {"services:\n  a: {image: x, depends_on: [nope]}\n", `"nope"`},
 		"cycle":                   {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", "a -> b -> c -> a"},
 		"unsupported":             {"services:\n  a: {image: x, storage_opt: {size: 1G}}\n", `service "a": field "storage_opt" is not supported yet`},
-		"deploy part":             {"services:\n  a: {image: x, deploy: {resources: {reservations: {cpus: '1'}}}}\n", `"deploy.resources.reservations.cpus"`},
+		"deploy part":             {"services:\n  a: {image: x, deploy: {resources: {reservations: {generic_resources: [{discrete_resource_spec: {kind: ssd, value: 1}}]}}}}\n", `"deploy.resources.reservations.generic_resources"`},
 		"network part":            {"services:\n  a: {image: x, networks: {default: {driver_opts: {x: y}}}}\n", `"networks.default.driver_opts"`},
 		"bad mac":                 {"services:\n  a: {image: x, networks: {default: {mac_address: 02:42:ac:11}}}\n", `"networks.default.mac_address": "02:42:ac:11" is not a MAC address`},
 		"bad link":                {"services:\n  a: {image: x, external_links: [\"b:c:d\"]}\n", `"external_links": "b:c:d"`},
@@ -174,5 +174,72 @@ func TestDeployRestartPolicy(t *testing.T) {
 		if got := p.Services["a"].Restart; got != want {
 			t.Errorf("restart_policy %s: restart %q, want %q", yaml, got, want)
 		}
+	}
+}
+
+// The swarm-only keys docker compose accepts and ignores on one engine load, each
+// with one warning naming it; several refused fields are refused all at once.
+func TestIgnoredAndRefusedFields(t *testing.T) {
+	dir := writeProject(t, `services:
+  a:
+    image: x
+    deploy:
+      mode: replicated
+      replicas: 2
+      labels: {tier: web}
+      placement: {constraints: [node.role == manager]}
+      update_config: {parallelism: 1}
+      rollback_config: {parallelism: 1}
+      endpoint_mode: vip
+      restart_policy: {condition: on-failure, delay: 5s, window: 10s}
+      resources: {reservations: {cpus: '0.5', memory: 10M}}
+`)
+	var warned []string
+	if _, err := Load(context.Background(), Options{WorkingDir: dir, Warn: func(l string) { warned = append(warned, l) }}); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"deploy.endpoint_mode", "deploy.labels", "deploy.mode", "deploy.placement", "deploy.resources.reservations.cpus",
+		"deploy.restart_policy.delay", "deploy.restart_policy.window", "deploy.rollback_config", "deploy.update_config"}
+	if len(warned) != len(keys) {
+		t.Errorf("%d warnings, want one for each of %v:\n%s", len(warned), keys, strings.Join(warned, "\n"))
+	}
+	for _, k := range keys {
+		n := 0
+		for _, l := range warned {
+			if strings.Contains(l, `field "`+k+`" is ignored`) && strings.Contains(l, `service "a"`) && strings.Contains(l, "compose.yaml") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d warnings name %s, want 1:\n%s", n, k, strings.Join(warned, "\n"))
+		}
+	}
+
+	dir = writeProject(t, "services:\n  a: {image: x, storage_opt: {size: 1G}, deploy: {resources: {reservations: {generic_resources: [{discrete_resource_spec: {kind: ssd, value: 1}}]}}}}\n  b: {image: x, uts: host}\nnetworks:\n  n: {driver: overlay}\n")
+	_, err := Load(context.Background(), Options{WorkingDir: dir})
+	for _, want := range []string{`service "a": field "storage_opt"`, `service "a": field "deploy.resources.reservations.generic_resources"`, `service "b": field "uts"`, `network "n"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+}
+
+// network_mode: bridge is the project's default network, where docker compose's
+// engine would put the container on its own bridge network.
+func TestBridgeNetworkMode(t *testing.T) {
+	dir := writeProject(t, "name: br\nservices:\n  a: {image: x, network_mode: bridge}\n")
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Services["a"]
+	if _, ok := s.Networks["default"]; s.NetworkMode != "" || !ok || len(s.Networks) != 1 {
+		t.Errorf("network_mode %q, networks %v: want the default network only", s.NetworkMode, s.Networks)
+	}
+	if got := NetworkName(p, "default"); got != "br_default" {
+		t.Errorf("the default network is %q, want br_default", got)
 	}
 }

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -49,14 +50,16 @@ func withGPUs(m map[string]Support) map[string]Support {
 // CheckSupported walks a project along the same tables.
 var Parts = []Part{
 	{"service", "deploy", reflect.TypeOf(types.DeployConfig{}), map[string]Support{
-		"replicas": yes, "resources": yes, "mode": notYet, "labels": notYet, "update_config": notYet,
-		"rollback_config": notYet, "restart_policy": {Supported: true, Note: "when restart is not set, as docker compose does"}, "placement": notYet, "endpoint_mode": notYet}},
+		"replicas": yes, "resources": yes, "labels": swarmOnly, "update_config": swarmOnly, "rollback_config": swarmOnly,
+		"placement": swarmOnly, "endpoint_mode": swarmOnly,
+		"mode":           {Supported: true, Ignored: true, Note: "swarm only, as docker compose on one engine: replicated and global alike run replicas containers"},
+		"restart_policy": {Supported: true, Note: "when restart is not set, as docker compose does"}}},
 	{"service", "deploy.restart_policy", reflect.TypeOf(types.RestartPolicy{}), map[string]Support{
 		"condition": {Supported: true, Note: "none, on-failure, any"}, "max_attempts": {Supported: true, Note: "with on-failure"},
-		"delay": notYet, "window": notYet}},
+		"delay": swarmOnly, "window": swarmOnly}},
 	{"service", "deploy.resources", reflect.TypeOf(types.Resources{}), map[string]Support{"limits": yes, "reservations": yes}},
 	{"service", "deploy.resources.limits", reflect.TypeOf(types.Resource{}), resource(yes, yes)},
-	{"service", "deploy.resources.reservations", reflect.TypeOf(types.Resource{}), withGPUs(resource(notYet, notYet))},
+	{"service", "deploy.resources.reservations", reflect.TypeOf(types.Resource{}), withGPUs(resource(swarmOnly, swarmOnly))},
 	{"service", "deploy.resources.reservations.devices", reflect.TypeOf(types.DeviceRequest{}), deviceRequest},
 	{"service", "gpus", reflect.TypeOf(types.DeviceRequest{}), deviceRequest},
 	{"service", "networks", reflect.TypeOf(types.ServiceNetworkConfig{}), map[string]Support{
@@ -108,9 +111,9 @@ func part(scope, path string) *Part {
 	return nil
 }
 
-// checkParts refuses a field set inside v that the tables do not mark supported,
-// naming it by its path in the file (with map keys: "networks.front.driver_opts").
-// v is a struct of the type top classifies.
+// checkParts refuses the fields set inside v that the tables do not mark supported,
+// naming each by its path in the file (with map keys: "networks.front.driver_opts"),
+// all in one error. v is a struct of the type top classifies.
 func checkParts(scope string, v reflect.Value, top map[string]Support) error {
 	return walkParts(scope, "", "", v, top, upPart)
 }
@@ -123,33 +126,53 @@ func upPart(scope, path string) map[string]Support {
 	return nil
 }
 
-// walkParts checks v against table, and each struct inside it against the table
-// parts gives for its path (none: not looked into).
+// walkParts checks v against table and the tables parts gives for the structs
+// inside it; the error lists every field refused.
 func walkParts(scope, path, shown string, v reflect.Value, table map[string]Support, parts func(scope, path string) map[string]Support) error {
-	for _, f := range yamlFields(v.Type()) {
-		fv := v.FieldByIndex(f.Index)
+	var f findings
+	f.walk(scope, path, shown, v, table, parts)
+	if len(f.refused) > 0 {
+		return errors.New(strings.Join(f.refused, "; "))
+	}
+	return nil
+}
+
+// findings are what a walk of a file finds: the fields refused and the fields
+// accepted but ignored, each as a line that names it by its path and says why.
+type findings struct {
+	refused, ignored []string
+}
+
+// walk checks v against table, and each struct inside it against the table parts
+// gives for its path (none: not looked into).
+func (f *findings) walk(scope, path, shown string, v reflect.Value, table map[string]Support, parts func(scope, path string) map[string]Support) {
+	for _, field := range yamlFields(v.Type()) {
+		fv := v.FieldByIndex(field.Index)
 		if isEmpty(fv) {
 			continue
 		}
-		name, child, childShown := f.Name, join(path, f.Name), join(shown, f.Name)
+		name, child, childShown := field.Name, join(path, field.Name), join(shown, field.Name)
 		sup, known := table[name]
 		switch {
 		case !known:
-			return fmt.Errorf("field %q is not known to berth", childShown)
+			f.refused = append(f.refused, fmt.Sprintf("field %q is not known to berth", childShown))
+			continue
 		case !sup.Supported:
-			return fmt.Errorf("field %q is %s", childShown, sup.Note)
+			f.refused = append(f.refused, fmt.Sprintf("field %q is %s", childShown, sup.Note))
+			continue
+		case sup.Ignored:
+			f.ignored = append(f.ignored, fmt.Sprintf("field %q is ignored: %s", childShown, sup.Note))
+			continue
 		}
 		inner := parts(scope, child)
 		if inner == nil {
 			continue
 		}
-		if err := eachStruct(fv, childShown, func(x reflect.Value, at string) error {
-			return walkParts(scope, child, at, x, inner, parts)
-		}); err != nil {
-			return err
-		}
+		_ = eachStruct(fv, childShown, func(x reflect.Value, at string) error {
+			f.walk(scope, child, at, x, inner, parts)
+			return nil
+		})
 	}
-	return nil
 }
 
 // eachStruct calls fn on the structs a field holds: itself, through a pointer, or

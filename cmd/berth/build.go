@@ -14,5 +14,6 @@ func newBuildCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.Pull, "pull", false, "Always attempt to pull a newer version of the image")
 	f.StringArrayVar(&o.Args, "build-arg", nil, "Set build-time variables for services")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Don't print anything to STDOUT")
+	f.BoolVar(&o.WithDependencies, "with-dependencies", false, "Also build dependencies (transitively)")
 	return cmd
 }

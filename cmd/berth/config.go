@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -17,14 +20,20 @@ import (
 func newConfigCommand(g *globals) *cobra.Command {
 	var format, hash, output string
 	var services, volumes, networks, profiles, images, quiet, noInterpolate, noNormalize bool
+	var environment, variables, noPathResolution, noConsistency, noEnvResolution bool
 	cmd := &cobra.Command{
 		Use:   "config [OPTIONS] [SERVICE...]",
 		Short: "Parse, resolve and render compose file in canonical format",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := project.Load(cmd.Context(), project.Options{
+			o := project.Options{
 				Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: g.profiles,
 				Services: args, SkipSupportCheck: true, NoInterpolate: noInterpolate, NoNormalize: noNormalize,
-			})
+				NoPathResolution: noPathResolution, NoConsistency: noConsistency, NoEnvResolution: noEnvResolution,
+			}
+			if variables {
+				return printVariables(cmd, o, format)
+			}
+			p, err := project.Load(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
@@ -38,6 +47,9 @@ func newConfigCommand(g *globals) *cobra.Command {
 				}
 			}
 			switch {
+			case environment:
+				// The variables interpolation read, as docker compose prints them.
+				lines(p.Environment.Values())
 			case services:
 				lines(p.ServiceNames())
 			case volumes:
@@ -85,6 +97,12 @@ func newConfigCommand(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if !noInterpolate {
+					// Loading interpolated the file: a $ left in a value is a literal one
+					// ($$ in the file) and is written back as $$, as docker compose
+					// does, so the output loads again with the same meaning.
+					b = bytes.ReplaceAll(b, []byte("$"), []byte("$$"))
+				}
 				out.Write(b)
 			}
 			var w io.Writer = cmd.OutOrStdout()
@@ -107,6 +125,11 @@ func newConfigCommand(g *globals) *cobra.Command {
 	f.BoolVar(&noInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
 	f.BoolVar(&noNormalize, "no-normalize", false, "Don't normalize compose model")
 	f.StringVarP(&output, "output", "o", "", "Save to file (default to stdout)")
+	f.BoolVar(&environment, "environment", false, "Print environment used for interpolation.")
+	f.BoolVar(&variables, "variables", false, "Print model variables and default values.")
+	f.BoolVar(&noPathResolution, "no-path-resolution", false, "Don't resolve file paths")
+	f.BoolVar(&noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
+	f.BoolVar(&noEnvResolution, "no-env-resolution", false, "Don't resolve service env files")
 	return cmd
 }
 
@@ -117,4 +140,29 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// printVariables is config --variables: each variable the files use, whether it is
+// required, its default and its alternate value, as a table or JSON.
+func printVariables(cmd *cobra.Command, o project.Options, format string) error {
+	vars, err := project.Variables(cmd.Context(), o)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := cmd.OutOrStdout()
+	if format == "json" {
+		return json.NewEncoder(out).Encode(vars)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tREQUIRED\tDEFAULT VALUE\tALTERNATE VALUE")
+	for _, name := range names {
+		v := vars[name]
+		fmt.Fprintf(tw, "%s\t%t\t%s\t%s\n", name, v.Required, v.DefaultValue, v.PresenceValue)
+	}
+	return tw.Flush()
 }

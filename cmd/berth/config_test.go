@@ -67,3 +67,91 @@ func TestConfig(t *testing.T) {
 		t.Error("--hash of an unknown service succeeded")
 	}
 }
+
+// config's output loads again with the same meaning: a literal $ ($$ in the file)
+// stays escaped, unless --no-interpolate, which prints the file's text as it was.
+func TestConfigRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(first, []byte("services:\n  a:\n    image: x\n    command: echo $$HOME ${UNSET_IN_TEST:-dflt}\n    environment:\n      P: \"a$$b\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	render := func(file string, args ...string) string {
+		t.Helper()
+		root := newRootCommand(nil)
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetArgs(append([]string{"--file", file, "--project-name", "rt", "config"}, args...))
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	once := render(first)
+	if !strings.Contains(once, "$$HOME") || !strings.Contains(once, "a$$b") || !strings.Contains(once, "dflt") {
+		t.Errorf("config lost the escape or did not interpolate:\n%s", once)
+	}
+	second := filepath.Join(dir, "again.yaml")
+	if err := os.WriteFile(second, []byte(once), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if twice := render(second); twice != once {
+		t.Errorf("config of config's output differs:\n%s\nfrom:\n%s", twice, once)
+	}
+	if raw := render(first, "--no-interpolate"); !strings.Contains(raw, "$$HOME") || !strings.Contains(raw, "${UNSET_IN_TEST:-dflt}") || strings.Contains(raw, "$$$$") {
+		t.Errorf("--no-interpolate:\n%s", raw)
+	}
+}
+
+// config --environment, --variables, --no-path-resolution, --no-env-resolution and
+// --no-consistency, as docker compose's.
+func TestConfigModelFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	yaml := "services:\n  a:\n    image: x:${TAG:-1}\n    command: echo ${NEEDED:?set it} ${ALT:+alt}\n    env_file: [a.env]\n    volumes: [./data:/data]\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.env"), []byte("FROM_ENV_FILE=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NEEDED", "yes")
+	run := func(args ...string) string {
+		t.Helper()
+		root := newRootCommand(nil)
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetArgs(append([]string{"--file", file, "--project-name", "mf", "config"}, args...))
+		if err := root.Execute(); err != nil {
+			t.Fatalf("config %v: %v", args, err)
+		}
+		return out.String()
+	}
+	if out := run("--environment"); !strings.Contains(out, "NEEDED=yes\n") {
+		t.Errorf("--environment has no NEEDED=yes:\n%s", out)
+	}
+	vars := run("--variables")
+	for _, want := range []string{"TAG", "NEEDED", "ALT"} {
+		if !strings.Contains(vars, want) {
+			t.Errorf("--variables has no %s:\n%s", want, vars)
+		}
+	}
+	var parsed map[string]struct {
+		Name         string
+		DefaultValue string
+		Required     bool
+	}
+	if err := json.Unmarshal([]byte(run("--variables", "--format", "json")), &parsed); err != nil || parsed["TAG"].DefaultValue != "1" || !parsed["NEEDED"].Required {
+		t.Errorf("--variables --format json: %v %+v", err, parsed)
+	}
+	if out := run("--no-path-resolution", "--no-env-resolution"); !strings.Contains(out, "source: ./data") {
+		t.Errorf("--no-path-resolution resolved the bind's path:\n%s", out)
+	}
+	if out := run(); !strings.Contains(out, "FROM_ENV_FILE") || strings.Contains(out, "source: ./data") {
+		t.Errorf("config did not resolve the env file or the path:\n%s", out)
+	}
+	if out := run("--no-env-resolution"); strings.Contains(out, "FROM_ENV_FILE: \"1\"") {
+		t.Errorf("--no-env-resolution merged the env file:\n%s", out)
+	}
+	run("--no-consistency", "-q")
+}

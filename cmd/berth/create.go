@@ -21,6 +21,9 @@ func newCreateCommand(g *globals) *cobra.Command {
 			if err := checkConflicts(cmd, upConflicts); err != nil {
 				return err
 			}
+			if err := checkPullFlag(o.Pull); err != nil {
+				return err
+			}
 			o.Services, o.NoStart, o.DryRun = args, true, g.dryRun
 			return e.Up(ctx, p, o)
 		})
@@ -31,5 +34,8 @@ func newCreateCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.Build.Always, "build", false, "Build images before starting containers")
 	f.BoolVar(&o.Build.Never, "no-build", false, "Don't build an image, even if it's policy")
 	f.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances")
+	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
+	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
+	assumeYes(f)
 	return cmd
 }

@@ -11,10 +11,12 @@ import (
 
 func newKillCommand(g *globals) *cobra.Command {
 	var signal string
+	var removeOrphans bool
 	cmd := projectVerb(g, "kill [OPTIONS] [SERVICE...]", "Force stop service containers", true,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
-			return e.Kill(ctx, p, args, signal)
+			return e.Kill(ctx, p, args, signal, removeOrphans)
 		})
 	cmd.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")
+	cmd.Flags().BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	return cmd
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
@@ -9,11 +11,22 @@ import (
 
 func newPsCommand(g *globals) *cobra.Command {
 	var o compose.PsOptions
+	var filter string
+	var orphans bool
 	cmd := &cobra.Command{
 		Use:   "ps [OPTIONS] [SERVICE...]",
 		Short: "List containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
+			o.NoOrphans = !orphans
+			if filter != "" {
+				// docker compose's one filter: status=STATE.
+				key, value, ok := strings.Cut(filter, "=")
+				if !ok || key != "status" {
+					return usageError("--filter %q: the one filter is status=STATE", filter)
+				}
+				o.Status = append(o.Status, value)
+			}
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
 				return e.Ps(cmd.Context(), p, o)
 			})
@@ -24,5 +37,9 @@ func newPsCommand(g *globals) *cobra.Command {
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display IDs")
 	f.BoolVar(&o.ListServices, "services", false, "Display services")
 	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
+	f.StringVar(&filter, "filter", "", "Filter services by a property (supported filters: status)")
+	f.StringArrayVar(&o.Status, "status", nil, "Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]")
+	f.BoolVar(&orphans, "orphans", true, "Include orphaned services (not declared by project)")
+	f.BoolVar(&o.NoTrunc, "no-trunc", false, "Don't truncate output")
 	return cmd
 }

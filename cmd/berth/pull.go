@@ -26,6 +26,7 @@ func newPullCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.IncludeDeps, "include-deps", false, "Also pull services declared as dependencies")
 	f.StringVar(&o.Policy, "policy", "", `Apply pull policy ("missing"|"always")`)
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Pull without printing progress information")
+	f.BoolVar(&o.IgnoreBuildable, "ignore-buildable", false, "Ignore images that can be built")
 	return cmd
 }
 

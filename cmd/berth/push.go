@@ -12,5 +12,6 @@ func newPushCommand(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.IgnoreFailures, "ignore-push-failures", false, "Push what it can and ignore images with push failures")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Push without printing progress information")
+	f.BoolVar(&o.IncludeDeps, "include-deps", false, "Also push images of services declared as dependencies")
 	return cmd
 }

@@ -14,6 +14,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	var o compose.RunOptions
 	var stdio stdioFlags
 	var entrypoint, gpus string
+	var quiet bool
 	cmd := projectVerb(g, "run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", false,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
 			o.Service, o.Cmd = args[0], args[1:]
@@ -66,5 +67,18 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	f.BoolVar(&o.Build, "build", false, "Build image before starting container")
 	f.StringVar(&gpus, "gpus", "", `GPUs to give the container, as docker run takes them: all, a count, or '"device=0,1"'`)
+	f.StringArrayVar(&o.EnvFiles, "env-from-file", nil, "Set environment variables from file")
+	f.StringArrayVar(&o.CapAdd, "cap-add", nil, "Add Linux capabilities")
+	f.StringArrayVar(&o.CapDrop, "cap-drop", nil, "Drop Linux capabilities")
+	f.StringArrayVarP(&o.Labels, "label", "l", nil, "Add or override a label")
+	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVar(&o.QuietBuild, "quiet-build", false, "Suppress progress output from the build process")
+	f.BoolVarP(&quiet, "quiet", "q", false, "Don't print anything to STDOUT")
+	cmd.PreRun = func(*cobra.Command, []string) {
+		if quiet { // no progress of pulls, builds or creation
+			g.progress = "quiet"
+		}
+	}
 	return cmd
 }

@@ -29,5 +29,6 @@ func newStatsCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.NoStream, "no-stream", false, "Disable streaming stats and only pull the first result")
 	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
 	f.BoolVarP(&o.All, "all", "a", false, "Show all containers (default shows just running)")
+	f.BoolVar(&o.NoTrunc, "no-trunc", false, "Do not truncate output")
 	return cmd
 }

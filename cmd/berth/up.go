@@ -70,6 +70,10 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")
 	f.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances; overrides the scale setting in the file")
+	f.BoolVar(&o.NoLogPrefix, "no-log-prefix", false, "Don't print prefix in logs")
+	f.BoolVar(&o.AttachDependencies, "attach-dependencies", false, "Automatically attach to log output of dependent services")
+	f.BoolVar(&o.QuietBuild, "quiet-build", false, "Suppress the build output")
+	assumeYes(f)
 	timeout.add(cmd)
 	return cmd
 }
