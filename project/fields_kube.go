@@ -25,6 +25,9 @@ var (
 	}
 )
 
+// kubeHook is the Kubernetes column of a post_start or pre_stop hook.
+var kubeHook = map[string]Support{"command": kubeNotYet, "user": kubeNotYet, "privileged": kubeNotYet, "working_dir": kubeNotYet, "environment": kubeNotYet}
+
 // kubeGPU is the Kubernetes column of a GPU request.
 var kubeGPU = map[string]Support{"capabilities": kubeNotYet, "driver": kubeNotYet, "count": kubeNotYet, "device_ids": kubeNotYet, "options": kubeNotYet}
 
@@ -159,6 +162,8 @@ var KubeParts = map[string]map[string]Support{
 	"service devices":      kubeNone("source", "target", "permissions"),
 	"service extends":      {"file": loaderH, "service": loaderH},
 	"service env_file":     {"path": kubeYes(""), "required": kubeYes(""), "format": kubeNo},
+	"service post_start":   kubeHook,
+	"service pre_stop":     kubeHook,
 	"network ipam":         kubeNone("driver", "config", "options"),
 	"network ipam.config":  kubeNone("subnet", "gateway", "ip_range", "aux_addresses"),
 }
