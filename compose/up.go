@@ -55,6 +55,9 @@ type UpOptions struct {
 	WaitTimeout time.Duration
 	// DryRun prints the plan and changes nothing.
 	DryRun bool
+	// Watch, attached, follows the services' develop.watch while up shows their
+	// output (--watch); nil: no watch.
+	Watch *WatchOptions
 }
 
 // Up brings the selected services to the state the project describes. ctx ends the
@@ -77,6 +80,13 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 	}
 	if o.Detach {
 		return nil
+	}
+	if o.Watch != nil {
+		go func() {
+			if err := e.Watch(ctx, p, *o.Watch); err != nil {
+				e.warn("watch: %v", err)
+			}
+		}()
 	}
 	return e.attach(ctx, p, o, started)
 }

@@ -162,10 +162,15 @@ var KubeParts = map[string]map[string]Support{
 	"service devices":      kubeNone("source", "target", "permissions"),
 	"service extends":      {"file": loaderH, "service": loaderH},
 	"service env_file":     {"path": kubeYes(""), "required": kubeYes(""), "format": kubeNo},
-	"service post_start":   kubeHook,
-	"service pre_stop":     kubeHook,
 	"network ipam":         kubeNone("driver", "config", "options"),
 	"network ipam.config":  kubeNone("subnet", "gateway", "ip_range", "aux_addresses"),
+
+	// The local development loop: hooks and develop.watch.
+	"service post_start":         kubeHook,
+	"service pre_stop":           kubeHook,
+	"service develop":            kubeNone("watch"),
+	"service develop.watch":      kubeNone("path", "action", "target", "exec", "include", "ignore", "initial_sync"),
+	"service develop.watch.exec": kubeHook,
 }
 
 func kubePart(scope, path string) map[string]Support { return KubeParts[scope+" "+path] }
