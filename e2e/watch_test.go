@@ -150,3 +150,27 @@ func TestWatchRebuild(t *testing.T) {
 	}
 	watchInterrupted(t, cmd, cmd.Process.Signal)
 }
+
+// TestUpWatch: up --watch shows the services' output and syncs while it runs;
+// Ctrl-C stops both, and up exits 0.
+func TestUpWatch(t *testing.T) {
+	s := newBuildScenarioOf(t, "TestWatch")
+	cmd, out := s.startUntil("Watch enabled", "up", "--watch")
+	if !strings.Contains(out, "Watch enabled") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("up --watch did not start watching:\n%s", out)
+	}
+	defer cmd.Process.Kill()
+	write(t, filepath.Join(s.dir, "src", "new.txt"), "new\n")
+	eventually(t, 10*time.Second, "sync under up --watch", func() error {
+		if got := inContainer(s, "app", "cat /app/new.txt"); got != "new\n" {
+			return fmt.Errorf("got %q", got)
+		}
+		return nil
+	})
+	watchInterrupted(t, cmd, cmd.Process.Signal)
+	if st := s.states()["app-1"]; st != "exited" {
+		t.Errorf("after Ctrl-C app is %q, want exited", st)
+	}
+}
