@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -219,24 +219,24 @@ func (e *Engine) handleBatch(ctx context.Context, p *types.Project, o WatchOptio
 		}
 	}
 	if len(rebuild) > 0 {
-		if err := e.rebuild(ctx, p, o, sortedKeys(rebuild)); err != nil {
+		if err := e.rebuild(ctx, p, o, slices.Sorted(maps.Keys(rebuild))); err != nil {
 			return err
 		}
 	}
-	for _, service := range sortedKeys(syncs) {
+	for _, service := range slices.Sorted(maps.Keys(syncs)) {
 		fmt.Fprintf(e.Err, "Syncing service %q after %d changes were detected\n", service, len(syncs[service]))
 		if err := e.syncService(ctx, p, service, syncs[service]); err != nil {
 			return err
 		}
 	}
 	if len(restart) > 0 {
-		services := sortedKeys(restart)
+		services := slices.Sorted(maps.Keys(restart))
 		if err := e.Restart(ctx, p, services, nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Err, "service(s) %q restarted\n", services)
 	}
-	for _, service := range sortedKeys(execs) {
+	for _, service := range slices.Sorted(maps.Keys(execs)) {
 		cs, err := e.runningContainers(ctx, p, service)
 		if err != nil {
 			return err
@@ -344,13 +344,4 @@ func (e *Engine) initialSync(ctx context.Context, p *types.Project, rules []watc
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -30,6 +31,18 @@ func watchInterrupted(t *testing.T, cmd interface {
 	}
 }
 
+// startWatching starts berth (watch, or up --watch) and returns once it watches.
+func (s *scenario) startWatching(args ...string) *exec.Cmd {
+	s.t.Helper()
+	cmd, out := s.startUntil("Watch enabled", args...)
+	if !strings.Contains(out, "Watch enabled") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		s.t.Fatalf("berth %s did not start watching:\n%s", strings.Join(args, " "), out)
+	}
+	return cmd
+}
+
 // inContainer is what a shell command prints in the service's container.
 func inContainer(s *scenario, service, script string) string {
 	r := s.berth("exec", "-T", service, "sh", "-c", script)
@@ -55,12 +68,7 @@ func TestWatch(t *testing.T) {
 		}
 	}
 
-	cmd, out := s.startUntil("Watch enabled", "watch")
-	if !strings.Contains(out, "Watch enabled") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("watch did not start:\n%s", out)
-	}
+	cmd := s.startWatching("watch")
 	defer cmd.Process.Kill()
 	check := func(what, script, want string) {
 		t.Helper()
@@ -110,12 +118,7 @@ func TestWatch(t *testing.T) {
 // runs; a sync beside it honours the build context's .dockerignore.
 func TestWatchRebuild(t *testing.T) {
 	s := newBuildScenarioOf(t, t.Name())
-	cmd, out := s.startUntil("Watch enabled", "watch")
-	if !strings.Contains(out, "Watch enabled") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("watch did not start:\n%s", out)
-	}
+	cmd := s.startWatching("watch")
 	defer cmd.Process.Kill()
 	before := s.ids()
 	if got := inContainer(s, "web", "cat /version"); got != "v1\n" {
@@ -155,12 +158,7 @@ func TestWatchRebuild(t *testing.T) {
 // Ctrl-C stops both, and up exits 0.
 func TestUpWatch(t *testing.T) {
 	s := newBuildScenarioOf(t, "TestWatch")
-	cmd, out := s.startUntil("Watch enabled", "up", "--watch")
-	if !strings.Contains(out, "Watch enabled") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("up --watch did not start watching:\n%s", out)
-	}
+	cmd := s.startWatching("up", "--watch")
 	defer cmd.Process.Kill()
 	write(t, filepath.Join(s.dir, "src", "new.txt"), "new\n")
 	eventually(t, 10*time.Second, "sync under up --watch", func() error {

@@ -63,12 +63,7 @@ func BenchmarkWatchSync(b *testing.B) {
 	defer s.run("down", "-t", "0")
 	pid := benchTaskPid(b, s.project+"-app-1")
 
-	cmd, out := s.startUntil("Watch enabled", "watch", "--no-up")
-	if !strings.Contains(out, "Watch enabled") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		b.Fatalf("watch did not start:\n%s", out)
-	}
+	cmd := s.startWatching("watch", "--no-up")
 	defer func() {
 		cmd.Process.Signal(syscall.SIGINT)
 		cmd.Wait()
