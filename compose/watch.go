@@ -21,6 +21,9 @@ import (
 type WatchOptions struct {
 	Services []string // empty: every service with develop.watch
 	Quiet    bool     // hide the builds' output
+	// NoUp watches the services as they run; without it they are brought up
+	// first (detached), and those that build and are watched are built anew.
+	NoUp bool
 	// Prune is --prune: images a rebuild replaced go. containerd already collects
 	// an image's content once no name and no container holds it, so berth has
 	// nothing more to remove; the flag is taken for docker compose's sake.
@@ -158,6 +161,11 @@ func (e *Engine) Watch(ctx context.Context, p *types.Project, o WatchOptions) er
 	if err != nil {
 		return err
 	}
+	if !o.NoUp {
+		if err := e.Up(ctx, withWatchedBuilt(p), UpOptions{PlanOptions: PlanOptions{Services: o.Services}, Detach: true, QuietPull: o.Quiet}); err != nil {
+			return err
+		}
+	}
 	var paths []string
 	for _, r := range rules {
 		paths = append(paths, r.Path)
@@ -186,6 +194,21 @@ func (e *Engine) Watch(ctx context.Context, p *types.Project, o WatchOptions) er
 			}
 		}
 	}
+}
+
+// withWatchedBuilt is the project with pull_policy build for each service that
+// builds and has develop.watch, as docker compose's watch brings them up: the
+// image is made from the files as they are now.
+func withWatchedBuilt(p *types.Project) *types.Project {
+	q := *p
+	q.Services = maps.Clone(p.Services)
+	for name, s := range q.Services {
+		if s.Build != nil && s.Develop != nil {
+			s.PullPolicy = types.PullPolicyBuild
+			q.Services[name] = s
+		}
+	}
+	return &q
 }
 
 // handleBatch sorts a batch of changed paths by service and action, then

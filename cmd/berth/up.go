@@ -45,7 +45,7 @@ func newUpCommand(g *globals) *cobra.Command {
 					if err := compose.CheckWatch(p, o.Services); err != nil {
 						return err
 					}
-					o.Watch = &compose.WatchOptions{Services: o.Services, Prune: true}
+					o.Watch = &compose.WatchOptions{Services: o.Services, Prune: true, NoUp: true}
 				}
 				err := e.Up(cmd.Context(), p, o)
 				if cancelled(err) && !o.Detach {

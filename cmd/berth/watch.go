@@ -9,23 +9,12 @@ import (
 
 func newWatchCommand(g *globals) *cobra.Command {
 	var o compose.WatchOptions
-	var noUp bool
 	cmd := &cobra.Command{
 		Use:   "watch [SERVICE...]",
 		Short: "Watch the build context for services and rebuild/refresh containers when files are updated",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
-				// Every rule is checked before anything starts.
-				if err := compose.CheckWatch(p, o.Services); err != nil {
-					return err
-				}
-				if !noUp {
-					up := compose.UpOptions{PlanOptions: compose.PlanOptions{Services: o.Services}, Detach: true, Build: compose.BuildPolicy{}}
-					if err := e.Up(cmd.Context(), p, up); err != nil {
-						return err
-					}
-				}
 				err := e.Watch(cmd.Context(), p, o)
 				if cancelled(err) {
 					return nil
@@ -35,7 +24,7 @@ func newWatchCommand(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&noUp, "no-up", false, "Do not build & start services before watching")
+	f.BoolVar(&o.NoUp, "no-up", false, "Do not build & start services before watching")
 	f.BoolVar(&o.Prune, "prune", true, "Prune dangling images on rebuild")
 	f.BoolVar(&o.Quiet, "quiet", false, "hide build output")
 	return cmd
