@@ -32,6 +32,10 @@ func (e *Engine) startStopped(ctx context.Context, p *types.Project, services []
 		if err := e.Runtime.Start(ctx, c.ID); err != nil {
 			return e.failed("Container", c.Name, err)
 		}
+		c.State = StateRunning
+		if err := e.runHooks(ctx, p.Services[c.Service], c, p.Services[c.Service].PostStart); err != nil {
+			return e.failed("Container", c.Name, err)
+		}
 		e.event("Container", c.Name, "Started", true)
 		return nil
 	}))

@@ -34,7 +34,7 @@ func (e *Engine) stop(ctx context.Context, p *types.Project, o StopOptions) erro
 			return nil
 		}
 		e.event("Container", c.Name, "Stopping", false)
-		if err := e.Runtime.Stop(ctx, c.ID, stopTimeout(p.Services[c.Service], o.Timeout)); err != nil {
+		if err := e.stopContainer(ctx, c, p.Services[c.Service], stopTimeout(p.Services[c.Service], o.Timeout)); err != nil {
 			return e.failed("Container", c.Name, err)
 		}
 		e.event("Container", c.Name, "Stopped", true)

@@ -61,6 +61,9 @@ type UpOptions struct {
 	NoLogPrefix        bool
 	AttachDependencies bool
 	QuietBuild         bool
+	// Watch, attached, follows the services' develop.watch while up shows their
+	// output (--watch); nil: no watch.
+	Watch *WatchOptions
 }
 
 // Up brings the selected services to the state the project describes. ctx ends the
@@ -83,6 +86,13 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 	}
 	if o.Detach {
 		return nil
+	}
+	if o.Watch != nil {
+		go func() {
+			if err := e.Watch(ctx, p, *o.Watch); err != nil {
+				e.warn("watch: %v", err)
+			}
+		}()
 	}
 	return e.attach(ctx, p, o, started)
 }
@@ -258,7 +268,7 @@ func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan 
 				break
 			}
 			nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{id + ":create", "agent"}, Run: func(ctx context.Context) error {
-				return e.start(ctx, op.Target, created.ID, markStarted)
+				return e.start(ctx, p.Services[op.Service], op.Target, created.ID, markStarted)
 			}})
 		default: // OpStart, OpRestart
 			nodes = append(nodes, scheduler.Node{ID: id, Deps: append(deps, "agent"), Run: func(ctx context.Context) error {
@@ -291,14 +301,14 @@ func (e *Engine) ensureNode(kind, name string, ensure func(context.Context) erro
 // restart starts an existing container (OpStart), stopping it first (OpRestart).
 func (e *Engine) restart(ctx context.Context, p *types.Project, op Op, o UpOptions, markStarted func(string)) error {
 	if op.Kind == OpRestart {
-		if err := e.Runtime.Stop(ctx, op.Existing.ID, stopTimeout(p.Services[op.Service], o.Timeout)); err != nil {
+		if err := e.stopContainer(ctx, *op.Existing, p.Services[op.Service], stopTimeout(p.Services[op.Service], o.Timeout)); err != nil {
 			return e.failed("Container", op.Target, err)
 		}
 	}
 	if o.NoStart {
 		return nil
 	}
-	return e.start(ctx, op.Target, op.Existing.ID, markStarted)
+	return e.start(ctx, p.Services[op.Service], op.Target, op.Existing.ID, markStarted)
 }
 
 // create makes the container of an OpCreate, or of an OpRecreate after removing the
@@ -328,12 +338,15 @@ func (e *Engine) create(ctx context.Context, p *types.Project, obs Observed, op 
 	return c, nil
 }
 
-func (e *Engine) start(ctx context.Context, name, id string, markStarted func(string)) error {
+func (e *Engine) start(ctx context.Context, s types.ServiceConfig, name, id string, markStarted func(string)) error {
 	e.event("Container", name, "Starting", false)
 	if err := e.Runtime.Start(ctx, id); err != nil {
 		return e.failed("Container", name, err)
 	}
 	markStarted(name)
+	if err := e.runHooks(ctx, s, Container{ID: id, Name: name, State: StateRunning}, s.PostStart); err != nil {
+		return e.failed("Container", name, err)
+	}
 	e.event("Container", name, "Started", true)
 	return nil
 }
@@ -341,7 +354,7 @@ func (e *Engine) start(ctx context.Context, name, id string, markStarted func(st
 func (e *Engine) stopAndRemove(ctx context.Context, c Container, timeout *time.Duration, s types.ServiceConfig, ro RemoveOptions) error {
 	if c.State == StateRunning || c.State == StatePaused {
 		e.event("Container", c.Name, "Stopping", false)
-		if err := e.Runtime.Stop(ctx, c.ID, stopTimeout(s, timeout)); err != nil {
+		if err := e.stopContainer(ctx, c, s, stopTimeout(s, timeout)); err != nil {
 			return e.failed("Container", c.Name, err)
 		}
 		e.event("Container", c.Name, "Stopped", false)

@@ -23,6 +23,7 @@ var (
 	yes     = Support{Supported: true}
 	notYet  = Support{Note: "not supported yet"}
 	loaderH = Support{Supported: true, Note: "handled while loading"}
+	hooks   = Support{Supported: true, Note: "run as exec runs; a failing post_start fails up"}
 	// swarmOnly is a swarm setting docker compose accepts and ignores on one engine.
 	swarmOnly = Support{Supported: true, Ignored: true, Note: "swarm only, as docker compose on one engine"}
 )
@@ -41,10 +42,10 @@ var ServiceFields = map[string]Support{
 	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias, link_local_ips; not driver_opts"},
 	"ports":      {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
-	"develop": notYet, "attach": notYet, "provider": notYet,
+	"develop": {Supported: true, Note: "with berth watch and up --watch"}, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
 	"links":          {Supported: true, Note: "SERVICE:ALIAS resolves for this service only, as in Docker; also a dependency"},
-	"net":            notYet, "pre_start": notYet, "post_start": notYet, "pre_stop": notYet,
+	"net":            notYet, "pre_start": notYet, "post_start": hooks, "pre_stop": hooks,
 	"annotations": yes, "blkio_config": yes, "cap_add": yes, "cap_drop": yes,
 	"cgroup_parent": notYet, "cgroup": yes, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,

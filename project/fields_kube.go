@@ -27,6 +27,9 @@ var (
 	}
 )
 
+// kubeHook is the Kubernetes column of a post_start or pre_stop hook.
+var kubeHook = map[string]Support{"command": kubeNotYet, "user": kubeNotYet, "privileged": kubeNotYet, "working_dir": kubeNotYet, "environment": kubeNotYet}
+
 // kubeGPU is the Kubernetes column of a GPU request.
 var kubeGPU = map[string]Support{"capabilities": kubeYes(""), "driver": kubeYes("the resource name: the CDI kind, as on one host"),
 	"count":      kubeYes("`resources.limits`: `nvidia.com/gpu: N`; all is refused: a cluster schedules GPUs by count"),
@@ -165,6 +168,13 @@ var KubeParts = map[string]map[string]Support{
 	"service env_file":     {"path": kubeYes(""), "required": kubeYes(""), "format": kubeNo},
 	"network ipam":         kubeNone("driver", "config", "options"),
 	"network ipam.config":  kubeNone("subnet", "gateway", "ip_range", "aux_addresses"),
+
+	// The local development loop: hooks and develop.watch.
+	"service post_start":         kubeHook,
+	"service pre_stop":           kubeHook,
+	"service develop":            kubeNone("watch"),
+	"service develop.watch":      kubeNone("path", "action", "target", "exec", "include", "ignore", "initial_sync"),
+	"service develop.watch.exec": kubeHook,
 }
 
 func kubePart(scope, path string) map[string]Support { return KubeParts[scope+" "+path] }

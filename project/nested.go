@@ -29,6 +29,11 @@ var (
 	}
 )
 
+// hookFields are those of a post_start or pre_stop hook, run as `exec` runs.
+var hookFields = map[string]Support{
+	"command": yes, "user": {Supported: true, Note: "uid[:gid] or root, as exec -u"}, "privileged": yes, "working_dir": yes, "environment": yes,
+}
+
 // deviceRequest is a GPU request (gpus:, or a device reservation with capabilities
 // [gpu]), given through CDI.
 var deviceRequest = map[string]Support{
@@ -95,6 +100,13 @@ var Parts = []Part{
 	{"service", "build.secrets", reflect.TypeOf(types.ServiceSecretConfig{}), fileRef},
 	{"service", "build.ulimits", reflect.TypeOf(types.UlimitsConfig{}), ulimit},
 	{"service", "build.ssh", reflect.TypeOf(types.SSHKey{}), map[string]Support{"id": {Supported: true, Note: "with its key file as id=path"}}},
+	{"service", "post_start", reflect.TypeOf(types.ServiceHook{}), hookFields},
+	{"service", "pre_stop", reflect.TypeOf(types.ServiceHook{}), hookFields},
+	{"service", "develop", reflect.TypeOf(types.DevelopConfig{}), map[string]Support{"watch": yes}},
+	{"service", "develop.watch", reflect.TypeOf(types.Trigger{}), map[string]Support{
+		"path": yes, "action": {Supported: true, Note: "sync, rebuild, restart, sync+restart, sync+exec"}, "target": yes, "exec": yes,
+		"include": yes, "ignore": {Supported: true, Note: "with the build context's .dockerignore"}, "initial_sync": yes}},
+	{"service", "develop.watch.exec", reflect.TypeOf(types.ServiceHook{}), hookFields},
 	{"network", "ipam", reflect.TypeOf(types.IPAMConfig{}), map[string]Support{
 		"driver": {Supported: true, Note: "default only"}, "config": yes, "options": notYet}},
 	{"network", "ipam.config", reflect.TypeOf(types.IPAMPool{}), map[string]Support{

@@ -86,7 +86,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newPauseCommand(g), newUnpauseCommand(g), newRmCommand(g), newWaitCommand(g), newPortCommand(g),
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
 		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g), newDeployCommand(g), newUndeployCommand(g),
-		newVersionCommand(), newScaleCommand(g), newVolumesCommand(g),
+		newVersionCommand(), newScaleCommand(g), newVolumesCommand(g), newWatchCommand(g),
 		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}

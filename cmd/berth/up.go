@@ -15,6 +15,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	var timeout timeoutFlag
 	var scale []string
 	var waitTimeout int
+	var watch bool
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -39,6 +40,13 @@ func newUpCommand(g *globals) *cobra.Command {
 				return err
 			}
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
+				if watch {
+					// The watch rules are checked before anything starts.
+					if err := compose.CheckWatch(p, o.Services); err != nil {
+						return err
+					}
+					o.Watch = &compose.WatchOptions{Services: o.Services, Prune: true, NoUp: true}
+				}
 				err := e.Up(cmd.Context(), p, o)
 				if cancelled(err) && !o.Detach {
 					return nil
@@ -68,6 +76,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy (implies detached mode)")
 	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	f.BoolVarP(&watch, "watch", "w", false, "Watch source code and rebuild/refresh containers when files are updated.")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")
 	f.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances; overrides the scale setting in the file")
 	f.BoolVar(&o.NoLogPrefix, "no-log-prefix", false, "Don't print prefix in logs")
@@ -85,6 +94,7 @@ var upConflicts = [][2]string{
 	{"detach", "abort-on-container-exit"},
 	{"detach", "abort-on-container-failure"},
 	{"detach", "exit-code-from"},
+	{"detach", "watch"},
 	{"wait", "abort-on-container-exit"},
 	{"wait", "abort-on-container-failure"},
 	{"wait", "exit-code-from"},
