@@ -18,6 +18,7 @@ import (
 // (/var/lib/containers/storage for root), which keeps the layer cache between builds.
 type Buildah struct {
 	Path string
+	Why  string // why buildah builds rather than BuildKit, for the build's first line
 }
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
@@ -47,7 +48,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "building %s with buildah\n", spec.Name)
+	fmt.Fprintf(out, "building %s with buildah (%s)\n", spec.Name, b.Why)
 	if err := b.run(ctx, out, env, budArgs(spec, dockerfile)...); err != nil {
 		b.removeWorkingContainers(before)
 		return err
