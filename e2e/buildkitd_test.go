@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
 )
 
 // buildkitd is a BuildKit daemon a test started from $BUILDKIT_BINS
@@ -136,5 +139,63 @@ func removeCgroupTree(t *testing.T, dir string) {
 	}
 	if err := os.Remove(dir); err != nil {
 		t.Errorf("buildkitd left a cgroup: %v", err)
+	}
+}
+
+// useOwnBuildkitd lets berth build as it does on a fresh machine: no BERTH_BUILDER,
+// no BUILDKIT_HOST, buildkitd and buildctl on PATH (from $BUILDKIT_BINS), so berth
+// starts a buildkitd of its own. That buildkitd is kept running by design; the
+// test removes it, its state and its log before the scenario's down and leak
+// check. Call it after newScenario. Without BUILDKIT_BINS the test is skipped.
+func useOwnBuildkitd(t *testing.T, s *scenario) {
+	t.Helper()
+	bins := os.Getenv("BUILDKIT_BINS")
+	if bins == "" {
+		t.Skip("BUILDKIT_BINS is not set: run BUILDKIT_BINS=$(scripts/buildkit-bins) to test BuildKit builds")
+	}
+	s.env = append(s.env, "BERTH_BUILDER=", "BUILDKIT_HOST=", "PATH="+bins+":"+os.Getenv("PATH"))
+	t.Cleanup(func() { removeOwnBuildkitd(t) })
+}
+
+const ownBuildkitdID = "berth-buildkitd"
+
+// ownBuildkitdPid is the PID of berth's buildkitd, 0 when it does not run.
+func ownBuildkitdPid() uint32 {
+	pid, _ := runningPid(ownBuildkitdID)
+	return pid
+}
+
+// removeOwnBuildkitd removes berth's buildkitd as an administrator would: stopped
+// for containerd's restart monitor, its task and container deleted, and its
+// directories and log removed.
+func removeOwnBuildkitd(t *testing.T) {
+	ctx := context.Background()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ct, err := c.LoadContainer(ctx, ownBuildkitdID); err == nil {
+		if _, err := ct.SetLabels(ctx, map[string]string{"containerd.io/restart.status": string(ctrd.Stopped)}); err != nil {
+			t.Error(err)
+		}
+		if task, err := ct.Task(ctx, nil); err == nil {
+			if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil {
+				t.Errorf("remove berth's buildkitd task: %v", err)
+			}
+		}
+		if err := ct.Delete(ctx); err != nil {
+			t.Errorf("remove berth's buildkitd: %v", err)
+		}
+	}
+	p := statePaths()
+	for _, path := range []string{filepath.Join(p.StateDir, "buildkit"), filepath.Join(p.RunDir, "buildkit")} {
+		if err := os.RemoveAll(path); err != nil {
+			t.Error(err)
+		}
+	}
+	logs, _ := filepath.Glob(filepath.Join(p.StateDir, "logs", ownBuildkitdID+".log*"))
+	for _, l := range logs {
+		os.Remove(l)
 	}
 }

@@ -58,7 +58,7 @@ var ServiceFields = map[string]Support{
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
-	"runtime": {Supported: true, Note: "runc, and nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
+	"runtime": {Supported: true, Note: "nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI; else an OCI runtime binary on PATH (crun, runsc) run by runc's shim, or a containerd runtime (io.containerd.kata.v2) whose shim is on PATH"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
 	"volumes_from": {Supported: true, Note: "services of the project, and container:NAME of a container berth made; :ro and :rw"}, "build": {Supported: true, Note: "with buildah: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
@@ -216,6 +216,9 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	}
 	if err := checkPlatform(s.Platform); err != nil {
 		return err
+	}
+	if _, err := ResolveRuntime(s.Runtime); err != nil {
+		return fmt.Errorf("field \"runtime\": %w", err)
 	}
 	r, err := ParseRestart(s.Restart)
 	if err != nil {

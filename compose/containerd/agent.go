@@ -163,7 +163,21 @@ func (r *Runtime) RemoveAgentIfIdle(ctx context.Context) error {
 }
 
 func (r *Runtime) removeAgent(ctx context.Context) error {
-	c, err := r.client.LoadContainer(ctx, agentID)
+	if err := r.removeTask(ctx, agentID, "berth's agent"); err != nil {
+		return err
+	}
+	_ = logdriver.Remove(r.agentLog())
+	if err := os.RemoveAll(filepath.Join(r.o.StateDir, "agent")); err != nil {
+		return err
+	}
+	// The copy of berth the agent ran may be needed by nothing else now.
+	return r.pruneBinaries(ctx)
+}
+
+// removeTask stops one of berth's own tasks (the agent, the buildkitd), so that
+// containerd's restart monitor leaves it stopped, and removes its container.
+func (r *Runtime) removeTask(ctx context.Context, id, what string) error {
+	c, err := r.client.LoadContainer(ctx, id)
 	if errdefs.IsNotFound(err) {
 		return nil
 	}
@@ -174,16 +188,11 @@ func (r *Runtime) removeAgent(ctx context.Context) error {
 	if task, err := c.Task(ctx, nil); err == nil {
 		_ = task.Kill(ctx, syscall.SIGKILL)
 		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
-			return fmt.Errorf("remove berth's agent: %w", err)
+			return fmt.Errorf("remove %s: %w", what, err)
 		}
 	}
 	if err := c.Delete(ctx); err != nil && !errdefs.IsNotFound(err) {
-		return fmt.Errorf("remove berth's agent: %w", err)
+		return fmt.Errorf("remove %s: %w", what, err)
 	}
-	_ = logdriver.Remove(r.agentLog())
-	if err := os.RemoveAll(filepath.Join(r.o.StateDir, "agent")); err != nil {
-		return err
-	}
-	// The copy of berth the agent ran may be needed by nothing else now.
-	return r.pruneBinaries(ctx)
+	return nil
 }

@@ -22,7 +22,7 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	if err != nil {
 		return err
 	}
-	b, err := builder.Find()
+	b, err := builder.Find(ctx, r.EnsureBuildKit)
 	if err != nil {
 		return err
 	}

@@ -316,6 +316,10 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		labels[labelTTY] = "true"
 	}
 
+	ociRuntime, err := project.ResolveRuntime(s.Runtime)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("container %s: field \"runtime\": %w", req.Name, err)
+	}
 	lease, err := r.createLease(ctx, req.Project.Name)
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
@@ -324,7 +328,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		ctrd.WithImage(img),
 		ctrd.WithSnapshotter(snapshotter),
 		ctrd.WithNewSnapshot(id, img),
-		ctrd.WithRuntime("io.containerd.runc.v2", nil),
+		withRuntime(ociRuntime),
 		ctrd.WithNewSpec(opts...),
 		ctrd.WithContainerLabels(labels),
 	)

@@ -18,6 +18,7 @@ import (
 // (/var/lib/containers/storage for root), which keeps the layer cache between builds.
 type Buildah struct {
 	Path string
+	Why  string // why buildah builds rather than BuildKit, for the build's first line
 }
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
@@ -26,6 +27,13 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 		return err
 	}
 	defer cleanup()
+	text, err := os.ReadFile(dockerfile)
+	if err != nil {
+		return err
+	}
+	if err := checkBuildah(dockerfileName(spec), string(text)); err != nil {
+		return err
+	}
 	if err := checkBuildahCache(spec); err != nil {
 		return err
 	}
@@ -47,14 +55,34 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "building %s with buildah\n", spec.Name)
-	if err := b.run(ctx, out, env, budArgs(spec, dockerfile)...); err != nil {
+	fmt.Fprintf(out, "building %s with buildah (%s)\n", spec.Name, b.Why)
+	args := budArgs(spec, dockerfile)
+	err = b.run(ctx, out, env, args...)
+	if err != nil && historyMismatch(err) {
+		b.removeWorkingContainers(before)
+		// buildah 1.28 counts a base image's layers against its history, and fails
+		// on a base whose config lists none (made by tools that write layers
+		// directly) at the second step it commits. Without history it builds; the
+		// steps before are cached, so the retry redoes little.
+		fmt.Fprintf(out, "note: buildah cannot keep the history of a base image that has none: building again with --omit-history\n")
+		err = b.run(ctx, out, env, append(args[:1:1], append([]string{"--omit-history"}, args[1:]...)...)...)
+	}
+	if err != nil {
 		b.removeWorkingContainers(before)
 		return err
 	}
 	// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
 	return b.run(ctx, io.Discard, nil, "push", "--quiet", spec.Name, "docker-archive:"+archive+":"+spec.Name)
 }
+
+// historyMismatch says whether a buildah build failed on a base image without
+// history: "history lists 1 non-empty layers, but we have 2 layers on disk".
+func historyMismatch(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && buildahHistoryError.MatchString(strings.Join(e.Output, "\n"))
+}
+
+var buildahHistoryError = regexp.MustCompile(`history lists \d+ non-empty layers, but we have \d+ layers on disk`)
 
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
 // in the host's network: nothing to nest inside containerd's runc. A private
@@ -134,6 +162,17 @@ func prepare(spec Spec) (dockerfile string, hosts []string, cleanup func(), err 
 	}
 	hosts = append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
 	return dockerfile, append(hosts, cacheRegistries(spec.CacheFrom, spec.CacheTo)...), cleanup, nil
+}
+
+// dockerfileName is the Dockerfile as the compose file names it.
+func dockerfileName(spec Spec) string {
+	switch {
+	case spec.DockerfileInline != "":
+		return "dockerfile_inline"
+	case spec.Dockerfile != "":
+		return spec.Dockerfile
+	}
+	return "Dockerfile"
 }
 
 // dockerfilePath is the Dockerfile to build from: the inline text written to a

@@ -1,6 +1,7 @@
 // Package builder builds an image from a Dockerfile with a real builder on this
-// host and writes it as an image archive that containerd imports: BuildKit where a
-// buildkitd answers, else buildah (Debian packages it; it needs no daemon).
+// host and writes it as an image archive that containerd imports: BuildKit, the
+// builder real Dockerfiles are written for, else buildah on request (Debian
+// packages it; it needs no daemon).
 package builder
 
 import (
@@ -61,8 +62,8 @@ type Cache struct {
 }
 
 // ErrNoBuilder is returned when no builder is reachable or installed.
-var ErrNoBuilder = errors.New("no image builder found: start a buildkitd (at BUILDKIT_HOST, or " + defaultBuildKitHost +
-	") with buildctl on PATH, or install buildah (apt-get install buildah), to build images")
+var ErrNoBuilder = errors.New("no image builder found: install buildkitd and buildctl (scripts/setup builds them), " +
+	"point BUILDKIT_HOST at a buildkitd, or install buildah (apt-get install buildah), to build images")
 
 // Builder runs builds.
 type Builder interface {
@@ -71,35 +72,46 @@ type Builder interface {
 	Build(ctx context.Context, spec Spec, archive string, out io.Writer) error
 }
 
-// Find returns the builder this host has: BuildKit when a buildkitd answers and
-// buildctl is installed, else buildah. BERTH_BUILDER=buildkit or buildah asks for
-// one of them, and fails when it is not there.
-func Find() (Builder, error) {
+// OwnBuildKit starts berth's own buildkitd from the buildkitd binary at path,
+// unless it already runs, and returns its address as BUILDKIT_HOST takes it.
+type OwnBuildKit func(ctx context.Context, path string) (host string, err error)
+
+// Find returns the builder to build with: BuildKit, at BUILDKIT_HOST when it is
+// set, else berth's own buildkitd (started by own); buildah when BERTH_BUILDER=buildah
+// asks for it, or when this host has no buildkitd and buildctl to start.
+// BERTH_BUILDER=buildkit fails rather than fall back.
+func Find(ctx context.Context, own OwnBuildKit) (Builder, error) {
 	want := os.Getenv("BERTH_BUILDER")
 	switch want {
 	case "", "buildkit", "buildah":
 	default:
 		return nil, fmt.Errorf("BERTH_BUILDER=%s: use buildkit or buildah", want)
 	}
+	why := "BERTH_BUILDER=buildah"
 	if want != "buildah" {
-		bk, err := findBuildKit()
+		// A BUILDKIT_HOST of the user's own is a choice: building elsewhere would
+		// ignore it.
+		if host := os.Getenv("BUILDKIT_HOST"); host != "" {
+			bk, err := buildKitAt(host)
+			if err != nil {
+				return nil, fmt.Errorf("BUILDKIT_HOST: %w (unset it to build with berth's own buildkitd, or set BERTH_BUILDER=buildah)", err)
+			}
+			return bk, nil
+		}
+		bk, err := ownBuildKit(ctx, own)
 		if err == nil {
 			return bk, nil
 		}
-		if want == "buildkit" {
-			return nil, fmt.Errorf("%w (BERTH_BUILDER=buildkit: %v)", ErrNoBuilder, err)
+		if want == "buildkit" || !errors.Is(err, errNotInstalled) {
+			return nil, err
 		}
-		// A BUILDKIT_HOST of the user's own is a choice too: building elsewhere
-		// would ignore it. Only the default socket is a guess.
-		if os.Getenv("BUILDKIT_HOST") != "" {
-			return nil, fmt.Errorf("BUILDKIT_HOST: %w (unset it, or set BERTH_BUILDER=buildah, to build with buildah)", err)
-		}
+		why = err.Error()
 	}
 	path, err := exec.LookPath("buildah")
 	if err != nil {
 		return nil, ErrNoBuilder
 	}
-	return &Buildah{Path: path}, nil
+	return &Buildah{Path: path, Why: why}, nil
 }
 
 // Error is a failed build: the step that failed, as the builder names it, and the

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -90,7 +91,9 @@ func TestDockerfilePath(t *testing.T) {
 
 func TestFindWithoutBuilder(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "install buildah") {
+	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv("BERTH_BUILDER", "")
+	if _, err := Find(context.Background(), nil); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "install buildah") {
 		t.Errorf("no buildah on PATH: %v", err)
 	}
 }

@@ -29,18 +29,15 @@ import (
 type BuildKit struct {
 	Buildctl string // path of buildctl
 	Host     string // the buildkitd's address, as BUILDKIT_HOST takes it
+	Own      bool   // the buildkitd is the one berth started
 }
 
-// defaultBuildKitHost is where a root buildkitd listens unless told otherwise.
-var defaultBuildKitHost = "unix:///run/buildkit/buildkitd.sock"
+// errNotInstalled is why berth cannot start a buildkitd of its own.
+var errNotInstalled = errors.New("buildkitd and buildctl are not both on PATH (scripts/setup installs them)")
 
-// findBuildKit returns BuildKit when buildctl is installed and a buildkitd answers
-// at BUILDKIT_HOST, else at the default socket; an error says why not.
-func findBuildKit() (*BuildKit, error) {
-	host := os.Getenv("BUILDKIT_HOST")
-	if host == "" {
-		host = defaultBuildKitHost
-	}
+// buildKitAt returns BuildKit at host when a buildkitd answers there and buildctl
+// is installed; an error says why not.
+func buildKitAt(host string) (*BuildKit, error) {
 	if err := reachable(host); err != nil {
 		return nil, err
 	}
@@ -49,6 +46,26 @@ func findBuildKit() (*BuildKit, error) {
 		return nil, fmt.Errorf("a buildkitd answers at %s, but buildctl is not on PATH", host)
 	}
 	return &BuildKit{Buildctl: path, Host: host}, nil
+}
+
+// ownBuildKit returns BuildKit at berth's own buildkitd, started by own.
+func ownBuildKit(ctx context.Context, own OwnBuildKit) (*BuildKit, error) {
+	buildkitd, err := exec.LookPath("buildkitd")
+	if err != nil {
+		return nil, errNotInstalled
+	}
+	buildctl, err := exec.LookPath("buildctl")
+	if err != nil {
+		return nil, errNotInstalled
+	}
+	if own == nil {
+		return nil, errNotInstalled
+	}
+	host, err := own(ctx, buildkitd)
+	if err != nil {
+		return nil, fmt.Errorf("start berth's buildkitd: %w", err)
+	}
+	return &BuildKit{Buildctl: buildctl, Host: host, Own: true}, nil
 }
 
 // reachable says whether something listens at a buildkitd address. A connection
@@ -80,7 +97,11 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	defer cleanup()
-	fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
+	if b.Own {
+		fmt.Fprintf(out, "building %s with BuildKit (berth's buildkitd)\n", spec.Name)
+	} else {
+		fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
+	}
 	for _, h := range hostsDirUnfollowed(spec.Registries, hosts) {
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}

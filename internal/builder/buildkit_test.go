@@ -1,10 +1,12 @@
 package builder
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,6 +98,7 @@ func TestReachable(t *testing.T) {
 }
 
 func TestFindPicks(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
 	for _, name := range []string{"buildctl", "buildah"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -104,42 +107,51 @@ func TestFindPicks(t *testing.T) {
 	}
 	t.Setenv("PATH", dir)
 	sock := filepath.Join(dir, "bk.sock")
-	t.Setenv("BUILDKIT_HOST", "")
-	defer func(host string) { defaultBuildKitHost = host }(defaultBuildKitHost)
-	defaultBuildKitHost = "unix://" + filepath.Join(dir, "default.sock")
-	if b, err := Find(); err != nil || b.(*Buildah).Path != filepath.Join(dir, "buildah") {
-		t.Errorf("no buildkitd at the default socket: got %#v, %v; want buildah", b, err)
+	var started []string
+	own := func(_ context.Context, path string) (string, error) {
+		started = append(started, path)
+		return "unix://" + filepath.Join(dir, "own.sock"), nil
 	}
-	t.Setenv("BUILDKIT_HOST", "unix://"+sock)
-	if b, err := Find(); err == nil || !strings.Contains(err.Error(), "BUILDKIT_HOST: no buildkitd answers at unix://"+sock) {
-		t.Errorf("BUILDKIT_HOST set, no buildkitd: got %#v, %v; want an error naming it", b, err)
+	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv("BERTH_BUILDER", "")
+	if b, err := Find(ctx, own); err != nil || b.(*Buildah).Path != filepath.Join(dir, "buildah") || !strings.Contains(b.(*Buildah).Why, "buildkitd and buildctl are not both on PATH") {
+		t.Errorf("no buildkitd installed: got %#v, %v; want buildah saying why", b, err)
 	}
 	t.Setenv("BERTH_BUILDER", "buildkit")
-	if _, err := Find(); !errors.Is(err, ErrNoBuilder) || !strings.Contains(err.Error(), "no buildkitd answers") {
-		t.Errorf("BERTH_BUILDER=buildkit, no buildkitd: %v", err)
+	if _, err := Find(ctx, own); err == nil || !strings.Contains(err.Error(), "not both on PATH") {
+		t.Errorf("BERTH_BUILDER=buildkit, no buildkitd installed: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "buildkitd"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BERTH_BUILDER", "")
+	if b, err := Find(ctx, own); err != nil || !b.(*BuildKit).Own || b.(*BuildKit).Host != "unix://"+filepath.Join(dir, "own.sock") ||
+		!slices.Equal(started, []string{filepath.Join(dir, "buildkitd")}) {
+		t.Errorf("buildkitd installed: got %#v, %v, started %q; want berth's own", b, err, started)
+	}
+	failing := func(context.Context, string) (string, error) { return "", errors.New("no containerd") }
+	if _, err := Find(ctx, failing); err == nil || !strings.Contains(err.Error(), "start berth's buildkitd: no containerd") {
+		t.Errorf("berth's buildkitd does not start: %v; want that error, not buildah", err)
+	}
+	t.Setenv("BUILDKIT_HOST", "unix://"+sock)
+	if b, err := Find(ctx, own); err == nil || !strings.Contains(err.Error(), "BUILDKIT_HOST: no buildkitd answers at unix://"+sock) {
+		t.Errorf("BUILDKIT_HOST set, no buildkitd: got %#v, %v; want an error naming it", b, err)
 	}
 	l, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if b, err := Find(); err != nil || b.(*BuildKit).Host != "unix://"+sock {
-		t.Errorf("a buildkitd: got %#v, %v; want BuildKit", b, err)
-	}
-	t.Setenv("BERTH_BUILDER", "")
-	if _, err := Find(); err != nil {
-		t.Errorf("a buildkitd, no choice: %v", err)
-	} else if b, _ := Find(); b == nil {
-		t.Error("no builder")
-	} else if _, ok := b.(*BuildKit); !ok {
-		t.Errorf("a buildkitd answers, got %T", b)
+	t.Setenv("BERTH_BUILDER", "buildkit")
+	if b, err := Find(ctx, own); err != nil || b.(*BuildKit).Host != "unix://"+sock || b.(*BuildKit).Own {
+		t.Errorf("a buildkitd at BUILDKIT_HOST: got %#v, %v; want BuildKit there", b, err)
 	}
 	t.Setenv("BERTH_BUILDER", "buildah")
-	if b, err := Find(); err != nil || b.(*Buildah) == nil {
+	if b, err := Find(ctx, own); err != nil || b.(*Buildah) == nil {
 		t.Errorf("BERTH_BUILDER=buildah: %#v, %v", b, err)
 	}
 	t.Setenv("BERTH_BUILDER", "docker")
-	if _, err := Find(); err == nil || !strings.Contains(err.Error(), "BERTH_BUILDER=docker") {
+	if _, err := Find(ctx, own); err == nil || !strings.Contains(err.Error(), "BERTH_BUILDER=docker") {
 		t.Errorf("BERTH_BUILDER=docker: %v", err)
 	}
 }

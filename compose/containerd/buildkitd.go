@@ -1,0 +1,190 @@
+package containerd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"berth.dev/berth/internal/logdriver"
+)
+
+// berth's buildkitd builds the images of build: sections when no BUILDKIT_HOST is
+// set. It runs as the agent does: a containerd task in the host's network under
+// containerd's restart monitor, its state under the state directory
+// (buildkit/root), its socket under the run directory (buildkit/buildkitd.sock).
+// Once started it is kept running, so that its cache (layers, cache mounts) serves
+// the next build at once; removing it is removing the container and buildkit/.
+//
+// It runs BuildKit's OCI worker (its own runc, inside its task), not the containerd
+// worker: that worker would have the host's containerd run the RUN steps, and the
+// secrets and SSH sockets buildkitd mounts for them live in buildkitd's own mount
+// namespace, which the host's runc cannot see unless the host's mounts propagate
+// (they are private on hosts without systemd). So the image comes back as an
+// archive that berth imports, as it does from any buildkitd.
+const buildkitdID = "berth-buildkitd"
+
+const labelBuildkitdBinary = "berth.buildkitd.binary"
+
+// buildkitdStart bounds the wait for a started buildkitd's socket to answer.
+const buildkitdStart = 60 * time.Second
+
+func (r *Runtime) buildkitDir() string { return filepath.Join(r.o.StateDir, "buildkit") }
+
+func (r *Runtime) buildkitdSocket() string {
+	return filepath.Join(r.o.RunDir, "buildkit", "buildkitd.sock")
+}
+
+// EnsureBuildKit starts berth's buildkitd from the binary at path, unless it runs
+// from it already, and returns its address once it answers.
+func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, error) {
+	unlock, err := r.lockFile(ctx, ".buildkit")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	host := "unix://" + r.buildkitdSocket()
+	if c, err := r.client.LoadContainer(ctx, buildkitdID); err == nil {
+		labels, _ := c.Labels(ctx)
+		if labels[labelBuildkitdBinary] == path && running(ctx, c) && answers(r.buildkitdSocket()) {
+			return host, nil
+		}
+		if err := r.removeTask(ctx, buildkitdID, "berth's buildkitd"); err != nil {
+			return "", err
+		}
+	}
+	c, err := r.newBuildkitd(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	task, err := c.Task(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	exited, err := task.Wait(ctx)
+	if err != nil {
+		return "", err
+	}
+	// Polled: buildkitd says it serves only by listening.
+	deadline := time.Now().Add(buildkitdStart)
+	for !answers(r.buildkitdSocket()) {
+		select {
+		case st := <-exited:
+			return "", fmt.Errorf("berth's buildkitd exited (status %d): see %s", st.ExitCode(), r.buildkitdLog())
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("berth's buildkitd does not answer at %s after %s: see %s", host, buildkitdStart, r.buildkitdLog())
+		}
+	}
+	return host, nil
+}
+
+func (r *Runtime) buildkitdLog() string {
+	return filepath.Join(r.o.StateDir, "logs", buildkitdID+".log")
+}
+
+// newBuildkitd creates and starts the buildkitd task. Its root is a directory of
+// the state dir holding the host's /usr and /etc read-only, so that buildkitd
+// finds runc (and git) as the host has them; buildkitd itself is bind-mounted, and
+// its state directory is at the same path inside as outside.
+func (r *Runtime) newBuildkitd(ctx context.Context, path string) (ctrd.Container, error) {
+	dir := r.buildkitDir()
+	rootfs := filepath.Join(dir, "rootfs")
+	sockDir := filepath.Dir(r.buildkitdSocket())
+	for _, dir := range []string{rootfs, filepath.Join(dir, "root"), filepath.Join(dir, "tmp"), sockDir} {
+		if err := os.MkdirAll(dir, 0o711); err != nil {
+			return nil, err
+		}
+	}
+	for _, link := range []string{"bin", "sbin", "lib", "lib64"} {
+		if err := os.Symlink("usr/"+link, filepath.Join(rootfs, link)); err != nil && !os.IsExist(err) {
+			return nil, err
+		}
+	}
+	// A stale socket would answer nothing and hide the new one's start.
+	_ = os.Remove(r.buildkitdSocket())
+	self, err := r.selfBinary()
+	if err != nil {
+		return nil, err
+	}
+	uri := logdriver.URI(self, r.buildkitdLog())
+	// RUN steps' cgroups nest under the task's own (containerd's /<namespace>/<id>),
+	// so that removing the task removes them too.
+	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n", "/"+r.o.Namespace+"/"+buildkitdID+"/builds")
+	if err := os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	args := []string{"/buildkitd", "--root", filepath.Join(dir, "root"), "--config", filepath.Join(dir, "buildkitd.toml"),
+		"--addr", "unix:///run/buildkit/buildkitd.sock",
+		"--oci-worker=true", "--containerd-worker=false",
+		// RUN steps share the host's network, as buildah's do; network: none still
+		// takes it away, and network: host is allowed.
+		"--oci-worker-net=host", "--allow-insecure-entitlement", "network.host"}
+	ro := []string{"rbind", "ro"}
+	rw := []string{"rbind", "rw"}
+	c, err := r.client.NewContainer(ctx, buildkitdID,
+		ctrd.WithRuntime("io.containerd.runc.v2", nil),
+		ctrd.WithNewSpec(
+			oci.WithRootFSPath(rootfs),
+			oci.WithProcessArgs(args...),
+			oci.WithEnv([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=" + filepath.Join(dir, "tmp")}),
+			oci.WithHostNamespace(specs.NetworkNamespace),
+			// buildkitd runs containers of its own: it needs what a container
+			// runtime needs.
+			oci.WithPrivileged, oci.WithAllDevicesAllowed, oci.WithHostDevices,
+			oci.WithWriteableSysfs,
+			oci.WithMounts([]specs.Mount{
+				{Destination: "/buildkitd", Type: "bind", Source: path, Options: ro},
+				{Destination: "/usr", Type: "bind", Source: "/usr", Options: ro},
+				{Destination: "/etc", Type: "bind", Source: "/etc", Options: ro},
+				{Destination: "/sys/fs/cgroup", Type: "bind", Source: "/sys/fs/cgroup", Options: rw},
+				{Destination: dir, Type: "bind", Source: dir, Options: rw},
+				{Destination: "/run/buildkit", Type: "bind", Source: sockDir, Options: rw},
+				{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777"}},
+			}),
+		),
+		ctrd.WithContainerLabels(map[string]string{
+			labelBuildkitdBinary: path,
+			restartPolicy:        "always",
+			restartLogURI:        uri,
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create berth's buildkitd: %w", err)
+	}
+	u, err := parseURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	task, err := c.NewTask(ctx, logIO(u, false))
+	if err == nil {
+		if err = task.Start(ctx); err != nil {
+			task.Delete(context.WithoutCancel(ctx), ctrd.WithProcessKill)
+		}
+	}
+	if err != nil {
+		c.Delete(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("start berth's buildkitd: %w", err)
+	}
+	_, err = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Running)})
+	return c, err
+}
+
+// answers says whether something listens at a unix socket.
+func answers(socket string) bool {
+	conn, err := net.DialTimeout("unix", socket, time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}

@@ -1,0 +1,59 @@
+package project
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// defaultShim is the containerd runtime berth runs containers with.
+const defaultShim = "io.containerd.runc.v2"
+
+// OCIRuntime is how containerd runs a service's containers, from its runtime:
+// field.
+type OCIRuntime struct {
+	Shim string // containerd's runtime name: io.containerd.runc.v2, io.containerd.kata.v2 …
+	// Binary is the OCI runtime runc's shim runs instead of runc (crun, runsc …),
+	// an absolute path; "" for runc itself or another shim.
+	Binary string
+}
+
+// ResolveRuntime maps a runtime: field to containerd's runtime, as the host has
+// it: a containerd runtime name (io.containerd.<name>.<version>) needs its shim,
+// containerd-shim-<name>-<version>, on PATH; any other name is an OCI runtime
+// binary on PATH (crun, runsc, youki) that runc's shim runs in runc's stead, as
+// dockerd's runtimes do. runc and "" are berth's default. nvidia is not resolved
+// here: it asks for GPUs, which the GPU support maps.
+func ResolveRuntime(name string) (OCIRuntime, error) {
+	switch name {
+	case "", "runc", defaultShim, "nvidia":
+		return OCIRuntime{Shim: defaultShim}, nil
+	}
+	if rest, ok := strings.CutPrefix(name, "io.containerd."); ok {
+		shim, version, found := cutLast(rest, ".")
+		if !found || shim == "" || version == "" {
+			return OCIRuntime{}, fmt.Errorf("%q is not a containerd runtime name: use io.containerd.<name>.<version> or an OCI runtime binary such as crun", name)
+		}
+		bin := "containerd-shim-" + strings.ReplaceAll(shim, ".", "-") + "-" + version
+		if _, err := exec.LookPath(bin); err != nil {
+			return OCIRuntime{}, fmt.Errorf("%q: its shim %s is not on PATH", name, bin)
+		}
+		return OCIRuntime{Shim: name}, nil
+	}
+	if strings.ContainsAny(name, "/ ") {
+		return OCIRuntime{}, fmt.Errorf("%q: name an OCI runtime binary on PATH (crun, runsc) or a containerd runtime (io.containerd.<name>.<version>)", name)
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return OCIRuntime{}, fmt.Errorf("%q: no OCI runtime binary %s on PATH", name, name)
+	}
+	return OCIRuntime{Shim: defaultShim, Binary: path}, nil
+}
+
+// cutLast splits s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
