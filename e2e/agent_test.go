@@ -119,6 +119,9 @@ func TestAgentDynamicBinary(t *testing.T) {
 
 	s := newScenario(t)
 	s.bin = bin
+	// The scenario's down runs the berth under test: that one is no copy of the
+	// dynamic berth's, so it removes the dynamic berth's copy with its agent.
+	t.Cleanup(func() { s.bin = "" })
 	s.must("up", "-d")
 	web := strings.TrimSpace(s.must("exec", "-T", "web", "hostname", "-i"))
 	if got := lookupFrom(s, "client", "web"); strings.Join(got, ",") != web {
