@@ -206,11 +206,6 @@ func checkServiceDetails(s types.ServiceConfig) error {
 			}
 		}
 	}
-	switch s.Runtime {
-	case "", "runc", "io.containerd.runc.v2", "nvidia":
-	default:
-		return fmt.Errorf("field \"runtime\": %q is not supported: berth runs runc, and nvidia for GPUs", s.Runtime)
-	}
 	if err := checkPullPolicy(s); err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func TestLoadErrors(t *testing.T) {
 		"pull policy":             {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 		"platform":                {"services:\n  a: {image: x, platform: linux/s390x}\n", `service "a": field "platform": "linux/s390x": this host runs linux/`},
 		"pid mode":                {"services:\n  a: {image: x, pid: other}\n", `service "a": field "pid": "other" is not supported`},
-		"runtime":                 {"services:\n  a: {image: x, runtime: kata}\n", `service "a": field "runtime": "kata" is not supported`},
+		"runtime":                 {"services:\n  a: {image: x, runtime: kata}\n", `service "a": field "runtime": "kata": no OCI runtime binary kata on PATH`},
 		"gpu count and ids":       {"services:\n  a: {image: x, gpus: [{count: 1, device_ids: [\"0\"]}]}\n", `"count" and "device_ids" attributes are exclusive`},
 		"device limits":           {"services:\n  a: {image: x, deploy: {resources: {limits: {devices: [{capabilities: [gpu]}]}}}}\n", `limits additional properties 'devices' not allowed`},
 		"security_opt":            {"services:\n  a: {image: x, security_opt: [\"mask=/x\"]}\n", `service "a": field "security_opt": "mask=/x"`},
