@@ -73,3 +73,18 @@ func TestConfigOfUnsupportedFile(t *testing.T) {
 		t.Errorf("config of a missing file: %d %q", r.code, r.stderr)
 	}
 }
+
+// The verbs that make nothing work on a file berth refuses to run, as docker
+// compose's do, so a user can always look and clean up.
+func TestCleanUpUnsupportedFile(t *testing.T) {
+	s := &scenario{t: t, dir: mustAbs(t, filepath.Join("testdata", "TestInvalidFiles", "unsupported-field")), project: "e2e-cleanup",
+		env: []string{"CONTAINERD_NAMESPACE=" + namespace, "BERTH_DNS_UPSTREAMS=none"}}
+	if r := s.berth("up", "-d"); r.code == 0 {
+		t.Fatalf("up of a refused file succeeded")
+	}
+	for _, verb := range [][]string{{"ps"}, {"logs"}, {"stop"}, {"rm", "-f"}, {"down"}, {"config", "-q"}} {
+		if r := s.berth(verb...); r.code != 0 {
+			t.Errorf("berth %s on a refused file: exit %d: %s", verb[0], r.code, r.stderr)
+		}
+	}
+}

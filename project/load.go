@@ -25,8 +25,11 @@ type Options struct {
 	Services []string
 	// For `config`: print any valid file, also one berth cannot run, as loaded.
 	SkipSupportCheck bool
-	NoInterpolate    bool
-	NoNormalize      bool
+	// AllowRefused loads a file with fields berth refuses, for the verbs that make
+	// nothing (down, ps, logs, stop, rm …): a user can always clean up.
+	AllowRefused  bool
+	NoInterpolate bool
+	NoNormalize   bool
 	// config's --no-path-resolution, --no-consistency and --no-env-resolution.
 	NoPathResolution bool
 	NoConsistency    bool
@@ -69,7 +72,7 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	applyDeployRestart(p)
 	applyBridgeMode(p)
 	ignored, err := CheckSupported(p)
-	if err != nil {
+	if err != nil && !o.AllowRefused {
 		return nil, err
 	}
 	if err := checkNames(p); err != nil {

@@ -114,8 +114,11 @@ func envOr(key, def string) string {
 // the name.
 func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Project, error) {
 	profiles := g.profiles
+	// The verbs that can work by name alone make nothing: they load a file berth
+	// refuses to run, so a user can always stop and clean up what an earlier file made.
 	p, err := project.Load(ctx, project.Options{
 		Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: profiles,
+		AllowRefused: nameOnlyOK,
 	})
 	if err == nil {
 		return p, nil
