@@ -7,7 +7,8 @@ import (
 
 // TestDryRun: `--dry-run up` prints what up would do, with the reasons, and changes
 // nothing: before anything exists, when all is up to date, and when a service's
-// configuration changed.
+// configuration changed; the other verbs run on the state as it is and change
+// nothing either.
 func TestDryRun(t *testing.T) {
 	s := newScenario(t)
 	before := takeInventory(t)
@@ -41,7 +42,27 @@ func TestDryRun(t *testing.T) {
 	if got := s.ids(); got[s.project+"-web-1"] != ids[s.project+"-web-1"] {
 		t.Errorf("--dry-run recreated web: %v, was %v", got, ids)
 	}
-	if r := s.berth("--dry-run", "pause"); r.code == 0 || !strings.Contains(r.stderr, "--dry-run") {
-		t.Errorf("a verb that cannot plan yet took --dry-run: exit %d, %q", r.code, r.stderr)
+
+	// The other verbs run their course on the state as it is, and change nothing.
+	before = takeInventory(t)
+	for _, verb := range [][]string{{"stop"}, {"pause"}, {"kill"}, {"restart"}, {"rm", "-fs"}, {"down", "-v"}, {"scale", "web=3"}} {
+		r := s.berth(append([]string{"--dry-run"}, verb...)...)
+		if r.code != 0 || !strings.Contains(r.stderr, "DRY-RUN MODE") {
+			t.Errorf("--dry-run %s: exit %d, %q", verb[0], r.code, r.stderr)
+		}
+	}
+	if diff := before.diff(takeInventory(t)); diff != "" {
+		t.Errorf("dry runs changed the host:\n%s", diff)
+	}
+	for _, c := range s.ps(true) {
+		if c.State != "running" {
+			t.Errorf("after dry runs, %s is %s", c.Name, c.State)
+		}
+	}
+	if got := s.ids(); len(got) != 2 || got[s.project+"-web-1"] != ids[s.project+"-web-1"] {
+		t.Errorf("dry runs changed the containers: %v, were %v", got, ids)
+	}
+	if r := s.berth("--dry-run", "exec", "web", "true"); r.code == 0 || !strings.Contains(r.stderr, "--dry-run") {
+		t.Errorf("exec took --dry-run: exit %d, %q", r.code, r.stderr)
 	}
 }

@@ -73,8 +73,8 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.StringVar(&g.hostsDir, "hosts-dir", berthctr.DefaultHostsDir, "Directory of containerd hosts.toml registry configuration (mirrors, plain HTTP, insecure hosts)")
 	f.BoolVar(&g.dryRun, "dry-run", false, "Print what the command would do, and change nothing")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if g.dryRun && !dryRunVerbs[cmd.Name()] {
-			return usageError("--dry-run: berth %s does not plan yet; the verbs that do: up, create", cmd.Name())
+		if g.dryRun && noDryRun[cmd.Name()] {
+			return usageError("--dry-run: berth %s has no dry run: it runs a process or copies files for you to see", cmd.Name())
 		}
 		return nil
 	}
@@ -92,8 +92,9 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	return &rootCommand{Command: root, globals: g}
 }
 
-// dryRunVerbs print their plan under --dry-run.
-var dryRunVerbs = map[string]bool{"up": true, "create": true}
+// noDryRun are the verbs --dry-run cannot mean anything for. Every other verb runs
+// on compose.DryRun: it reads the real state and changes nothing.
+var noDryRun = map[string]bool{"exec": true, "run": true, "attach": true, "cp": true, "watch": true, "convert": true, "undeploy": true}
 
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
@@ -181,7 +182,12 @@ func (g *globals) engine() (*compose.Engine, func(), error) {
 	if parallel < 0 {
 		parallel = 0
 	}
-	return &compose.Engine{Runtime: rt, Progress: pw, Out: os.Stdout, Err: os.Stderr, Parallel: parallel, Devices: devices},
+	var runtime compose.Runtime = rt
+	if g.dryRun {
+		runtime = compose.DryRun{Runtime: rt}
+		fmt.Fprintln(os.Stderr, "DRY-RUN MODE: berth reads the state as it is and changes nothing")
+	}
+	return &compose.Engine{Runtime: runtime, Progress: pw, Out: os.Stdout, Err: os.Stderr, Parallel: parallel, Devices: devices},
 		func() { rt.Close() }, nil
 }
 

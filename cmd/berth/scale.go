@@ -26,7 +26,7 @@ func newScaleCommand(g *globals) *cobra.Command {
 			for name := range o.Scale {
 				o.Services = append(o.Services, name)
 			}
-			o.Detach, o.Pull = true, "policy"
+			o.Detach, o.Pull, o.DryRun = true, "policy", g.dryRun
 			return e.Up(ctx, p, o)
 		})
 	cmd.Flags().BoolVar(&o.NoDeps, "no-deps", false, "Don't start linked services")
