@@ -36,7 +36,9 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 	}
 	var shown []Container
 	for _, c := range serviceContainers(cs, o.Services) {
-		if o.All || c.State == StateRunning || c.State == StatePaused {
+		// One that its restart policy keeps running is listed even while it is down
+		// (restarting, or not back yet after a reboot), as docker lists it.
+		if o.All || c.State == StateRunning || c.State == StatePaused || c.KeptRunning {
 			shown = append(shown, c)
 		}
 	}
@@ -117,6 +119,9 @@ func psJSON(w io.Writer, cs []Container) error {
 
 // Status is the STATUS column.
 func Status(c Container) string {
+	if c.KeptRunning && c.State != StateRunning && c.State != StatePaused {
+		return fmt.Sprintf("restarting (%d)", c.ExitCode) // as docker says it
+	}
 	switch c.State {
 	case StateExited:
 		return fmt.Sprintf("exited (%d)", c.ExitCode)

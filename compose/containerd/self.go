@@ -20,6 +20,9 @@ var selfOnce struct {
 // moves, rebuilds or deletes the binary they ran. The name carries size and
 // modification time, so a new build gets a new copy.
 func (r *Runtime) selfBinary() (string, error) {
+	if r.o.Binary != "" {
+		return r.o.Binary, nil // the agent: its /berth is the host's copy
+	}
 	selfOnce.Lock()
 	defer selfOnce.Unlock()
 	if selfOnce.path != "" {
