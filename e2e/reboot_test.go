@@ -27,6 +27,9 @@ import (
 // stopped stay down.
 func TestReboot(t *testing.T) {
 	s := newScenario(t)
+	if others := namespaceContainers(t); len(others) > 0 {
+		t.Skipf("containers of other projects are in namespace %s (%v): a reboot would take them down too", namespace, others)
+	}
 	t.Cleanup(func() {
 		if t.Failed() { // before down removes the agent and its log
 			log, _ := os.ReadFile(filepath.Join(statePaths().StateDir, "logs", "berth-agent.log"))
@@ -122,6 +125,27 @@ func simulateReboot(t *testing.T) {
 		}
 	}
 	startContainerd(t)
+}
+
+// namespaceContainers are the containers of the test namespace, but berth's agent.
+func namespaceContainers(t *testing.T) []string {
+	t.Helper()
+	c, err := ctrd.New(containerdSocket, ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	list, err := c.Containers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, x := range list {
+		if x.ID() != "berth-agent" {
+			ids = append(ids, x.ID())
+		}
+	}
+	return ids
 }
 
 // namespaceProcesses are the PIDs of the test namespace's tasks and of their shims
