@@ -61,7 +61,9 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 			if slices.Contains(o.Status, c.State) {
 				shown = append(shown, c)
 			}
-		case o.All || c.State == StateRunning || c.State == StatePaused:
+		// One that its restart policy keeps running is listed even while it is down
+		// (restarting, or not back yet after a reboot), as docker lists it.
+		case o.All || c.State == StateRunning || c.State == StatePaused || c.KeptRunning:
 			shown = append(shown, c)
 		}
 	}
@@ -149,6 +151,9 @@ func psJSON(w io.Writer, cs []Container) error {
 
 // Status is the STATUS column.
 func Status(c Container) string {
+	if c.KeptRunning && c.State != StateRunning && c.State != StatePaused {
+		return fmt.Sprintf("restarting (%d)", c.ExitCode) // as docker says it
+	}
 	switch c.State {
 	case StateExited:
 		return fmt.Sprintf("exited (%d)", c.ExitCode)

@@ -114,6 +114,9 @@ type Container struct {
 	// Health is "starting", "healthy" or "unhealthy" for a running container with a
 	// healthcheck, "" otherwise.
 	Health string
+	// KeptRunning: its restart policy says it runs (always, or unless-stopped and not
+	// stopped by the user), whatever its task does now; it comes back at boot.
+	KeptRunning bool
 }
 
 // Health statuses.

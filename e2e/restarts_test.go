@@ -91,6 +91,17 @@ func containerdPid(t *testing.T) int {
 // was started otherwise (its own init system restarts it).
 func restartContainerd(t *testing.T) {
 	t.Helper()
+	pid := stopContainerd(t)
+	startContainerd(t)
+	if now := containerdPid(t); now == pid {
+		t.Fatalf("containerd was not restarted (pid %d)", now)
+	}
+}
+
+// stopContainerd stops the containerd that scripts/setup started, by its PID, and
+// returns that PID once it has exited; it skips the test for one started otherwise.
+func stopContainerd(t *testing.T) int {
+	t.Helper()
 	pid := containerdPid(t)
 	if out, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/1", pid)); out != setupLog {
 		t.Skipf("containerd (pid %d, output %q) was not started by scripts/setup: its own init system restarts it", pid, out)
@@ -104,10 +115,7 @@ func restartContainerd(t *testing.T) {
 		}
 		return nil
 	})
-	startContainerd(t)
-	if now := containerdPid(t); now == pid {
-		t.Fatalf("containerd was not restarted (pid %d)", now)
-	}
+	return pid
 }
 
 // startContainerd starts containerd as scripts/setup does (which starts it only

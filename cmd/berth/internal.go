@@ -1,14 +1,18 @@
 package main
 
 import (
+	"log"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"golang.org/x/sync/errgroup"
 
+	"berth.dev/berth/compose"
 	berthctr "berth.dev/berth/compose/containerd"
 	"berth.dev/berth/internal/logdriver"
+	"berth.dev/berth/internal/progress"
 	"berth.dev/berth/network/resolver"
 )
 
@@ -54,6 +58,15 @@ func newAgentCommand() *cobra.Command {
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
 			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })
+			// At boot (and at every start of the agent), what should run comes back.
+			g.Go(func() error {
+				plain, _ := progress.New("plain", os.Stderr, false)
+				boot := &compose.Engine{Runtime: runtime, Progress: plain, Out: os.Stderr, Err: os.Stderr}
+				if err := boot.Boot(ctx); err != nil {
+					log.Printf("boot: %v", err)
+				}
+				return nil
+			})
 			// Last: holding the agent socket tells berth's commands that all of the
 			// above runs.
 			serve, err := berthctr.ServeAgentSocket(ctx, rt.Namespace)
@@ -70,6 +83,7 @@ func newAgentCommand() *cobra.Command {
 	f.StringVar(&rt.Address, "address", "/run/containerd/containerd.sock", "containerd socket")
 	f.StringVar(&rt.Namespace, "namespace", "berth", "containerd namespace")
 	f.StringVar(&upstreams, "upstreams", "", "comma-separated upstream resolvers, ip:port")
+	f.StringVar(&rt.Binary, "binary", "", "berth's binary as the host sees it")
 	f.IntVar(&o.Port, "port", 53, "port to listen on")
 	return cmd
 }

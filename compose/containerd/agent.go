@@ -73,37 +73,40 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	}
 
 	rootfs := filepath.Join(r.o.StateDir, "agent", "rootfs")
-	for _, dir := range []string{rootfs, "/run/containerd/fifo"} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	libs, err := agentLibraryMounts(self)
-	if err != nil {
+	if err := os.MkdirAll(rootfs, 0o755); err != nil {
 		return err
 	}
 	args := []string{"/berth", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
-		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel}
+		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel, "--binary", self}
 	logDriver, err := r.logDriverBinary()
 	if err != nil {
 		return err
 	}
 	uri := logdriver.URI(logDriver, r.agentLog())
+	mounts := []specs.Mount{
+		{Destination: "/berth", Type: "bind", Source: self, Options: []string{"rbind", "ro"}},
+		// The agent writes health records and, at boot, network state.
+		{Destination: r.o.StateDir, Type: "bind", Source: r.o.StateDir, Options: []string{"rbind", "rw"}},
+		// /run holds containerd's socket and exec FIFOs, iptables' lock and berth's
+		// run directory, which may be gone at boot: the agent makes it again, and the
+		// namespaces it mounts there reach the host (rshared).
+		{Destination: "/run", Type: "bind", Source: "/run", Options: []string{"rbind", "rw", "rshared"}},
+	}
+	if dir := filepath.Dir(r.o.Address); !strings.HasPrefix(dir+"/", "/run/") {
+		mounts = append(mounts, specs.Mount{Destination: dir, Type: "bind", Source: dir, Options: []string{"rbind", "rw"}})
+	}
 	c, err := r.client.NewContainer(ctx, agentID,
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(
 			oci.WithRootFSPath(rootfs),
 			oci.WithProcessArgs(args...),
+			oci.WithDefaultPathEnv, // for iptables and the CNI plugins
 			oci.WithHostNamespace(specs.NetworkNamespace),
-			oci.WithMounts(libs),
-			oci.WithMounts([]specs.Mount{
-				{Destination: "/berth", Type: "bind", Source: self, Options: []string{"rbind", "ro"}},
-				// The agent writes health records, and execs checks through containerd,
-				// whose exec FIFOs live under /run/containerd on both sides.
-				{Destination: r.o.StateDir, Type: "bind", Source: r.o.StateDir, Options: []string{"rbind", "rw"}},
-				{Destination: filepath.Dir(r.o.Address), Type: "bind", Source: filepath.Dir(r.o.Address), Options: []string{"rbind", "rw"}},
-				{Destination: "/run/containerd/fifo", Type: "bind", Source: "/run/containerd/fifo", Options: []string{"rbind", "rw"}},
-			}),
+			// At boot it makes bridges, rules and namespaces, as berth's CLI does.
+			oci.WithPrivileged,
+			withRootfsPropagation("rshared"),
+			oci.WithMounts(hostProgramMounts()),
+			oci.WithMounts(mounts),
 		),
 		ctrd.WithContainerLabels(map[string]string{
 			labelAgentBinary:    self,
@@ -138,7 +141,9 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	return r.waitAgentServing(ctx, c)
 }
 
-// RemoveAgentIfIdle removes the agent when no network of berth is left.
+// RemoveAgentIfIdle removes the agent when it has nothing left to do: no network
+// of berth (names to answer) and no container with a healthcheck or a restart
+// policy (checks to run, limits and boots to see to), whatever its network.
 func (r *Runtime) RemoveAgentIfIdle(ctx context.Context) error {
 	unlock, err := r.lockGlobal(ctx)
 	if err != nil {

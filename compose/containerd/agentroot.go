@@ -1,49 +1,42 @@
 package containerd
 
 import (
-	"debug/elf"
-	"fmt"
+	"context"
 	"os"
 
+	"github.com/containerd/containerd/v2/core/containers"
+	"github.com/containerd/containerd/v2/pkg/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// hostLibraries are the host's directories (and the loader's cache) that a dynamic
-// berth needs to run in the agent's otherwise empty root: its interpreter and the C
-// libraries it links live under them on every layout (merged /usr or not).
-var hostLibraries = []string{"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache"}
+// hostPrograms are the host's directories the agent sees, read-only, in its
+// otherwise empty root: the interpreter and C libraries of a dynamic berth (built
+// with cgo, as `go build` does where a C compiler exists), and the iptables and CNI
+// plugins it runs when it remakes networks at boot, with their configuration.
+var hostPrograms = []string{"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc", "/opt/cni"}
 
-// agentLibraryMounts gives the read-only mounts the agent needs to run binary: none
-// for a static binary, the host's library directories for a dynamic one (built
-// with cgo, as `go build` does where a C compiler exists), whose interpreter would
-// otherwise be missing ("exec /berth: no such file or directory").
-func agentLibraryMounts(binary string) ([]specs.Mount, error) {
-	dynamic, err := isDynamic(binary)
-	if err != nil || !dynamic {
-		return nil, err
-	}
+// hostProgramMounts are read-only bind mounts of those of hostPrograms that exist
+// on this host (merged /usr or not).
+func hostProgramMounts() []specs.Mount {
 	var mounts []specs.Mount
-	for _, p := range hostLibraries {
+	for _, p := range hostPrograms {
 		if _, err := os.Stat(p); err != nil {
-			continue // this layout has no such directory
+			continue
 		}
 		mounts = append(mounts, specs.Mount{Destination: p, Type: "bind", Source: p,
-			Options: []string{"rbind", "ro", "nosuid", "nodev"}})
+			Options: []string{"rbind", "ro", "nodev"}})
 	}
-	return mounts, nil
+	return mounts
 }
 
-// isDynamic tells whether an ELF executable needs an interpreter (the dynamic loader).
-func isDynamic(binary string) (bool, error) {
-	f, err := elf.Open(binary)
-	if err != nil {
-		return false, fmt.Errorf("read berth's binary %s: %w", binary, err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return true, nil
+// withRootfsPropagation sets the propagation of the container's mounts; rshared
+// lets mounts made inside under an rshared bind mount reach the host.
+func withRootfsPropagation(p string) oci.SpecOpts {
+	return func(_ context.Context, _ oci.Client, _ *containers.Container, s *specs.Spec) error {
+		if s.Linux == nil {
+			s.Linux = &specs.Linux{}
 		}
+		s.Linux.RootfsPropagation = p
+		return nil
 	}
-	return false, nil
 }

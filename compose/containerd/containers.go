@@ -59,6 +59,7 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l), ImageDigest: l[project.LabelImage],
 		}
 		cc.State, cc.ExitCode = containerState(states[c.ID()])
+		cc.KeptRunning = keptRunning(l)
 		if l[labelHealthcheck] != "" && cc.State == compose.StateRunning {
 			cc.Health = compose.HealthStarting // until the agent's first record
 			if h, err := health.Read(r.o.StateDir, c.ID()); err == nil {
@@ -68,6 +69,13 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// keptRunning tells whether a container's restart policy says it runs: always or
+// unless-stopped, and not stopped by the user (Stop marks the restart status).
+func keptRunning(labels map[string]string) bool {
+	policy := labels[restartPolicy]
+	return (policy == "always" || policy == "unless-stopped") && labels[restartStatus] == string(ctrd.Running)
 }
 
 // taskStates lists every task of the namespace by container ID.
@@ -480,8 +488,20 @@ func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[stri
 	if _, err := os.Stat(r.net.NetNSPath(id)); err == nil {
 		return nil
 	}
+	// The addresses it had stay its own, as in docker: /etc/hosts in the container
+	// and whoever noted them still hold them.
+	attachments := attachmentsOf(labels)
+	if old, err := r.net.Endpoint(id); err == nil {
+		keepAddresses(attachments, old)
+	}
 	if err := r.net.Teardown(ctx, id); err != nil {
 		return err
+	}
+	// After a reboot the bridges and berth's rules went with the namespace.
+	for _, a := range attachments {
+		if _, err := r.net.Ensure(ctx, network.Config{Name: a.Network}); err != nil {
+			return err
+		}
 	}
 	nsPath, err := r.net.CreateNetNS(id)
 	if err != nil {
@@ -496,8 +516,29 @@ func (r *Runtime) ensureAttached(ctx context.Context, id string, labels map[stri
 	}
 	ep := endpointOf(labels)
 	ep.ContainerID, ep.NetNS = id, nsPath
-	_, err = r.net.Setup(ctx, ep, attachmentsOf(labels), ports)
+	_, err = r.net.Setup(ctx, ep, attachments, ports)
 	return err
+}
+
+// keepAddresses asks, on each network, for the addresses an earlier attachment had
+// where the service names none.
+func keepAddresses(attachments []network.Attachment, old *network.Endpoint) {
+	for i, a := range attachments {
+		for _, n := range old.Networks {
+			if n.Network != a.Network {
+				continue
+			}
+			if a.IPv4 == "" {
+				attachments[i].IPv4 = n.IP
+			}
+			if a.IPv6 == "" {
+				attachments[i].IPv6 = n.IPv6
+			}
+			if a.MAC == "" {
+				attachments[i].MAC = n.MAC
+			}
+		}
+	}
 }
 
 // Stop sends the container's stop signal, waits up to timeout for the task to exit,

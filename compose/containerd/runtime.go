@@ -34,6 +34,9 @@ type Options struct {
 	// Upstreams are the resolver's upstream DNS servers ("ip:port"); nil = those of
 	// the host's /etc/resolv.conf.
 	Upstreams []string
+	// Binary is berth's binary as the host sees it, for the log drivers of the
+	// containers the agent starts; "" means a copy of this process's (see selfBinary).
+	Binary string
 	// HostsDir holds containerd's hosts.toml registry configuration, one directory
 	// per registry host; "" means DefaultHostsDir.
 	HostsDir string
@@ -75,10 +78,17 @@ func New(o Options) (*Runtime, error) {
 			return nil, err
 		}
 	}
+	// Before this command mounts any network namespace there: the agent's reach the
+	// host only through a shared mount (see ShareRunRoot).
+	paths := network.Paths{StateDir: o.StateDir, RunDir: o.RunDir}
+	if err := network.ShareRunRoot(paths); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return &Runtime{
 		o:      o,
 		client: c,
-		net:    network.NewManager(network.Paths{StateDir: o.StateDir, RunDir: o.RunDir}),
+		net:    network.NewManager(paths),
 		seen:   map[string]ctrd.Container{},
 	}, nil
 }

@@ -21,6 +21,9 @@ var copies struct {
 // selfBinary is berth's own executable as copied into the state directory: the
 // agent task runs it long after this CLI exits.
 func (r *Runtime) selfBinary() (string, error) {
+	if r.o.Binary != "" {
+		return r.o.Binary, nil // the agent: its /berth is the host's copy
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
