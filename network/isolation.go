@@ -165,18 +165,22 @@ func jumpFirst(ipt *iptables.IPTables, proto iptables.Protocol, parent, target s
 	return fmt.Errorf("jump from %s to %s: %w", parent, target, err)
 }
 
-// deleteJumps deletes every jump from parent to target: two berth processes may each
-// have inserted one before jumpFirst left one (so a few rounds are plenty).
-func deleteJumps(ipt *iptables.IPTables, parent, target string) error {
+// deleteAll deletes every copy of a rule from chain: two berth processes may each
+// have added one (jumpFirst and the next attachment leave one, so a few rounds are
+// plenty).
+func deleteAll(ipt *iptables.IPTables, chain string, rule ...string) error {
 	for range 8 {
-		ok, err := ipt.Exists("filter", parent, "-j", target)
+		ok, err := ipt.Exists("filter", chain, rule...)
 		if err != nil {
+			if isNoChain(err) {
+				return nil
+			}
 			return fmt.Errorf("iptables: %w", err)
 		}
 		if !ok {
 			return nil
 		}
-		if err := ipt.Delete("filter", parent, "-j", target); err != nil {
+		if err := ipt.Delete("filter", chain, rule...); err != nil {
 			return fmt.Errorf("iptables: %w", err)
 		}
 	}
@@ -218,7 +222,7 @@ func removeUnused(ipt *iptables.IPTables, parent, head string, others ...string)
 	if len(rules) > 1 { // the first line is the chain's own -N
 		return nil
 	}
-	if err := deleteJumps(ipt, parent, head); err != nil {
+	if err := deleteAll(ipt, parent, "-j", head); err != nil {
 		return err
 	}
 	for _, chain := range append([]string{head}, others...) {

@@ -49,8 +49,9 @@ func unguardLoopback(bridge string) error {
 	} else if !ok {
 		return nil
 	}
-	if err := ipt.DeleteIfExists("filter", loopbackGuard, loopbackRule(bridge)...); err != nil && !isNoChain(err) {
-		return fmt.Errorf("iptables: %w", err)
+	// Every copy: attachments run concurrently, and each may have added the rule.
+	if err := deleteAll(ipt, loopbackGuard, loopbackRule(bridge)...); err != nil {
+		return err
 	}
 	return removeUnused(ipt, "INPUT", loopbackGuard)
 }
