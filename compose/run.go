@@ -45,6 +45,7 @@ type RunOptions struct {
 	RemoveOrphans bool
 	QuietPull     bool
 	QuietBuild    bool
+	UseAliases    bool // the service's name and aliases answer for the one-off too
 	Stdio
 }
 
@@ -170,6 +171,7 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 		return Container{}, err
 	}
 	req.Labels[project.LabelOneOff] = "True"
+	req.UseAliases = o.UseAliases
 	return e.Runtime.Create(ctx, req)
 }
 

@@ -142,6 +142,9 @@ type CreateRequest struct {
 	Labels   map[string]string // compose labels, with the config hash
 	Networks []Attachment      // in order; the first carries published ports
 	Volumes  map[string]string // compose volume key → host volume name
+	// UseAliases gives a one-off (run) its service's name and aliases on its
+	// networks, as run --use-aliases.
+	UseAliases bool
 	// NetworkFrom is the container whose network a network_mode service:NAME or
 	// container:NAME joins.
 	NetworkFrom string

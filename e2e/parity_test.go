@@ -276,6 +276,14 @@ func TestRunFlags(t *testing.T) {
 	if r := s.berth("run", "--rm", "box", "ip", "addr", "add", "10.9.9.9/32", "dev", "lo"); r.code == 0 {
 		t.Errorf("run without --cap-add NET_ADMIN added an address")
 	}
+	// --use-aliases: the one-off answers to its service's name, which it otherwise does not.
+	if r := s.berth("exec", "-T", "extra", "nslookup", "box"); r.code == 0 {
+		t.Errorf("box resolves with no container of it: %s", r.stdout)
+	}
+	s.must("run", "-d", "--use-aliases", "box", "sleep", "300")
+	if r := s.berth("exec", "-T", "extra", "nslookup", "box"); r.code != 0 {
+		t.Errorf("a one-off run with --use-aliases does not answer to its service's name: %s %s", r.stdout, r.stderr)
+	}
 	s.must("-f", "partial.yaml", "run", "--rm", "--remove-orphans", "box", "true")
 	for _, c := range s.ps(true) {
 		if c.Service == "extra" {

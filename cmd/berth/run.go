@@ -75,6 +75,7 @@ func newRunCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVar(&o.QuietBuild, "quiet-build", false, "Suppress progress output from the build process")
 	f.BoolVarP(&quiet, "quiet", "q", false, "Don't print anything to STDOUT")
+	f.BoolVar(&o.UseAliases, "use-aliases", false, "Use the service's network aliases in the network(s) the container connects to")
 	cmd.PreRun = func(*cobra.Command, []string) {
 		if quiet { // no progress of pulls, builds or creation
 			g.progress = "quiet"

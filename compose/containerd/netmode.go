@@ -84,7 +84,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, id string, req compose.Creat
 	own.NetNS = ns
 	// A one-off container (run) answers to its own name only, not as a replica of its
 	// service, as with docker compose run without --use-aliases.
-	oneOff := req.Labels["com.docker.compose.oneoff"] == "True"
+	oneOff := req.Labels["com.docker.compose.oneoff"] == "True" && !req.UseAliases
 	dnsService := s.Name
 	if oneOff {
 		dnsService = ""
