@@ -51,7 +51,8 @@ func inContainer(s *scenario, service, script string) string {
 
 // TestWatch: bad rules are refused before anything starts; then berth watch
 // syncs (initial_sync, a new file, a new directory, a deletion, not an ignored
-// file), runs a sync+exec's command and restarts on a restart rule, until Ctrl-C.
+// file), runs a sync+exec's command, restarts on a restart rule and syncs then
+// restarts on a sync+restart rule, until Ctrl-C.
 func TestWatch(t *testing.T) {
 	s := newBuildScenarioOf(t, t.Name())
 	for file, want := range map[string]string{
@@ -102,13 +103,19 @@ func TestWatch(t *testing.T) {
 	write(t, filepath.Join(s.dir, "hooks", "h.txt"), "second\n")
 	check("sync+exec ran its command after the sync", "cat /tmp/exec-ran", "second\n")
 
-	write(t, filepath.Join(s.dir, "restart.txt"), "1\n")
-	eventually(t, 20*time.Second, "restart", func() error {
-		if n := strings.Count(s.must("logs", "--no-log-prefix", "app"), "started\n"); n != 2 {
-			return fmt.Errorf("started %d times", n)
+	started := func(times int) func() error {
+		return func() error {
+			if n := strings.Count(s.must("logs", "--no-log-prefix", "app"), "started\n"); n != times {
+				return fmt.Errorf("started %d times", n)
+			}
+			return nil
 		}
-		return nil
-	})
+	}
+	write(t, filepath.Join(s.dir, "restart.txt"), "1\n")
+	eventually(t, 20*time.Second, "restart", started(2))
+	write(t, filepath.Join(s.dir, "conf", "app.conf"), "v2\n")
+	eventually(t, 20*time.Second, "sync+restart restarts", started(3))
+	check("sync+restart synced", "cat /etc/app/app.conf", "v2\n")
 
 	watchInterrupted(t, cmd, cmd.Process.Signal)
 }

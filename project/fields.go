@@ -23,7 +23,6 @@ var (
 	yes     = Support{Supported: true}
 	notYet  = Support{Note: "not supported yet"}
 	loaderH = Support{Supported: true, Note: "handled while loading"}
-	hooks   = Support{Supported: true, Note: "run as exec runs; a failing post_start fails up"}
 	// swarmOnly is a swarm setting docker compose accepts and ignores on one engine.
 	swarmOnly = Support{Supported: true, Ignored: true, Note: "swarm only, as docker compose on one engine"}
 )
@@ -45,7 +44,8 @@ var ServiceFields = map[string]Support{
 	"develop": {Supported: true, Note: "with berth watch and up --watch"}, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
 	"links":          {Supported: true, Note: "SERVICE:ALIAS resolves for this service only, as in Docker; also a dependency"},
-	"net":            notYet, "pre_start": notYet, "post_start": hooks, "pre_stop": hooks,
+	"net":            notYet, "pre_start": notYet, "post_start": {Supported: true, Note: "run as exec runs, after each start; one that fails fails up"},
+	"pre_stop":    {Supported: true, Note: "run as exec runs, before each stop signal; one that fails fails the stop"},
 	"annotations": yes, "blkio_config": yes, "cap_add": yes, "cap_drop": yes,
 	"cgroup_parent": notYet, "cgroup": yes, "cpu_count": notYet, "cpu_percent": notYet,
 	"cpu_period": yes, "cpu_quota": yes, "cpu_rt_period": notYet, "cpu_rt_runtime": notYet,

@@ -95,6 +95,7 @@ var upConflicts = [][2]string{
 	{"detach", "abort-on-container-failure"},
 	{"detach", "exit-code-from"},
 	{"detach", "watch"},
+	{"wait", "watch"},
 	{"wait", "abort-on-container-exit"},
 	{"wait", "abort-on-container-failure"},
 	{"wait", "exit-code-from"},
