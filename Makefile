@@ -45,7 +45,7 @@ demo: build images
 	cd examples/web-redis && ../../$(BIN) ps
 
 bench: build images
-	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
+	BUILDKIT_BINS=$$(scripts/buildkit-bins) BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
 	# convert and deploy of a 30-service file on the tier 2 control plane, beside the
 	# real kubectl apply (and apply + wait) of the same manifests.
 	KUBE_BINS=$$(scripts/kube-bins) $(GO) test -run '^$$' -bench . -benchtime 1x ./kube/

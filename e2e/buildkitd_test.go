@@ -13,6 +13,8 @@ import (
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+
+	"berth.dev/berth/network"
 )
 
 // buildkitd is a BuildKit daemon a test started from $BUILDKIT_BINS
@@ -154,7 +156,7 @@ func useOwnBuildkitd(t *testing.T, s *scenario) {
 		t.Skip("BUILDKIT_BINS is not set: run BUILDKIT_BINS=$(scripts/buildkit-bins) to test BuildKit builds")
 	}
 	s.env = append(s.env, "BERTH_BUILDER=", "BUILDKIT_HOST=", "PATH="+bins+":"+os.Getenv("PATH"))
-	t.Cleanup(func() { removeOwnBuildkitd(t) })
+	t.Cleanup(func() { removeOwnBuildkitdIn(t, namespace) })
 }
 
 const ownBuildkitdID = "berth-buildkitd"
@@ -165,12 +167,12 @@ func ownBuildkitdPid() uint32 {
 	return pid
 }
 
-// removeOwnBuildkitd removes berth's buildkitd as an administrator would: stopped
-// for containerd's restart monitor, its task and container deleted, and its
-// directories and log removed.
-func removeOwnBuildkitd(t *testing.T) {
+// removeOwnBuildkitdIn removes berth's buildkitd of namespace ns as an
+// administrator would: stopped for containerd's restart monitor, its task and
+// container deleted, and its directories and log removed.
+func removeOwnBuildkitdIn(t testing.TB, ns string) {
 	ctx := context.Background()
-	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(ns))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +190,7 @@ func removeOwnBuildkitd(t *testing.T) {
 			t.Errorf("remove berth's buildkitd: %v", err)
 		}
 	}
-	p := statePaths()
+	p := network.Paths{StateDir: filepath.Join("/var/lib/berth", ns), RunDir: filepath.Join("/run/berth", ns)}
 	for _, path := range []string{filepath.Join(p.StateDir, "buildkit"), filepath.Join(p.RunDir, "buildkit")} {
 		if err := os.RemoveAll(path); err != nil {
 			t.Error(err)

@@ -10,12 +10,12 @@ import (
 )
 
 // BuildFields classifies the fields of a service's build: section. berth builds with
-// BuildKit where a buildkitd answers, else with buildah; what the builder cannot do
-// is refused by name.
+// BuildKit (at BUILDKIT_HOST, else a buildkitd of berth's own), or with buildah on
+// request; what the builder cannot do is refused by name.
 var BuildFields = map[string]Support{
 	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
-	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "RUN steps then run in a runc container of buildah's"},
+	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "with buildah, RUN steps then run in a runc container of buildah's"},
 	"network":             {Supported: true, Note: "default and host share the host's network with RUN steps; none gives them none"},
 	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway not yet"},
 	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},

@@ -61,7 +61,7 @@ var ServiceFields = map[string]Support{
 	"runtime": {Supported: true, Note: "nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI; else an OCI runtime binary on PATH (crun, runsc) run by runc's shim, or a containerd runtime (io.containerd.kata.v2) whose shim is on PATH"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
 	"use_api_socket": notYet, "userns_mode": notYet, "uts": notYet, "volume_driver": notYet,
-	"volumes_from": {Supported: true, Note: "services of the project, and container:NAME of a container berth made; :ro and :rw"}, "build": {Supported: true, Note: "with buildah: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
+	"volumes_from": {Supported: true, Note: "services of the project, and container:NAME of a container berth made; :ro and :rw"}, "build": {Supported: true, Note: "with BuildKit (berth starts a buildkitd of its own), or buildah on request: see Build below"}, "dockerfile": notYet, "healthcheck": yes,
 }
 
 // ProjectFields, NetworkFields and VolumeFields classify the top level of a file and

@@ -328,6 +328,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: field \"runtime\": %w", req.Name, err)
 	}
+	opts = append(opts, withSpecVersionOf(ctx, ociRuntime.Binary))
 	lease, err := r.createLease(ctx, req.Project.Name)
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)

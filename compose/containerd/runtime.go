@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	runcoptions "github.com/containerd/containerd/api/types/runc/options"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/errdefs"
@@ -246,13 +245,4 @@ func (r *Runtime) containerDir(id string) string {
 
 func (r *Runtime) logFile(id string) string {
 	return filepath.Join(r.o.StateDir, "logs", id+".log")
-}
-
-// withRuntime runs a container with the service's runtime: a shim of its own, or
-// runc's shim running another OCI runtime binary.
-func withRuntime(rt project.OCIRuntime) ctrd.NewContainerOpts {
-	if rt.Binary == "" {
-		return ctrd.WithRuntime(rt.Shim, nil)
-	}
-	return ctrd.WithRuntime(rt.Shim, &runcoptions.Options{BinaryName: rt.Binary})
 }
