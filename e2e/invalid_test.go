@@ -20,7 +20,7 @@ func TestInvalidFiles(t *testing.T) {
 		"unknown-driver-opt":        {`network "front"`, "com.docker.network.bridge.enable_icc", "not supported"},
 		"bridge-name-twice":         {`network "front"`, `"back"`, "e2e-twice"},
 		"unsupported-security-opt":  {`service "web"`, "security_opt", "apparmor=docker-default", "not supported"},
-		"unsupported-deploy-field":  {`service "web"`, "deploy.resources.reservations.devices", "not supported"},
+		"unsupported-deploy-field":  {`service "web"`, "deploy.resources.reservations.generic_resources", "not supported"},
 		"all-refused-at-once":       {`service "web": field "storage_opt"`, `service "web": field "uts"`, `service "db": field "volumes[0].bind.propagation"`},
 		"unsupported-volume-option": {`service "web"`, `"volumes[0].bind.propagation"`, "not supported"},
 	}
