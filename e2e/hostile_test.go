@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ var hostileNames = []string{"..", "../..", "a/b", ".hidden", ""}
 func TestHostileNames(t *testing.T) {
 	s := newScenario(t)
 	root := t.TempDir()
+	// berth makes its run root a shared mount of itself (network.ShareRunRoot): it
+	// goes before the temporary directory does.
+	t.Cleanup(func() { _ = syscall.Unmount(filepath.Join(root, "run"), syscall.MNT_DETACH) })
 	env := []string{"BERTH_STATE_ROOT=" + filepath.Join(root, "state"), "BERTH_RUN_ROOT=" + filepath.Join(root, "run")}
 	keep := []string{
 		filepath.Join(root, "state", "keep"),
