@@ -57,3 +57,12 @@ func lockHostAllocation() (func(), error) {
 func (m *Manager) lockNetworksShared() (func(), error) {
 	return flock(m.paths.lockFile(), syscall.LOCK_SH)
 }
+
+// hostRulesLock serialises changes to berth's iptables chains, which every berth
+// namespace of the host shares: one removing a chain it found empty must not flush
+// the rule another has just added to it.
+const hostRulesLock = "/run/berth/rules.lock"
+
+func lockHostRules() (func(), error) {
+	return flock(hostRulesLock, syscall.LOCK_EX)
+}
