@@ -39,6 +39,11 @@ func protocols(ipv6 bool) []iptables.Protocol {
 // isolate adds a bridge's rules in each family (see protocols), and its guard of the
 // host's loopback (see loopbackGuard).
 func isolate(bridge string, internal, ipv6 bool) error {
+	unlock, err := lockHostRules()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := guardLoopback(bridge); err != nil {
 		return err
 	}
@@ -53,6 +58,11 @@ func isolate(bridge string, internal, ipv6 bool) error {
 // unisolate removes a bridge's rules in each family and its loopback guard, and the
 // chains when no bridge is left in them.
 func unisolate(bridge string, ipv6 bool) error {
+	unlock, err := lockHostRules()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	for _, proto := range protocols(ipv6) {
 		if err := unisolateIn(proto, bridge); err != nil {
 			return err
@@ -96,6 +106,11 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 // traffic from a container: behind it, berth's chains isolate nothing. A network
 // made by a berth without the guard gets it here, before its first published port.
 func guardAttached(nets []*Network) error {
+	unlock, err := lockHostRules()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	ipv6 := false
 	for _, n := range nets {
 		ipv6 = ipv6 || n.Subnet6 != ""

@@ -28,3 +28,12 @@ func lockHostAllocation(ctx context.Context) (func(), error) {
 func (m *Manager) lockNetworksShared(ctx context.Context) (func(), error) {
 	return filelock.AcquireShared(ctx, m.paths.lockFile())
 }
+
+// hostRulesLock serialises changes to berth's iptables chains, which every berth
+// namespace of the host shares: one removing a chain it found empty must not flush
+// the rule another has just added to it.
+const hostRulesLock = "/run/berth/rules.lock"
+
+func lockHostRules() (func(), error) {
+	return flock(hostRulesLock, syscall.LOCK_EX)
+}
