@@ -17,6 +17,15 @@ import (
 // or ctx ends; then, as docker compose does, it stops them gracefully, and kills
 // them when Force is closed.
 func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fresh map[string]bool) error {
+	var events <-chan Event
+	if o.Watch != nil {
+		// Under watch a rebuild replaces containers: subscribe before listing, so
+		// the new ones are followed too.
+		var err error
+		if events, err = e.Runtime.Events(ctx); err != nil {
+			return err
+		}
+	}
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
 		return err
@@ -68,6 +77,12 @@ func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fres
 	}
 	allExited := make(chan struct{})
 	go func() { exited.Wait(); close(allExited) }()
+	ended := allExited
+	if o.Watch != nil {
+		// Up --watch runs until Ctrl-C, whatever its containers do.
+		ended = nil
+		go e.followStarted(ctx, follow, p, events, cs, o, pr)
+	}
 
 	// result is what up returns once everything has stopped: the exit status asked
 	// for by --exit-code-from or the abort flags.
@@ -87,7 +102,7 @@ wait:
 				aborted = true
 				break wait
 			}
-		case <-allExited:
+		case <-ended:
 			// The log driver writes a container's last lines just after its exit, and
 			// nothing tells a reader it has: give it a moment, bounded, before leaving.
 			time.Sleep(200 * time.Millisecond)
@@ -123,6 +138,37 @@ wait:
 		return err
 	}
 	return result
+}
+
+// followStarted shows, under up --watch, the output of the attached containers that
+// start after up began (those a rebuild made) from their first line.
+func (e *Engine) followStarted(ctx, follow context.Context, p *types.Project, events <-chan Event, cs []Container, o UpOptions, pr *printer) {
+	following := map[string]bool{}
+	for _, c := range cs {
+		following[c.ID] = true
+	}
+	for ev := range events {
+		if ev.Action != "start" || following[ev.ContainerID] {
+			continue
+		}
+		all, err := e.Runtime.Containers(ctx, p.Name)
+		if err != nil {
+			continue
+		}
+		for _, c := range attachedContainers(serviceContainers(all, o.Services), o.Attach, o.NoAttach) {
+			if c.ID != ev.ContainerID || c.OneOff {
+				continue
+			}
+			following[c.ID] = true
+			pr.addName(c.Name)
+			go func() {
+				_ = e.Runtime.Logs(follow, c.ID, LogOptions{Tail: -1, Follow: true}, func(l LogEntry) error {
+					pr.print(c.Name, l)
+					return nil
+				})
+			}()
+		}
+	}
 }
 
 type exit struct {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // ErrHookFailed is returned when a post_start or pre_stop hook exits non-zero.
-var ErrHookFailed = fmt.Errorf("hook failed")
+var ErrHookFailed = errors.New("hook failed")
 
 // runHooks runs a service's post_start or pre_stop hooks in one of its running
 // containers, one after the other, through the same path as `exec`. A hook that

@@ -179,3 +179,29 @@ func TestUpWatch(t *testing.T) {
 		t.Errorf("after Ctrl-C app is %q, want exited", st)
 	}
 }
+
+// TestUpWatchRebuild: under up --watch a rebuild recreates web, and up goes on
+// showing the new container's output instead of ending with the old one.
+func TestUpWatchRebuild(t *testing.T) {
+	s := newBuildScenarioOf(t, "TestWatchRebuild")
+	out := &lockedBuffer{}
+	cmd := s.command("--progress", "plain", "up", "--watch")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	shows := func(want string) func() error {
+		return func() error {
+			if !strings.Contains(out.String(), want) {
+				return fmt.Errorf("no %q in:\n%s", want, out.String())
+			}
+			return nil
+		}
+	}
+	eventually(t, 3*time.Minute, "up --watch starts watching", shows("Watch enabled"))
+	eventually(t, 10*time.Second, "web's first output", shows("| v1"))
+	write(t, filepath.Join(s.dir, "web", "version.txt"), "v2\n")
+	eventually(t, 3*time.Minute, "the rebuilt container's output", shows("| v2"))
+	watchInterrupted(t, cmd, cmd.Process.Signal)
+}
