@@ -34,6 +34,7 @@ func (m *Manager) lockNetworksShared(ctx context.Context) (func(), error) {
 // the rule another has just added to it.
 const hostRulesLock = "/run/berth/rules.lock"
 
+// The holders only run a few iptables commands: the wait is not the caller's to end.
 func lockHostRules() (func(), error) {
-	return flock(hostRulesLock, syscall.LOCK_EX)
+	return filelock.Acquire(context.Background(), hostRulesLock)
 }
