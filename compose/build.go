@@ -36,8 +36,10 @@ type BuildOptions struct {
 	Pull     bool     // fetch base images even when the builder has them
 	Args     []string // --build-arg K=V (or K, from the environment), over the file's
 	Quiet    bool
-	// WithDependencies builds the named services' dependencies too.
+	// WithDependencies builds the named services' dependencies too; Push pushes the
+	// images built.
 	WithDependencies bool
+	Push             bool
 }
 
 // Build builds the images of the named services (all with a build: section when
@@ -51,7 +53,14 @@ func (e *Engine) Build(ctx context.Context, p *types.Project, o BuildOptions) er
 	if err != nil {
 		return err
 	}
-	return e.build(ctx, p, plan, o)
+	if err := e.build(ctx, p, plan, o); err != nil || !o.Push {
+		return err
+	}
+	var built []string
+	for _, op := range plan.Ops {
+		built = append(built, op.Service)
+	}
+	return e.Push(ctx, p, PushOptions{Services: built, Quiet: o.Quiet})
 }
 
 // BuildPolicy is what `up` was told about building: --build or --no-build.

@@ -290,6 +290,10 @@ func TestBuildAndPush(t *testing.T) {
 	if got, want := resp.Header.Get("Docker-Content-Digest"), imageDigest(t, ref); resp.StatusCode != http.StatusOK || got != want {
 		t.Errorf("registry: status %d, digest %q, want the built %q", resp.StatusCode, got, want)
 	}
+	// build --push is both at once.
+	if r := s.berth("build", "--push"); r.code != 0 || !strings.Contains(r.stderr, "Pushed") {
+		t.Errorf("build --push: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // TestBuildahCache writes buildah's layer cache to the registry, then builds with a

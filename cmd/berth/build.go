@@ -15,5 +15,6 @@ func newBuildCommand(g *globals) *cobra.Command {
 	f.StringArrayVar(&o.Args, "build-arg", nil, "Set build-time variables for services")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Don't print anything to STDOUT")
 	f.BoolVar(&o.WithDependencies, "with-dependencies", false, "Also build dependencies (transitively)")
+	f.BoolVar(&o.Push, "push", false, "Push service images")
 	return cmd
 }
