@@ -160,7 +160,8 @@ func (r *Runtime) RemoveAgentIfIdle(ctx context.Context) error {
 		return err
 	}
 	for _, c := range served {
-		if c.ID() != agentID {
+		// berth's own tasks (the agent, the buildkitd) are not the agent's to serve.
+		if c.ID() != agentID && c.ID() != buildkitdID {
 			return nil
 		}
 	}
