@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -16,6 +17,10 @@ import (
 type CpOptions struct {
 	Src, Dst string
 	Index    int
+	// Archive keeps the files' owners (-a); FollowLink copies what a host source
+	// that is a symbolic link points to, not the link (-L).
+	Archive    bool
+	FollowLink bool
 }
 
 // Cp copies files between a service's container and the host, as `docker compose
@@ -55,10 +60,20 @@ func (e *Engine) Cp(ctx context.Context, p *types.Project, o CpOptions) error {
 	} else if strings.HasSuffix(inner, "/") {
 		hostPath += "/"
 	}
-	if dstIn {
-		return fscopy.Copy(o.Src, hostPath)
+	cp := fscopy.Copy
+	if o.Archive {
+		cp = fscopy.CopyKeepingOwners
 	}
-	return fscopy.Copy(hostPath, o.Dst)
+	if dstIn {
+		src := o.Src
+		if o.FollowLink {
+			if src, err = filepath.EvalSymlinks(src); err != nil {
+				return err
+			}
+		}
+		return cp(src, hostPath)
+	}
+	return cp(hostPath, o.Dst)
 }
 
 // splitServicePath reads SERVICE:PATH; a host path (even one with a colon) is
