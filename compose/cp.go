@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -15,6 +16,10 @@ import (
 type CpOptions struct {
 	Src, Dst string
 	Index    int
+	// Archive keeps the files' owners (-a); FollowLink copies what a host source
+	// that is a symbolic link points to, not the link (-L).
+	Archive    bool
+	FollowLink bool
 }
 
 // Cp copies files between a service's container and the host, as `docker compose
@@ -45,11 +50,17 @@ func (e *Engine) Cp(ctx context.Context, p *types.Project, o CpOptions) error {
 	}
 	defer release()
 	// The container's path is resolved inside its root: its symlinks must not lead
-	// out, in either direction.
+	// out, in either direction. -L follows a link on the host's side only.
 	if dstIn {
-		return fscopy.CopyIn(o.Src, root, inner)
+		src := o.Src
+		if o.FollowLink {
+			if src, err = filepath.EvalSymlinks(src); err != nil {
+				return err
+			}
+		}
+		return fscopy.CopyIn(src, root, inner, o.Archive)
 	}
-	return fscopy.CopyOut(root, inner, o.Dst)
+	return fscopy.CopyOut(root, inner, o.Dst, o.Archive)
 }
 
 // splitServicePath reads SERVICE:PATH; a host path (even one with a colon) is

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -333,5 +336,40 @@ func TestScaleVerbAndVolumes(t *testing.T) {
 	}
 	if out := s.must("volumes"); !strings.Contains(out, "VOLUME NAME") || !strings.Contains(out, s.project+"_dbdata") {
 		t.Errorf("volumes:\n%s", out)
+	}
+}
+
+// TestCpFlags: cp -a keeps the owners, cp -L copies what a link points to.
+func TestCpFlags(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	s.must("exec", "-T", "box", "sh", "-c", "echo owned > /owned && chown 1234:1234 /owned")
+	dir := t.TempDir()
+	owner := func(path string) uint32 {
+		st, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Sys().(*syscall.Stat_t).Uid
+	}
+	s.must("cp", "-a", "box:/owned", filepath.Join(dir, "kept"))
+	s.must("cp", "box:/owned", filepath.Join(dir, "plain"))
+	if got := owner(filepath.Join(dir, "kept")); got != 1234 {
+		t.Errorf("cp -a: owner %d, want 1234", got)
+	}
+	if got := owner(filepath.Join(dir, "plain")); got != uint32(os.Getuid()) {
+		t.Errorf("cp: owner %d, want berth's own %d", got, os.Getuid())
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, "real.txt"), []byte("real\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.txt", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	s.must("cp", "-L", filepath.Join(dir, "link"), "box:/followed")
+	s.must("cp", filepath.Join(dir, "link"), "box:/kept-link")
+	if out := s.must("exec", "-T", "box", "sh", "-c", "cat /followed; test -L /followed || echo regular; test -L /kept-link && echo link"); out != "real\nregular\nlink\n" {
+		t.Errorf("cp -L and cp of a link: %q, want the file's content, a regular file, and a link kept", out)
 	}
 }

@@ -18,5 +18,7 @@ func newCpCommand(g *globals) *cobra.Command {
 		})
 	cmd.Args = cobra.ExactArgs(2)
 	cmd.Flags().IntVar(&o.Index, "index", 0, "Index of the container if the service has several replicas")
+	cmd.Flags().BoolVarP(&o.Archive, "archive", "a", false, "Archive mode (copy all uid/gid information)")
+	cmd.Flags().BoolVarP(&o.FollowLink, "follow-link", "L", false, "Always follow symbol link in SRC_PATH")
 	return cmd
 }

@@ -27,25 +27,25 @@ func CopyKeepingOwners(src, dst string) error {
 }
 
 // CopyIn copies the host path src to the path dst of the container whose root (as
-// the host sees it) is root.
-func CopyIn(src, root, dst string) error {
+// the host sees it) is root; owners keeps each file's owner and group (cp -a).
+func CopyIn(src, root, dst string, owners bool) error {
 	r, err := openRoot(root)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	return copyWith(hostSide{}, src, r, dst, false)
+	return copyWith(hostSide{}, src, r, dst, owners)
 }
 
 // CopyOut copies the path src of the container whose root is root to the host
-// path dst.
-func CopyOut(root, src, dst string) error {
+// path dst; owners keeps each file's owner and group (cp -a).
+func CopyOut(root, src, dst string, owners bool) error {
 	r, err := openRoot(root)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	return copyWith(r, src, hostSide{}, dst, false)
+	return copyWith(r, src, hostSide{}, dst, owners)
 }
 
 func copyWith(from side, src string, to side, dst string, owners bool) error {

@@ -95,14 +95,14 @@ func TestContainerLinksStayInside(t *testing.T) {
 		if dst == "/app/rel/x" || dst == "/app/secret" {
 			src = filepath.Join(src, "evil.txt")
 		}
-		if err := CopyIn(src, root, dst); err != nil {
+		if err := CopyIn(src, root, dst, false); err != nil {
 			t.Logf("CopyIn %s: %v", dst, err) // refusing is as good as landing inside
 		}
 	}
 	for i, src := range []string{"/app/conf/secret", "/app/rel/secret", "/app/secret", "/app/rel/."} {
 		dst := filepath.Join(host, "out", string(rune('a'+i)))
 		_ = os.MkdirAll(filepath.Dir(dst), 0o755)
-		_ = CopyOut(root, src, dst)
+		_ = CopyOut(root, src, dst, false)
 		_ = filepath.Walk(dst, func(path string, info os.FileInfo, err error) error {
 			if b, _ := os.ReadFile(path); err == nil && info.Mode().IsRegular() && string(b) == "host-secret\n" {
 				t.Errorf("CopyOut %s read the host's secret into %s", src, path)
