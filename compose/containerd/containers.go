@@ -154,10 +154,19 @@ func (r *Runtime) load(ctx context.Context, id string) (ctrd.Container, map[stri
 	return c, info.Labels, nil
 }
 
+// newID is a container ID: 64 random hex digits. Its first 12 are the container's
+// default hostname, so, as Docker does, an ID whose first 12 are all decimal digits
+// (about 1 in 280) is drawn again: resolvers take such a name for a number, and
+// `hostname -i` in the container fails with "Unknown host".
 func newID() string {
 	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	for {
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		if strings.Trim(id[:12], "0123456789") != "" {
+			return id
+		}
+	}
 }
 
 // Create makes the container: its network namespace attached to its networks, its

@@ -431,3 +431,13 @@ func TestEngineEnv(t *testing.T) {
 		t.Errorf("withTerm: %v", got)
 	}
 }
+
+// A container's default hostname, the first 12 digits of its ID, is never all
+// decimal: resolvers would read it as a number.
+func TestNewIDNeverANumberAsHostname(t *testing.T) {
+	for i := 0; i < 20000; i++ {
+		if id := newID(); strings.Trim(id[:12], "0123456789") == "" || len(id) != 64 {
+			t.Fatalf("newID() = %q", id)
+		}
+	}
+}
