@@ -24,18 +24,22 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 
+# The tests that need the Kubernetes control plane (kube/) or BuildKit (e2e/) get the
+# binaries scripts/kube-bins and scripts/buildkit-bins build from the pinned modules
+# (cached under /var/cache/berth), unless KUBE_BINS or BUILDKIT_BINS name others:
+# make test skips none of them.
 unit:
-	$(GO) test ./cmd/... ./project/... ./scheduler/... ./compose/... ./internal/... ./network/... ./kube/...
+	KUBE_BINS=$${KUBE_BINS:-$$(scripts/kube-bins)} $(GO) test ./cmd/... ./project/... ./scheduler/... ./compose/... ./internal/... ./network/... ./kube/...
 	CGO_ENABLED=1 $(GO) test -race ./scheduler/...
 	# Hostile input, for a bounded time: any compose file, any name from the command line.
 	$(GO) test ./project -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 20s
 	$(GO) test ./internal/names -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 20s
 
 e2e: build images
-	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m ./e2e/...
+	BUILDKIT_BINS=$${BUILDKIT_BINS:-$$(scripts/buildkit-bins)} BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m ./e2e/...
 
 # The README's test command: everything, on a real containerd.
-test: vet unit e2e
+test: setup vet unit e2e
 
 # The README's first command: bring up the example and show it answering.
 demo: build images
