@@ -74,10 +74,20 @@ func ReadJSON(path string, v any) error {
 	return nil
 }
 
-// Remove removes path; an absent file is no error.
+// Remove removes path, and the temp files of Writes of it that a killed berth left
+// half-done; an absent file is no error.
 func Remove(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	left, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	if err != nil {
+		return err
+	}
+	for _, f := range left {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }

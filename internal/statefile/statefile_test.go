@@ -46,3 +46,28 @@ func TestWriteReadList(t *testing.T) {
 		t.Errorf("missing dir: %v %v", names, err)
 	}
 }
+
+// A Write killed between its temp file and the rename leaves the temp file: Remove
+// of the record takes it too, and nothing else.
+func TestRemoveTakesAKilledWritesTempFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c1.json")
+	if err := Write(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(dir, ".c1.json.tmp-123")
+	other := filepath.Join(dir, ".c2.json.tmp-456")
+	for _, f := range []string{left, other} {
+		if err := os.WriteFile(f, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]bool{path: false, left: false, other: true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", f, err == nil, want)
+		}
+	}
+}
