@@ -17,9 +17,10 @@ import (
 func TestDownServices(t *testing.T) {
 	s := newScenario(t)
 	s.must("up", "-d")
-	nets := func() []string {
+	// The project's networks or volumes (kind), by their keys in the file.
+	listed := func(kind string) []string {
 		var out []string
-		for _, l := range strings.Split(s.must("network", "ls", "-q"), "\n") {
+		for _, l := range strings.Split(s.must(kind, "ls", "-q"), "\n") {
 			if strings.HasPrefix(l, s.project+"_") {
 				out = append(out, strings.TrimPrefix(l, s.project+"_"))
 			}
@@ -27,16 +28,8 @@ func TestDownServices(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	vols := func() []string {
-		var out []string
-		for _, l := range strings.Split(s.must("volume", "ls", "-q"), "\n") {
-			if strings.HasPrefix(l, s.project+"_") {
-				out = append(out, strings.TrimPrefix(l, s.project+"_"))
-			}
-		}
-		slices.Sort(out)
-		return out
-	}
+	nets := func() []string { return listed("network") }
+	vols := func() []string { return listed("volume") }
 
 	// web alone: db and cache stay, and so do both networks (db is on back, cache on front).
 	s.must("down", "web")
