@@ -17,6 +17,7 @@ import (
 // DownOptions are the flags of `down`.
 type DownOptions struct {
 	RemoveOrphans bool
+	IgnoreOrphans bool // say nothing of orphans (COMPOSE_IGNORE_ORPHANS)
 	Volumes       bool
 	Timeout       *time.Duration
 	RemoveImages  string // "", "local" or "all"
@@ -60,6 +61,9 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 			cs = append(cs, c)
 		default:
 			staying = append(staying, c)
+			if o.IgnoreOrphans {
+				continue
+			}
 			e.warn("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service)
 		}
 	}

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -90,6 +91,11 @@ type PlanOptions struct {
 	ForceRecreate bool
 	NoRecreate    bool
 	RemoveOrphans bool
+	// IgnoreOrphans says nothing of orphan containers (COMPOSE_IGNORE_ORPHANS).
+	IgnoreOrphans bool
+	// AllResources makes every network and volume of the file, also those no
+	// selected service uses (--all-resources).
+	AllResources bool
 	// AlwaysRecreateDeps recreates the services the named ones depend on.
 	AlwaysRecreateDeps bool
 }
@@ -241,6 +247,9 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	}
 
 	nets, vols := resourcesOf(p, services)
+	if o.AllResources {
+		nets, vols = allResources(p)
+	}
 	for _, key := range nets {
 		name := project.NetworkName(p, key)
 		switch {
@@ -319,7 +328,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 		for n := 1; n <= want; n++ {
 			if !taken[n] {
-				plan.Ops = append(plan.Ops, Op{Kind: OpCreate, Target: project.ContainerName(p.Name, s, n), Service: name, Number: n, Reason: "missing"})
+				plan.Ops = append(plan.Ops, Op{Kind: OpCreate, Target: project.ContainerName(p, s, n), Service: name, Number: n, Reason: "missing"})
 			}
 		}
 	}
@@ -330,7 +339,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		if o.RemoveOrphans {
 			c := c
 			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
-		} else {
+		} else if !o.IgnoreOrphans {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service))
 		}
 	}
@@ -401,6 +410,11 @@ func resourcesOf(p *types.Project, services []string) (nets, vols []string) {
 	sort.Strings(nets)
 	sort.Strings(vols)
 	return nets, vols
+}
+
+// allResources lists every network and volume key of the file, sorted.
+func allResources(p *types.Project) (nets, vols []string) {
+	return slices.Sorted(maps.Keys(p.Networks)), slices.Sorted(maps.Keys(p.Volumes))
 }
 
 // restartDependents restarts, as docker compose does, the running containers of the

@@ -47,7 +47,7 @@ func running(t *testing.T, p *types.Project, service string, n int, images map[s
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := project.ContainerName(p.Name, p.Services[service], n)
+	name := project.ContainerName(p, p.Services[service], n)
 	return Container{ID: name + "-id", Name: name, Service: service, Number: n, State: StateRunning,
 		Labels: map[string]string{project.LabelConfigHash: h}}
 }
@@ -126,6 +126,40 @@ remove container demo-gone-1 (orphan)
 `
 	if got.String() != want {
 		t.Errorf("plan with --remove-orphans --no-recreate:\n%s\nwant:\n%s", got, want)
+	}
+	got, _ = PlanUp(p, obs, PlanOptions{IgnoreOrphans: true, NoRecreate: true})
+	want = `start container demo-web-2 (not running)
+remove container demo-web-3 (scaled down)
+`
+	if got.String() != want {
+		t.Errorf("plan with COMPOSE_IGNORE_ORPHANS --no-recreate:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestPlanAllResources: --all-resources makes also the networks and volumes that no
+// selected service uses.
+func TestPlanAllResources(t *testing.T) {
+	p := loadProject(t, webRedis+"  spare: {}\nnetworks:\n  unused: {}\n")
+	images := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
+	got, err := PlanUp(p, Observed{Images: images}, PlanOptions{Services: []string{"redis"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `create network demo_default (missing)
+create container demo-redis-1 (missing)
+`
+	if got.String() != want {
+		t.Errorf("plan of redis:\n%s\nwant:\n%s", got, want)
+	}
+	got, _ = PlanUp(p, Observed{Images: images}, PlanOptions{Services: []string{"redis"}, AllResources: true})
+	want = `create network demo_default (missing)
+create network demo_unused (missing)
+create volume demo_data (missing)
+create volume demo_spare (missing)
+create container demo-redis-1 (missing)
+`
+	if got.String() != want {
+		t.Errorf("plan of redis with --all-resources:\n%s\nwant:\n%s", got, want)
 	}
 }
 

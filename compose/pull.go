@@ -70,7 +70,7 @@ func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) erro
 func (e *Engine) pull(ctx context.Context, p *types.Project, plan Plan, quiet bool) error {
 	var nodes []scheduler.Node
 	for _, op := range plan.Ops {
-		ref, service, platform := op.Target, op.Service, p.Services[op.Service].Platform
+		ref, service, platform := op.Target, op.Service, project.Platform(p, p.Services[op.Service])
 		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
 			if !quiet {
 				e.event("Image", ref, "Pulling", false)

@@ -81,7 +81,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 	if name == "" {
 		b := make([]byte, 6)
 		_, _ = rand.Read(b)
-		name = project.OneOffName(p.Name, o.Service, hex.EncodeToString(b))
+		name = project.OneOffName(p, o.Service, hex.EncodeToString(b))
 	}
 
 	unlock, err := e.Runtime.Lock(ctx, p.Name)

@@ -34,6 +34,8 @@ type Options struct {
 	NoPathResolution bool
 	NoConsistency    bool
 	NoEnvResolution  bool
+	// Compatibility is --compatibility: docker compose v1's container names.
+	Compatibility bool
 	// Warn gets a line for each field berth accepts but ignores; nil: standard error.
 	Warn func(string)
 }
@@ -63,6 +65,9 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
+	if o.Compatibility {
+		p.Environment[EnvCompatibility] = "true"
+	}
 	if o.SkipSupportCheck {
 		return p, nil
 	}
@@ -72,6 +77,9 @@ func Load(ctx context.Context, o Options) (*types.Project, error) {
 	applyDeployRestart(p)
 	applyBridgeMode(p)
 	ignored, err := CheckSupported(p)
+	if err == nil {
+		err = checkDefaultPlatform(p)
+	}
 	if err != nil && !o.AllowRefused {
 		return nil, err
 	}
@@ -94,10 +102,14 @@ func projectOptions(o Options) (*cli.ProjectOptions, error) {
 	fns := []cli.ProjectOptionsFn{
 		cli.WithWorkingDirectory(o.WorkingDir),
 		cli.WithOsEnv,
+		// As docker compose: the .env of the working directory first, so that its
+		// COMPOSE_FILE, COMPOSE_PATH_SEPARATOR and COMPOSE_PROFILES choose the files;
+		// then the .env of the project directory the files were found in. The
+		// variables of the first one read win.
+		cli.WithEnvFiles(o.EnvFiles...),
+		cli.WithDotEnv,
 		cli.WithConfigFileEnv,
 		cli.WithDefaultConfigPath,
-		// .env is read from the project directory, found first: Compose's documented
-		// place for it, also when the file was found from a subdirectory.
 		cli.WithEnvFiles(o.EnvFiles...),
 		cli.WithDotEnv,
 		cli.WithName(o.Name),

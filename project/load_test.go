@@ -54,7 +54,7 @@ volumes:
 	if n := Replicas(p.Services["web"]); n != 2 {
 		t.Errorf("replicas %d", n)
 	}
-	if got := ContainerName(p.Name, p.Services["web"], 2); got != p.Name+"-web-2" {
+	if got := ContainerName(p, p.Services["web"], 2); got != p.Name+"-web-2" {
 		t.Errorf("container name %s", got)
 	}
 }

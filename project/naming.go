@@ -1,24 +1,37 @@
 package project
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/compose-spec/compose-go/v2/utils"
 )
+
+// EnvCompatibility is docker compose's variable for what --compatibility asks: the
+// names docker compose v1 gave containers, with "_" between their parts.
+const EnvCompatibility = "COMPOSE_COMPATIBILITY"
+
+// separator joins the parts of a container's name: "-", or "_" in compatibility mode.
+func separator(p *types.Project) string {
+	if utils.StringToBool(p.Environment[EnvCompatibility]) {
+		return "_"
+	}
+	return "-"
+}
 
 // ContainerName is the name docker compose gives replica n of a service:
 // container_name when set, else <project>-<service>-<n>.
-func ContainerName(projectName string, s types.ServiceConfig, n int) string {
+func ContainerName(p *types.Project, s types.ServiceConfig, n int) string {
 	if s.ContainerName != "" {
 		return s.ContainerName
 	}
-	return fmt.Sprintf("%s-%s-%d", projectName, s.Name, n)
+	return strings.Join([]string{p.Name, s.Name, strconv.Itoa(n)}, separator(p))
 }
 
 // OneOffName names a one-off container of `run`.
-func OneOffName(projectName, service, suffix string) string {
-	return fmt.Sprintf("%s-%s-run-%s", projectName, service, suffix)
+func OneOffName(p *types.Project, service, suffix string) string {
+	return strings.Join([]string{p.Name, service, "run", suffix}, separator(p))
 }
 
 // Replicas is how many containers a service wants: scale, else deploy.replicas, else 1.

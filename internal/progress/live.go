@@ -17,6 +17,7 @@ type live struct {
 	rows    map[string]*row
 	drawn   int // lines drawn last time, to move back over
 	started time.Time
+	mono    bool // NO_COLOR: the marks without colour
 }
 
 type row struct {
@@ -78,6 +79,9 @@ func (l *live) draw() {
 		if r.event.Text != "" {
 			text += " " + r.event.Text
 		}
+		if l.mono {
+			colour = ""
+		}
 		fmt.Fprintf(&b, "\x1b[2K %s%s\x1b[0m %s %s  %s  %.1fs\n", colour, mark, r.event.Kind, r.event.Name, text, end.Sub(r.started).Seconds())
 	}
 	l.drawn = len(l.order) + 1
@@ -94,4 +98,12 @@ func bar(current, total int64) string {
 		head = ">"
 	}
 	return "[" + strings.Repeat("=", n) + head + strings.Repeat(" ", barWidth-n-len(head)) + "]"
+}
+
+// Monochrome drops the colours of a terminal view (NO_COLOR); other writers have none.
+func Monochrome(w Writer) Writer {
+	if l, ok := w.(*live); ok {
+		l.mono = true
+	}
+	return w
 }

@@ -32,6 +32,21 @@ func TestLiveRedrawsInPlace(t *testing.T) {
 	}
 }
 
+// TestMonochrome: NO_COLOR keeps the terminal view's marks and drops their colours.
+func TestMonochrome(t *testing.T) {
+	for _, mono := range []bool{false, true} {
+		var b bytes.Buffer
+		w, _ := New("tty", &b, false)
+		if mono {
+			w = Monochrome(w)
+		}
+		w.Event(Event{Kind: "Container", Name: "p-web-1", Status: "Started", Finished: true})
+		if coloured := strings.Contains(b.String(), "\x1b[32m"); coloured == mono || !strings.Contains(b.String(), "\u2714") {
+			t.Errorf("monochrome %v: %q", mono, b.String())
+		}
+	}
+}
+
 func TestJSONAndQuiet(t *testing.T) {
 	var b bytes.Buffer
 	w, _ := New("json", &b, false)
