@@ -25,6 +25,11 @@ func newCreateCommand(g *globals) *cobra.Command {
 				return err
 			}
 			o.Services, o.NoStart, o.DryRun = args, true, g.dryRun
+			o.IgnoreOrphans = orphanEnv(cmd, p, &o.RemoveOrphans)
+			if err := orphanConflict(o.RemoveOrphans, o.IgnoreOrphans); err != nil {
+				return err
+			}
+			o.AllResources = g.allResources
 			return e.Up(ctx, p, o)
 		})
 	f := cmd.Flags()

@@ -17,6 +17,7 @@ func newDownCommand(g *globals) *cobra.Command {
 			o.Timeout = timeout.value(cmd)
 			o.Services = args
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
+				o.IgnoreOrphans = orphanEnv(cmd, p, &o.RemoveOrphans)
 				return e.Down(cmd.Context(), p, o)
 			})
 		},

@@ -14,6 +14,7 @@ func newKillCommand(g *globals) *cobra.Command {
 	var removeOrphans bool
 	cmd := projectVerb(g, "kill [OPTIONS] [SERVICE...]", "Force stop service containers", true,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
+			orphanEnv(cmd, p, &removeOrphans)
 			return e.Kill(ctx, p, args, signal, removeOrphans)
 		})
 	cmd.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")

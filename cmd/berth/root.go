@@ -38,6 +38,13 @@ type globals struct {
 	hostsDir   string
 	dryRun     bool
 	cdiDirs    []string
+	// --compatibility and --all-resources; the rest the environment sets (env.go).
+	compatibility bool
+	allResources  bool
+	ansiFrom      string // the flag or variable that set ansi, for its errors
+	progressFrom  string
+	noColor       bool
+	statusStdout  bool
 
 	force <-chan struct{}
 }
@@ -48,7 +55,7 @@ type rootCommand struct {
 }
 
 func newRootCommand(force <-chan struct{}) *rootCommand {
-	g := &globals{force: force}
+	g := &globals{force: force, ansiFrom: "--ansi", progressFrom: "--progress"}
 	root := &cobra.Command{
 		Use:           "berth",
 		Short:         "Run Compose projects on containerd",
@@ -72,7 +79,12 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 	f.BoolVar(&g.debug, "debug", false, "Print the full error chain")
 	f.StringVar(&g.hostsDir, "hosts-dir", berthctr.DefaultHostsDir, "Directory of containerd hosts.toml registry configuration (mirrors, plain HTTP, insecure hosts)")
 	f.BoolVar(&g.dryRun, "dry-run", false, "Print what the command would do, and change nothing")
+	f.BoolVar(&g.compatibility, "compatibility", false, "Run compose in backward compatibility mode (container names project_service_1)")
+	f.BoolVar(&g.allResources, "all-resources", false, "Include all resources, even those not used by services")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := g.readEnv(cmd); err != nil {
+			return err
+		}
 		if g.dryRun && noDryRun[cmd.Name()] {
 			return usageError("--dry-run: berth %s has no dry run: it runs a process or copies files for you to see", cmd.Name())
 		}
@@ -119,7 +131,7 @@ func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Proj
 	// refuses to run, so a user can always stop and clean up what an earlier file made.
 	p, err := project.Load(ctx, project.Options{
 		Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: profiles,
-		AllowRefused: nameOnlyOK,
+		AllowRefused: nameOnlyOK, Compatibility: g.compatibility,
 	})
 	if err == nil {
 		return p, nil
@@ -217,13 +229,22 @@ func usageError(format string, args ...any) error {
 // colour tells whether container output gets coloured prefixes: --ansi, else
 // whether stdout is a terminal.
 func (g *globals) colour() bool {
-	switch g.ansi {
-	case "always":
-		return true
-	case "never":
+	switch {
+	case g.noColor, g.ansi == "never":
 		return false
+	case g.ansi == "always":
+		return true
 	}
 	return term.IsTerminal(int(os.Stdout.Fd()))
+}
+
+// statusOut is where progress goes: standard error, or standard output with
+// COMPOSE_STATUS_STDOUT.
+func (g *globals) statusOut() *os.File {
+	if g.statusStdout {
+		return os.Stdout
+	}
+	return os.Stderr
 }
 
 // progressWriter is the renderer --progress and --ansi choose, on stderr.
@@ -237,8 +258,16 @@ func (g *globals) progressWriter() (progress.Writer, error) {
 			mode = "tty"
 		case "auto", "":
 		default:
-			return nil, usageError("--ansi %q: use never, always or auto", g.ansi)
+			return nil, usageError("%s %q: use never, always or auto", g.ansiFrom, g.ansi)
 		}
 	}
-	return progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	out := g.statusOut()
+	pw, err := progress.New(mode, out, term.IsTerminal(int(out.Fd())))
+	if err != nil {
+		return nil, usageError("%s: %v", g.progressFrom, err)
+	}
+	if g.noColor {
+		pw = progress.Monochrome(pw)
+	}
+	return pw, nil
 }

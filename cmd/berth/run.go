@@ -40,6 +40,9 @@ func newRunCommand(g *globals) *cobra.Command {
 				return err
 			}
 			o.TTY = o.TTY && !o.Detach // nothing to give a detached one-off's terminal to
+			if err := orphanConflict(o.RemoveOrphans, orphanEnv(cmd, p, &o.RemoveOrphans)); err != nil {
+				return err
+			}
 			code, err := e.Run(ctx, p, o)
 			if err != nil {
 				return err

@@ -1,11 +1,14 @@
 package main
 
 import (
-	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/spf13/cobra"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
 )
@@ -15,7 +18,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	var timeout timeoutFlag
 	var scale []string
 	var waitTimeout int
-	var watch bool
+	var watch, menu bool
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -40,6 +43,14 @@ func newUpCommand(g *globals) *cobra.Command {
 				return err
 			}
 			return g.withEngine(cmd.Context(), false, func(e *compose.Engine, p *types.Project) error {
+				o.IgnoreOrphans = orphanEnv(cmd, p, &o.RemoveOrphans)
+				if err := orphanConflict(o.RemoveOrphans, o.IgnoreOrphans); err != nil {
+					return err
+				}
+				o.AllResources = g.allResources
+				if note := menuNote(cmd, menu, !o.Detach && !o.Wait); note != "" {
+					fmt.Fprintln(os.Stderr, note)
+				}
 				if watch {
 					// The watch rules are checked before anything starts.
 					if err := compose.CheckWatch(p, o.Services); err != nil {
@@ -82,6 +93,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.NoLogPrefix, "no-log-prefix", false, "Don't print prefix in logs")
 	f.BoolVar(&o.AttachDependencies, "attach-dependencies", false, "Automatically attach to log output of dependent services")
 	f.BoolVar(&o.QuietBuild, "quiet-build", false, "Suppress the build output")
+	f.BoolVar(&menu, "menu", false, "Enable interactive shortcuts when running attached (berth has none: it says so). Also COMPOSE_MENU")
 	assumeYes(f)
 	timeout.add(cmd)
 	return cmd
