@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -13,6 +14,12 @@ import (
 // config lists no history, as tools that write layers directly make them, and
 // returns its reference.
 func pushNoHistory(t *testing.T) string {
+	return pushVariant(t, "berth/busybox-nohistory", func(cf *v1.ConfigFile) { cf.History = nil })
+}
+
+// pushVariant pushes to the test registry, as repo:latest, a copy of the busybox
+// image with its config changed by change, and returns its reference.
+func pushVariant(t *testing.T, repo string, change func(*v1.ConfigFile)) string {
 	t.Helper()
 	src, err := name.ParseReference(registry+"/berth/busybox:latest", name.Insecure)
 	if err != nil {
@@ -27,17 +34,17 @@ func pushNoHistory(t *testing.T) string {
 		t.Fatal(err)
 	}
 	cf = cf.DeepCopy()
-	cf.History = nil
-	bare, err := mutate.ConfigFile(img, cf)
+	change(cf)
+	changed, err := mutate.ConfigFile(img, cf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := registry + "/berth/busybox-nohistory:latest"
+	ref := registry + "/" + repo + ":latest"
 	dst, err := name.ParseReference(ref, name.Insecure)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(dst, bare); err != nil {
+	if err := remote.Write(dst, changed); err != nil {
 		t.Fatal(err)
 	}
 	return ref

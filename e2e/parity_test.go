@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // TestDownServices: `down SERVICE…` removes those services' containers and those of
@@ -108,9 +110,11 @@ func TestBridgeNetworkMode(t *testing.T) {
 }
 
 // TestContainerEnv: what a process sees in its environment, as on Docker: its
-// container's HOSTNAME (each replica its own, the file's over it), TERM=xterm when
-// the container has a TTY, and a PATH.
+// container's HOSTNAME (each replica its own, the image's or the file's over it),
+// TERM=xterm when the container has a TTY, and Docker's PATH when the image sets none.
 func TestContainerEnv(t *testing.T) {
+	// bare's image sets HOSTNAME and no PATH.
+	pushVariant(t, "berth/busybox-bare", func(cf *v1.ConfigFile) { cf.Config.Env = []string{"HOSTNAME=from-the-image"} })
 	s := newScenario(t)
 	s.must("up", "-d")
 	env := func(args ...string) string {
@@ -133,7 +137,11 @@ func TestContainerEnv(t *testing.T) {
 	if got := env("overridden", "sh", "-c", `echo "$HOSTNAME ${TERM:-none}"`); got != "from-the-file none" {
 		t.Errorf("the file's HOSTNAME and no TTY give %q, want from-the-file none", got)
 	}
-	if got := env("web", "sh", "-c", "echo $PATH"); !strings.Contains(got, "/bin") {
+	const dockerPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	if got := env("bare", "sh", "-c", `echo "$PATH $HOSTNAME ${TERM:-none}"`); got != dockerPath+" from-the-image none" {
+		t.Errorf("an image with HOSTNAME and no PATH gives %q, want %s from-the-image none", got, dockerPath)
+	}
+	if got := env("web", "sh", "-c", "echo $PATH"); got != dockerPath {
 		t.Errorf("PATH %q", got)
 	}
 }
