@@ -247,7 +247,7 @@ func (g *globals) statusOut() *os.File {
 	return os.Stderr
 }
 
-// progressWriter is the renderer --progress and --ansi choose, on stderr.
+// progressWriter is the renderer --progress and --ansi choose, on statusOut.
 func (g *globals) progressWriter() (progress.Writer, error) {
 	mode := g.progress
 	if mode == "auto" || mode == "" {

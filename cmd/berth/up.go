@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
 	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
 )
