@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,25 +101,54 @@ func TestComposeEnv(t *testing.T) {
 	// A .env in the working directory sets COMPOSE_FILE (with COMPOSE_PATH_SEPARATOR),
 	// COMPOSE_PROJECT_NAME and COMPOSE_PROFILES: run there with no flag, berth finds
 	// both files, the project's name and extra's profile.
-	inCwd := func(args ...string) (string, string, error) {
-		cmd := exec.Command(s.binary(), append([]string{"--progress", "plain"}, args...)...)
-		cmd.Dir = filepath.Join(s.dir, "cwd")
-		cmd.Env = append(os.Environ(), s.env...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		return out.String(), errb.String(), err
-	}
-	if _, stderr, err := inCwd("up", "-d"); err != nil {
-		t.Fatalf("up in cwd/ with its .env: %v\n%s", err, stderr)
+	cwd := filepath.Join(s.dir, "cwd")
+	if r := s.berthBare(cwd, nil, "up", "-d"); r.code != 0 {
+		t.Fatalf("up in cwd/ with its .env: exit %d\n%s", r.code, r.stderr)
 	}
 	if got := s.services(); got != "extra,web,worker" {
 		t.Errorf("up in cwd/ with its .env: running %q in project %s, want extra,web,worker", got, s.project)
 	}
-	if _, stderr, err := inCwd("down"); err != nil {
-		t.Errorf("down in cwd/ with its .env: %v\n%s", err, stderr)
+	if r := s.berthBare(cwd, nil, "down"); r.code != 0 {
+		t.Errorf("down in cwd/ with its .env: exit %d\n%s", r.code, r.stderr)
 	}
 	if got := s.services(); got != "" {
 		t.Errorf("after down in cwd/: running %q", got)
+	}
+}
+
+// berthBare runs the CLI in dir with the scenario's environment and extra, without
+// the project name and progress flags berth() gives: what the environment and a
+// .env say instead is under test.
+func (s *scenario) berthBare(dir string, extra []string, args ...string) result {
+	s.t.Helper()
+	cmd := exec.Command(s.binary(), args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), s.env...), extra...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		s.t.Fatalf("berth %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), cmd.ProcessState.ExitCode()}
+}
+
+// TestBuildProgressEnv: BUILDKIT_PROGRESS, like --progress, reaches the build's
+// output: plain prints the builder's steps, quiet none; COMPOSE_PROGRESS wins.
+func TestBuildProgressEnv(t *testing.T) {
+	s := newBuildScenario(t)
+	project := []string{"COMPOSE_PROJECT_NAME=" + s.project}
+	r := s.berthBare(s.dir, append(project, "BUILDKIT_PROGRESS=plain"), "build", "--no-cache")
+	if r.code != 0 || !strings.Contains(r.stderr, "RUN echo building") {
+		t.Errorf("build with BUILDKIT_PROGRESS=plain: exit %d, want the builder's steps:\n%s", r.code, r.stderr)
+	}
+	r = s.berthBare(s.dir, append(project, "BUILDKIT_PROGRESS=quiet"), "build", "--no-cache")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("build with BUILDKIT_PROGRESS=quiet: exit %d, want nothing on stderr:\n%s", r.code, r.stderr)
+	}
+	r = s.berthBare(s.dir, append(project, "BUILDKIT_PROGRESS=quiet", "COMPOSE_PROGRESS=plain"), "build")
+	if r.code != 0 || !strings.Contains(r.stderr, "Built") {
+		t.Errorf("build with COMPOSE_PROGRESS=plain over BUILDKIT_PROGRESS=quiet: exit %d:\n%s", r.code, r.stderr)
 	}
 }
