@@ -14,7 +14,8 @@ import (
 // TestComposeEnv: the variables docker compose reads from its environment, where
 // their effect shows only on a real run: status lines on standard output, orphans
 // ignored or removed, DOCKER_DEFAULT_PLATFORM, v1 names under --compatibility,
-// --all-resources, up --menu, and the COMPOSE_ variables of a .env.
+// --all-resources, up --menu, COMPOSE_ANSI and NO_COLOR, and the COMPOSE_ variables
+// of a .env.
 func TestComposeEnv(t *testing.T) {
 	s := newScenario(t)
 	web1 := s.project + "-web-1"
@@ -95,6 +96,14 @@ func TestComposeEnv(t *testing.T) {
 	// up --menu, attached: accepted, with a line saying berth has none.
 	if r := s.berth("--profile", "once", "up", "--menu", "once"); r.code != 0 || !strings.Contains(r.stderr, "no interactive menu") || !strings.Contains(r.stdout, "once ran") {
 		t.Errorf("up --menu once: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	// COMPOSE_ANSI=always colours the prefixes of the attached output; NO_COLOR
+	// takes the colours away again.
+	if r := s.berthEnv([]string{"COMPOSE_ANSI=always"}, "--profile", "once", "up", "once"); !strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("up with COMPOSE_ANSI=always: exit %d, no colour in:\n%q", r.code, r.stdout)
+	}
+	if r := s.berthEnv([]string{"COMPOSE_ANSI=always", "NO_COLOR=1"}, "--profile", "once", "up", "once"); r.code != 0 || strings.Contains(r.stdout, "\x1b[") || !strings.Contains(r.stdout, "once ran") {
+		t.Errorf("up with COMPOSE_ANSI=always NO_COLOR=1: exit %d, want no colour:\n%q", r.code, r.stdout)
 	}
 	s.must("--profile", "once", "down")
 
