@@ -37,6 +37,11 @@ func newConfigCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !g.allResources {
+				// As docker compose: the networks, volumes, secrets and configs no
+				// service uses are left out, unless --all-resources.
+				p = p.WithoutUnnecessaryResources()
+			}
 			if quiet {
 				return nil
 			}

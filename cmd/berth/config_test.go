@@ -38,11 +38,19 @@ func TestConfig(t *testing.T) {
 	}
 	for flag, want := range map[string]string{
 		"--services": "db\nweb\n", "--volumes": "data\n", "--profiles": "front\n",
-		"--images": "example/db\nexample/web:1\n", "--networks": "default\nextra\n",
+		"--images": "example/db\nexample/web:1\n", "--networks": "default\n",
 	} {
 		if got, err := config(t, flag); err != nil || got != want {
 			t.Errorf("%s: %q %v, want %q", flag, got, err, want)
 		}
+	}
+	// extra, which no service uses, only with --all-resources, as docker compose.
+	root := newRootCommand(nil)
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetArgs([]string{"--project-directory", "testdata/config", "--all-resources", "config", "--networks"})
+	if err := root.Execute(); err != nil || out.String() != "default\nextra\n" {
+		t.Errorf("--all-resources config --networks: %q %v", out.String(), err)
 	}
 	if got, _ := config(t, "--hash", "db"); !strings.HasPrefix(got, "db ") || len(strings.TrimSpace(got)) != 3+64 {
 		t.Errorf("--hash db: %q", got)
