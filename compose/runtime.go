@@ -46,6 +46,9 @@ type Runtime interface {
 	Events(ctx context.Context) (<-chan Event, error)
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
+	// RemoteDigest is the digest the image's registry gives for the reference, without
+	// pulling it.
+	RemoteDigest(ctx context.Context, ref string) (string, error)
 	// ImagePulled is when berth last pulled the image; zero when it did not.
 	ImagePulled(ctx context.Context, ref string) (time.Time, error)
 	// Pull fetches and unpacks an image for the platform ("" = the host's).
