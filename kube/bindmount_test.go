@@ -280,7 +280,7 @@ func TestDeployBindTree(t *testing.T) {
 			mounts[m.Name] = m.MountPath
 		}
 	}
-	host := map[string]string{"/srv/site": "testdata/bindtree/site", "/opt/bin": "testdata/bindtree/bin"}
+	host := map[string]string{"/srv/site": "testdata/bindtree/site", "/opt/scripts": "testdata/bindtree/scripts"}
 	checked := 0
 	for _, v := range dep.Spec.Template.Spec.Volumes {
 		dir, ok := host[mounts[v.Name]]
