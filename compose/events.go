@@ -22,7 +22,7 @@ type EventsOptions struct {
 // Events prints what happens to the project's containers, as `docker compose events`
 // does, one line (or JSON object) per event, until ctx ends or Until passes.
 // containerd keeps no history of its events: a Since in the past replays what the
-// containers' records keep, the create of each container made since then, and says so.
+// containers' records keep (each one's create, and its last task's exit), and says so.
 func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) error {
 	if err := checkServices(p, o.Services); err != nil {
 		return err
@@ -49,23 +49,17 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 		}
 		return nil
 	}
+	recordsAt := time.Now()
 	if err := refresh(); err != nil {
 		return err
 	}
-	replayed := map[string]bool{}
+	// A create or die the stream brings from before the records were read is one
+	// they hold, replayed already. (One during the read may show twice, none is lost.)
+	replayedUntil := time.Time{}
 	if !o.Since.IsZero() && o.Since.Before(now) {
-		fmt.Fprintln(e.Err, "berth: events --since: containerd keeps no event history; replaying the create events of the containers made since then, other past events are lost")
-		var made []Container
-		for _, c := range known {
-			if !c.Created.Before(o.Since) && (o.Until.IsZero() || !c.Created.After(o.Until)) {
-				made = append(made, c)
-			}
-		}
-		sort.Slice(made, func(i, j int) bool { return made[i].Created.Before(made[j].Created) })
-		for _, c := range made {
-			e.printEvent(Event{Action: "create", ContainerID: c.ID, Time: c.Created}, c, o.JSON)
-			replayed[c.ID] = true
-		}
+		fmt.Fprintln(e.Err, "berth: events --since: containerd keeps no event history; replaying the create and die events the containers' records keep, other past events are lost")
+		replayedUntil = recordsAt
+		e.replay(known, o)
 	}
 	for ev := range events {
 		if ev.Time.Before(o.Since) {
@@ -81,7 +75,7 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 			}
 			c, ok = known[ev.ContainerID]
 		}
-		if !ok || (ev.Action == "create" && replayed[ev.ContainerID]) {
+		if !ok || ((ev.Action == "create" || ev.Action == "die") && ev.Time.Before(replayedUntil)) {
 			continue // another project's, a container berth did not make, or replayed already
 		}
 		e.printEvent(ev, c, o.JSON)
@@ -90,6 +84,29 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 		return nil
 	}
 	return fmt.Errorf("the event stream of containerd ended")
+}
+
+// replay prints, in time order, the past events within the window that the
+// containers' records keep: each one's create, and the exit of its last task.
+func (e *Engine) replay(known map[string]Container, o EventsOptions) {
+	type past struct {
+		ev Event
+		c  Container
+	}
+	var events []past
+	add := func(ev Event, c Container) {
+		if !ev.Time.IsZero() && !ev.Time.Before(o.Since) && (o.Until.IsZero() || !ev.Time.After(o.Until)) {
+			events = append(events, past{ev, c})
+		}
+	}
+	for _, c := range known {
+		add(Event{Action: "create", ContainerID: c.ID, Time: c.Created}, c)
+		add(Event{Action: "die", ContainerID: c.ID, Time: c.Exited, ExitCode: c.ExitCode}, c)
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].ev.Time.Before(events[j].ev.Time) })
+	for _, p := range events {
+		e.printEvent(p.ev, p.c, o.JSON)
+	}
 }
 
 func (e *Engine) printEvent(ev Event, c Container, asJSON bool) {

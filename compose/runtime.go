@@ -112,6 +112,9 @@ type Container struct {
 	ExitCode int
 	Created  time.Time
 	Ports    []types.ServicePortConfig
+	// Exited is when its task last exited, as containerd keeps it; zero while it
+	// runs, or when it never ran or berth deleted the task.
+	Exited time.Time
 	// ImageDigest is the digest of the image the container was made from.
 	ImageDigest string
 	// Health is "starting", "healthy" or "unhealthy" for a running container with a

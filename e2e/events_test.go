@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -43,8 +44,8 @@ func TestEvents(t *testing.T) {
 	}
 }
 
-// TestEventsWindow: events --since replays what containerd's records keep (the
-// create of each container made since then) and says in one line that the rest is
+// TestEventsWindow: events --since replays what containerd's records keep (each
+// container's create and its last task's exit) and says in one line that the rest is
 // lost; --until ends the stream at that time, with exit 0; a bad time is refused.
 func TestEventsWindow(t *testing.T) {
 	s := newScenario(t)
@@ -114,6 +115,23 @@ func TestEventsWindow(t *testing.T) {
 	}
 	if got := strings.Join(actions, ","); got != "start" {
 		t.Errorf("events until %s: %s, want start", until, got)
+	}
+
+	// A task's exit is in containerd's records too: replayed as die, after the create.
+	s.must("kill", "box")
+	eventually(t, 10*time.Second, "box exits", func() error {
+		if st := s.states()["box-1"]; st != "exited" {
+			return fmt.Errorf("box is %q", st)
+		}
+		return nil
+	})
+	r = s.berth("events", "--json", "--since", "1h", "--until", "0s")
+	actions = nil
+	for _, e := range parse(r.stdout) {
+		actions = append(actions, e.Action+":"+e.Attributes["exitCode"])
+	}
+	if got := strings.Join(actions, ","); r.code != 0 || got != "create:,die:137" {
+		t.Errorf("replay after kill: exit %d, %s, want create:,die:137", r.code, got)
 	}
 
 	if r := s.berth("events", "--since", "yesterday"); r.code == 0 || !strings.Contains(r.stderr, "--since") {
