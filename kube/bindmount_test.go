@@ -230,6 +230,12 @@ func TestBindTreeRefusesSpecialFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "conf/link.conf is a symbolic link") {
 		t.Fatalf("want conf/link.conf refused, got %v", err)
 	}
+	// The kubelet keeps "..data" and its kin for itself, at the top of the volume.
+	dir = t.TempDir()
+	writeTree(t, dir, map[string]projected{"..data": {"x\n", 0o644}})
+	if _, err := convertBind(t, dir); err == nil || !strings.Contains(err.Error(), `..data: Kubernetes reserves paths starting with ".."`) {
+		t.Fatalf("want ..data refused, got %v", err)
+	}
 }
 
 // Against the real API server: a tree of exactly the limit is accepted, and one byte
