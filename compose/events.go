@@ -11,13 +11,30 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Events prints what happens to the project's containers until ctx ends, as
-// `docker compose events` does, one line (or JSON object) per event.
-func (e *Engine) Events(ctx context.Context, p *types.Project, services []string, asJSON bool) error {
-	if err := checkServices(p, services); err != nil {
+// EventsOptions are the choices of `events`. Since and Until bound the events shown;
+// zero is no bound.
+type EventsOptions struct {
+	Services     []string
+	JSON         bool
+	Since, Until time.Time
+}
+
+// Events prints what happens to the project's containers, as `docker compose events`
+// does, one line (or JSON object) per event, until ctx ends or Until passes.
+// containerd keeps no history of its events: a Since in the past replays what the
+// containers' records keep (each one's create, and its last task's exit), and says so.
+func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) error {
+	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
-	events, err := e.Runtime.Events(ctx)
+	now := time.Now()
+	stream, cancel := context.WithCancel(ctx)
+	if !o.Until.IsZero() {
+		stream, cancel = context.WithDeadline(ctx, o.Until)
+	}
+	defer cancel()
+	// Subscribed before the containers are read: nothing is missed in between.
+	events, err := e.Runtime.Events(stream)
 	if err != nil {
 		return err
 	}
@@ -27,15 +44,30 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, services []string
 		if err != nil {
 			return err
 		}
-		for _, c := range serviceContainers(cs, services) {
+		for _, c := range serviceContainers(cs, o.Services) {
 			known[c.ID] = c
 		}
 		return nil
 	}
+	recordsAt := time.Now()
 	if err := refresh(); err != nil {
 		return err
 	}
+	// A create or die the stream brings from before the records were read is one
+	// they hold, replayed already. (One during the read may show twice, none is lost.)
+	replayedUntil := time.Time{}
+	if !o.Since.IsZero() && o.Since.Before(now) {
+		fmt.Fprintln(e.Err, "berth: events --since: containerd keeps no event history; replaying the create and die events the containers' records keep, other past events are lost")
+		replayedUntil = recordsAt
+		e.replay(known, o)
+	}
 	for ev := range events {
+		if ev.Time.Before(o.Since) {
+			continue
+		}
+		if !o.Until.IsZero() && ev.Time.After(o.Until) {
+			return nil
+		}
 		c, ok := known[ev.ContainerID]
 		if !ok && ev.Action == "create" {
 			if err := refresh(); err != nil {
@@ -43,29 +75,56 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, services []string
 			}
 			c, ok = known[ev.ContainerID]
 		}
-		if !ok {
-			continue // another project's, or a container berth did not make
+		if !ok || ((ev.Action == "create" || ev.Action == "die") && ev.Time.Before(replayedUntil)) {
+			continue // another project's, a container berth did not make, or replayed already
 		}
-		attrs := map[string]string{"name": c.Name, "image": c.Image}
-		if ev.Action == "die" {
-			attrs["exitCode"] = fmt.Sprint(ev.ExitCode)
-		}
-		if asJSON {
-			_ = json.NewEncoder(e.Out).Encode(map[string]any{
-				"time": ev.Time.UTC().Format(time.RFC3339Nano), "type": "container", "action": ev.Action,
-				"id": c.ID, "service": c.Service, "attributes": attrs,
-			})
-			continue
-		}
-		var kv []string
-		for k, v := range attrs {
-			kv = append(kv, k+"="+v)
-		}
-		sort.Strings(kv)
-		fmt.Fprintf(e.Out, "%s container %s %s (%s)\n", ev.Time.Local().Format("2006-01-02 15:04:05.000000"), ev.Action, c.ID, strings.Join(kv, ", "))
+		e.printEvent(ev, c, o.JSON)
 	}
-	if ctx.Err() != nil {
+	if stream.Err() != nil {
 		return nil
 	}
 	return fmt.Errorf("the event stream of containerd ended")
+}
+
+// replay prints, in time order, the past events within the window that the
+// containers' records keep: each one's create, and the exit of its last task.
+func (e *Engine) replay(known map[string]Container, o EventsOptions) {
+	type past struct {
+		ev Event
+		c  Container
+	}
+	var events []past
+	add := func(ev Event, c Container) {
+		if !ev.Time.IsZero() && !ev.Time.Before(o.Since) && (o.Until.IsZero() || !ev.Time.After(o.Until)) {
+			events = append(events, past{ev, c})
+		}
+	}
+	for _, c := range known {
+		add(Event{Action: "create", ContainerID: c.ID, Time: c.Created}, c)
+		add(Event{Action: "die", ContainerID: c.ID, Time: c.Exited, ExitCode: c.ExitCode}, c)
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].ev.Time.Before(events[j].ev.Time) })
+	for _, p := range events {
+		e.printEvent(p.ev, p.c, o.JSON)
+	}
+}
+
+func (e *Engine) printEvent(ev Event, c Container, asJSON bool) {
+	attrs := map[string]string{"name": c.Name, "image": c.Image}
+	if ev.Action == "die" {
+		attrs["exitCode"] = fmt.Sprint(ev.ExitCode)
+	}
+	if asJSON {
+		_ = json.NewEncoder(e.Out).Encode(map[string]any{
+			"time": ev.Time.UTC().Format(time.RFC3339Nano), "type": "container", "action": ev.Action,
+			"id": c.ID, "service": c.Service, "attributes": attrs,
+		})
+		return
+	}
+	var kv []string
+	for k, v := range attrs {
+		kv = append(kv, k+"="+v)
+	}
+	sort.Strings(kv)
+	fmt.Fprintf(e.Out, "%s container %s %s (%s)\n", ev.Time.Local().Format("2006-01-02 15:04:05.000000"), ev.Action, c.ID, strings.Join(kv, ", "))
 }

@@ -46,6 +46,9 @@ type Runtime interface {
 	Events(ctx context.Context) (<-chan Event, error)
 
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
+	// RemoteDigest is the digest the image's registry gives for the reference, without
+	// pulling it.
+	RemoteDigest(ctx context.Context, ref string) (string, error)
 	// ImagePulled is when berth last pulled the image; zero when it did not.
 	ImagePulled(ctx context.Context, ref string) (time.Time, error)
 	// Pull fetches and unpacks an image for the platform ("" = the host's).
@@ -109,6 +112,9 @@ type Container struct {
 	ExitCode int
 	Created  time.Time
 	Ports    []types.ServicePortConfig
+	// Exited is when its task last exited, as containerd keeps it; zero while it
+	// runs, or when it never ran or berth deleted the task.
+	Exited time.Time
 	// ImageDigest is the digest of the image the container was made from.
 	ImageDigest string
 	// Health is "starting", "healthy" or "unhealthy" for a running container with a

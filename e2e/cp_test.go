@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,49 @@ func TestCpSymlinks(t *testing.T) {
 	// The links point inside the container's own root: there the copy landed.
 	if out := s.must("exec", "-T", "box", "cat", outside+"/conf/evil.txt"); out != "evil\n" {
 		t.Errorf("copied in through the link: %q", out)
+	}
+}
+
+// TestCpAll: copying into a service reaches every replica, as docker compose; --all
+// reaches its one-off (run) containers too, which a plain cp leaves alone; copying
+// out reads one replica.
+func TestCpAll(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+	// The one-off waits (bounded) for /tmp/all, then reports into the shared volume
+	// whether /tmp/plain had come too.
+	s.must("run", "-d", "box", "sh", "-c",
+		`for i in $(seq 600); do if [ -f /tmp/all ]; then { cat /tmp/all; [ -e /tmp/plain ] && echo plain-too; } > /shared/oneoff; exit 0; fi; sleep 0.1; done`)
+	host := t.TempDir()
+	for name, text := range map[string]string{"plain": "to-replicas\n", "all": "to-all\n"} {
+		if err := os.WriteFile(filepath.Join(host, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.must("cp", filepath.Join(host, "plain"), "box:/tmp/plain")
+	for _, i := range []string{"1", "2"} {
+		if out := s.must("exec", "-T", "--index", i, "box", "cat", "/tmp/plain"); out != "to-replicas\n" {
+			t.Errorf("replica %s after cp: %q", i, out)
+		}
+	}
+	s.must("cp", "--all", filepath.Join(host, "all"), "box:/tmp/all")
+	var report string
+	eventually(t, 30*time.Second, "the one-off reports what cp --all brought", func() error {
+		r := s.berth("exec", "-T", "box", "cat", "/shared/oneoff")
+		if r.code != 0 {
+			return fmt.Errorf("exit %d: %s", r.code, r.stderr)
+		}
+		report = r.stdout
+		return nil
+	})
+	if report != "to-all\n" {
+		t.Errorf("the one-off saw %q, want only what cp --all copied", report)
+	}
+	if out := s.must("exec", "-T", "--index", "2", "box", "cat", "/tmp/all"); out != "to-all\n" {
+		t.Errorf("replica 2 after cp --all: %q", out)
+	}
+	s.must("cp", "box:/tmp/plain", filepath.Join(host, "out"))
+	if b, _ := os.ReadFile(filepath.Join(host, "out")); string(b) != "to-replicas\n" {
+		t.Errorf("copied out: %q", b)
 	}
 }

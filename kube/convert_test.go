@@ -34,6 +34,7 @@ var goldenStacks = map[string]struct {
 	"ingress":     {"testdata/ingress", Options{Expose: ExposeIngress}},
 	"shm-size":    {"testdata/shm-size", Options{}},
 	"subpath":     {"testdata/subpath", Options{}},
+	"bindtree":    {"testdata/bindtree", Options{}},
 	"external":    {"testdata/external", Options{}},
 	"dns":         {"testdata/dns", Options{}},
 	"stop":        {"testdata/stop", Options{}},

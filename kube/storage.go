@@ -2,8 +2,6 @@ package kube
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,9 +15,6 @@ import (
 
 // sizeExtension sets a named volume's claim size in the file, e.g. `x-berth-size: 10Gi`.
 const sizeExtension = "x-berth-size"
-
-// maxBindBytes bounds a bind mount carried as a ConfigMap (the API stores at most 1 MiB).
-const maxBindBytes = 900 * 1024
 
 // volumeUsers lists, per named volume, the services that mount it.
 func (c *converter) volumeUsers() map[string][]string {
@@ -168,63 +163,4 @@ func memoryDir(name string, t *types.ServiceVolumeTmpfs) corev1.Volume {
 		dir.SizeLimit = q
 	}
 	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: dir}}
-}
-
-// bindConfigMap carries a read-only bind mount of a file, or of a directory of plain
-// files, as a ConfigMap: the cluster has no host path of the user's machine.
-func (c *converter) bindConfigMap(s types.ServiceConfig, i int, v types.ServiceVolumeConfig) (corev1.VolumeSource, string, error) {
-	guide := "use a named volume, a config, or build the files into the image"
-	if !v.ReadOnly {
-		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s:%s is writable; a cluster has no host directory to share: %s", v.Source, v.Target, guide)
-	}
-	info, err := os.Stat(v.Source)
-	if err != nil {
-		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s: %w", v.Source, err)
-	}
-	files := map[string][]byte{}
-	var items []corev1.KeyToPath
-	read := func(path, rel string) error {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		key := fileKey(rel)
-		files[key] = b
-		items = append(items, corev1.KeyToPath{Key: key, Path: rel})
-		return nil
-	}
-	total := 0
-	if info.IsDir() {
-		entries, err := os.ReadDir(v.Source)
-		if err != nil {
-			return corev1.VolumeSource{}, "", err
-		}
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s holds %s, not a plain file; only flat directories of files carry over: %s", v.Source, e.Name(), guide)
-			}
-			if err := read(filepath.Join(v.Source, e.Name()), e.Name()); err != nil {
-				return corev1.VolumeSource{}, "", err
-			}
-		}
-	} else if err := read(v.Source, filepath.Base(v.Source)); err != nil {
-		return corev1.VolumeSource{}, "", err
-	}
-	for _, b := range files {
-		total += len(b)
-	}
-	if total > maxBindBytes {
-		return corev1.VolumeSource{}, "", fmt.Errorf("field \"volumes\": bind mount %s holds %d bytes, more than a ConfigMap carries: %s", v.Source, total, guide)
-	}
-	name := objectName(fmt.Sprintf("%s-bind-%d", s.Name, i))
-	if err := c.add(configMap(c.meta(name, s.Name), files), fmt.Sprintf("service %q bind mount %s", s.Name, v.Source)); err != nil {
-		return corev1.VolumeSource{}, "", err
-	}
-	src := &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}}
-	if info.IsDir() {
-		return corev1.VolumeSource{ConfigMap: src}, "", nil
-	}
-	// One file mounted at its target: the single key, by subPath in the mount.
-	src.Items = items
-	return corev1.VolumeSource{ConfigMap: src}, items[0].Path, nil
 }

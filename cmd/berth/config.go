@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/project"
@@ -21,6 +25,7 @@ func newConfigCommand(g *globals) *cobra.Command {
 	var format, hash, output string
 	var services, volumes, networks, profiles, images, quiet, noInterpolate, noNormalize bool
 	var environment, variables, noPathResolution, noConsistency, noEnvResolution bool
+	var models, resolveDigests, lockDigests bool
 	cmd := &cobra.Command{
 		Use:   "config [OPTIONS] [SERVICE...]",
 		Short: "Parse, resolve and render compose file in canonical format",
@@ -42,6 +47,14 @@ func newConfigCommand(g *globals) *cobra.Command {
 				// service uses are left out, unless --all-resources.
 				p = p.WithoutUnnecessaryResources()
 			}
+			if resolveDigests || lockDigests {
+				if p, err = g.resolveImageDigests(cmd.Context(), p); err != nil {
+					return err
+				}
+			}
+			if lockDigests {
+				p = lockFile(p)
+			}
 			if quiet {
 				return nil
 			}
@@ -61,6 +74,16 @@ func newConfigCommand(g *globals) *cobra.Command {
 				lines(p.VolumeNames())
 			case networks:
 				lines(p.NetworkNames())
+			case models:
+				// As docker compose: each model's reference, here in the order of the keys.
+				for _, key := range slices.Sorted(maps.Keys(p.Models)) {
+					if m := p.Models[key].Model; m != "" {
+						out.WriteString(m + "\n")
+					}
+				}
+				if len(p.Models) > 0 {
+					fmt.Fprintln(cmd.ErrOrStderr(), "berth: models are listed, not run: up refuses a file with models: (not supported yet)")
+				}
 			case profiles:
 				seen := map[string]bool{}
 				for _, s := range p.AllServices() {
@@ -135,7 +158,38 @@ func newConfigCommand(g *globals) *cobra.Command {
 	f.BoolVar(&noPathResolution, "no-path-resolution", false, "Don't resolve file paths")
 	f.BoolVar(&noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
 	f.BoolVar(&noEnvResolution, "no-env-resolution", false, "Don't resolve service env files")
+	f.BoolVar(&models, "models", false, "Print the model names, one per line (berth lists them; up does not run models yet)")
+	f.BoolVar(&resolveDigests, "resolve-image-digests", false, "Pin image tags to digests: berth's store's, else the registry's")
+	f.BoolVar(&lockDigests, "lock-image-digests", false, "Produces an override file with image digests")
 	return cmd
+}
+
+// resolveImageDigests pins the project's images to digests through berth's store and
+// the registries it pulls from.
+func (g *globals) resolveImageDigests(ctx context.Context, p *types.Project) (*types.Project, error) {
+	e, done, err := g.engine()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return e.ResolveImageDigests(ctx, p)
+}
+
+// lockFile is what config --lock-image-digests writes, as docker compose: an override
+// file that keeps, per service, only its pinned image and its image volumes.
+func lockFile(p *types.Project) *types.Project {
+	services := types.Services{}
+	for name, s := range p.Services {
+		var locked types.ServiceConfig
+		locked.Image = s.Image
+		for _, v := range s.Volumes {
+			if v.Type == types.VolumeTypeImage {
+				locked.Volumes = append(locked.Volumes, v)
+			}
+		}
+		services[name] = locked
+	}
+	return &types.Project{Services: services}
 }
 
 func sortedSet(m map[string]bool) []string {

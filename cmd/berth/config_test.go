@@ -163,3 +163,27 @@ func TestConfigModelFlags(t *testing.T) {
 	}
 	run("--no-consistency", "-q")
 }
+
+// config --models prints each model's reference, as docker compose does, and says on
+// stderr that berth does not run them.
+func TestConfigModels(t *testing.T) {
+	dir := t.TempDir()
+	file := "services:\n  app:\n    image: x\n    models: [llm]\nmodels:\n  llm:\n    model: ai/smollm2\n  embed:\n    model: ai/mxbai-embed-large\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCommand(nil)
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs([]string{"--project-directory", dir, "config", "--models"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "ai/mxbai-embed-large\nai/smollm2\n" {
+		t.Errorf("--models: %q", got)
+	}
+	if !strings.Contains(errb.String(), "not run") {
+		t.Errorf("--models does not say berth does not run models: %q", errb.String())
+	}
+}

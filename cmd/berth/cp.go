@@ -17,7 +17,8 @@ func newCpCommand(g *globals) *cobra.Command {
 			return e.Cp(ctx, p, o)
 		})
 	cmd.Args = cobra.ExactArgs(2)
-	cmd.Flags().IntVar(&o.Index, "index", 0, "Index of the container if the service has several replicas")
+	cmd.Flags().IntVar(&o.Index, "index", 0, "Index of the container if the service has several replicas (default: into every replica, out of the first)")
+	cmd.Flags().BoolVar(&o.All, "all", false, "Include containers created by the run command")
 	cmd.Flags().BoolVarP(&o.Archive, "archive", "a", false, "Archive mode (copy all uid/gid information)")
 	cmd.Flags().BoolVarP(&o.FollowLink, "follow-link", "L", false, "Always follow symbol link in SRC_PATH")
 	return cmd

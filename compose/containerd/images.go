@@ -42,6 +42,20 @@ func (r *Runtime) ImageDigest(ctx context.Context, ref string) (string, error) {
 	return img.Target.Digest.String(), nil
 }
 
+// RemoteDigest asks the image's registry, through the hosts dir and credentials every
+// pull uses, which manifest the reference names now; nothing is fetched.
+func (r *Runtime) RemoteDigest(ctx context.Context, ref string) (string, error) {
+	name, err := normalize(ref)
+	if err != nil {
+		return "", err
+	}
+	_, desc, err := r.resolver(ctx, nil).Resolve(ctx, name)
+	if err != nil {
+		return "", registryError(ref, err)
+	}
+	return desc.Digest.String(), nil
+}
+
 // labelPulledAt on an image records when berth last pulled it (RFC 3339), for the
 // pull policies that refresh an image after a time.
 const labelPulledAt = "berth.pulled-at"
