@@ -168,7 +168,7 @@ func TestConfigModelFlags(t *testing.T) {
 // stderr that berth does not run them.
 func TestConfigModels(t *testing.T) {
 	dir := t.TempDir()
-	file := "services:\n  app:\n    image: x\n    models: [llm]\nmodels:\n  llm:\n    model: ai/smollm2\n  embed:\n    model: ai/mxbai-embed-large\n"
+	file := "services:\n  app:\n    image: x\n    models: [llm, embed]\nmodels:\n  llm:\n    model: ai/smollm2\n  embed:\n    model: ai/mxbai-embed-large\n"
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(file), 0o644); err != nil {
 		t.Fatal(err)
 	}
