@@ -117,6 +117,14 @@ type Container struct {
 	// KeptRunning: its restart policy says it runs (always, or unless-stopped and not
 	// stopped by the user), whatever its task does now; it comes back at boot.
 	KeptRunning bool
+	// StartedAt is when its process started, FinishedAt when it last exited; zero
+	// when not known.
+	StartedAt, FinishedAt time.Time
+	// Networks it is on; Mounts are its volumes' names and its binds' host paths,
+	// LocalVolumes how many of those are volumes.
+	Networks     []string
+	Mounts       []string
+	LocalVolumes int
 }
 
 // Health statuses.

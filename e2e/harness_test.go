@@ -168,7 +168,7 @@ type psEntry struct {
 
 func (s *scenario) ps(all bool) []psEntry {
 	s.t.Helper()
-	args := []string{"ps", "--format", "json"}
+	args := []string{"ps", "--format", "json", "--no-trunc"}
 	if all {
 		args = append(args, "-a")
 	}
