@@ -14,7 +14,25 @@ import (
 // other listings take templates too.
 func TestPsOutput(t *testing.T) {
 	s := newScenario(t)
-	s.must("up", "-d", "--wait", "db", "frozen", "web")
+	// --progress json: docker compose's keys, a line per step.
+	r := s.berth("--progress", "json", "up", "-d", "--wait", "db", "frozen", "web")
+	if r.code != 0 {
+		t.Fatalf("up: exit %d: %s", r.code, r.stderr)
+	}
+	steps := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		var m struct{ ID, Text, Status string }
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("progress line %q: %v", line, err)
+		}
+		steps[m.ID+": "+m.Text+" "+m.Status] = true
+	}
+	for _, want := range []string{"Container " + s.project + "-web-1: Created Done", "Container " + s.project + "-web-1: Started Done",
+		"Network " + s.project + "_default: Created Done"} {
+		if !steps[want] {
+			t.Errorf("progress lacks %q: %s", want, r.stderr)
+		}
+	}
 	s.must("up", "-d", "failed")
 	s.must("pause", "frozen")
 	byService := func() map[string]map[string]any {
