@@ -52,7 +52,7 @@ func (e *Engine) Ls(ctx context.Context, o LsOptions) error {
 		states := map[string]int{}
 		running := false
 		for _, c := range pcs {
-			states[c.State]++
+			states[displayState(c)]++
 			running = running || c.State == StateRunning
 		}
 		if !running && !o.All {

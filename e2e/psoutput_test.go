@@ -86,6 +86,20 @@ func TestPsOutput(t *testing.T) {
 		t.Errorf("web's ports: %v %s", web["Ports"], pubs)
 	}
 
+	// Between its exit and containerd's restart, as docker says it.
+	s.must("up", "-d", "crashing")
+	eventually(t, 30*time.Second, "crashing shows as restarting", func() error {
+		e := byService()["crashing"]
+		if e["State"] != "restarting" || !regexp.MustCompile(`^Restarting \(1\) (Less than a second|\d+ seconds?) ago$`).MatchString(fmt.Sprint(e["Status"])) {
+			return fmt.Errorf("crashing: %v %v", e["State"], e["Status"])
+		}
+		return nil
+	})
+	if got := s.must("ps", "--status", "restarting", "--format", "{{.Service}}"); got != "crashing\n" {
+		t.Errorf("ps --status restarting: %q", got)
+	}
+	s.must("rm", "-sf", "crashing")
+
 	table := s.must("ps", "-a")
 	for _, want := range []string{`(?m)^NAME\s+IMAGE\s+COMMAND\s+SERVICE\s+CREATED\s+STATUS\s+PORTS$`,
 		`-db-1 .*\bUp (Less than a second|\d+ seconds?) \(healthy\)`, `-failed-1 .*\bExited \(3\) `, `-frozen-1 .*\(Paused\)`} {
