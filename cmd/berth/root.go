@@ -240,5 +240,9 @@ func (g *globals) progressWriter() (progress.Writer, error) {
 			return nil, usageError("--ansi %q: use never, always or auto", g.ansi)
 		}
 	}
-	return progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	w, err := progress.New(mode, os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	if err == nil && g.dryRun {
+		w = progress.DryRun(w)
+	}
+	return w, err
 }

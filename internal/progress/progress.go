@@ -107,14 +107,25 @@ func (p *plain) Event(e Event) {
 }
 
 type jsonWriter struct {
-	mu  sync.Mutex
-	enc *json.Encoder
+	mu     sync.Mutex
+	enc    *json.Encoder
+	dryRun bool
+}
+
+// DryRun marks the events of w as those of a --dry-run: JSON lines carry
+// "dry-run": true, as docker compose's do. Other renderers are left as they are.
+func DryRun(w Writer) Writer {
+	if j, ok := w.(*jsonWriter); ok {
+		return &jsonWriter{enc: j.enc, dryRun: true}
+	}
+	return w
 }
 
 // jsonMessage is one line of --progress json, with docker compose's keys: text is
 // the step ("Created", "Pulling"), status is Working, Done or Error, details the
 // rest; error is berth's own.
 type jsonMessage struct {
+	DryRun  bool   `json:"dry-run,omitempty"`
 	ID      string `json:"id,omitempty"`
 	Text    string `json:"text,omitempty"`
 	Status  string `json:"status,omitempty"`
@@ -126,7 +137,7 @@ type jsonMessage struct {
 }
 
 func (j *jsonWriter) Event(e Event) {
-	m := jsonMessage{ID: e.Kind + " " + e.Name, Text: e.Status, Status: "Done", Details: e.Text, Error: e.Err,
+	m := jsonMessage{DryRun: j.dryRun, ID: e.Kind + " " + e.Name, Text: e.Status, Status: "Done", Details: e.Text, Error: e.Err,
 		Current: e.Current, Total: e.Total}
 	switch {
 	case e.Err:

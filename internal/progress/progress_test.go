@@ -49,6 +49,11 @@ func TestJSONAndQuiet(t *testing.T) {
 		t.Errorf("json output\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
+	DryRun(w).Event(Event{Kind: "Container", Name: "p-web-1", Status: "Started", Finished: true})
+	if want := `{"dry-run":true,"id":"Container p-web-1","text":"Started","status":"Done"}` + "\n"; b.String() != want {
+		t.Errorf("json under --dry-run %q, want %q", b.String(), want)
+	}
+	b.Reset()
 	q, _ := New("quiet", &b, true)
 	q.Event(Event{Kind: "Image", Name: "redis", Status: "Pulled"})
 	if b.Len() != 0 {
