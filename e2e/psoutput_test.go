@@ -110,7 +110,7 @@ func TestPsOutput(t *testing.T) {
 	if got, want := s.must("ps", "-a", "--format", "{{.Service}} {{.State}} {{.ExitCode}}"), "db running 0\nfailed exited 3\nfrozen paused 0\nweb running 0\n"; got != want {
 		t.Errorf("ps template: %q, want %q", got, want)
 	}
-	if got := s.must("ps", "--format", `table {{.Service}}\t{{.Label "com.docker.compose.project"}}`, "web"); !regexp.MustCompile(`(?m)^web\s+` + s.project + `\n$`).MatchString(got) {
+	if got := s.must("ps", "--format", `table {{.Service}}\t{{.Label "com.docker.compose.project"}}`, "web"); !regexp.MustCompile(`^SERVICE\s+PROJECT\nweb\s+` + s.project + `\n$`).MatchString(got) {
 		t.Errorf("ps table template: %q", got)
 	}
 	if r := s.berth("ps", "--format", "{{.Name"); r.code == 0 || !strings.Contains(r.stderr, "--format") {

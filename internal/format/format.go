@@ -39,8 +39,7 @@ func (l Listing) Write(w io.Writer, spec string, rows any) error {
 	}
 	var buf bytes.Buffer
 	if table {
-		// A template that cannot run over the titles (one calling a method) has no
-		// header row, as docker's.
+		// A template that cannot run over the titles has no header row.
 		var head bytes.Buffer
 		if err := tmpl.Execute(&head, l.titles(items.Type().Elem())); err == nil {
 			buf.Write(head.Bytes())
@@ -91,9 +90,18 @@ func (l Listing) parse(spec string) (*template.Template, bool, error) {
 	return tmpl, table, nil
 }
 
+// titles are the header row of a table: each field's column title.
+type titles map[string]string
+
+// Label titles a {{.Label "com.example.some-key"}} column SOME KEY, as docker does.
+func (titles) Label(name string) string {
+	last := name[strings.LastIndex(name, ".")+1:]
+	return strings.ToUpper(strings.NewReplacer("-", " ", "_", " ").Replace(last))
+}
+
 // titles maps each field of the row type to its column title.
-func (l Listing) titles(t reflect.Type) map[string]string {
-	out := map[string]string{}
+func (l Listing) titles(t reflect.Type) titles {
+	out := titles{}
 	for i := range t.NumField() {
 		if f := t.Field(i); f.IsExported() {
 			out[f.Name] = strings.ToUpper(f.Name)

@@ -120,6 +120,7 @@ func TestListingTemplates(t *testing.T) {
 		{`{{.Name}}\t{{.Label "b"}}`, "p-web-1\t2\n"},
 		{"{{json .Publishers}}", `[{"URL":"0.0.0.0","TargetPort":80,"PublishedPort":8080,"Protocol":"tcp"}]` + "\n"},
 		{"{{upper .Service}}", "WEB\n"},
+		{`table {{.Name}}\t{{.Label "com.example.some_key"}}`, "NAME      SOME KEY\np-web-1   \n"},
 		// docker's columns: at least 10 wide, 3 spaces apart.
 		{`table {{.Name}}\t{{.Status}}`, "NAME      STATUS\np-web-1   Up About a minute (healthy)\n"},
 		{"", "NAME      IMAGE     COMMAND                  SERVICE   CREATED         STATUS                        PORTS\n" +
