@@ -10,8 +10,9 @@ import (
 )
 
 // TestPsOutput: ps, in a table, as JSON and through a Go template, says what docker
-// compose says of real containers: healthy, exited with a code, paused; and the
-// other listings take templates too.
+// compose says of real containers: healthy, exited with a code, paused,
+// restarting; the other listings take templates too, and version says its own as
+// docker compose's.
 func TestPsOutput(t *testing.T) {
 	s := newScenario(t)
 	// --progress json: docker compose's keys, a line per step.
@@ -124,5 +125,10 @@ func TestPsOutput(t *testing.T) {
 	}
 	if got := s.must("stats", "--no-stream", "--format", "{{.Name}} {{.Container}}", "web"); got != s.project+"-web-1 "+s.project+"-web-1\n" {
 		t.Errorf("stats template: %q", got)
+	}
+	var v map[string]string
+	if out := s.must("version", "--format", "json"); json.Unmarshal([]byte(out), &v) != nil || len(v) != 1 || v["version"] == "" ||
+		s.must("version", "--short") != strings.TrimPrefix(v["version"], "v")+"\n" {
+		t.Errorf("version --format json: %q, --short: %q", out, s.must("version", "--short"))
 	}
 }
