@@ -27,6 +27,10 @@ func TestStatus(t *testing.T) {
 		{ContainerState{State: "exited", FinishedAt: ago(3 * time.Second)}, "Exited (0) 3 seconds ago"},
 		{ContainerState{State: "exited", ExitCode: 137, FinishedAt: ago(3 * 24 * time.Hour)}, "Exited (137) 3 days ago"},
 		{ContainerState{State: "created"}, "Created"},
+		// Times not known are left out, not counted from 1970.
+		{ContainerState{State: "running", Health: "healthy"}, "Up (healthy)"},
+		{ContainerState{State: "exited", ExitCode: 2}, "Exited (2)"},
+		{ContainerState{State: "restarting", ExitCode: 1}, "Restarting (1)"},
 		{ContainerState{State: "restarting", ExitCode: 1, FinishedAt: ago(2 * time.Second)}, "Restarting (1) 2 seconds ago"},
 		// Paused says so, and not its health, as docker.
 		{ContainerState{State: "paused", Health: "healthy", StartedAt: ago(4 * time.Second)}, "Up 4 seconds (Paused)"},

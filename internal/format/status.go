@@ -20,26 +20,36 @@ type ContainerState struct {
 // Status is the STATUS column as docker writes it at now: "Up 5 seconds (healthy)",
 // "Exited (0) 3 seconds ago", "Restarting (1) 2 seconds ago", "Created".
 func Status(s ContainerState, now time.Time) string {
-	since := func(t time.Time) string { return units.HumanDuration(now.Sub(t)) }
+	// ago is " 3 seconds" since t; "" when t is not known (a process gone from
+	// /proc, an exit whose record is gone), rather than a date's distance from 1970.
+	ago := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return " " + units.HumanDuration(now.Sub(t))
+	}
+	up := "Up" + ago(s.StartedAt)
 	switch s.State {
 	case "paused":
-		return fmt.Sprintf("Up %s (Paused)", since(s.StartedAt))
+		return up + " (Paused)"
 	case "restarting":
-		return fmt.Sprintf("Restarting (%d) %s ago", s.ExitCode, since(s.FinishedAt))
+		if s.FinishedAt.IsZero() {
+			return fmt.Sprintf("Restarting (%d)", s.ExitCode)
+		}
+		return fmt.Sprintf("Restarting (%d)%s ago", s.ExitCode, ago(s.FinishedAt))
 	case "running":
 		switch s.Health {
 		case "":
-			return "Up " + since(s.StartedAt)
+			return up
 		case "starting":
-			return fmt.Sprintf("Up %s (health: starting)", since(s.StartedAt))
+			return up + " (health: starting)"
 		}
-		return fmt.Sprintf("Up %s (%s)", since(s.StartedAt), s.Health)
+		return up + " (" + s.Health + ")"
 	case "exited":
 		if s.FinishedAt.IsZero() {
-			// An exit whose time is not known (its record is gone).
 			return fmt.Sprintf("Exited (%d)", s.ExitCode)
 		}
-		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, since(s.FinishedAt))
+		return fmt.Sprintf("Exited (%d)%s ago", s.ExitCode, ago(s.FinishedAt))
 	case "created":
 		return "Created"
 	}
