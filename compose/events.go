@@ -101,7 +101,9 @@ func (e *Engine) replay(known map[string]Container, o EventsOptions) {
 	}
 	for _, c := range known {
 		add(Event{Action: "create", ContainerID: c.ID, Time: c.Created}, c)
-		add(Event{Action: "die", ContainerID: c.ID, Time: c.Exited, ExitCode: c.ExitCode}, c)
+		if c.State == StateExited {
+			add(Event{Action: "die", ContainerID: c.ID, Time: c.FinishedAt, ExitCode: c.ExitCode}, c)
+		}
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].ev.Time.Before(events[j].ev.Time) })
 	for _, p := range events {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	listing "berth.dev/berth/internal/format"
 	"berth.dev/berth/project"
 )
 
@@ -44,19 +44,16 @@ func (e *Engine) Images(ctx context.Context, p *types.Project, services []string
 		}
 		return nil
 	case format == "json":
+		// docker compose images prints one JSON array.
 		if out == nil {
 			out = []imageEntry{}
 		}
 		return json.NewEncoder(e.Out).Encode(out)
-	case format != "" && format != "table":
-		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, format)
 	}
-	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "CONTAINER\tREPOSITORY\tTAG\tIMAGE ID")
-	for _, i := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i.ContainerName, i.Repository, i.Tag, i.ID)
+	if err := listing.ImagesListing.Check(format); err != nil {
+		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
 	}
-	return tw.Flush()
+	return listing.ImagesListing.Write(e.Out, format, out)
 }
 
 // splitTag splits "host:5000/name:tag" at the tag's colon, not the port's.

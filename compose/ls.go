@@ -7,8 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/project"
 )
 
@@ -16,7 +16,7 @@ import (
 type LsOptions struct {
 	All    bool   // also projects with no running container
 	Quiet  bool   // names only
-	Format string // table or json
+	Format string // table, json or a Go template
 	Filter string // "name=<glob>"
 }
 
@@ -52,7 +52,7 @@ func (e *Engine) Ls(ctx context.Context, o LsOptions) error {
 		states := map[string]int{}
 		running := false
 		for _, c := range pcs {
-			states[c.State]++
+			states[displayState(c)]++
 			running = running || c.State == StateRunning
 		}
 		if !running && !o.All {
@@ -72,19 +72,16 @@ func (e *Engine) Ls(ctx context.Context, o LsOptions) error {
 		}
 		return nil
 	case o.Format == "json":
+		// docker compose ls prints one JSON array.
 		if out == nil {
 			out = []projectSummary{}
 		}
 		return json.NewEncoder(e.Out).Encode(out)
-	case o.Format != "" && o.Format != "table":
-		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, o.Format)
 	}
-	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATUS\tCONFIG FILES")
-	for _, p := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, p.Status, p.ConfigFiles)
+	if err := format.LsListing.Check(o.Format); err != nil {
+		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
 	}
-	return tw.Flush()
+	return format.LsListing.Write(e.Out, o.Format, out)
 }
 
 func sortedStates(m map[string]int) []string {

@@ -2,17 +2,14 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
-	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/project"
 )
 
@@ -22,10 +19,10 @@ type PsOptions struct {
 	All          bool
 	Quiet        bool
 	ListServices bool
-	Format       string // "table" or "json"
+	Format       string // "table", "json", or a Go template as docker's
 	// Status keeps only containers in these states (and implies All); NoOrphans
-	// leaves out containers of services the file does not have; NoTrunc prints the
-	// command whole.
+	// leaves out containers of services the file does not have; NoTrunc prints IDs,
+	// commands and mounts whole.
 	Status    []string
 	NoOrphans bool
 	NoTrunc   bool
@@ -48,6 +45,9 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 			return fmt.Errorf("%w: --status %q: use one of %s", project.ErrInvalid, st, strings.Join(psStates, ", "))
 		}
 	}
+	if err := format.PsListing.Check(o.Format); err != nil {
+		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
+	}
 	if err := e.Runtime.AgentProblem(ctx); err != nil {
 		e.warn("%v", err)
 	}
@@ -58,7 +58,7 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 		}
 		switch {
 		case len(o.Status) > 0:
-			if slices.Contains(o.Status, c.State) {
+			if slices.Contains(o.Status, displayState(c)) {
 				shown = append(shown, c)
 			}
 		// One that its restart policy keeps running is listed even while it is down
@@ -67,6 +67,8 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 			shown = append(shown, c)
 		}
 	}
+	// As docker compose lists them.
+	slices.SortFunc(shown, func(a, b Container) int { return strings.Compare(a.Name, b.Name) })
 	switch {
 	case o.Quiet:
 		for _, c := range shown {
@@ -83,110 +85,46 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 		}
 		return nil
 	}
-	switch o.Format {
-	case "", "table":
-		return psTable(e.Out, shown, o.NoTrunc)
-	case "json":
-		return psJSON(e.Out, shown)
+	now := time.Now()
+	rows := make([]format.ContainerRow, 0, len(shown))
+	for _, c := range shown {
+		rows = append(rows, format.NewContainerRow(containerInfo(c), now, !o.NoTrunc))
 	}
-	return fmt.Errorf("unknown format %q: use table or json", o.Format)
+	return format.PsListing.Write(e.Out, o.Format, rows)
 }
 
-func psTable(w io.Writer, cs []Container, noTrunc bool) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
-	for _, c := range cs {
-		command := c.Command
-		if !noTrunc {
-			command = truncate(command, 20)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", c.Name, c.Image, command, c.Service,
-			ago(c.Created), Status(c), Ports(c.Ports))
+// containerInfo is what ps formats of a container.
+func containerInfo(c Container) format.ContainerInfo {
+	info := format.ContainerInfo{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: c.Project,
+		Service: c.Service, Created: c.Created, ContainerState: containerState(c), Labels: c.Labels,
+		Mounts: c.Mounts, LocalVolumes: c.LocalVolumes, Networks: c.Networks, Devices: ContainerDevices(c)}
+	for _, p := range c.Ports {
+		info.Publishers = append(info.Publishers, publisher(p))
 	}
-	return tw.Flush()
+	return info
 }
 
-type psEntry struct {
-	ID         string        `json:"ID"`
-	Name       string        `json:"Name"`
-	Image      string        `json:"Image"`
-	Command    string        `json:"Command"`
-	Project    string        `json:"Project"`
-	Service    string        `json:"Service"`
-	Created    int64         `json:"Created"`
-	State      string        `json:"State"`
-	Health     string        `json:"Health"`
-	Status     string        `json:"Status"`
-	ExitCode   int           `json:"ExitCode"`
-	Publishers []psPublisher `json:"Publishers"`
-	// Devices are the CDI devices the container was given (berth's own field).
-	Devices []string `json:"Devices,omitempty"`
-}
-
-type psPublisher struct {
-	URL           string `json:"URL"`
-	TargetPort    uint32 `json:"TargetPort"`
-	PublishedPort uint32 `json:"PublishedPort"`
-	Protocol      string `json:"Protocol"`
-}
-
-// psJSON writes one JSON object per line, as docker compose ps --format json does.
-func psJSON(w io.Writer, cs []Container) error {
-	enc := json.NewEncoder(w)
-	for _, c := range cs {
-		e := psEntry{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: c.Project, Service: c.Service,
-			Created: c.Created.Unix(), State: c.State, Health: c.Health, Status: Status(c), ExitCode: c.ExitCode, Publishers: []psPublisher{},
-			Devices: ContainerDevices(c)}
-		for _, p := range c.Ports {
-			for _, b := range expandPorts(p) {
-				e.Publishers = append(e.Publishers, b)
-			}
-		}
-		if err := enc.Encode(e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Status is the STATUS column.
-func Status(c Container) string {
+// displayState is the container's state as docker names it: one its restart
+// policy keeps running is restarting while its process is down.
+func displayState(c Container) string {
 	if c.KeptRunning && c.State != StateRunning && c.State != StatePaused {
-		return fmt.Sprintf("restarting (%d)", c.ExitCode) // as docker says it
-	}
-	switch c.State {
-	case StateExited:
-		return fmt.Sprintf("exited (%d)", c.ExitCode)
-	case "":
-		return "unknown"
-	}
-	if c.Health != "" {
-		return c.State + " (" + c.Health + ")"
+		return "restarting"
 	}
 	return c.State
 }
 
-// Ports is the PORTS column: 0.0.0.0:8000->8000/tcp, …
-func Ports(ps []types.ServicePortConfig) string {
-	var out []string
-	for _, p := range ps {
-		for _, b := range expandPorts(p) {
-			if b.PublishedPort == 0 {
-				out = append(out, fmt.Sprintf("%d/%s", b.TargetPort, b.Protocol))
-				continue
-			}
-			out = append(out, fmt.Sprintf("%s:%d->%d/%s", b.URL, b.PublishedPort, b.TargetPort, b.Protocol))
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
+func containerState(c Container) format.ContainerState {
+	return format.ContainerState{State: displayState(c), ExitCode: c.ExitCode, Health: c.Health,
+		StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
 }
 
-func expandPorts(p types.ServicePortConfig) []psPublisher {
-	host := p.HostIP
-	if host == "" {
-		host = "0.0.0.0"
-	}
+// Status is the STATUS column: "Up 5 seconds (healthy)", "Exited (1) 3 seconds ago".
+func Status(c Container) string {
+	return format.Status(containerState(c), time.Now())
+}
+
+// publisher is one port as ps shows it: a port only exposed has no address.
+func publisher(p types.ServicePortConfig) format.Publisher {
 	proto := p.Protocol
 	if proto == "" {
 		proto = "tcp"
@@ -195,28 +133,9 @@ func expandPorts(p types.ServicePortConfig) []psPublisher {
 	if p.Published != "" {
 		fmt.Sscan(p.Published, &published)
 	}
-	return []psPublisher{{URL: host, TargetPort: p.Target, PublishedPort: published, Protocol: proto}}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	host := p.HostIP
+	if host == "" && published != 0 {
+		host = "0.0.0.0"
 	}
-	return s[:n-1] + "…"
-}
-
-func ago(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	d := time.Since(t).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d seconds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	return format.Publisher{URL: host, TargetPort: p.Target, PublishedPort: published, Protocol: proto}
 }

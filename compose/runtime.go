@@ -112,9 +112,6 @@ type Container struct {
 	ExitCode int
 	Created  time.Time
 	Ports    []types.ServicePortConfig
-	// Exited is when its task last exited, as containerd keeps it; zero while it
-	// runs, or when it never ran or berth deleted the task.
-	Exited time.Time
 	// ImageDigest is the digest of the image the container was made from.
 	ImageDigest string
 	// Health is "starting", "healthy" or "unhealthy" for a running container with a
@@ -123,6 +120,14 @@ type Container struct {
 	// KeptRunning: its restart policy says it runs (always, or unless-stopped and not
 	// stopped by the user), whatever its task does now; it comes back at boot.
 	KeptRunning bool
+	// StartedAt is when its process started, FinishedAt when it last exited; zero
+	// when not known.
+	StartedAt, FinishedAt time.Time
+	// Networks it is on; Mounts are its volumes' names and its binds' host paths,
+	// LocalVolumes how many of those are volumes.
+	Networks     []string
+	Mounts       []string
+	LocalVolumes int
 }
 
 // Health statuses.

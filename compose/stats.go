@@ -2,14 +2,13 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/project"
 )
 
@@ -17,7 +16,7 @@ import (
 type StatsOptions struct {
 	Services []string
 	NoStream bool
-	Format   string // table or json
+	Format   string // table, json or a Go template
 	All      bool
 	NoTrunc  bool // the whole container ID
 	// Clear is written before each refresh when streaming (the terminal's clear
@@ -35,8 +34,8 @@ func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) er
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
-	if o.Format != "" && o.Format != "table" && o.Format != "json" {
-		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, o.Format)
+	if err := format.StatsListing.Check(o.Format); err != nil {
+		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
 	}
 	prev := map[string]Stats{}
 	sample := func() ([]Container, map[string]Stats, error) {
@@ -91,18 +90,18 @@ func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) er
 }
 
 type statsRow struct {
-	ID       string `json:"ID"`
-	Name     string `json:"Name"`
-	CPUPerc  string `json:"CPUPerc"`
-	MemUsage string `json:"MemUsage"`
-	MemPerc  string `json:"MemPerc"`
-	NetIO    string `json:"NetIO"`
-	BlockIO  string `json:"BlockIO"`
-	PIDs     string `json:"PIDs"`
+	BlockIO   string `json:"BlockIO"`
+	CPUPerc   string `json:"CPUPerc"`
+	Container string `json:"Container"`
+	ID        string `json:"ID"`
+	Name      string `json:"Name"`
+	MemUsage  string `json:"MemUsage"`
+	MemPerc   string `json:"MemPerc"`
+	NetIO     string `json:"NetIO"`
+	PIDs      string `json:"PIDs"`
 }
 
 func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o StatsOptions) error {
-	format := o.Format
 	var rows []statsRow
 	for _, c := range cs {
 		s, ok := now[c.ID]
@@ -110,7 +109,7 @@ func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o Stats
 		if o.NoTrunc {
 			id = c.ID
 		}
-		row := statsRow{ID: id, Name: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
+		row := statsRow{ID: id, Name: c.Name, Container: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
 		if ok {
 			cpu := 0.0
 			if p, had := prev[c.ID]; had && s.Time.After(p.Time) && s.CPUNanos >= p.CPUNanos {
@@ -129,21 +128,7 @@ func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o Stats
 		}
 		rows = append(rows, row)
 	}
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs)
-	}
-	return tw.Flush()
+	return format.StatsListing.Write(w, o.Format, rows)
 }
 
 // binarySize and decimalSize print sizes as docker stats does: memory in KiB, MiB,

@@ -123,7 +123,7 @@ func checkCorpusFeature(t *testing.T, s *scenario, f corpusFeature, builder stri
 	}
 	if f.name == "healthcheck" {
 		s.must("up", "-d", "--wait")
-		if out := s.must("ps", "app"); !strings.Contains(out, "running (healthy)") {
+		if out := s.must("ps", "app"); !strings.Contains(out, "(healthy)") {
 			t.Errorf("the image's HEALTHCHECK does not make the service healthy:\n%s", out)
 		}
 		return

@@ -168,7 +168,7 @@ type psEntry struct {
 
 func (s *scenario) ps(all bool) []psEntry {
 	s.t.Helper()
-	args := []string{"ps", "--format", "json"}
+	args := []string{"ps", "--format", "json", "--no-trunc"}
 	if all {
 		args = append(args, "-a")
 	}
@@ -196,7 +196,7 @@ func (s *scenario) ids() map[string]string {
 }
 
 // eventually retries check until it returns nil, at most for limit.
-func eventually(t *testing.T, limit time.Duration, what string, check func() error) {
+func eventually(t testing.TB, limit time.Duration, what string, check func() error) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {

@@ -21,7 +21,7 @@ func TestHealthchecks(t *testing.T) {
 	if st["migrate"].State != "exited" || st["migrate"].ExitCode != 0 {
 		t.Errorf("the migration: %+v", st["migrate"])
 	}
-	if !strings.Contains(s.must("ps", "db"), "running (healthy)") {
+	if !strings.Contains(s.must("ps", "db"), "(healthy)") {
 		t.Errorf("ps does not show db healthy:\n%s", s.must("ps"))
 	}
 	// app started only once db was healthy, which it became after it was ready.

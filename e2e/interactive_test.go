@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -22,11 +23,31 @@ import (
 // terminal showed and the exit status.
 func (s *scenario) inTerminal(input string, args ...string) (string, int) {
 	s.t.Helper()
+	term := s.startInTerminal(args...)
+	term.typeKeys(input)
+	code := term.wait()
+	return term.out.String(), code
+}
+
+// terminal is a berth running in a pseudo-terminal of its own.
+type terminal struct {
+	s      *scenario
+	args   []string
+	master console.Console
+	cmd    *exec.Cmd
+	out    lockedBuffer
+	copied chan struct{}
+}
+
+// startInTerminal starts berth with a new pseudo-terminal as its controlling
+// terminal, stdin, stdout and stderr.
+func (s *scenario) startInTerminal(args ...string) *terminal {
+	s.t.Helper()
 	master, slavePath, err := console.NewPty()
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	defer master.Close()
+	s.t.Cleanup(func() { master.Close() })
 	slave, err := os.OpenFile(slavePath, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		s.t.Fatal(err)
@@ -38,36 +59,58 @@ func (s *scenario) inTerminal(input string, args ...string) (string, int) {
 		s.t.Fatal(err)
 	}
 	slave.Close()
-	var out lockedBuffer
-	copied := make(chan struct{})
+	term := &terminal{s: s, args: args, master: master, cmd: cmd, copied: make(chan struct{})}
 	go func() {
 		// Ends with EIO once berth, the last holder of the terminal, exits.
-		_, _ = io.Copy(&out, master)
-		close(copied)
+		_, _ = io.Copy(&term.out, master)
+		close(term.copied)
 	}()
-	if _, err := master.Write([]byte(input)); err != nil {
-		s.t.Fatal(err)
+	return term
+}
+
+// typeKeys types input at the terminal.
+func (term *terminal) typeKeys(input string) {
+	term.s.t.Helper()
+	if _, err := term.master.Write([]byte(input)); err != nil {
+		term.s.t.Fatal(err)
 	}
+}
+
+// showed waits, at most for limit, until the terminal has shown what after the
+// first n bytes of its output.
+func (term *terminal) showed(n int, what string, limit time.Duration) {
+	term.s.t.Helper()
+	eventually(term.s.t, limit, fmt.Sprintf("berth %v shows %q", term.args, what), func() error {
+		if out := term.out.String(); len(out) < n || !strings.Contains(out[n:], what) {
+			return fmt.Errorf("it showed %q", out)
+		}
+		return nil
+	})
+}
+
+// wait waits for berth to exit, at most two minutes, and returns its exit status.
+func (term *terminal) wait() int {
+	term.s.t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- term.cmd.Wait() }()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Kill()
-		s.t.Fatalf("berth %v in a terminal did not end; it showed:\n%s", args, out.String())
+		_ = term.cmd.Process.Kill()
+		term.s.t.Fatalf("berth %v in a terminal did not end; it showed:\n%s", term.args, term.out.String())
 	}
 	select {
-	case <-copied:
+	case <-term.copied:
 	case <-time.After(10 * time.Second):
 	}
-	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		code = ee.ExitCode()
+		return ee.ExitCode()
 	} else if err != nil {
-		s.t.Fatal(err)
+		term.s.t.Fatal(err)
 	}
-	return out.String(), code
+	return 0
 }
 
 // piped runs berth with input as its stdin (a pipe) and returns its stdout; a

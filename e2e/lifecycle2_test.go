@@ -29,7 +29,7 @@ func TestAbortOnExit(t *testing.T) {
 func TestUpWait(t *testing.T) {
 	s := newScenario(t)
 	s.must("up", "--wait")
-	if out := s.must("ps", "slow"); !strings.Contains(out, "running (healthy)") {
+	if out := s.must("ps", "slow"); !strings.Contains(out, "(healthy)") {
 		t.Errorf("up --wait returned before slow was healthy:\n%s", out)
 	}
 	r := s.berth("--profile", "broken", "up", "--wait", "--wait-timeout", "3", "never")

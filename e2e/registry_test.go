@@ -207,13 +207,13 @@ func pushedBytes(t *testing.T, stderr, ref string) (done, total int64) {
 	t.Helper()
 	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
 		var e struct {
-			ID, Status     string
+			ID, Text       string
 			Current, Total int64
 		}
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("progress line %q: %v", line, err)
 		}
-		if e.ID == "Image "+ref && e.Status == "Pushing" && e.Total > 0 {
+		if e.ID == "Image "+ref && e.Text == "Pushing" && e.Total > 0 {
 			done, total = e.Current, e.Total
 		}
 	}

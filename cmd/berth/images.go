@@ -16,7 +16,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
 			return e.Images(ctx, p, args, format, quiet)
 		})
-	cmd.Flags().StringVar(&format, "format", "table", "Format the output: table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display IDs")
 	return cmd
 }

@@ -14,7 +14,7 @@ func newLsCommand(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVarP(&o.All, "all", "a", false, "Show all stopped Compose projects")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display project names")
-	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
+	f.StringVar(&o.Format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
 	f.StringVar(&o.Filter, "filter", "", "Filter output based on conditions provided (name=...)")
 	return cmd
 }

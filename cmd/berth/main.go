@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/containerd/log"
@@ -65,6 +66,10 @@ func trimPrefix(s, prefix string) string {
 	return s
 }
 
+// diverted, while set, takes the SIGINTs and SIGTERMs signalContext would act on:
+// attach --sig-proxy passes them to the container instead of ending.
+var diverted atomic.Pointer[chan os.Signal]
+
 // signalContext is the one place signals are handled: the first SIGINT or SIGTERM
 // cancels the context (commands wind down gracefully), the second closes force
 // (whatever is still stopping is killed), a third exits at once.
@@ -75,7 +80,11 @@ func signalContext() (context.Context, <-chan struct{}) {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		n := 0
-		for range sigs {
+		for s := range sigs {
+			if d := diverted.Load(); d != nil {
+				*d <- s
+				continue
+			}
 			n++
 			switch n {
 			case 1:

@@ -36,7 +36,7 @@ func newPsCommand(g *globals) *cobra.Command {
 	f.BoolVarP(&o.All, "all", "a", false, "Show all containers, also stopped ones")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display IDs")
 	f.BoolVar(&o.ListServices, "services", false, "Display services")
-	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
+	f.StringVar(&o.Format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
 	f.StringVar(&filter, "filter", "", "Filter services by a property (supported filters: status)")
 	f.StringArrayVar(&o.Status, "status", nil, "Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]")
 	f.BoolVar(&orphans, "orphans", true, "Include orphaned services (not declared by project)")

@@ -269,5 +269,8 @@ func (g *globals) progressWriter() (progress.Writer, error) {
 	if g.noColor {
 		pw = progress.Monochrome(pw)
 	}
+	if g.dryRun {
+		pw = progress.DryRun(pw)
+	}
 	return pw, nil
 }

@@ -27,7 +27,7 @@ func newStatsCommand(g *globals) *cobra.Command {
 		})
 	f := cmd.Flags()
 	f.BoolVar(&o.NoStream, "no-stream", false, "Disable streaming stats and only pull the first result")
-	f.StringVar(&o.Format, "format", "table", "Format the output: table or json")
+	f.StringVar(&o.Format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
 	f.BoolVarP(&o.All, "all", "a", false, "Show all containers (default shows just running)")
 	f.BoolVar(&o.NoTrunc, "no-trunc", false, "Do not truncate output")
 	return cmd

@@ -59,9 +59,9 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l), ImageDigest: l[project.LabelImage],
 		}
 		cc.State, cc.ExitCode = containerState(states[c.ID()])
-		if t := states[c.ID()]; cc.State == compose.StateExited && t.GetExitedAt() != nil {
-			cc.Exited = t.GetExitedAt().AsTime()
-		}
+		times(&cc, states[c.ID()])
+		cc.Networks = networksOf(l)
+		cc.Mounts, cc.LocalVolumes = r.mountsOf(info)
 		cc.KeptRunning = keptRunning(l)
 		if l[labelHealthcheck] != "" && cc.State == compose.StateRunning {
 			cc.Health = compose.HealthStarting // until the agent's first record

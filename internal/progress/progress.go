@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,19 +107,50 @@ func (p *plain) Event(e Event) {
 }
 
 type jsonWriter struct {
-	mu  sync.Mutex
-	enc *json.Encoder
+	mu     sync.Mutex
+	enc    *json.Encoder
+	dryRun bool
+}
+
+// DryRun marks the events of w as those of a --dry-run: JSON lines carry
+// "dry-run": true, as docker compose's do. Other renderers are left as they are.
+func DryRun(w Writer) Writer {
+	if j, ok := w.(*jsonWriter); ok {
+		return &jsonWriter{enc: j.enc, dryRun: true}
+	}
+	return w
+}
+
+// jsonMessage is one line of --progress json, with docker compose's keys: text is
+// the step ("Created", "Pulling"), status is Working, Done or Error, details the
+// rest; error is berth's own.
+type jsonMessage struct {
+	DryRun  bool   `json:"dry-run,omitempty"`
+	ID      string `json:"id,omitempty"`
+	Text    string `json:"text,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Details string `json:"details,omitempty"`
+	Error   bool   `json:"error,omitempty"`
+	Current int64  `json:"current,omitempty"`
+	Total   int64  `json:"total,omitempty"`
+	Percent int    `json:"percent,omitempty"`
 }
 
 func (j *jsonWriter) Event(e Event) {
+	m := jsonMessage{DryRun: j.dryRun, ID: e.Kind + " " + e.Name, Text: e.Status, Status: "Done", Details: e.Text, Error: e.Err,
+		Current: e.Current, Total: e.Total}
+	switch {
+	case e.Err:
+		m.Status = "Error"
+	case !e.Finished && strings.HasSuffix(e.Status, "ing"):
+		// A step under way is named as docker's are, Creating, Pulling; a step
+		// done (Created) is Done though the resource has more to go through.
+		m.Status = "Working"
+	}
+	if e.Total > 0 {
+		m.Percent = int(min(e.Current, e.Total) * 100 / e.Total)
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	_ = j.enc.Encode(struct {
-		ID      string `json:"id"`
-		Status  string `json:"status"`
-		Text    string `json:"text,omitempty"`
-		Error   bool   `json:"error,omitempty"`
-		Current int64  `json:"current,omitempty"`
-		Total   int64  `json:"total,omitempty"`
-	}{e.Kind + " " + e.Name, e.Status, e.Text, e.Err, e.Current, e.Total})
+	_ = j.enc.Encode(m)
 }

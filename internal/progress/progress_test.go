@@ -50,10 +50,23 @@ func TestMonochrome(t *testing.T) {
 func TestJSONAndQuiet(t *testing.T) {
 	var b bytes.Buffer
 	w, _ := New("json", &b, false)
-	w.Event(Event{Kind: "Image", Name: "redis", Status: "Pulled"})
-	var got map[string]any
-	if err := json.Unmarshal(b.Bytes(), &got); err != nil || got["id"] != "Image redis" || got["status"] != "Pulled" {
-		t.Errorf("json output %q: %v", b.String(), err)
+	// docker compose's keys: text is the step, status Working, Done or Error.
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Pulling"})
+	w.Event(Event{Kind: "Image", Name: "redis", Status: "Pulled", Finished: true})
+	w.Event(Event{Kind: "Container", Name: "p-web-1", Status: "Created"})
+	w.Event(Event{Kind: "Container", Name: "p-web-1", Status: "Error", Text: "no such image", Err: true, Finished: true})
+	want := `{"id":"Image redis","text":"Pulling","status":"Working"}
+{"id":"Image redis","text":"Pulled","status":"Done"}
+{"id":"Container p-web-1","text":"Created","status":"Done"}
+{"id":"Container p-web-1","text":"Error","status":"Error","details":"no such image","error":true}
+`
+	if b.String() != want {
+		t.Errorf("json output\n%s\nwant\n%s", b.String(), want)
+	}
+	b.Reset()
+	DryRun(w).Event(Event{Kind: "Container", Name: "p-web-1", Status: "Started", Finished: true})
+	if want := `{"dry-run":true,"id":"Container p-web-1","text":"Started","status":"Done"}` + "\n"; b.String() != want {
+		t.Errorf("json under --dry-run %q, want %q", b.String(), want)
 	}
 	b.Reset()
 	q, _ := New("quiet", &b, true)
@@ -92,8 +105,8 @@ func TestByteCounts(t *testing.T) {
 	b.Reset()
 	w, _ = New("json", &b, false)
 	w.Event(Event{Kind: "Image", Name: "redis", Status: "Downloading", Current: 2500, Total: 5000})
-	var got struct{ Current, Total int64 }
-	if err := json.Unmarshal(b.Bytes(), &got); err != nil || got.Current != 2500 || got.Total != 5000 {
+	var got struct{ Current, Total, Percent int64 }
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil || got.Current != 2500 || got.Total != 5000 || got.Percent != 50 {
 		t.Errorf("json byte counts %q: %v", b.String(), err)
 	}
 }
