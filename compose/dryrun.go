@@ -39,9 +39,12 @@ func (DryRun) Pull(context.Context, string, string, func(Progress)) error { retu
 func (DryRun) Push(context.Context, string, func(Progress)) error         { return nil }
 func (DryRun) RemoveImage(context.Context, string) error                  { return nil }
 func (DryRun) Build(context.Context, BuildRequest) error                  { return nil }
-func (DryRun) EnsureNetwork(context.Context, Network) error               { return nil }
-func (DryRun) RemoveNetwork(context.Context, string) error                { return nil }
-func (DryRun) EnsureVolume(context.Context, Volume) error                 { return nil }
-func (DryRun) RemoveVolume(context.Context, string) error                 { return nil }
-func (DryRun) EnsureAgent(context.Context) error                          { return nil }
-func (DryRun) RemoveAgentIfIdle(context.Context) error                    { return nil }
+func (DryRun) Commit(context.Context, string, CommitRequest) (string, error) {
+	return "", nil
+}
+func (DryRun) EnsureNetwork(context.Context, Network) error { return nil }
+func (DryRun) RemoveNetwork(context.Context, string) error  { return nil }
+func (DryRun) EnsureVolume(context.Context, Volume) error   { return nil }
+func (DryRun) RemoveVolume(context.Context, string) error   { return nil }
+func (DryRun) EnsureAgent(context.Context) error            { return nil }
+func (DryRun) RemoveAgentIfIdle(context.Context) error      { return nil }

@@ -87,6 +87,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
 		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g), newDeployCommand(g), newUndeployCommand(g),
 		newVersionCommand(), newScaleCommand(g), newVolumesCommand(g), newWatchCommand(g),
+		newCommitCommand(g), newExportCommand(g),
 		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}
@@ -94,7 +95,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 
 // noDryRun are the verbs --dry-run cannot mean anything for. Every other verb runs
 // on compose.DryRun: it reads the real state and changes nothing.
-var noDryRun = map[string]bool{"exec": true, "run": true, "attach": true, "cp": true, "watch": true, "convert": true, "undeploy": true}
+var noDryRun = map[string]bool{"exec": true, "run": true, "attach": true, "cp": true, "export": true, "watch": true, "convert": true, "undeploy": true}
 
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
