@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Runtime is what the verbs need of a container engine.
@@ -57,6 +58,9 @@ type Runtime interface {
 	Pull(ctx context.Context, ref, platform string, report func(Progress)) error
 	// Push sends an image of the store to its registry.
 	Push(ctx context.Context, ref string, report func(Progress)) error
+	// PushArtifact pushes blobs, each with its Data, to the repository of ref in
+	// order, the last one a manifest tagged as ref says (publish).
+	PushArtifact(ctx context.Context, ref string, blobs []ocispec.Descriptor) error
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error

@@ -87,7 +87,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
 		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g), newDeployCommand(g), newUndeployCommand(g),
 		newVersionCommand(), newScaleCommand(g), newVolumesCommand(g), newWatchCommand(g),
-		newCommitCommand(g), newExportCommand(g),
+		newCommitCommand(g), newExportCommand(g), newPublishCommand(g),
 		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}
