@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/internal/builder"
 )
 
 // bakeFile is the builds as `docker buildx bake --print` writes them, which is
@@ -86,13 +88,11 @@ func (e *Engine) printBake(p *types.Project, plan Plan, o BuildOptions) error {
 				t.Secrets = append(t.Secrets, "id="+sec.ID+",type=env,env="+sec.Env)
 			}
 		}
-		for _, a := range []struct{ kind, value string }{{"provenance", o.Provenance}, {"sbom", o.SBOM}} {
-			switch a.value {
-			case "", "false":
-			case "true":
-				t.Attest = append(t.Attest, "type="+a.kind)
-			default:
-				t.Attest = append(t.Attest, "type="+a.kind+","+a.value)
+		for _, a := range builder.Attestations(spec) {
+			if a.Attrs == "" {
+				t.Attest = append(t.Attest, "type="+a.Kind)
+			} else {
+				t.Attest = append(t.Attest, "type="+a.Kind+","+a.Attrs)
 			}
 		}
 		if o.Check {

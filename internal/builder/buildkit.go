@@ -259,18 +259,30 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 	return args
 }
 
-// attests are the frontend options of the attestations spec asks for: build
-// --provenance and --sbom take "true" for BuildKit's defaults, "false" for none, or
-// the attestation's attributes.
+// attests are the frontend options of the attestations spec asks for.
 func attests(spec Spec) []string {
 	var out []string
-	for _, a := range []struct{ kind, value string }{{"provenance", spec.Provenance}, {"sbom", spec.SBOM}} {
-		switch a.value {
+	for _, a := range Attestations(spec) {
+		out = append(out, "attest:"+a.Kind+"="+a.Attrs)
+	}
+	return out
+}
+
+// Attestation is one BuildKit attestation a build adds: its kind and attributes
+// ("" for BuildKit's defaults).
+type Attestation struct{ Kind, Attrs string }
+
+// Attestations are those of spec: build --provenance and --sbom take "true" for
+// BuildKit's defaults, "false" for none, or the attestation's attributes.
+func Attestations(spec Spec) []Attestation {
+	var out []Attestation
+	for _, a := range []Attestation{{"provenance", spec.Provenance}, {"sbom", spec.SBOM}} {
+		switch a.Attrs {
 		case "", "false":
 		case "true":
-			out = append(out, "attest:"+a.kind+"=")
+			out = append(out, Attestation{Kind: a.Kind})
 		default:
-			out = append(out, "attest:"+a.kind+"="+a.value)
+			out = append(out, a)
 		}
 	}
 	return out
