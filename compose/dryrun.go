@@ -40,8 +40,11 @@ func (DryRun) Exec(context.Context, string, ExecRequest) (int, error)           
 func (DryRun) Pull(context.Context, string, string, func(Progress)) error       { return nil }
 func (DryRun) Push(context.Context, string, func(Progress)) error               { return nil }
 func (DryRun) PushArtifact(context.Context, string, []ocispec.Descriptor) error { return nil }
-func (DryRun) RemoveImage(context.Context, string) error                        { return nil }
-func (DryRun) Build(context.Context, BuildRequest) error                        { return nil }
+func (DryRun) PushImageTo(context.Context, string, string) (ocispec.Descriptor, error) {
+	return ocispec.Descriptor{}, nil
+}
+func (DryRun) RemoveImage(context.Context, string) error { return nil }
+func (DryRun) Build(context.Context, BuildRequest) error { return nil }
 func (DryRun) Commit(context.Context, string, CommitRequest) (string, error) {
 	return "", nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -48,12 +49,18 @@ type PublishOptions struct {
 	WithEnv             bool   // publish the env_file files too
 	Yes                 bool   // publish without them rather than refuse
 	Version             string // berth's, in the layers' annotations
+	// App pushes the services' images into the repository too, with an index of
+	// them that refers to the compose manifest.
+	App bool
 }
 
 // Publish pushes the project's compose files to a registry as an OCI artifact, as
 // `docker compose publish` does, after the services' images (failures there are
 // warnings, as there).
 func (e *Engine) Publish(ctx context.Context, p *types.Project, o PublishOptions) error {
+	if _, err := reference.ParseNormalizedNamed(o.Repository); err != nil {
+		return fmt.Errorf("%w: publish %s: %w", project.ErrInvalid, o.Repository, err)
+	}
 	if o.OCIVersion != "" && o.OCIVersion != "1.0" && o.OCIVersion != "1.1" {
 		return fmt.Errorf("%w: publish --oci-version %q: use 1.0 or 1.1", project.ErrInvalid, o.OCIVersion)
 	}
@@ -69,18 +76,55 @@ func (e *Engine) Publish(ctx context.Context, p *types.Project, o PublishOptions
 	if o.OCIVersion == "" {
 		versions = []string{"1.1", "1.0"}
 	}
+	var blobs []ocispec.Descriptor
 	for _, v := range versions {
-		blobs := composeArtifact(layers, v, time.Now())
+		blobs = composeArtifact(layers, v, time.Now())
 		err = e.Runtime.PushArtifact(ctx, o.Repository, blobs)
 		if !errors.Is(err, ErrManifestRefused) {
 			break
 		}
+	}
+	if err == nil && o.App {
+		err = e.publishApp(ctx, p, o, blobs[len(blobs)-1])
 	}
 	if err != nil {
 		return e.failed("Artifact", o.Repository, fmt.Errorf("publish %s: %w", o.Repository, err))
 	}
 	e.event("Artifact", o.Repository, "Published", true)
 	return nil
+}
+
+// publishApp pushes the services' images into the artifact's repository and, by
+// digest, an index of them whose subject is the compose manifest, as docker
+// compose's publish --app: the application in one repository.
+func (e *Engine) publishApp(ctx context.Context, p *types.Project, o PublishOptions, manifest ocispec.Descriptor) error {
+	var images []ocispec.Descriptor
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		desc, err := e.Runtime.PushImageTo(ctx, p.Services[name].Image, o.Repository)
+		if err != nil {
+			return fmt.Errorf("service %q: %w", name, err)
+		}
+		images = append(images, desc)
+	}
+	repo, err := reference.ParseNormalizedNamed(o.Repository)
+	if err != nil {
+		return err
+	}
+	// By digest: the tag stays on the compose manifest.
+	index := appIndex(images, manifest, o.Version)
+	return e.Runtime.PushArtifact(ctx, reference.TrimNamed(repo).String()+"@"+index.Digest.String(), []ocispec.Descriptor{index})
+}
+
+// appIndex is publish --app's index of the services' images, with the compose
+// manifest as its subject.
+func appIndex(images []ocispec.Descriptor, manifest ocispec.Descriptor, version string) ocispec.Descriptor {
+	manifest.Data = nil
+	data, _ := json.Marshal(ocispec.Index{ // marshals: nothing in it can fail
+		Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex,
+		Manifests: images, Subject: &manifest, Annotations: map[string]string{annotationComposeVersion: version},
+	})
+	return ocispec.Descriptor{MediaType: ocispec.MediaTypeImageIndex, ArtifactType: ArtifactTypeComposeProject,
+		Digest: digest.FromBytes(data), Size: int64(len(data)), Data: data}
 }
 
 // publishLayers are the artifact's layers: each compose file as written, the
@@ -121,11 +165,12 @@ func (e *Engine) publishLayers(ctx context.Context, p *types.Project, o PublishO
 	}
 	if o.WithEnv {
 		for _, file := range envFiles {
-			// Named as the compose file names it, relative to the project, so a reader
-			// that lays the layers out in a directory finds it there.
+			// Readers (docker compose's, berth's -f oci://) lay the files out in one
+			// directory, under these names: the compose file finds an env file there
+			// only when it sits beside it.
 			rel, err := filepath.Rel(p.WorkingDir, file)
-			if err != nil || !filepath.IsLocal(rel) {
-				return nil, fmt.Errorf("%w: publish --with-env: env_file %s is outside the project directory %s", project.ErrInvalid, file, p.WorkingDir)
+			if err != nil || rel != filepath.Base(rel) {
+				return nil, fmt.Errorf("%w: publish --with-env: env_file %s is not in the project directory %s, where a reader of the artifact would look for it", project.ErrInvalid, file, p.WorkingDir)
 			}
 			data, err := os.ReadFile(file)
 			if err != nil {

@@ -2,9 +2,11 @@ package compose
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -33,5 +35,22 @@ func TestComposeArtifact(t *testing.T) {
 		if string(blobs[0].Data) != "{}" || blobs[2].Size != int64(len(blobs[2].Data)) {
 			t.Errorf("OCI %s: config %q, manifest size %d", c.version, blobs[0].Data, blobs[2].Size)
 		}
+	}
+}
+
+// TestAppIndex: publish --app's index lists the images and has the compose
+// manifest, without its data, as subject.
+func TestAppIndex(t *testing.T) {
+	blobs := composeArtifact(nil, "1.1", time.Unix(0, 0))
+	manifest := blobs[len(blobs)-1]
+	img := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageIndex, Digest: digest.Digest("sha256:" + strings.Repeat("a", 64)), Size: 10}
+	desc := appIndex([]ocispec.Descriptor{img}, manifest, "v1")
+	var index ocispec.Index
+	if err := json.Unmarshal(desc.Data, &index); err != nil {
+		t.Fatal(err)
+	}
+	if desc.ArtifactType != ArtifactTypeComposeProject || desc.MediaType != ocispec.MediaTypeImageIndex || len(index.Manifests) != 1 ||
+		index.Manifests[0].Digest != img.Digest || index.Subject == nil || index.Subject.Digest != manifest.Digest || index.Subject.Data != nil {
+		t.Errorf("index %s", desc.Data)
 	}
 }

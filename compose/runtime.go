@@ -61,6 +61,9 @@ type Runtime interface {
 	// PushArtifact pushes blobs, each with its Data, to the repository of ref in
 	// order, the last one a manifest tagged as ref says (publish).
 	PushArtifact(ctx context.Context, ref string, blobs []ocispec.Descriptor) error
+	// PushImageTo pushes an image of the store into another repository, by digest,
+	// and returns the descriptor it has there (publish --app).
+	PushImageTo(ctx context.Context, ref, repository string) (ocispec.Descriptor, error)
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error

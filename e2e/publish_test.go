@@ -9,17 +9,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // TestPublish: publish pushes the compose file to the registry as docker compose
-// does (an OCI 1.1 artifact of type application/vnd.docker.compose.project, the
+// does (an OCI 1.1 artifact, which -f oci:// runs again, of type application/vnd.docker.compose.project, the
 // file a layer of application/vnd.docker.compose.file+yaml), refuses a project
 // with env_file unless --with-env or --yes, and speaks OCI 1.0 when asked.
 func TestPublish(t *testing.T) {
 	s := newScenario(t)
-	repo := "e2e/" + s.project
+	// A repository of this run's own: the registry keeps what earlier runs pushed.
+	repo := fmt.Sprintf("e2e/%s-%d", s.project, time.Now().UnixNano())
 	ref := registry + "/" + repo
 	compose, err := os.ReadFile(filepath.Join(s.dir, "compose.yaml"))
 	if err != nil {
@@ -58,6 +60,27 @@ func TestPublish(t *testing.T) {
 	}
 	if _, body := registryGet(t, repo, "blobs/"+m.Layers[2].Digest.String(), ""); !strings.Contains(body, "image: "+registry+"/berth/busybox:latest@sha256:") {
 		t.Errorf("the published image-digests.yaml:\n%s", body)
+	}
+
+	// The artifact runs where -f names it, with its env file.
+	s.must("publish", "--with-env", ref+":v2")
+	cache := []string{"BERTH_CACHE_DIR=" + t.TempDir()}
+	if r := s.berthEnv(cache, "-f", "oci://"+ref+":v2", "run", "--rm", "app"); r.code != 0 || r.stdout != "hello-from-env-file\n" {
+		t.Errorf("run from oci://%s:v2: exit %d, %q\n%s", ref, r.code, r.stdout, r.stderr)
+	}
+	if r := s.berthEnv(cache, "-f", "oci://"+registry+"/berth/busybox:latest", "config"); r.code == 0 || !strings.Contains(r.stderr, "not a compose project") {
+		t.Errorf("-f oci:// of an image: exit %d: %s", r.code, r.stderr)
+	}
+
+	// --app pushes the service's image into the artifact's repository too.
+	s.must("publish", "--with-env", "--app", ref+":app")
+	busybox := imageDigest(t, registry+"/berth/busybox:latest")
+	if code, body := registryGet(t, repo, "manifests/"+busybox, ocispec.MediaTypeImageIndex+","+ocispec.MediaTypeImageManifest+
+		",application/vnd.docker.distribution.manifest.v2+json,application/vnd.docker.distribution.manifest.list.v2+json"); code != http.StatusOK {
+		t.Errorf("publish --app: the repository lacks the service's image %s: %d %s", busybox, code, body)
+	}
+	if m := registryManifest(t, repo, "app"); m.ArtifactType != "application/vnd.docker.compose.project" {
+		t.Errorf("publish --app: the tag names %+v, not the compose manifest", m)
 	}
 
 	// --yes publishes without the env file; OCI 1.0 marks the config instead.

@@ -11,12 +11,8 @@ import (
 
 func newPublishCommand(g *globals) *cobra.Command {
 	var o compose.PublishOptions
-	var app bool
 	cmd := projectVerb(g, "publish [OPTIONS] REPOSITORY[:TAG]", "Publish the compose application to a registry as an OCI artifact", false,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
-			if app {
-				return usageError("publish --app: berth does not publish the services' images inside the artifact yet; publish without --app, after push")
-			}
 			o.Repository, o.Version = args[0], buildVersion()
 			return e.Publish(ctx, p, o)
 		})
@@ -26,6 +22,6 @@ func newPublishCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.ResolveImageDigests, "resolve-image-digests", false, "Pin image tags to digests")
 	f.BoolVar(&o.WithEnv, "with-env", false, "Include environment variables in the published OCI artifact")
 	f.BoolVarP(&o.Yes, "yes", "y", false, `Assume "yes" as answer to all prompts`)
-	f.BoolVar(&app, "app", false, "Published compose application (includes referenced images)")
+	f.BoolVar(&o.App, "app", false, "Published compose application (includes referenced images)")
 	return cmd
 }

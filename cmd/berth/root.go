@@ -120,7 +120,7 @@ func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Proj
 	// refuses to run, so a user can always stop and clean up what an earlier file made.
 	p, err := project.Load(ctx, project.Options{
 		Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: profiles,
-		AllowRefused: nameOnlyOK,
+		AllowRefused: nameOnlyOK, Remote: g.remoteLoaders(),
 	})
 	if err == nil {
 		return p, nil

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 
+	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/remotes"
 	remoteerrors "github.com/containerd/containerd/v2/core/remotes/errors"
 	"github.com/containerd/errdefs"
+	"github.com/distribution/reference"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"berth.dev/berth/compose"
@@ -57,4 +59,31 @@ func pushBlob(ctx context.Context, pusher remotes.Pusher, desc ocispec.Descripto
 		return err
 	}
 	return nil
+}
+
+// PushImageTo pushes an image of the store, with what it holds of every platform,
+// into repository by digest: no tag of the repository moves.
+func (r *Runtime) PushImageTo(ctx context.Context, ref, repository string) (ocispec.Descriptor, error) {
+	name, err := normalize(ref)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	img, err := r.client.ImageService().Get(ctx, name)
+	if errdefs.IsNotFound(err) {
+		return ocispec.Descriptor{}, fmt.Errorf("%w: %s: pull or build it first", compose.ErrImageNotFound, ref)
+	} else if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	repo, err := reference.ParseNormalizedNamed(repository)
+	if err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("repository %q: %w", repository, err)
+	}
+	target, err := reference.WithDigest(reference.TrimNamed(repo), img.Target.Digest)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	if err := r.client.Push(ctx, target.String(), img.Target, ctrd.WithResolver(r.resolver(ctx, nil))); err != nil {
+		return ocispec.Descriptor{}, registryError(repository, err)
+	}
+	return img.Target, nil
 }
