@@ -40,6 +40,13 @@ type BuildOptions struct {
 	// images built.
 	WithDependencies bool
 	Push             bool
+	// SSH are --ssh's keys, beside each build's own build.ssh.
+	SSH []types.SSHKey
+	// Check runs the Dockerfile checks instead of the builds; Print prints the
+	// builds as a bake file instead of running them.
+	Check, Print bool
+	// Provenance and SBOM are the attestations to add (see builder.Spec).
+	Provenance, SBOM string
 }
 
 // Build builds the images of the named services (all with a build: section when
@@ -53,7 +60,10 @@ func (e *Engine) Build(ctx context.Context, p *types.Project, o BuildOptions) er
 	if err != nil {
 		return err
 	}
-	if err := e.build(ctx, p, plan, o); err != nil || !o.Push {
+	if o.Print {
+		return e.printBake(p, plan, o)
+	}
+	if err := e.build(ctx, p, plan, o); err != nil || !o.Push || o.Check {
 		return err
 	}
 	var built []string
@@ -142,7 +152,11 @@ func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o Build
 				}
 				return e.failed("Image", ref, fmt.Errorf("service %q: build %s: %w", s.Name, ref, err))
 			}
-			e.event("Image", ref, "Built", true)
+			if o.Check {
+				e.event("Image", ref, "Checked", true)
+			} else {
+				e.event("Image", ref, "Built", true)
+			}
 			return nil
 		}})
 	}
@@ -157,6 +171,7 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 		Context: b.Context, Dockerfile: b.Dockerfile, DockerfileInline: b.DockerfileInline,
 		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize),
 		NoCache: b.NoCache || o.NoCache, Pull: b.Pull || o.Pull,
+		Check: o.Check, Provenance: o.Provenance, SBOM: o.SBOM,
 	}
 	if spec.Context == "" {
 		spec.Context = p.WorkingDir
@@ -215,7 +230,7 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 	if spec.CacheTo, err = buildCaches(p, "cache_to", b.CacheTo); err != nil {
 		return spec, fmt.Errorf("%w: service %q: %w", project.ErrInvalid, s.Name, err)
 	}
-	for _, key := range b.SSH {
+	for _, key := range append(slices.Clone(b.SSH), o.SSH...) {
 		if key.Path == "" {
 			if os.Getenv("SSH_AUTH_SOCK") == "" {
 				return spec, fmt.Errorf("%w: service %q: build.ssh default: no SSH agent (SSH_AUTH_SOCK is not set)", project.ErrInvalid, s.Name)

@@ -3,6 +3,8 @@ package compose
 import (
 	"context"
 	"time"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // DryRun is a Runtime for --dry-run, as docker compose's dry-run client is an API
@@ -29,19 +31,26 @@ func (DryRun) Start(context.Context, string) error { return nil }
 func (DryRun) StartAttached(context.Context, string, Stdio) (int, error) {
 	return 0, nil
 }
-func (DryRun) Stop(context.Context, string, time.Duration) error          { return nil }
-func (DryRun) Remove(context.Context, string, RemoveOptions) error        { return nil }
-func (DryRun) Kill(context.Context, string, string) error                 { return nil }
-func (DryRun) Pause(context.Context, string) error                        { return nil }
-func (DryRun) Unpause(context.Context, string) error                      { return nil }
-func (DryRun) Exec(context.Context, string, ExecRequest) (int, error)     { return 0, nil }
-func (DryRun) Pull(context.Context, string, string, func(Progress)) error { return nil }
-func (DryRun) Push(context.Context, string, func(Progress)) error         { return nil }
-func (DryRun) RemoveImage(context.Context, string) error                  { return nil }
-func (DryRun) Build(context.Context, BuildRequest) error                  { return nil }
-func (DryRun) EnsureNetwork(context.Context, Network) error               { return nil }
-func (DryRun) RemoveNetwork(context.Context, string) error                { return nil }
-func (DryRun) EnsureVolume(context.Context, Volume) error                 { return nil }
-func (DryRun) RemoveVolume(context.Context, string) error                 { return nil }
-func (DryRun) EnsureAgent(context.Context) error                          { return nil }
-func (DryRun) RemoveAgentIfIdle(context.Context) error                    { return nil }
+func (DryRun) Stop(context.Context, string, time.Duration) error                { return nil }
+func (DryRun) Remove(context.Context, string, RemoveOptions) error              { return nil }
+func (DryRun) Kill(context.Context, string, string) error                       { return nil }
+func (DryRun) Pause(context.Context, string) error                              { return nil }
+func (DryRun) Unpause(context.Context, string) error                            { return nil }
+func (DryRun) Exec(context.Context, string, ExecRequest) (int, error)           { return 0, nil }
+func (DryRun) Pull(context.Context, string, string, func(Progress)) error       { return nil }
+func (DryRun) Push(context.Context, string, func(Progress)) error               { return nil }
+func (DryRun) PushArtifact(context.Context, string, []ocispec.Descriptor) error { return nil }
+func (DryRun) PushImageTo(context.Context, string, string) (ocispec.Descriptor, error) {
+	return ocispec.Descriptor{}, nil
+}
+func (DryRun) RemoveImage(context.Context, string) error { return nil }
+func (DryRun) Build(context.Context, BuildRequest) error { return nil }
+func (DryRun) Commit(context.Context, string, CommitRequest) (string, error) {
+	return "", nil
+}
+func (DryRun) EnsureNetwork(context.Context, Network) error { return nil }
+func (DryRun) RemoveNetwork(context.Context, string) error  { return nil }
+func (DryRun) EnsureVolume(context.Context, Volume) error   { return nil }
+func (DryRun) RemoveVolume(context.Context, string) error   { return nil }
+func (DryRun) EnsureAgent(context.Context) error            { return nil }
+func (DryRun) RemoveAgentIfIdle(context.Context) error      { return nil }

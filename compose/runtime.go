@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Runtime is what the verbs need of a container engine.
@@ -38,6 +39,11 @@ type Runtime interface {
 	Stats(ctx context.Context, id string) (Stats, error)
 	// FilesRoot gives a host path to the container's files, valid until release.
 	FilesRoot(ctx context.Context, id string) (root string, release func(), err error)
+	// Export writes the container's own filesystem (its image and what it changed,
+	// without volumes or mounts) to w as a tar stream.
+	Export(ctx context.Context, id string, w io.Writer) error
+	// Commit stores a new image of what the container changed over its image.
+	Commit(ctx context.Context, id string, req CommitRequest) (digest string, err error)
 	// Wait returns the exit status of the container's current task once it exits.
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
@@ -55,6 +61,12 @@ type Runtime interface {
 	Pull(ctx context.Context, ref, platform string, report func(Progress)) error
 	// Push sends an image of the store to its registry.
 	Push(ctx context.Context, ref string, report func(Progress)) error
+	// PushArtifact pushes blobs, each with its Data, to the repository of ref in
+	// order, the last one a manifest tagged as ref says (publish).
+	PushArtifact(ctx context.Context, ref string, blobs []ocispec.Descriptor) error
+	// PushImageTo pushes an image of the store into another repository, by digest,
+	// and returns the descriptor it has there (publish --app).
+	PushImageTo(ctx context.Context, ref, repository string) (ocispec.Descriptor, error)
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error
@@ -209,6 +221,15 @@ type ExecRequest struct {
 	Privileged bool // every capability
 	Detach     bool // start it and return at once
 	Stdio
+}
+
+// CommitRequest names the image Commit makes and what it adds to the config.
+type CommitRequest struct {
+	Ref     string   // the new image's name
+	Author  string   // the config's author and the history entry's
+	Message string   // the history entry's comment
+	Changes []string // Dockerfile instructions applied to the config (CMD, ENV …)
+	Pause   bool     // pause a running container while its changes are read
 }
 
 // Network is a project network.

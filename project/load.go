@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -38,6 +39,8 @@ type Options struct {
 	Compatibility bool
 	// Warn gets a line for each field berth accepts but ignores; nil: standard error.
 	Warn func(string)
+	// Remote reads files that are not paths of this host (-f oci://…).
+	Remote []loader.ResourceLoader
 }
 
 // Load reads, interpolates, merges and normalises the project, then checks that berth
@@ -121,6 +124,9 @@ func projectOptions(o Options) (*cli.ProjectOptions, error) {
 	}
 	if o.NoEnvResolution {
 		fns = append(fns, cli.WithoutEnvironmentResolution)
+	}
+	for _, r := range o.Remote {
+		fns = append(fns, cli.WithResourceLoader(r))
 	}
 	opts, err := cli.NewProjectOptions(o.Files, fns...)
 	if err != nil {

@@ -34,6 +34,7 @@ func newConfigCommand(g *globals) *cobra.Command {
 				Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: g.profiles,
 				Services: args, SkipSupportCheck: true, NoInterpolate: noInterpolate, NoNormalize: noNormalize,
 				NoPathResolution: noPathResolution, NoConsistency: noConsistency, NoEnvResolution: noEnvResolution,
+				Remote: g.remoteLoaders(),
 			}
 			if variables {
 				return printVariables(cmd, o, format)

@@ -108,3 +108,26 @@ func TestDockerComposeParity(t *testing.T) {
 	}
 	t.Logf("%d of docker compose's %d verbs and flags marked absent", missing, len(entries))
 }
+
+// TestReadmeListsParityVerbs: every docker compose verb of testdata/parity.txt that
+// berth has is in the README's command list (its "Commands:" paragraph), written
+// `verb` or `verb …` (or `berth verb`).
+func TestReadmeListsParityVerbs(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, ok := strings.Cut(string(readme), "\nCommands: ")
+	if !ok {
+		t.Fatal("README.md has no paragraph starting with \"Commands: \"")
+	}
+	list, _, _ = strings.Cut(list, "\n\n")
+	for _, e := range readParity(t) {
+		if e.verb == "" || e.flag != "" || e.absent != "" {
+			continue
+		}
+		if !strings.Contains(list, "`"+e.verb+"`") && !strings.Contains(list, "`"+e.verb+" ") && !strings.Contains(list, "`berth "+e.verb) {
+			t.Errorf("README.md's command list lacks %s, which berth has (parity.txt:%d)", e.verb, e.line)
+		}
+	}
+}

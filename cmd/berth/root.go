@@ -99,6 +99,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 		newTopCommand(g), newImagesCommand(g), newLsCommand(g), newRunCommand(g), newEventsCommand(g), newAttachCommand(g), newCpCommand(g), newStatsCommand(g),
 		newNetworkCommand(g), newVolumeCommand(g), newPullCommand(g), newPushCommand(g), newBuildCommand(g), newConfigCommand(g), newConvertCommand(g), newDeployCommand(g), newUndeployCommand(g),
 		newVersionCommand(), newScaleCommand(g), newVolumesCommand(g), newWatchCommand(g),
+		newCommitCommand(g), newExportCommand(g), newPublishCommand(g),
 		newLogDriverCommand(), newAgentCommand(),
 	)
 	return &rootCommand{Command: root, globals: g}
@@ -106,7 +107,7 @@ func newRootCommand(force <-chan struct{}) *rootCommand {
 
 // noDryRun are the verbs --dry-run cannot mean anything for. Every other verb runs
 // on compose.DryRun: it reads the real state and changes nothing.
-var noDryRun = map[string]bool{"exec": true, "run": true, "attach": true, "cp": true, "watch": true, "convert": true, "undeploy": true}
+var noDryRun = map[string]bool{"exec": true, "run": true, "attach": true, "cp": true, "export": true, "watch": true, "convert": true, "undeploy": true}
 
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
@@ -131,7 +132,7 @@ func (g *globals) loadProject(ctx context.Context, nameOnlyOK bool) (*types.Proj
 	// refuses to run, so a user can always stop and clean up what an earlier file made.
 	p, err := project.Load(ctx, project.Options{
 		Files: g.files, Name: g.name, WorkingDir: g.projectDir, EnvFiles: g.envFiles, Profiles: profiles,
-		AllowRefused: nameOnlyOK, Compatibility: g.compatibility,
+		AllowRefused: nameOnlyOK, Compatibility: g.compatibility, Remote: g.remoteLoaders(),
 	})
 	if err == nil {
 		return p, nil

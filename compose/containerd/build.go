@@ -35,8 +35,8 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	spec := req.Spec
 	spec.Name = name
 	spec.Registries = r.buildRegistries(ctx)
-	if err := b.Build(ctx, spec, archive, req.Output); err != nil {
-		return err
+	if err := b.Build(ctx, spec, archive, req.Output); err != nil || spec.Check {
+		return err // a check makes no image
 	}
 	img, err := r.importImage(ctx, archive, name)
 	if err != nil {

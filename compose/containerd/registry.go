@@ -31,8 +31,12 @@ func (r *Runtime) resolver(ctx context.Context, tracker docker.StatusTracker) re
 // HTTP, insecure TLS): the one reading of them that pulls, pushes and builds follow.
 // updateClient, when not nil, sees each host's HTTP client as it is made.
 func (r *Runtime) registryHosts(ctx context.Context, updateClient config.UpdateClientFunc) docker.RegistryHosts {
+	return registryHostsAt(ctx, r.hostsDir(), updateClient)
+}
+
+func registryHostsAt(ctx context.Context, hostsDir string, updateClient config.UpdateClientFunc) docker.RegistryHosts {
 	return config.ConfigureHosts(ctx, config.HostOptions{
-		HostDir:      config.HostDirFromRoot(r.hostsDir()),
+		HostDir:      config.HostDirFromRoot(hostsDir),
 		Credentials:  dockerConfigCredentials,
 		UpdateClient: updateClient,
 	})

@@ -27,6 +27,9 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 		return err
 	}
 	defer cleanup()
+	if spec.Check || attests(spec) != nil {
+		return errors.New("build --check, --provenance and --sbom need BuildKit: buildah has no Dockerfile checks or attestations")
+	}
 	text, err := os.ReadFile(dockerfile)
 	if err != nil {
 		return err

@@ -42,6 +42,12 @@ type Spec struct {
 	// cache's src or dest is an absolute path.
 	CacheFrom []Cache
 	CacheTo   []Cache
+	// Check runs the Dockerfile frontend's checks (build --check) instead of a
+	// build: no image comes out; CheckFailed is the error when they warn.
+	Check bool
+	// Provenance and SBOM ask BuildKit for those attestations: "" or "false" for
+	// none, "true" for the defaults, else their attributes (mode=max).
+	Provenance, SBOM string
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string
@@ -113,6 +119,9 @@ func Find(ctx context.Context, own OwnBuildKit) (Builder, error) {
 	}
 	return &Buildah{Path: path, Why: why}, nil
 }
+
+// ErrCheckFailed is a build --check whose checks warned.
+var ErrCheckFailed = errors.New("the Dockerfile checks found problems")
 
 // Error is a failed build: the step that failed, as the builder names it, and the
 // last lines the builder wrote.

@@ -107,13 +107,20 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 	}
 	args := buildctlArgs(spec, dockerfile, archive)
 	steps := map[string]string{} // progress ID (#5) → the step it runs
+	findings := 0                // the checks' WARNING and ERROR lines (build --check)
 	watch := func(line string) {
 		if m := buildkitStep.FindStringSubmatch(line); m != nil {
 			steps[m[1]] = stepName(m[2])
 		}
+		if strings.HasPrefix(line, "WARNING: ") || strings.HasPrefix(line, "ERROR: ") {
+			findings++
+		}
 	}
 	tail, err := runLogged(ctx, out, watch, spec.Env, b.Buildctl, append([]string{"--addr", b.Host}, args...)...)
 	if err == nil {
+		if spec.Check && findings > 0 {
+			return fmt.Errorf("%w: %d found in %s", ErrCheckFailed, findings, dockerfileName(spec))
+		}
 		return nil
 	}
 	var exit *exec.ExitError
@@ -165,10 +172,22 @@ func buildkitError(err error, tail []string, steps map[string]string) *Error {
 func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0",
 		"--local", "context=" + spec.Context, "--local", "dockerfile=" + filepath.Dir(dockerfile),
-		"--opt", "filename=" + filepath.Base(dockerfile),
-		// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
-		"--output", csvLine("type=docker", "name="+spec.Name, "dest="+archive)}
+		"--opt", "filename=" + filepath.Base(dockerfile)}
 	opt := func(kv string) { args = append(args, "--opt", kv) }
+	switch {
+	case spec.Check:
+		// The frontend's lint subrequest: buildctl prints its findings and builds nothing.
+		opt("requestid=frontend.lint")
+	case attests(spec) != nil:
+		// Attestations ride in an image index, which only the OCI layout holds.
+		args = append(args, "--output", csvLine("type=oci", "name="+spec.Name, "dest="+archive))
+		for _, a := range attests(spec) {
+			opt(a)
+		}
+	default:
+		// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
+		args = append(args, "--output", csvLine("type=docker", "name="+spec.Name, "dest="+archive))
+	}
 	switch spec.Network {
 	case "none":
 		opt("force-network-mode=none")
@@ -238,6 +257,35 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 		args = append(args, "--export-cache", cacheLine(c))
 	}
 	return args
+}
+
+// attests are the frontend options of the attestations spec asks for.
+func attests(spec Spec) []string {
+	var out []string
+	for _, a := range Attestations(spec) {
+		out = append(out, "attest:"+a.Kind+"="+a.Attrs)
+	}
+	return out
+}
+
+// Attestation is one BuildKit attestation a build adds: its kind and attributes
+// ("" for BuildKit's defaults).
+type Attestation struct{ Kind, Attrs string }
+
+// Attestations are those of spec: build --provenance and --sbom take "true" for
+// BuildKit's defaults, "false" for none, or the attestation's attributes.
+func Attestations(spec Spec) []Attestation {
+	var out []Attestation
+	for _, a := range []Attestation{{"provenance", spec.Provenance}, {"sbom", spec.SBOM}} {
+		switch a.Attrs {
+		case "", "false":
+		case "true":
+			out = append(out, Attestation{Kind: a.Kind})
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // cacheLine is a cache entry as buildctl takes it: type first, then the attributes

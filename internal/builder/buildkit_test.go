@@ -175,3 +175,24 @@ func TestCheckBuildahCache(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildctlArgsCheckAndAttest: build --check asks the frontend's lint and
+// exports nothing; --provenance and --sbom become attest options, with an OCI
+// export, the only one that holds them.
+func TestBuildctlArgsCheckAndAttest(t *testing.T) {
+	base := "build --progress plain --frontend dockerfile.v0 --local context=/c --local dockerfile=/c --opt filename=Dockerfile"
+	for _, c := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Check: true}, base + " --opt requestid=frontend.lint"},
+		{Spec{Provenance: "true"}, base + " --output type=oci,name=n,dest=/a.tar --opt attest:provenance="},
+		{Spec{Provenance: "mode=max", SBOM: "true"}, base + " --output type=oci,name=n,dest=/a.tar --opt attest:provenance=mode=max --opt attest:sbom="},
+		{Spec{Provenance: "false", SBOM: "false"}, base + " --output type=docker,name=n,dest=/a.tar"},
+	} {
+		c.spec.Context, c.spec.Name = "/c", "n"
+		if got := strings.Join(buildctlArgs(c.spec, "/c/Dockerfile", "/a.tar"), " "); got != c.want {
+			t.Errorf("%+v:\ngot  %s\nwant %s", c.spec, got, c.want)
+		}
+	}
+}
