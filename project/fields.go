@@ -53,7 +53,7 @@ var ServiceFields = map[string]Support{
 	"credential_spec": notYet, "device_cgroup_rules": yes, "devices": {Supported: true, Note: "host paths; a CDI name (`vendor.com/class=name`, `=all`) gives that CDI device"}, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": yes, "gpus": {Supported: true, Note: "through CDI: see GPUs in the README"}, "init": yes, "ipc": yes, "isolation": notYet,
-	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
+	"logging": {Supported: true, Note: "json-file, local and none; syslog, journald, gelf and fluentd through berth's log driver, which keeps the local log too"}, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
@@ -197,13 +197,15 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if l := s.Logging; l != nil {
 		switch l.Driver {
 		case "", "json-file", "local", "none":
-		default:
-			return fmt.Errorf("field \"logging.driver\": %q is not supported: use json-file, local or none", l.Driver)
-		}
-		for k := range l.Options {
-			if k != "max-size" && k != "max-file" {
-				return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
+			for k := range l.Options {
+				if k != "max-size" && k != "max-file" {
+					return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
+				}
 			}
+		case "syslog", "journald", "gelf", "fluentd":
+			// Their options are read, and their collector reached, before up makes anything.
+		default:
+			return fmt.Errorf("field \"logging.driver\": %q is not supported: use json-file, local, none, syslog, journald, gelf or fluentd", l.Driver)
 		}
 	}
 	if err := checkPullPolicy(s); err != nil {

@@ -78,9 +78,12 @@ func portRange(s string) (uint32, uint32, error) {
 }
 
 // CheckPorts probes the service's fixed host ports before up makes anything (see
-// network.CheckHostPorts). A service without a network namespace of its own
-// publishes nothing.
+// network.CheckHostPorts), and the collector its logging driver sends to. A service
+// without a network namespace of its own publishes nothing.
 func (r *Runtime) CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error {
+	if err := checkLogCollector(s); err != nil {
+		return err
+	}
 	if m := s.NetworkMode; m == "host" || m == "none" || strings.HasPrefix(m, "service:") || strings.HasPrefix(m, "container:") {
 		return nil
 	}
