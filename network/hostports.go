@@ -28,11 +28,14 @@ func (m *Manager) CheckHostPorts(project string, ports []Port) error {
 		return err
 	}
 	for _, p := range ports {
+		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
+		if err := checkSCTP(p); err != nil {
+			return err
+		}
 		if p.HostPort == 0 || p.HostPortEnd > p.HostPort {
 			continue
 		}
 		p.HostPortEnd = 0
-		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
 		if p.HostIP == "0.0.0.0" {
 			p.HostIP = ""
 		}

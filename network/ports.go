@@ -26,6 +26,9 @@ func normalizePorts(ports []Port, used []usedPort) ([]Port, error) {
 		if p.ContainerPort == 0 {
 			return nil, fmt.Errorf("%w: published port without a container port", ErrInvalid)
 		}
+		if err := checkSCTP(p); err != nil {
+			return nil, err
+		}
 		if p.HostIP != "" {
 			a, err := netip.ParseAddr(p.HostIP)
 			if err != nil || !a.Is4() {

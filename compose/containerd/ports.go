@@ -30,7 +30,7 @@ func publishedPorts(s types.ServiceConfig) ([]network.Port, error) {
 		if proto == "" {
 			proto = "tcp"
 		}
-		if proto != "tcp" && proto != "udp" {
+		if proto != "tcp" && proto != "udp" && proto != "sctp" {
 			return nil, fmt.Errorf("service %q: ports: protocol %q is not supported", s.Name, proto)
 		}
 		// compose-go splits "9000-9001:9000-9001" into one entry per port; a host range
