@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -175,7 +176,7 @@ func Ports(ps []types.ServicePortConfig) string {
 				out = append(out, fmt.Sprintf("%d/%s", b.TargetPort, b.Protocol))
 				continue
 			}
-			out = append(out, fmt.Sprintf("%s:%d->%d/%s", b.URL, b.PublishedPort, b.TargetPort, b.Protocol))
+			out = append(out, fmt.Sprintf("%s->%d/%s", net.JoinHostPort(b.URL, fmt.Sprint(b.PublishedPort)), b.TargetPort, b.Protocol))
 		}
 	}
 	sort.Strings(out)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,11 @@ func (m *Manager) CheckHostPorts(project string, ports []Port) error {
 		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
 		if err := checkSCTP(p); err != nil {
 			return err
+		}
+		if a, err := netip.ParseAddr(p.HostIP); err == nil && a.Is6() && !a.Is4In6() {
+			if err := checkIPv6Host(p); err != nil {
+				return err
+			}
 		}
 		if p.HostPort == 0 || p.HostPortEnd > p.HostPort {
 			continue
@@ -94,12 +100,12 @@ func bindProbe(p Port) error {
 	switch p.Protocol {
 	case "udp":
 		var c net.PacketConn
-		if c, err = net.ListenPacket("udp4", addr); err == nil {
+		if c, err = net.ListenPacket(p.family(), addr); err == nil {
 			c.Close()
 		}
 	case "tcp":
 		var l net.Listener
-		if l, err = net.Listen("tcp4", addr); err == nil {
+		if l, err = net.Listen(p.family(), addr); err == nil {
 			l.Close()
 		}
 	}
