@@ -52,4 +52,9 @@ func TestIPv6Ports(t *testing.T) {
 	if out := s.must("-p", s.project+"-lo", "ps", "-a", "-q"); strings.TrimSpace(out) != "" {
 		t.Errorf("a refused up made containers: %s", out)
 	}
+	// So is a port on an IPv6 address of a service on no IPv6 network.
+	r = s.berth("-f", "v4only.yaml", "-p", s.project+"-v4", "up", "-d")
+	if r.code == 0 || !strings.Contains(r.stderr, `service "web4": field "ports": [::]:18733: the service is on no network with enable_ipv6: true`) {
+		t.Errorf("an IPv6 host IP on an IPv4 network: exit %d\n%s", r.code, r.stderr)
+	}
 }

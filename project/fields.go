@@ -133,6 +133,7 @@ func CheckSupported(p *types.Project) (ignored []string, err error) {
 		add(fmt.Sprintf("network %q: ", key), checkNetwork(p.Networks[key]))
 	}
 	add("", checkIPv6Addresses(p))
+	add("", checkIPv6Ports(p))
 	add("", checkBridgeNames(p.Networks))
 	for _, key := range sortedKeys(p.Volumes) {
 		add(fmt.Sprintf("volume %q: ", key), checkVolume(p.Volumes[key]))
