@@ -97,8 +97,8 @@ type portmapConf struct {
 }
 
 // notToIPv6Loopback keeps portmap's IPv6 DNAT off connections to ::1: the kernel
-// would drop them on the bridge (see ErrIPv6Loopback), and the host's program
-// would wait for a reply that never comes instead of being refused at once.
+// would drop them on the bridge, and berth's agent serves ::1 with a proxy instead
+// (see ProxyIPv6Loopback).
 var notToIPv6Loopback = []string{"!", "-d", "::1/128"}
 
 type firewallConf struct {

@@ -2,6 +2,7 @@ package network
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -105,7 +106,14 @@ func bindProbe(p Port) error {
 		}
 	case "tcp":
 		var l net.Listener
-		if l, err = net.Listen(p.family(), addr); err == nil {
+		listen := net.Listen
+		if loopbackProxied(p) {
+			// The agent's proxy of a container being replaced may hold it yet.
+			listen = func(network, addr string) (net.Listener, error) {
+				return reusePort.Listen(context.Background(), network, addr)
+			}
+		}
+		if l, err = listen(p.family(), addr); err == nil {
 			l.Close()
 		}
 	}

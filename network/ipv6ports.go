@@ -28,11 +28,9 @@ var ipv6Publishing = sync.OnceValue(func() error {
 	return nil
 })
 
-// ErrIPv6Loopback is a port published on ::1. portmap's DNAT sends the host's
-// connection to the container from ::1, and Linux drops IPv6 packets from or to the
-// loopback on any other interface (IPv6 has no route_localnet), so only a userland
-// proxy could serve it, which berth does not run.
-var ErrIPv6Loopback = errors.New("Linux does not forward IPv6 loopback traffic to a container, and berth runs no userland proxy: publish on :: or one of the host's IPv6 addresses")
+// ErrIPv6Loopback is a udp or sctp port published on ::1: the kernel cannot DNAT
+// it (see ProxyIPv6Loopback), and berth's proxy there carries tcp only.
+var ErrIPv6Loopback = errors.New("berth serves ::1 through a tcp proxy (the kernel does not forward IPv6 loopback traffic to a container): publish udp and sctp on :: or one of the host's IPv6 addresses")
 
 // checkIPv6Host refuses a port on an IPv6 host address where the host cannot
 // publish it, naming the port.
@@ -40,7 +38,7 @@ func checkIPv6Host(p Port) error {
 	if err := ipv6Publishing(); err != nil {
 		return fmt.Errorf("field \"ports\": %s: %w", p, err)
 	}
-	if a, err := netip.ParseAddr(p.HostIP); err == nil && a.IsLoopback() {
+	if a, err := netip.ParseAddr(p.HostIP); err == nil && a.IsLoopback() && p.Protocol != "tcp" {
 		return fmt.Errorf("field \"ports\": %s: %w", p, ErrIPv6Loopback)
 	}
 	return nil

@@ -39,7 +39,7 @@ var ServiceFields = map[string]Support{
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
 	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias, link_local_ips; not driver_opts"},
-	"ports":      {Supported: true, Note: "tcp, udp and sctp (where the kernel has SCTP), on IPv4 host addresses and, from an IPv6 network, IPv6 ones but ::1; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
+	"ports":      {Supported: true, Note: "tcp, udp and sctp (where the kernel has SCTP), on IPv4 host addresses and, from an IPv6 network, IPv6 ones (tcp on ::1 through berth's agent, as docker's userland proxy); a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": {Supported: true, Note: "with berth watch and up --watch"}, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
