@@ -3,24 +3,14 @@ package e2e
 import (
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-)
 
-// hostHasSCTP says whether this kernel speaks SCTP (making a socket loads the
-// module where it can be loaded).
-func hostHasSCTP() bool {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, syscall.IPPROTO_SCTP)
-	if err != nil {
-		return false
-	}
-	syscall.Close(fd)
-	return true
-}
+	"berth.dev/berth/network"
+)
 
 func TestSCTPPorts(t *testing.T) {
 	s := newScenario(t)
-	if !hostHasSCTP() {
+	if !network.SCTPSupported() {
 		t.Log("this kernel has no SCTP: up must refuse the port and make nothing")
 		r := s.berth("up", "-d")
 		if r.code == 0 || !strings.Contains(r.stderr, `service "web": field "ports": 9000/sctp: this kernel has no SCTP`) {

@@ -7,7 +7,7 @@ import (
 
 func TestSCTPPortOnThisKernel(t *testing.T) {
 	_, err := normalizePorts([]Port{{HostPort: 18799, ContainerPort: 9000, Protocol: "SCTP"}}, nil)
-	if sctpSupported() {
+	if SCTPSupported() {
 		if err != nil {
 			t.Errorf("an sctp port on a kernel with SCTP: %v", err)
 		}
