@@ -130,6 +130,7 @@ func (s *syslogSender) send(r record) error {
 	if s.stream {
 		s.buf = append(s.buf, '\n')
 	}
+	s.conn.SetWriteDeadline(time.Now().Add(3 * time.Second))
 	_, err := s.conn.Write(s.buf)
 	return err
 }
@@ -182,6 +183,7 @@ func (f *Forward) openGelf() (sender, error) {
 		if err != nil {
 			return nil, err
 		}
+		w.MaxReconnect = 0 // the forwarder reconnects, without holding up the lines
 		s.w = w
 		return s, nil
 	}

@@ -6,25 +6,62 @@ import (
 	"time"
 )
 
-// retryAfter spaces the attempts to reach a collector that does not answer.
-const retryAfter = time.Second
+const (
+	// retryAfter spaces the attempts to reach a collector that does not answer.
+	retryAfter = time.Second
+	// forwardBacklog bounds the batches waiting for the collector; beyond it lines
+	// are dropped for it (they stay in the local log).
+	forwardBacklog = 256
+	// closeGrace bounds the wait for the last lines to reach the collector.
+	closeGrace = 2 * time.Second
+)
 
-// forwarder sends the records the writer took to the collector, connecting on
-// the first and again after a failure, at most once a retryAfter: a collector
-// that is down loses the lines of that time, as a docker driver in non-blocking
-// mode does, and never stops the local file. It says so once per outage on
-// errs (the shim's log).
+// forwarder sends the records the writer took to the collector, from a goroutine
+// of its own: a slow or absent collector never delays the local log, nor the
+// container. It connects on the first record and again after a failure, at most
+// once a retryAfter; what cannot be sent meanwhile is lost to the collector, as
+// with docker's non-blocking mode, and said once per outage on errs (the shim's
+// log).
 type forwarder struct {
 	f       *Forward
 	s       sender
 	lastTry time.Time
 	failing bool
+	dropped bool
 	errs    io.Writer
+	batches chan []record
+	done    chan struct{}
 }
 
-func newForwarder(f *Forward, errs io.Writer) *forwarder { return &forwarder{f: f, errs: errs} }
+func newForwarder(f *Forward, errs io.Writer) *forwarder {
+	fw := &forwarder{f: f, errs: errs, batches: make(chan []record, forwardBacklog), done: make(chan struct{})}
+	go fw.run()
+	return fw
+}
 
+// write queues a batch for the collector without waiting.
 func (fw *forwarder) write(batch []record) {
+	select {
+	case fw.batches <- batch:
+	default:
+		if !fw.dropped {
+			fmt.Fprintf(fw.errs, "logdriver: %s: the collector falls behind: lines are kept in the local log only\n", fw.f.Driver)
+			fw.dropped = true
+		}
+	}
+}
+
+func (fw *forwarder) run() {
+	defer close(fw.done)
+	for batch := range fw.batches {
+		fw.send(batch)
+	}
+	if fw.s != nil {
+		fw.s.close()
+	}
+}
+
+func (fw *forwarder) send(batch []record) {
 	for _, r := range batch {
 		if fw.s == nil {
 			if time.Since(fw.lastTry) < retryAfter {
@@ -55,8 +92,11 @@ func (fw *forwarder) fail(err error) {
 	fw.failing = true
 }
 
+// close sends what is queued, for a bounded time.
 func (fw *forwarder) close() {
-	if fw.s != nil {
-		fw.s.close()
+	close(fw.batches)
+	select {
+	case <-fw.done:
+	case <-time.After(closeGrace):
 	}
 }
