@@ -3,9 +3,12 @@ package logdriver
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,3 +132,59 @@ func TestSyslogFormats(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// TestSyslogTransports: over tcp each message ends with a newline (RFC 6587's
+// non-transparent framing); over a unix datagram socket it is the datagram.
+func TestSyslogTransports(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	sock := filepath.Join(t.TempDir(), "log")
+	u, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	send := func(address string) {
+		t.Helper()
+		f, err := ParseForward("syslog", map[string]string{"syslog-address": address, "tag": "web", "syslog-format": "rfc3164"}, ContainerInfo{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Check(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.close()
+		for _, line := range []string{"one\n", "two\n"} {
+			if err := s.send(record{Log: line, Stream: "stdout", Time: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	send("tcp://" + l.Addr().String())
+	if c, err := l.Accept(); err == nil {
+		c.Close() // Check's connection
+	}
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, _ := io.ReadAll(c)
+	if lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n"); len(lines) != 2 || !strings.HasSuffix(lines[0], ": one") || !strings.HasSuffix(lines[1], ": two") {
+		t.Errorf("over tcp: %q", got)
+	}
+	send("unixgram://" + sock)
+	buf := make([]byte, 1024)
+	u.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := u.Read(buf)
+	if err != nil || !strings.HasSuffix(string(buf[:n]), "web["+strconv.Itoa(os.Getpid())+"]: one") {
+		t.Errorf("over unixgram: %q, %v", buf[:n], err)
+	}
+}
