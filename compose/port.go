@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"net"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -26,7 +27,7 @@ func (e *Engine) Port(ctx context.Context, p *types.Project, service string, por
 			if host == "" {
 				host = "0.0.0.0"
 			}
-			return host + ":" + pc.Published, nil
+			return net.JoinHostPort(host, pc.Published), nil
 		}
 	}
 	return "", fmt.Errorf("%w: service %q publishes no %s port %d", ErrNotFound, service, protocol, port)

@@ -83,7 +83,8 @@ type Runtime interface {
 	RemoveVolume(ctx context.Context, name string) error
 
 	// CheckPorts refuses a fixed host port of the service that a host program holds
-	// or a container of berth outside the project publishes, before anything is made.
+	// or a container of berth outside the project publishes, and a logging driver's
+	// collector that cannot be reached, before anything is made.
 	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
 
 	// EnsureAgent starts berth's agent task (the DNS resolver and the healthchecks)

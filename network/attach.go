@@ -149,6 +149,11 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
 	}
+	if len(nets) > 0 {
+		if err := checkIPv6Ports(nets[0], ports); err != nil {
+			return nil, fmt.Errorf("container %s: %w", id, err)
+		}
+	}
 	gateway4, gateway6 := defaultGateway(nets, attach, false), defaultGateway(nets, attach, true)
 	for i, a := range attach {
 		if lists[i], err = m.attachConflist(nets[i], a, i == gateway4, i == gateway6); err != nil {

@@ -93,7 +93,13 @@ type portmapConf struct {
 	Type         string          `json:"type"`
 	Capabilities map[string]bool `json:"capabilities"`
 	SNAT         bool            `json:"snat"`
+	ConditionsV6 []string        `json:"conditionsV6,omitempty"`
 }
+
+// notToIPv6Loopback keeps portmap's IPv6 DNAT off connections to ::1: the kernel
+// would drop them on the bridge, and berth's agent serves ::1 with a proxy instead
+// (see ProxyIPv6Loopback).
+var notToIPv6Loopback = []string{"!", "-d", "::1/128"}
 
 type firewallConf struct {
 	Type    string `json:"type"`
@@ -140,6 +146,10 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 			ipam.Routes = append(ipam.Routes, ipamRouteConf{Dst: "::/0"})
 		}
 	}
+	portmap := portmapConf{Type: "portmap", Capabilities: map[string]bool{"portMappings": true}, SNAT: true}
+	if n.Subnet6 != "" {
+		portmap.ConditionsV6 = notToIPv6Loopback
+	}
 	c := conflist{
 		CNIVersion: cniVersion,
 		Name:       n.Name,
@@ -154,7 +164,7 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 				IPAM:         ipam,
 				Capabilities: map[string]bool{"ips": true, "mac": true},
 			},
-			portmapConf{Type: "portmap", Capabilities: map[string]bool{"portMappings": true}, SNAT: true},
+			portmap,
 			firewallConf{Type: "firewall", Backend: "iptables"},
 		},
 	}

@@ -2,9 +2,11 @@ package network
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,11 +30,19 @@ func (m *Manager) CheckHostPorts(project string, ports []Port) error {
 		return err
 	}
 	for _, p := range ports {
+		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
+		if err := checkSCTP(p); err != nil {
+			return err
+		}
+		if a, err := netip.ParseAddr(p.HostIP); err == nil && a.Is6() && !a.Is4In6() {
+			if err := checkIPv6Host(p); err != nil {
+				return err
+			}
+		}
 		if p.HostPort == 0 || p.HostPortEnd > p.HostPort {
 			continue
 		}
 		p.HostPortEnd = 0
-		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
 		if p.HostIP == "0.0.0.0" {
 			p.HostIP = ""
 		}
@@ -91,12 +101,19 @@ func bindProbe(p Port) error {
 	switch p.Protocol {
 	case "udp":
 		var c net.PacketConn
-		if c, err = net.ListenPacket("udp4", addr); err == nil {
+		if c, err = net.ListenPacket(p.family(), addr); err == nil {
 			c.Close()
 		}
 	case "tcp":
 		var l net.Listener
-		if l, err = net.Listen("tcp4", addr); err == nil {
+		listen := net.Listen
+		if loopbackProxied(p) {
+			// The agent's proxy of a container being replaced may hold it yet.
+			listen = func(network, addr string) (net.Listener, error) {
+				return reusePort.Listen(context.Background(), network, addr)
+			}
+		}
+		if l, err = listen(p.family(), addr); err == nil {
 			l.Close()
 		}
 	}

@@ -26,12 +26,24 @@ func normalizePorts(ports []Port, used []usedPort) ([]Port, error) {
 		if p.ContainerPort == 0 {
 			return nil, fmt.Errorf("%w: published port without a container port", ErrInvalid)
 		}
+		if err := checkSCTP(p); err != nil {
+			return nil, err
+		}
 		if p.HostIP != "" {
 			a, err := netip.ParseAddr(p.HostIP)
-			if err != nil || !a.Is4() {
-				return nil, fmt.Errorf("%w: port %d: host IP %q: only IPv4 addresses are supported", ErrInvalid, p.ContainerPort, p.HostIP)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%w: port %d: host IP %q is not an IP address", ErrInvalid, p.ContainerPort, p.HostIP)
 			}
-			if a.IsUnspecified() {
+			if a.Is4In6() {
+				a = a.Unmap()
+			}
+			if a.Is6() {
+				if err := checkIPv6Host(p); err != nil {
+					return nil, err
+				}
+			}
+			p.HostIP = a.String()
+			if a == netip.IPv4Unspecified() {
 				p.HostIP = "" // 0.0.0.0 means every address, as "" does
 			}
 		}
@@ -93,7 +105,7 @@ func pickHostPort(p *Port, used []usedPort) error {
 		return fmt.Errorf("%w: no port of %d-%d/%s is free", ErrPortAllocated, p.HostPort, p.HostPortEnd, p.Protocol)
 	}
 	for range 50 {
-		hp, err := freePort(p.HostIP, p.Protocol)
+		hp, err := freePort(*p)
 		if err != nil {
 			return fmt.Errorf("port %d/%s: pick a host port: %w", p.ContainerPort, p.Protocol, err)
 		}
@@ -107,31 +119,44 @@ func pickHostPort(p *Port, used []usedPort) error {
 	return fmt.Errorf("%w: port %d/%s: every port the kernel offered is published already", ErrPortAllocated, p.ContainerPort, p.Protocol)
 }
 
-// String is how an error names a published port: "127.0.0.1:8080/tcp".
+// String is how an error names a published port: "127.0.0.1:8080/tcp",
+// "[::1]:8080/tcp".
 func (p Port) String() string {
 	ip := p.HostIP
 	if ip == "" {
 		ip = "0.0.0.0"
 	}
-	return fmt.Sprintf("%s:%d/%s", ip, p.HostPort, p.Protocol)
+	return fmt.Sprintf("%s/%s", net.JoinHostPort(ip, strconv.Itoa(int(p.HostPort))), p.Protocol)
+}
+
+// family is the socket network of the port's protocol and host IP: "tcp4", "udp6".
+func (p Port) family() string {
+	proto := "tcp"
+	if p.Protocol == "udp" {
+		proto = "udp"
+	}
+	if a, err := netip.ParseAddr(p.HostIP); err == nil && a.Is6() {
+		return proto + "6"
+	}
+	return proto + "4"
 }
 
 // freePort asks the kernel for a port nobody listens on. Nothing holds it afterwards,
 // so it can race with another program; Docker's userland proxy has the same gap
 // without the proxy.
-func freePort(hostIP, proto string) (uint16, error) {
-	addr := net.JoinHostPort(hostIP, "0")
+func freePort(p Port) (uint16, error) {
+	addr := net.JoinHostPort(p.HostIP, "0")
 	var port string
-	switch proto {
+	switch p.Protocol {
 	case "udp":
-		c, err := net.ListenPacket("udp4", addr)
+		c, err := net.ListenPacket(p.family(), addr)
 		if err != nil {
 			return 0, err
 		}
 		_, port, _ = net.SplitHostPort(c.LocalAddr().String())
 		c.Close()
 	default:
-		l, err := net.Listen("tcp4", addr)
+		l, err := net.Listen(p.family(), addr)
 		if err != nil {
 			return 0, err
 		}

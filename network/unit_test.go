@@ -3,6 +3,7 @@ package network
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -135,10 +136,17 @@ func TestPorts(t *testing.T) {
 	if portsMatch(ps, []Port{{HostPort: 18001, ContainerPort: 80}, {ContainerPort: 53, Protocol: "udp"}}) {
 		t.Fatal("different host port matched")
 	}
-	for _, bad := range []Port{{ContainerPort: 0, HostPort: 1}, {ContainerPort: 1, Protocol: "icmp"}, {ContainerPort: 1, HostIP: "::1"}, {ContainerPort: 1, HostIP: "x"}} {
+	for _, bad := range []Port{{ContainerPort: 0, HostPort: 1}, {ContainerPort: 1, Protocol: "icmp"}, {ContainerPort: 1, HostIP: "::1", Protocol: "udp"}, {ContainerPort: 1, HostIP: "fe80::1%eth0"}, {ContainerPort: 1, HostIP: "x"}} {
 		if _, err := normalizePorts([]Port{bad}, nil); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
+	}
+	v6, err := normalizePorts([]Port{{HostIP: "::1", ContainerPort: 80}, {HostIP: "::ffff:127.0.0.1", ContainerPort: 81}, {HostIP: "::", ContainerPort: 82}}, nil)
+	if err != nil || v6[0].HostIP != "::1" || v6[1].HostIP != "127.0.0.1" || v6[2].HostIP != "::" || v6[0].HostPort == 0 {
+		t.Fatalf("IPv6 host IPs: %+v, %v", v6, err)
+	}
+	if !loopbackProxied(v6[0]) || loopbackProxied(v6[1]) || !loopbackProxied(v6[2]) || v6[0].String() != fmt.Sprintf("[::1]:%d/tcp", v6[0].HostPort) {
+		t.Errorf("the ports berth's agent proxies on ::1: %+v", v6)
 	}
 	pm := portMappings([]Port{{HostIP: "127.0.0.1", HostPort: 1, ContainerPort: 2, Protocol: "tcp"}})
 	data, _ := json.Marshal(pm)

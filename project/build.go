@@ -17,7 +17,7 @@ var BuildFields = map[string]Support{
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
 	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "with buildah, RUN steps then run in a runc container of buildah's"},
 	"network":             {Supported: true, Note: "default and host share the host's network with RUN steps; none gives them none"},
-	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway not yet"},
+	"extra_hosts":         {Supported: true, Note: "host:ip; host-gateway is the host as RUN steps reach it (they share its network)"},
 	"secrets":             {Supported: true, Note: "file and environment secrets, for RUN --mount=type=secret"},
 	"ssh":                 {Supported: true, Note: "default needs an agent (SSH_AUTH_SOCK); or id=key file"},
 	"platforms":           {Supported: true, Note: "the host's platform only"},
@@ -56,13 +56,6 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 	case "", "default", "host", "none":
 	default:
 		return fmt.Errorf("field \"build.network\": %q is not supported: use default, host or none", b.Network)
-	}
-	for host, ips := range b.ExtraHosts {
-		for _, ip := range ips {
-			if ip == "host-gateway" {
-				return fmt.Errorf("field \"build.extra_hosts\": %s:%s: host-gateway is not supported yet", host, ip)
-			}
-		}
 	}
 	for _, pl := range b.Platforms {
 		if pl != HostPlatform {

@@ -39,7 +39,7 @@ var ServiceFields = map[string]Support{
 	"extends": loaderH, "expose": {Supported: true, Note: "informational, as in Docker: every port is reachable on the service's networks"},
 	"label_file": loaderH,
 	"networks":   {Supported: true, Note: "aliases, ipv4_address, ipv6_address, mac_address, priority, gw_priority, interface_name, use_service_name_alias, link_local_ips; not driver_opts"},
-	"ports":      {Supported: true, Note: "tcp and udp, on IPv4 host addresses; a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
+	"ports":      {Supported: true, Note: "tcp, udp and sctp (where the kernel has SCTP), on IPv4 host addresses and, from an IPv6 network, IPv6 ones (tcp on ::1 through berth's agent, as docker's userland proxy); a host range or no host port gets a free one picked; mode host is published as ingress on one host"},
 
 	"develop": {Supported: true, Note: "with berth watch and up --watch"}, "attach": notYet, "provider": notYet,
 	"external_links": {Supported: true, Note: "NAME:ALIAS resolves, for this service only, to a container sharing one of its networks"},
@@ -53,7 +53,7 @@ var ServiceFields = map[string]Support{
 	"credential_spec": notYet, "device_cgroup_rules": yes, "devices": {Supported: true, Note: "host paths; a CDI name (`vendor.com/class=name`, `=all`) gives that CDI device"}, "dns": {Supported: true, Note: "berth's resolver forwards the container's queries for other names to them"},
 	"dns_opt": yes, "dns_search": yes, "domainname": yes, "extra_hosts": yes,
 	"group_add": yes, "gpus": {Supported: true, Note: "through CDI: see GPUs in the README"}, "init": yes, "ipc": yes, "isolation": notYet,
-	"logging": yes, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
+	"logging": {Supported: true, Note: "json-file, local and none; syslog, journald, gelf and fluentd through berth's log driver, which keeps the local log too"}, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
 	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
@@ -133,6 +133,7 @@ func CheckSupported(p *types.Project) (ignored []string, err error) {
 		add(fmt.Sprintf("network %q: ", key), checkNetwork(p.Networks[key]))
 	}
 	add("", checkIPv6Addresses(p))
+	add("", checkIPv6Ports(p))
 	add("", checkBridgeNames(p.Networks))
 	for _, key := range sortedKeys(p.Volumes) {
 		add(fmt.Sprintf("volume %q: ", key), checkVolume(p.Volumes[key]))
@@ -197,13 +198,15 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if l := s.Logging; l != nil {
 		switch l.Driver {
 		case "", "json-file", "local", "none":
-		default:
-			return fmt.Errorf("field \"logging.driver\": %q is not supported: use json-file, local or none", l.Driver)
-		}
-		for k := range l.Options {
-			if k != "max-size" && k != "max-file" {
-				return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
+			for k := range l.Options {
+				if k != "max-size" && k != "max-file" {
+					return fmt.Errorf("field \"logging.options.%s\" is not supported yet (max-size and max-file are)", k)
+				}
 			}
+		case "syslog", "journald", "gelf", "fluentd":
+			// Their options are read, and their collector reached, before up makes anything.
+		default:
+			return fmt.Errorf("field \"logging.driver\": %q is not supported: use json-file, local, none, syslog, journald, gelf or fluentd", l.Driver)
 		}
 	}
 	if err := checkPullPolicy(s); err != nil {

@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -46,6 +47,29 @@ func checkIPv6Addresses(p *types.Project) error {
 			n, ok := p.Networks[key]
 			if ok && !bool(n.External) && (n.EnableIPv6 == nil || !*n.EnableIPv6) {
 				return fmt.Errorf("service %q: field \"networks.%s.ipv6_address\": network %q has no enable_ipv6: true", name, key, key)
+			}
+		}
+	}
+	return nil
+}
+
+// checkIPv6Ports refuses a port on an IPv6 host address of a service on no IPv6
+// network: ip6tables' DNAT would have no container address to send it to.
+func checkIPv6Ports(p *types.Project) error {
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if s.NetworkMode != "" {
+			continue // host, none or another's namespace: nothing is published
+		}
+		ipv6 := false
+		for key := range s.Networks {
+			if n, ok := p.Networks[key]; ok && (bool(n.External) || n.EnableIPv6 != nil && *n.EnableIPv6) {
+				ipv6 = true // an external network may have IPv6: the network package checks
+			}
+		}
+		for _, port := range s.Ports {
+			if a, err := netip.ParseAddr(port.HostIP); err == nil && a.Is6() && !a.Is4In6() && !ipv6 {
+				return fmt.Errorf("service %q: field \"ports\": %s: the service is on no network with enable_ipv6: true", name, net.JoinHostPort(port.HostIP, port.Published))
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	berthctr "berth.dev/berth/compose/containerd"
 	"berth.dev/berth/internal/logdriver"
 	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/network"
 	"berth.dev/berth/network/resolver"
 )
 
@@ -30,7 +31,7 @@ func newLogDriverCommand() *cobra.Command {
 }
 
 // newAgentCommand is the body of berth's agent task: the DNS resolver, the
-// healthcheck monitor and the restart limits, side by side.
+// healthcheck monitor, the restart limits and the proxy of ports on ::1, side by side.
 func newAgentCommand() *cobra.Command {
 	var o resolver.Options
 	var rt berthctr.Options
@@ -58,6 +59,7 @@ func newAgentCommand() *cobra.Command {
 			g.Go(func() error { return resolver.Run(ctx, o) })
 			g.Go(func() error { return runtime.MonitorHealth(ctx) })
 			g.Go(func() error { return runtime.EnforceRestartLimits(ctx) })
+			g.Go(func() error { return network.ProxyIPv6Loopback(ctx, o.StateDir, log.Printf) })
 			// At boot (and at every start of the agent), what should run comes back.
 			g.Go(func() error {
 				plain, _ := progress.New("plain", os.Stderr, false)

@@ -271,11 +271,17 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 
 	logURI := logdriver.URI(logDriver, r.logFile(id))
-	if s.Logging != nil && len(s.Logging.Options) > 0 {
-		lo, err := logdriver.ParseOptions(s.Logging.Options)
-		if err != nil {
-			return compose.Container{}, fmt.Errorf("service %q: logging.options: %w", s.Name, err)
-		}
+	args, _ := processArgs(imgSpec.Config, s)
+	imgConfig, err := img.Config(ctx)
+	if err != nil {
+		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
+	}
+	lo, writeLogOptions, err := logOptions(s, logdriver.ContainerInfo{ID: id, Name: req.Name, ImageName: s.Image,
+		ImageID: imgConfig.Digest.String(), Command: strings.Join(args, " "), Created: time.Now().UTC()})
+	if err != nil {
+		return compose.Container{}, err
+	}
+	if writeLogOptions {
 		if err := logdriver.WriteOptions(r.logFile(id), lo); err != nil {
 			return compose.Container{}, err
 		}
@@ -310,7 +316,6 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		}
 		labels[labelHealthcheck] = healthLabel(check)
 	}
-	args, _ := processArgs(imgSpec.Config, s)
 	if len(anonymous) > 0 {
 		labels[compose.LabelAnonymousVolumes] = strings.Join(anonymous, ",")
 	}

@@ -30,7 +30,7 @@ func publishedPorts(s types.ServiceConfig) ([]network.Port, error) {
 		if proto == "" {
 			proto = "tcp"
 		}
-		if proto != "tcp" && proto != "udp" {
+		if proto != "tcp" && proto != "udp" && proto != "sctp" {
 			return nil, fmt.Errorf("service %q: ports: protocol %q is not supported", s.Name, proto)
 		}
 		// compose-go splits "9000-9001:9000-9001" into one entry per port; a host range
@@ -78,9 +78,12 @@ func portRange(s string) (uint32, uint32, error) {
 }
 
 // CheckPorts probes the service's fixed host ports before up makes anything (see
-// network.CheckHostPorts). A service without a network namespace of its own
-// publishes nothing.
+// network.CheckHostPorts), and the collector its logging driver sends to. A service
+// without a network namespace of its own publishes nothing.
 func (r *Runtime) CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error {
+	if err := checkLogCollector(s); err != nil {
+		return err
+	}
 	if m := s.NetworkMode; m == "host" || m == "none" || strings.HasPrefix(m, "service:") || strings.HasPrefix(m, "container:") {
 		return nil
 	}

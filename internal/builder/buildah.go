@@ -22,6 +22,11 @@ type Buildah struct {
 }
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
+	// RUN steps share the host's network (network: none has none to reach).
+	spec, err := withHostGateway(spec, hostOfRunSteps, "")
+	if err != nil {
+		return err
+	}
 	dockerfile, hosts, cleanup, err := prepare(spec)
 	if err != nil {
 		return err

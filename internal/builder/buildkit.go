@@ -92,6 +92,14 @@ func reachable(host string) error {
 }
 
 func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
+	gateway := ""
+	if b.Own {
+		gateway = hostOfRunSteps // berth's buildkitd runs RUN steps in the host's network
+	}
+	spec, err := withHostGateway(spec, gateway, "host-gateway needs berth's own buildkitd: the network of the one at BUILDKIT_HOST is its own; give the host's IP")
+	if err != nil {
+		return err
+	}
 	dockerfile, hosts, cleanup, err := prepare(spec)
 	if err != nil {
 		return err

@@ -19,10 +19,12 @@ import (
 	"strings"
 )
 
-// Options are the rotation settings of one log.
+// Options are the rotation settings of one log, and where its lines go besides.
 type Options struct {
 	MaxSize  int64 `json:"max_size"`  // bytes; 0 = no rotation
 	MaxFiles int   `json:"max_files"` // kept files including the current one, >= 1
+	// Forward, when set, sends a copy of each line to a collector.
+	Forward *Forward `json:"forward,omitempty"`
 }
 
 // ErrBadOption is wrapped by every ParseOptions error.

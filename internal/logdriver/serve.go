@@ -67,6 +67,11 @@ func inheritedFile(fd int, name string) (*os.File, error) {
 func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready func() error) error {
 	opts, optErr := loadOptions(logFile) // a bad file must not stop the logs: use defaults
 	w := newFileWriter(logFile, opts)
+	var fw *forwarder
+	if opts.Forward != nil {
+		fw = newForwarder(opts.Forward, os.Stderr)
+		defer fw.close()
+	}
 	writeErr := w.open() // early, but a failure only means the first write retries
 	if err := ready(); err != nil {
 		w.close()
@@ -114,6 +119,9 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		}
 		if err := w.write(batch); err != nil && writeErr == nil {
 			writeErr = err
+		}
+		if fw != nil {
+			fw.write(batch)
 		}
 	}
 	<-done
