@@ -12,11 +12,24 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Runtime is what the verbs need of a container engine.
+// Runtime is what the verbs need of a container engine: the roles below, which
+// compose/containerd serves together and the engine's tests fake one by one.
 type Runtime interface {
-	// Lock serialises berth processes that change the same project.
-	Lock(ctx context.Context, project string) (unlock func(), err error)
+	Locker
+	ContainerRuntime
+	ImageRuntime
+	ResourceRuntime
+	AgentRuntime
+}
 
+// Locker serialises berth processes that change the same project.
+type Locker interface {
+	Lock(ctx context.Context, project string) (unlock func(), err error)
+}
+
+// ContainerRuntime is containers and their tasks: what up, down and the container
+// verbs make, start, stop, watch and remove.
+type ContainerRuntime interface {
 	// Containers lists a project's containers; project "" lists those of every project.
 	Containers(ctx context.Context, project string) ([]Container, error)
 	Create(ctx context.Context, req CreateRequest) (Container, error)
@@ -44,7 +57,13 @@ type Runtime interface {
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
 	// Events reports what happens to containers from now on.
 	Events(ctx context.Context) (<-chan Event, error)
+	// CheckPorts refuses a fixed host port of the service that a host program holds
+	// or a container of berth outside the project publishes, before anything is made.
+	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
+}
 
+// ImageRuntime is the image store: digests, pulls, pushes and builds.
+type ImageRuntime interface {
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
 	// ImagePulled is when berth last pulled the image; zero when it did not.
 	ImagePulled(ctx context.Context, ref string) (time.Time, error)
@@ -55,7 +74,10 @@ type Runtime interface {
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error
+}
 
+// ResourceRuntime is networks and volumes.
+type ResourceRuntime interface {
 	// Networks and Volumes list a project's; project "" lists all.
 	Networks(ctx context.Context, project string) ([]Network, error)
 	EnsureNetwork(ctx context.Context, n Network) error
@@ -66,11 +88,10 @@ type Runtime interface {
 	Volumes(ctx context.Context, project string) ([]Volume, error)
 	EnsureVolume(ctx context.Context, v Volume) error
 	RemoveVolume(ctx context.Context, name string) error
+}
 
-	// CheckPorts refuses a fixed host port of the service that a host program holds
-	// or a container of berth outside the project publishes, before anything is made.
-	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
-
+// AgentRuntime is berth's agent, the task that serves DNS and runs healthchecks.
+type AgentRuntime interface {
 	// EnsureAgent starts berth's agent task (the DNS resolver and the healthchecks)
 	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
 	EnsureAgent(ctx context.Context) error
