@@ -36,7 +36,8 @@ func TestDryRun(t *testing.T) {
 		t.Errorf("dry-run of an up-to-date project: %q", out)
 	}
 	out = s.berthEnv([]string{"GREETING=changed"}, "--dry-run", "up", "-d").stdout
-	if !strings.Contains(out, "recreate container "+s.project+"-web-1") || strings.Contains(out, "-db-1") {
+	if !strings.Contains(out, "recreate container "+s.project+"-web-1") || strings.Contains(out, "recreate container "+s.project+"-db-1") ||
+		!strings.Contains(out, "keep container "+s.project+"-db-1 (up to date)") {
 		t.Errorf("dry-run after web's environment changed: %q", out)
 	}
 	if got := s.ids(); got[s.project+"-web-1"] != ids[s.project+"-web-1"] {
