@@ -342,3 +342,22 @@ func TestEngineOrphans(t *testing.T) {
 		t.Errorf("up --remove-orphans left %v", cs)
 	}
 }
+
+// create (up --no-start) makes the containers in dependency order and starts none.
+func TestEngineCreateStartsNothing(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	o := detached()
+	o.NoStart = true
+	if err := e.Up(testCtx(t), loadProject(t, chain), o); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()
+	happensBefore(t, j, "create demo-db-1", "create demo-web-1")
+	happensBefore(t, j, "create demo-web-1", "create demo-proxy-1")
+	for _, entry := range j {
+		if strings.HasPrefix(entry, "start ") {
+			t.Errorf("create started something: %v", j)
+			break
+		}
+	}
+}

@@ -16,8 +16,6 @@ import (
 type UpOptions struct {
 	PlanOptions
 	Detach bool
-	// NoStart creates the containers without starting them (`create`).
-	NoStart bool
 	// Timeout overrides each service's stop_grace_period when up stops containers.
 	Timeout *time.Duration
 	// Force is closed when the user asks a second time to stop (a second Ctrl-C):
