@@ -352,36 +352,16 @@ func (f *fakeRuntime) Build(_ context.Context, req BuildRequest) error {
 }
 
 func (f *fakeRuntime) Networks(_ context.Context, projectName string) ([]Network, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []Network
-	for _, n := range f.networks {
-		if projectName == "" || n.Project == projectName {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return fakeList(f, f.networks, projectName, func(n Network) string { return n.Project }), nil
 }
 
 func (f *fakeRuntime) EnsureNetwork(_ context.Context, n Network) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.networks[n.Name]; !ok {
-		f.networks[n.Name] = n
-		f.record("create network %s", n.Name)
-	}
+	fakeEnsure(f, f.networks, "network", n.Name, n)
 	return nil
 }
 
 func (f *fakeRuntime) RemoveNetwork(_ context.Context, name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.networks[name]; !ok {
-		return ErrNotFound
-	}
-	delete(f.networks, name)
-	f.record("remove network %s", name)
-	return nil
+	return fakeRemove(f, f.networks, "network", name)
 }
 
 func (f *fakeRuntime) NetworkMembers(context.Context, string) ([]NetworkMember, error) {
@@ -389,35 +369,48 @@ func (f *fakeRuntime) NetworkMembers(context.Context, string) ([]NetworkMember, 
 }
 
 func (f *fakeRuntime) Volumes(_ context.Context, projectName string) ([]Volume, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []Volume
-	for _, v := range f.volumes {
-		if projectName == "" || v.Project == projectName {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return fakeList(f, f.volumes, projectName, func(v Volume) string { return v.Project }), nil
 }
 
 func (f *fakeRuntime) EnsureVolume(_ context.Context, v Volume) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.volumes[v.Name]; !ok {
-		f.volumes[v.Name] = v
-		f.record("create volume %s", v.Name)
-	}
+	fakeEnsure(f, f.volumes, "volume", v.Name, v)
 	return nil
 }
 
 func (f *fakeRuntime) RemoveVolume(_ context.Context, name string) error {
+	return fakeRemove(f, f.volumes, "volume", name)
+}
+
+// fakeList, fakeEnsure and fakeRemove keep the fake's networks and volumes alike.
+func fakeList[T any](f *fakeRuntime, m map[string]T, projectName string, projectOf func(T) string) []T {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.volumes[name]; !ok {
+	var out []T
+	for _, x := range m {
+		if projectName == "" || projectOf(x) == projectName {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func fakeEnsure[T any](f *fakeRuntime, m map[string]T, kind, name string, x T) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := m[name]; !ok {
+		m[name] = x
+		f.record("create %s %s", kind, name)
+	}
+}
+
+func fakeRemove[T any](f *fakeRuntime, m map[string]T, kind, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := m[name]; !ok {
 		return ErrNotFound
 	}
-	delete(f.volumes, name)
-	f.record("remove volume %s", name)
+	delete(m, name)
+	f.record("remove %s %s", kind, name)
 	return nil
 }
 
