@@ -113,14 +113,11 @@ func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
 	sort.Slice(going, func(i, j int) bool { return going[i].Name < going[j].Name })
 
 	// A container goes after the containers of the services that depend on it.
-	dependents := map[string][]OpID{} // service → removals of its dependents' containers
+	names := map[string]string{} // ID → name
 	for _, c := range going {
-		for _, dep := range dependsOn(c.Labels) {
-			if dep != c.Service {
-				dependents[dep] = append(dependents[dep], OpID{Kind: OpRemove, Target: c.Name})
-			}
-		}
+		names[c.ID] = c.Name
 	}
+	waitFor := containerOrder(going, true)
 	var containers []OpID
 	for i := range going {
 		c := &going[i]
@@ -131,7 +128,11 @@ func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
 		case c.OneOff:
 			reason = "one-off"
 		}
-		op := Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: c, Reason: reason, After: dependents[c.Service]}
+		op := Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: c, Reason: reason}
+		for _, id := range waitFor[c.ID] {
+			op.After = append(op.After, OpID{Kind: OpRemove, Target: names[id]})
+		}
+		sort.Slice(op.After, func(i, j int) bool { return op.After[i].Target < op.After[j].Target })
 		plan.Ops = append(plan.Ops, op)
 		containers = append(containers, op.ID())
 	}
