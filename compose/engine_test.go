@@ -361,3 +361,38 @@ func TestEngineCreateStartsNothing(t *testing.T) {
 		}
 	}
 }
+
+// When db is recreated, a dependent with restart: true is restarted after db runs
+// again, and a container in db's network is made anew after it.
+func TestEngineRecreatedDependency(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	file := `
+services:
+  db:
+    image: db
+    environment: [V=%s]
+  app:
+    image: app
+    depends_on:
+      db: {condition: service_started, restart: true}
+  sidecar:
+    image: sidecar
+    network_mode: service:db
+`
+	if err := e.Up(testCtx(t), loadProject(t, strings.Replace(file, "%s", "1", 1)), detached()); err != nil {
+		t.Fatal(err)
+	}
+	app := rt.byName(t, "demo-app-1")
+	n := len(rt.Journal())
+	if err := e.Up(testCtx(t), loadProject(t, strings.Replace(file, "%s", "2", 1)), detached()); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()[n:]
+	happensBefore(t, j, "start demo-db-1", "stop demo-app-1")
+	happensBefore(t, j, "stop demo-app-1", "start demo-app-1")
+	happensBefore(t, j, "start demo-db-1", "remove demo-sidecar-1")
+	happensBefore(t, j, "remove demo-sidecar-1", "create demo-sidecar-1")
+	if rt.byName(t, "demo-app-1").ID != app.ID {
+		t.Error("app was recreated; restart: true only restarts it")
+	}
+}
