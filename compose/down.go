@@ -18,6 +18,8 @@ type DownOptions struct {
 	Volumes       bool
 	Timeout       *time.Duration
 	RemoveImages  string // "", "local" or "all"
+	// DryRun prints the plan and changes nothing.
+	DryRun bool
 	// Services limits down to these services' containers and the services that
 	// depend on them, as docker compose's `down SERVICE…`; networks and volumes go
 	// only when no remaining container uses them.
@@ -53,6 +55,10 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 	}
 	plan, err := PlanDown(p, obs, o)
 	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		_, err := fmt.Fprint(e.Out, plan.String())
 		return err
 	}
 	for _, w := range plan.Warnings {

@@ -44,6 +44,18 @@ func TestDryRun(t *testing.T) {
 		t.Errorf("--dry-run recreated web: %v, was %v", got, ids)
 	}
 
+	// down prints its plan: containers before the network they use.
+	out = s.must("--dry-run", "down", "-v")
+	for _, want := range []string{
+		"remove container " + s.project + "-web-1 (down)",
+		"remove network " + s.project + "_default (no container left uses it)\n  after remove container " + s.project + "-db-1, remove container " + s.project + "-web-1",
+		"remove volume " + s.project + "_data",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry-run down lacks %q:\n%s", want, out)
+		}
+	}
+
 	// The other verbs run their course on the state as it is, and change nothing.
 	before = takeInventory(t)
 	for _, verb := range [][]string{{"stop"}, {"pause"}, {"kill"}, {"restart"}, {"rm", "-fs"}, {"down", "-v"}, {"scale", "web=3"}} {
