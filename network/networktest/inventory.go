@@ -16,7 +16,8 @@ import (
 	"strings"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
-	"github.com/moby/sys/mountinfo"
+
+	"berth.dev/berth/internal/mountpoints"
 )
 
 // Snapshot lists what berth's networking has made on the host and in its
@@ -86,8 +87,8 @@ func Inventory(p Layout) (Snapshot, error) {
 	if s.IPTables, s.Shared, err = inventoryIPTables(); err != nil {
 		return s, err
 	}
-	if s.Mounts, err = mountsUnder(p.RunDir); err != nil {
-		return s, err
+	if s.Mounts, err = mountpoints.Under(p.RunDir); err != nil {
+		return s, fmt.Errorf("inventory: %w", err)
 	}
 	if s.IPAM, err = ipamEntries(p.IPAM); err != nil {
 		return s, err
@@ -179,29 +180,6 @@ func inventoryIPTables() (rules, shared []string, err error) {
 	slices.Sort(rules)
 	slices.Sort(shared)
 	return rules, shared, nil
-}
-
-// mountsUnder lists the mount points below dir (not dir itself).
-func mountsUnder(dir string) ([]string, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(abs))
-	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
-	}
-	var out []string
-	for _, m := range mounts {
-		if m.Mountpoint != abs {
-			out = append(out, m.Mountpoint)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
 }
 
 // ipamEntries lists host-local's network directories and lease files. Its "lock" and
