@@ -19,6 +19,10 @@ import (
 // written to a journal ("create demo-web-1", "start demo-web-1", …) the tests read
 // to check order.
 type fakeRuntime struct {
+	// Runtime is nil: a method the fake lacks (one added to Runtime later) panics
+	// when a test calls it, and the fake still compiles.
+	Runtime
+
 	mu         sync.Mutex
 	next       int
 	containers map[string]*fakeContainer // by ID

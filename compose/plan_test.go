@@ -131,6 +131,27 @@ services:
 	}
 }
 
+func TestPlanScaleAndNoDeps(t *testing.T) {
+	p := loadProject(t, webRedis)
+	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}},
+		PlanOptions{Services: []string{"web"}, NoDeps: true, Scale: map[string]int{"web": 3}, NoStart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `create container demo-web-1 (missing)
+create container demo-web-2 (missing)
+create container demo-web-3 (missing)
+`
+	if got.String() != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := PlanUp(p, Observed{}, PlanOptions{Scale: map[string]int{"nope": 1}}); err == nil {
+		t.Error("--scale of an unknown service was planned")
+	}
+}
+
+// An existing network that differs from the file in a setting the file states stops
+// the plan by name; a subnet berth chose itself is no difference.
 func TestPlanRefusesNetworkDrift(t *testing.T) {
 	p := loadProject(t, `
 services:
