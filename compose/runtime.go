@@ -12,8 +12,9 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Runtime is what the verbs need of a container engine: the roles below, which
-// compose/containerd serves together and the engine's tests fake one by one.
+// Runtime is what the verbs need of a container engine.
+// It is made of the roles below, which compose/containerd serves together and the
+// engine's tests fake.
 type Runtime interface {
 	Locker
 	ContainerRuntime
@@ -22,13 +23,14 @@ type Runtime interface {
 	AgentRuntime
 }
 
-// Locker serialises berth processes that change the same project.
+// Locker keeps two berths from changing one project at once.
 type Locker interface {
+	// Lock serialises berth processes that change the same project.
 	Lock(ctx context.Context, project string) (unlock func(), err error)
 }
 
-// ContainerRuntime is containers and their tasks: what up, down and the container
-// verbs make, start, stop, watch and remove.
+// ContainerRuntime is containers and their tasks: what the verbs make, start,
+// stop, watch and remove.
 type ContainerRuntime interface {
 	// Containers lists a project's containers; project "" lists those of every project.
 	Containers(ctx context.Context, project string) ([]Container, error)
@@ -57,9 +59,6 @@ type ContainerRuntime interface {
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
 	// Events reports what happens to containers from now on.
 	Events(ctx context.Context) (<-chan Event, error)
-	// CheckPorts refuses a fixed host port of the service that a host program holds
-	// or a container of berth outside the project publishes, before anything is made.
-	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
 }
 
 // ImageRuntime is the image store: digests, pulls, pushes and builds.
@@ -76,7 +75,7 @@ type ImageRuntime interface {
 	Build(ctx context.Context, req BuildRequest) error
 }
 
-// ResourceRuntime is networks and volumes.
+// ResourceRuntime is networks, volumes and the host ports containers publish.
 type ResourceRuntime interface {
 	// Networks and Volumes list a project's; project "" lists all.
 	Networks(ctx context.Context, project string) ([]Network, error)
@@ -88,6 +87,10 @@ type ResourceRuntime interface {
 	Volumes(ctx context.Context, project string) ([]Volume, error)
 	EnsureVolume(ctx context.Context, v Volume) error
 	RemoveVolume(ctx context.Context, name string) error
+
+	// CheckPorts refuses a fixed host port of the service that a host program holds
+	// or a container of berth outside the project publishes, before anything is made.
+	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
 }
 
 // AgentRuntime is berth's agent, the task that serves DNS and runs healthchecks.
