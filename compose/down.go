@@ -107,7 +107,7 @@ func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
 		switch {
 		case orphan[c.ID] && !o.RemoveOrphans:
 			staying = append(staying, c)
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service))
+			plan.Warnings = append(plan.Warnings, orphanWarning(c))
 		case orphan[c.ID], disabled && o.RemoveOrphans:
 			going = append(going, c)
 		case disabled, chosen != nil && !chosen[c.Service]:

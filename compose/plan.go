@@ -434,7 +434,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			c := c
 			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
 		} else {
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service))
+			plan.Warnings = append(plan.Warnings, orphanWarning(c))
 		}
 	}
 	return plan, nil
@@ -606,7 +606,13 @@ func DesiredHash(s types.ServiceConfig, images map[string]string) (string, error
 	return project.ConfigHash(sh, images[s.Image]), nil
 }
 
-// orphans are the project's containers whose service the file no longer has.
+// orphanWarning is what up and down say of an orphan they leave.
+func orphanWarning(c Container) string {
+	return fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service)
+}
+
+// orphans are the project's containers whose service the file no longer has (one
+// of a service a profile leaves out is none); up and down both choose them here.
 func orphans(p *types.Project, cs []Container) []Container {
 	var out []Container
 	for _, c := range cs {
