@@ -343,7 +343,8 @@ func TestEngineOrphans(t *testing.T) {
 	}
 }
 
-// create (up --no-start) makes the containers in dependency order and starts none.
+// create (up --no-start) makes the containers in dependency order and starts none;
+// it starts the agent, for a later start.
 func TestEngineCreateStartsNothing(t *testing.T) {
 	e, rt, _ := engineOn(t)
 	o := detached()
@@ -354,8 +355,11 @@ func TestEngineCreateStartsNothing(t *testing.T) {
 	j := rt.Journal()
 	happensBefore(t, j, "create demo-db-1", "create demo-web-1")
 	happensBefore(t, j, "create demo-web-1", "create demo-proxy-1")
+	if !hasEntry(j, "start agent") {
+		t.Errorf("create did not start the agent: %v", j)
+	}
 	for _, entry := range j {
-		if strings.HasPrefix(entry, "start ") {
+		if strings.HasPrefix(entry, "start demo-") {
 			t.Errorf("create started something: %v", j)
 			break
 		}

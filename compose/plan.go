@@ -130,11 +130,11 @@ func (p Plan) String() string {
 	return b.String()
 }
 
-// Changes says whether the plan does anything: keeping containers and waiting for
-// them is not a change.
+// Changes says whether the plan does anything: keeping containers, waiting for
+// them and making sure the agent runs is no change.
 func (p Plan) Changes() bool {
 	for _, o := range p.Ops {
-		if o.Kind != OpKeep && !o.Kind.isWait() {
+		if o.Kind != OpKeep && o.Kind != OpStartAgent && !o.Kind.isWait() {
 			return true
 		}
 	}
@@ -457,19 +457,15 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 				Reason: op.Kind.past(), After: []OpID{op.ID()}})
 		}
 	}
-	starts := false
 	ofService := map[string][]OpID{} // the operations a service's started wait follows
 	for _, op := range expanded {
-		if op.Kind == OpStart || op.Kind == OpRestart {
-			starts = true
-		}
 		if op.Kind != OpRemove {
 			ofService[op.Service] = append(ofService[op.Service], op.ID())
 		}
 	}
-	if starts {
-		out = append(out, Op{Kind: OpStartAgent, Reason: "containers start: it serves their DNS and healthchecks"})
-	}
+	// Every up makes sure the agent runs, also when it starts nothing itself: the
+	// containers it creates may be started later by start, which does not.
+	out = append(out, Op{Kind: OpStartAgent, Reason: "unless it runs: it serves the containers' DNS and healthchecks"})
 
 	waits := map[OpID]*Op{}
 	var wait func(id OpID, dependent string)

@@ -138,7 +138,8 @@ func TestPlanScaleAndNoDeps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `create container demo-web-1 (missing)
+	want := `start agent (unless it runs: it serves the containers' DNS and healthchecks)
+create container demo-web-1 (missing)
 create container demo-web-2 (missing)
 create container demo-web-3 (missing)
 `
