@@ -520,7 +520,9 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 					op.After = append(op.After, id)
 				}
 			}
-			if !o.NoDeps {
+			// --no-deps leaves the named services' dependencies as they are, without
+			// waiting for them; a dependent this plan restarts or recreates still waits.
+			if !o.NoDeps || !slices.Contains(o.Services, op.Service) {
 				for _, d := range g.Deps[op.Service] {
 					id := dependencyWait(d, p.Services[op.Service].DependsOn[d], o.NoStart)
 					wait(id, op.Service)

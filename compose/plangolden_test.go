@@ -91,13 +91,21 @@ services:
 
 func TestPlanGolden(t *testing.T) {
 	images := map[string]string{"web": "sha256:1", "redis": "sha256:2", "other": "sha256:3",
-		"db": "sha256:4", "migrate": "sha256:5", "cache": "sha256:6", "sidecar": "sha256:7", "tool": "sha256:8"}
+		"db": "sha256:4", "migrate": "sha256:5", "cache": "sha256:6", "sidecar": "sha256:7", "tool": "sha256:8",
+		"netuser": "sha256:10", "pidjoiner": "sha256:11"}
 	newRedis := map[string]string{"web": "sha256:1", "redis": "sha256:9"}
-	newDB := map[string]string{"web": "sha256:1", "db": "sha256:9", "migrate": "sha256:5", "cache": "sha256:6", "sidecar": "sha256:7", "tool": "sha256:8"}
+	newDB := map[string]string{"web": "sha256:1", "db": "sha256:9", "migrate": "sha256:5", "cache": "sha256:6", "sidecar": "sha256:7", "tool": "sha256:8",
+		"netuser": "sha256:10", "pidjoiner": "sha256:11"}
 
 	withOther := loadProject(t, strings.Replace(webRedis, "services:\n", "services:\n  other:\n    image: other\n", 1))
 	p := loadProject(t, webRedis)
 	deps := loadProject(t, dependencies)
+	shared := loadProject(t, `
+services:
+  db: {image: db}
+  netuser: {image: netuser, network_mode: "service:db"}
+  pidjoiner: {image: pidjoiner, pid: "service:db"}
+`)
 	all := func(p *types.Project, state string, imgs map[string]string) []Container {
 		var cs []Container
 		for _, name := range p.ServiceNames() {
@@ -136,6 +144,9 @@ func TestPlanGolden(t *testing.T) {
 		{"up-no-start", p, Observed{Images: images}, PlanOptions{NoStart: true}},
 		{"up-conditions-and-shared-namespaces", deps, Observed{Images: images}, PlanOptions{}},
 		{"up-restart-true-and-network-of-recreated", deps, upToDate(deps, newDB, all(deps, StateRunning, images)...), PlanOptions{}},
+		{"up-namespaces-of-recreated", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...), PlanOptions{}},
+		{"up-no-deps-recreates-namespace-sharers-after", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...),
+			PlanOptions{Services: []string{"db"}, NoDeps: true}},
 		{"up-always-recreate-deps", deps, upToDate(deps, images, all(deps, StateRunning, images)...),
 			PlanOptions{Services: []string{"migrate"}, AlwaysRecreateDeps: true}},
 	} {
