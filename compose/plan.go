@@ -291,8 +291,9 @@ func refreshes(p *types.Project, services []string) []string {
 	return out
 }
 
-// PlanUp is the pure heart of `up`: what to change so that the selected services run
-// as the project says. Every reason to recreate a container is decided here.
+// PlanUp is the pure heart of `up` and `create`: the graph of what to change, and in
+// which order, so that the selected services run as the project says. What happens
+// to each existing container is decided by replacement; wireUp gives the edges.
 func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	g, err := project.NewGraph(p)
 	if err != nil {
