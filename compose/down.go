@@ -119,27 +119,17 @@ func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
 	sort.Slice(going, func(i, j int) bool { return going[i].Name < going[j].Name })
 
 	// A container goes after the containers of the services that depend on it.
-	names := map[string]string{} // ID → name
-	for _, c := range going {
-		names[c.ID] = c.Name
-	}
-	waitFor := containerOrder(going, true)
-	var containers []OpID
-	for i := range going {
-		c := &going[i]
-		reason := "down"
+	plan.Ops = planEach(going, true, func(c Container) (OpKind, string) {
 		switch {
 		case orphan[c.ID]:
-			reason = "orphan"
+			return OpRemove, "orphan"
 		case c.OneOff:
-			reason = "one-off"
+			return OpRemove, "one-off"
 		}
-		op := Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: c, Reason: reason}
-		for _, id := range waitFor[c.ID] {
-			op.After = append(op.After, OpID{Kind: OpRemove, Target: names[id]})
-		}
-		sort.Slice(op.After, func(i, j int) bool { return op.After[i].Target < op.After[j].Target })
-		plan.Ops = append(plan.Ops, op)
+		return OpRemove, "down"
+	}).Ops
+	var containers []OpID
+	for _, op := range plan.Ops {
 		containers = append(containers, op.ID())
 	}
 

@@ -400,3 +400,33 @@ services:
 		t.Error("app was recreated; restart: true only restarts it")
 	}
 }
+
+// stop takes dependents down first; start brings each container up after what it
+// depends on, and leaves alone what runs.
+func TestEngineStopStartOrder(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rt.Journal())
+	if err := e.Stop(testCtx(t), p, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()[n:]
+	happensBefore(t, j, "stop demo-proxy-1", "stop demo-web-1")
+	happensBefore(t, j, "stop demo-web-1", "stop demo-db-1")
+
+	if err := e.Start(testCtx(t), p, []string{"db"}); err != nil {
+		t.Fatal(err)
+	}
+	n = len(rt.Journal())
+	if err := e.Start(testCtx(t), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	j = rt.Journal()[n:]
+	want := []string{"start demo-web-1", "start demo-proxy-1"}
+	if !slices.Equal(j, want) {
+		t.Errorf("start did %v, want %v (db runs already)", j, want)
+	}
+}

@@ -14,7 +14,7 @@ import (
 	"berth.dev/berth/scheduler"
 )
 
-// executor carries out a plan of up or down: one scheduler node per operation,
+// executor carries out a plan (up, down, start, stop): one scheduler node per operation,
 // waiting for the operations the plan says, and nothing else.
 type executor struct {
 	e   *Engine
@@ -85,6 +85,13 @@ func (x *executor) do(ctx context.Context, op Op) error {
 			return e.failed("Container", op.Target, err)
 		}
 		return e.start(ctx, s, op.Target, op.Existing.ID, x.markStarted)
+	case OpStop:
+		e.event("Container", op.Target, "Stopping", false)
+		if err := e.stopContainer(ctx, *op.Existing, s, stopTimeout(s, x.timeout)); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		e.event("Container", op.Target, "Stopped", true)
+		return nil
 	case OpKeep:
 		return nil
 	case OpRemove:

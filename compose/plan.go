@@ -24,6 +24,7 @@ const (
 	OpCreate        OpKind = "create"
 	OpRecreate      OpKind = "recreate"
 	OpStart         OpKind = "start"
+	OpStop          OpKind = "stop"
 	OpKeep          OpKind = "keep"
 	OpRemove        OpKind = "remove"
 	OpRestart       OpKind = "restart"
@@ -48,7 +49,7 @@ func (k OpKind) isWait() bool {
 // onContainer says whether an operation acts on one container of a service.
 func (k OpKind) onContainer() bool {
 	switch k {
-	case OpCreate, OpRecreate, OpStart, OpKeep, OpRemove, OpRestart:
+	case OpCreate, OpRecreate, OpStart, OpStop, OpKeep, OpRemove, OpRestart:
 		return true
 	}
 	return false

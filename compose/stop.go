@@ -28,28 +28,19 @@ func (e *Engine) stop(ctx context.Context, p *types.Project, o StopOptions) erro
 	if err != nil {
 		return err
 	}
-	cs = serviceContainers(cs, o.Services)
-	return e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
-		if c.State != StateRunning && c.State != StatePaused {
-			return nil
+	plan := planEach(serviceContainers(cs, o.Services), true, func(c Container) (OpKind, string) {
+		if c.State == StateRunning || c.State == StatePaused {
+			return OpStop, c.State
 		}
-		e.event("Container", c.Name, "Stopping", false)
-		if err := e.stopContainer(ctx, c, p.Services[c.Service], stopTimeout(p.Services[c.Service], o.Timeout)); err != nil {
-			return e.failed("Container", c.Name, err)
-		}
-		e.event("Container", c.Name, "Stopped", true)
-		return nil
-	}))
+		return OpKeep, "not running"
+	})
+	x := e.newExecutor(p, Observed{})
+	x.timeout = o.Timeout
+	return x.execute(ctx, plan)
 }
 
-// reverseNodes makes one node per container that runs only after the containers of
-// every service depending on it: the order in which a stack is taken down.
-func reverseNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
-	return orderedNodes(cs, true, fn)
-}
-
-// forwardNodes orders the other way: each container after those it depends on, the
-// order in which a stack comes up.
+// forwardNodes makes one node per container, each after those it depends on, the
+// order in which a stack comes up (boot).
 func forwardNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
 	return orderedNodes(cs, false, fn)
 }
