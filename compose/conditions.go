@@ -6,62 +6,29 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/compose-spec/compose-go/v2/types"
-
-	"berth.dev/berth/scheduler"
 )
 
 // ErrDependency is a dependency that did not reach the condition a dependent waits for.
 var ErrDependency = errors.New("dependency failed")
 
-// conditionNode is the node a dependent waits on for a depends_on condition: the
-// dependency's barrier itself for service_started, or a node that waits, after the
-// barrier, until the dependency is healthy or has completed.
-func conditionNode(dep, condition string) string {
-	switch condition {
-	case types.ServiceConditionHealthy:
-		return "healthy:" + dep
-	case types.ServiceConditionCompletedSuccessfully:
-		return "completed:" + dep
+// await waits for a dependency's condition, a wait operation of the plan: its
+// containers healthy, or exited with status 0. A failure names the dependency and
+// the services it holds back; for a dependency of required: false it only warns.
+func (e *Engine) await(ctx context.Context, projectName string, op Op) error {
+	var err error
+	if op.Kind == OpServiceHealthy {
+		err = e.waitHealthy(ctx, projectName, op.Target)
+	} else {
+		err = e.waitCompleted(ctx, projectName, op.Target)
 	}
-	return "service:" + dep
-}
-
-// conditionWait is one dependency's condition, with the services that wait on it.
-type conditionWait struct {
-	dep, condition string
-	optional       bool // required: false
-	dependents     []string
-}
-
-// conditionNodes makes the nodes that wait for depends_on conditions. A failure names
-// the dependency and the services it holds back.
-func (e *Engine) conditionNodes(projectName string, waits map[string]*conditionWait) []scheduler.Node {
-	var nodes []scheduler.Node
-	for id, w := range waits {
-		if w.condition == types.ServiceConditionStarted {
-			continue // the barrier itself
+	if err != nil && errors.Is(err, ErrDependency) {
+		if op.Optional {
+			e.warn("%s: optional dependency not met, starting anyway: %v", quotedList(op.For), err)
+			return nil
 		}
-		w := w
-		nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{"service:" + w.dep}, Run: func(ctx context.Context) error {
-			var err error
-			if w.condition == types.ServiceConditionHealthy {
-				err = e.waitHealthy(ctx, projectName, w.dep)
-			} else {
-				err = e.waitCompleted(ctx, projectName, w.dep)
-			}
-			if err != nil && errors.Is(err, ErrDependency) {
-				if w.optional {
-					e.warn("%s: optional dependency not met, starting anyway: %v", quotedList(w.dependents), err)
-					return nil
-				}
-				return fmt.Errorf("%s not started: %w", quotedList(w.dependents), err)
-			}
-			return err
-		}})
+		return fmt.Errorf("%s not started: %w", quotedList(op.For), err)
 	}
-	return nodes
+	return err
 }
 
 func quotedList(names []string) string {
@@ -70,15 +37,6 @@ func quotedList(names []string) string {
 		q[i] = fmt.Sprintf("service %q", n)
 	}
 	return strings.Join(q, ", ")
-}
-
-func appendOnce(xs []string, x string) []string {
-	for _, v := range xs {
-		if v == x {
-			return xs
-		}
-	}
-	return append(xs, x)
 }
 
 // healthPoll is how often waitHealthy looks at the health records. They are written

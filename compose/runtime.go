@@ -14,10 +14,25 @@ import (
 )
 
 // Runtime is what the verbs need of a container engine.
+// It is made of the roles below, which compose/containerd serves together and the
+// engine's tests fake.
 type Runtime interface {
+	Locker
+	ContainerRuntime
+	ImageRuntime
+	ResourceRuntime
+	AgentRuntime
+}
+
+// Locker keeps two berths from changing one project at once.
+type Locker interface {
 	// Lock serialises berth processes that change the same project.
 	Lock(ctx context.Context, project string) (unlock func(), err error)
+}
 
+// ContainerRuntime is containers and their tasks: what the verbs make, start,
+// stop, watch and remove.
+type ContainerRuntime interface {
 	// Containers lists a project's containers; project "" lists those of every project.
 	Containers(ctx context.Context, project string) ([]Container, error)
 	Create(ctx context.Context, req CreateRequest) (Container, error)
@@ -50,7 +65,10 @@ type Runtime interface {
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
 	// Events reports what happens to containers from now on.
 	Events(ctx context.Context) (<-chan Event, error)
+}
 
+// ImageRuntime is the image store: digests, pulls, pushes and builds.
+type ImageRuntime interface {
 	ImageDigest(ctx context.Context, ref string) (string, error) // ErrImageNotFound when absent
 	// RemoteDigest is the digest the image's registry gives for the reference, without
 	// pulling it.
@@ -70,7 +88,10 @@ type Runtime interface {
 	RemoveImage(ctx context.Context, ref string) error
 	// Build builds an image and stores it under req.Ref and req.Tags.
 	Build(ctx context.Context, req BuildRequest) error
+}
 
+// ResourceRuntime is networks, volumes and the host ports containers publish.
+type ResourceRuntime interface {
 	// Networks and Volumes list a project's; project "" lists all.
 	Networks(ctx context.Context, project string) ([]Network, error)
 	EnsureNetwork(ctx context.Context, n Network) error
@@ -86,7 +107,10 @@ type Runtime interface {
 	// or a container of berth outside the project publishes, and a logging driver's
 	// collector that cannot be reached, before anything is made.
 	CheckPorts(ctx context.Context, project string, s types.ServiceConfig) error
+}
 
+// AgentRuntime is berth's agent, the task that serves DNS and runs healthchecks.
+type AgentRuntime interface {
 	// EnsureAgent starts berth's agent task (the DNS resolver and the healthchecks)
 	// if it does not run; RemoveAgentIfIdle stops it when no network of berth is left.
 	EnsureAgent(ctx context.Context) error

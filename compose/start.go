@@ -24,21 +24,13 @@ func (e *Engine) startStopped(ctx context.Context, p *types.Project, services []
 	if len(cs) == 0 {
 		return fmt.Errorf("%w: no containers to start: run up or create first", ErrNotFound)
 	}
-	return e.run(ctx, forwardNodes(cs, func(ctx context.Context, c Container) error {
+	plan := planEach(cs, false, func(c Container) (OpKind, string) {
 		if c.State == StateRunning || c.State == StatePaused {
-			return nil
+			return OpKeep, c.State
 		}
-		e.event("Container", c.Name, "Starting", false)
-		if err := e.Runtime.Start(ctx, c.ID); err != nil {
-			return e.failed("Container", c.Name, err)
-		}
-		c.State = StateRunning
-		if err := e.runHooks(ctx, p.Services[c.Service], c, p.Services[c.Service].PostStart); err != nil {
-			return e.failed("Container", c.Name, err)
-		}
-		e.event("Container", c.Name, "Started", true)
-		return nil
-	}))
+		return OpStart, "not running"
+	})
+	return e.newExecutor(p, Observed{}).execute(ctx, plan)
 }
 
 // projectContainers are the project's service containers (not one-offs) of the given

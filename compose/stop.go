@@ -28,40 +28,46 @@ func (e *Engine) stop(ctx context.Context, p *types.Project, o StopOptions) erro
 	if err != nil {
 		return err
 	}
-	cs = serviceContainers(cs, o.Services)
-	return e.run(ctx, reverseNodes(cs, func(ctx context.Context, c Container) error {
-		if c.State != StateRunning && c.State != StatePaused {
-			return nil
+	plan := planEach(serviceContainers(cs, o.Services), true, func(c Container) (OpKind, string) {
+		if c.State == StateRunning || c.State == StatePaused {
+			return OpStop, c.State
 		}
-		e.event("Container", c.Name, "Stopping", false)
-		if err := e.stopContainer(ctx, c, p.Services[c.Service], stopTimeout(p.Services[c.Service], o.Timeout)); err != nil {
-			return e.failed("Container", c.Name, err)
-		}
-		e.event("Container", c.Name, "Stopped", true)
-		return nil
-	}))
+		return OpKeep, "not running"
+	})
+	x := e.newExecutor(p, Observed{})
+	x.timeout = o.Timeout
+	return x.execute(ctx, plan)
 }
 
-// reverseNodes makes one node per container that runs only after the containers of
-// every service depending on it: the order in which a stack is taken down.
-func reverseNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
-	return orderedNodes(cs, true, fn)
-}
-
-// forwardNodes orders the other way: each container after those it depends on, the
-// order in which a stack comes up.
+// forwardNodes makes one node per container, each after those it depends on, the
+// order in which a stack comes up (boot).
 func forwardNodes(cs []Container, fn func(context.Context, Container) error) []scheduler.Node {
 	return orderedNodes(cs, false, fn)
 }
 
-// orderedNodes makes one node per container. The dependencies come from the
-// containers' depends_on labels, so it works without the compose file.
+// orderedNodes makes one node per container, in the order containerOrder gives.
 func orderedNodes(cs []Container, reverse bool, fn func(context.Context, Container) error) []scheduler.Node {
+	waitFor := containerOrder(cs, reverse)
+	var nodes []scheduler.Node
+	for _, c := range cs {
+		c := c
+		nodes = append(nodes, scheduler.Node{ID: c.ID, Deps: waitFor[c.ID], Run: func(ctx context.Context) error {
+			return fn(ctx, c)
+		}})
+	}
+	return nodes
+}
+
+// containerOrder gives, for each container's ID, the IDs of the containers it waits
+// for: those of the services it depends on, or with reverse those of the services
+// depending on it. The dependencies come from the containers' depends_on labels,
+// so it works without the compose file.
+func containerOrder(cs []Container, reverse bool) map[string][]string {
 	byService := map[string][]string{}
 	for _, c := range cs {
 		byService[c.Service] = append(byService[c.Service], c.ID)
 	}
-	waitFor := map[string][]string{} // container ID → the container IDs it waits for
+	waitFor := map[string][]string{}
 	for _, c := range cs {
 		for _, dep := range dependsOn(c.Labels) {
 			if dep == c.Service {
@@ -76,14 +82,10 @@ func orderedNodes(cs []Container, reverse bool, fn func(context.Context, Contain
 			}
 		}
 	}
-	var nodes []scheduler.Node
-	for _, c := range cs {
-		c := c
-		nodes = append(nodes, scheduler.Node{ID: c.ID, Deps: dedupe(waitFor[c.ID]), Run: func(ctx context.Context) error {
-			return fn(ctx, c)
-		}})
+	for id, ids := range waitFor {
+		waitFor[id] = dedupe(ids)
 	}
-	return nodes
+	return waitFor
 }
 
 // dependsOn reads the services named in a depends_on label ("svc:condition:restart,…").

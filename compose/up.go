@@ -5,21 +5,17 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/project"
-	"berth.dev/berth/scheduler"
 )
 
 // UpOptions are the flags of `up`.
 type UpOptions struct {
 	PlanOptions
 	Detach bool
-	// NoStart creates the containers without starting them (`create`).
-	NoStart bool
 	// Timeout overrides each service's stop_grace_period when up stops containers.
 	Timeout *time.Duration
 	// Force is closed when the user asks a second time to stop (a second Ctrl-C):
@@ -100,7 +96,7 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 // converge pulls, plans and executes; it returns the names of the containers it
 // created or started, which attach shows from their first line.
 func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (map[string]bool, error) {
-	g, services, builds, pulls, err := e.planImages(ctx, p, o)
+	_, services, builds, pulls, err := e.planImages(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +130,12 @@ func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (m
 	for _, w := range plan.Warnings {
 		e.warn("%s", w)
 	}
-	started := map[string]bool{}
-	nodes := e.upNodes(p, g, obs, plan, o, started)
-	if err := e.run(ctx, nodes); err != nil {
+	x := e.newExecutor(p, obs)
+	x.up, x.timeout = o, o.Timeout
+	if err := x.execute(ctx, plan); err != nil {
 		return nil, err
 	}
-	return started, nil
+	return x.started, nil
 }
 
 // planImages chooses the services up works on and plans their builds and pulls.
@@ -187,128 +183,11 @@ func (e *Engine) printUpPlan(ctx context.Context, p *types.Project, o UpOptions)
 		return err
 	}
 	all := Plan{Ops: append(append(builds.Ops, pulls.Ops...), plan.Ops...), Warnings: plan.Warnings}
-	if len(all.Ops) == 0 {
+	if !all.Changes() {
 		fmt.Fprintln(e.Out, "nothing to do: every service is up to date")
 	}
 	_, err = fmt.Fprint(e.Out, all.String())
 	return err
-}
-
-// upNodes turns a plan into a graph: networks and volumes first, the resolver, then
-// each container after the services it depends on. A service is "ready" (its barrier
-// node) once every container of it has been handled.
-func (e *Engine) upNodes(p *types.Project, g *project.Graph, obs Observed, plan Plan, o UpOptions, started map[string]bool) []scheduler.Node {
-	var nodes []scheduler.Node
-	var infra []string
-	for _, op := range plan.Ops {
-		op := op
-		switch op.Kind {
-		case OpCreateNetwork:
-			key := keyOf(p, p.Networks, project.NetworkName, op.Target)
-			n := projectNetwork(p, key, op.Target)
-			nodes = append(nodes, e.ensureNode("Network", op.Target, func(ctx context.Context) error {
-				return e.Runtime.EnsureNetwork(ctx, n)
-			}))
-			infra = append(infra, nodes[len(nodes)-1].ID)
-		case OpCreateVolume:
-			key := keyOf(p, p.Volumes, project.VolumeName, op.Target)
-			v := projectVolume(p, key, op.Target)
-			nodes = append(nodes, e.ensureNode("Volume", op.Target, func(ctx context.Context) error {
-				return e.Runtime.EnsureVolume(ctx, v)
-			}))
-			infra = append(infra, nodes[len(nodes)-1].ID)
-		}
-	}
-	// The agent (the resolver) must run before a container starts, not before it is
-	// created: creation goes on meanwhile.
-	nodes = append(nodes, scheduler.Node{ID: "agent", Run: e.Runtime.EnsureAgent})
-
-	var mu sync.Mutex
-	markStarted := func(name string) {
-		mu.Lock()
-		started[name] = true
-		mu.Unlock()
-	}
-	perService := map[string][]string{}
-	waits := map[string]*conditionWait{}
-	for _, op := range plan.Ops {
-		op := op
-		if op.Kind == OpCreateNetwork || op.Kind == OpCreateVolume {
-			continue
-		}
-		deps := append([]string{}, infra...)
-		if op.Kind != OpRemove && !o.NoDeps {
-			for _, d := range g.Deps[op.Service] {
-				edge := p.Services[op.Service].DependsOn[d]
-				id := conditionNode(d, edge.Condition)
-				if !edge.Required && id != "service:"+d {
-					id += ":optional" // a failure here only warns
-				}
-				deps = append(deps, id)
-				if waits[id] == nil {
-					waits[id] = &conditionWait{dep: d, condition: edge.Condition, optional: !edge.Required}
-				}
-				waits[id].dependents = appendOnce(waits[id].dependents, op.Service)
-			}
-		}
-		id := "container:" + op.Target + ":" + string(op.Kind)
-		switch {
-		case op.Kind == OpRemove:
-			nodes = append(nodes, scheduler.Node{ID: id, Deps: deps, Run: func(ctx context.Context) error {
-				return e.stopAndRemove(ctx, *op.Existing, o.Timeout, p.Services[op.Service], RemoveOptions{})
-			}})
-		case op.Kind == OpCreate || op.Kind == OpRecreate:
-			var created Container // set by the create node, read by the start node after it
-			nodes = append(nodes, scheduler.Node{ID: id + ":create", Deps: deps, Run: func(ctx context.Context) (err error) {
-				created, err = e.create(ctx, p, obs, op, o)
-				return err
-			}})
-			if o.NoStart {
-				id += ":create"
-				break
-			}
-			nodes = append(nodes, scheduler.Node{ID: id, Deps: []string{id + ":create", "agent"}, Run: func(ctx context.Context) error {
-				return e.start(ctx, p.Services[op.Service], op.Target, created.ID, markStarted)
-			}})
-		default: // OpStart, OpRestart
-			nodes = append(nodes, scheduler.Node{ID: id, Deps: append(deps, "agent"), Run: func(ctx context.Context) error {
-				return e.restart(ctx, p, op, o, markStarted)
-			}})
-		}
-		if op.Kind != OpRemove {
-			perService[op.Service] = append(perService[op.Service], id)
-		}
-	}
-	for _, s := range g.Order() {
-		nodes = append(nodes, scheduler.Node{ID: "service:" + s, Deps: perService[s], Run: func(context.Context) error { return nil }})
-	}
-	return append(nodes, e.conditionNodes(p.Name, waits)...)
-}
-
-// ensureNode creates a network or volume, reporting progress.
-func (e *Engine) ensureNode(kind, name string, ensure func(context.Context) error) scheduler.Node {
-	return scheduler.Node{ID: strings.ToLower(kind) + ":" + name, Run: func(ctx context.Context) error {
-		e.event(kind, name, "Creating", false)
-		if err := ensure(ctx); err != nil {
-			return e.failed(kind, name, err)
-		}
-		e.event(kind, name, "Created", true)
-		return nil
-	}}
-}
-
-// apply carries out one container operation.
-// restart starts an existing container (OpStart), stopping it first (OpRestart).
-func (e *Engine) restart(ctx context.Context, p *types.Project, op Op, o UpOptions, markStarted func(string)) error {
-	if op.Kind == OpRestart {
-		if err := e.stopContainer(ctx, *op.Existing, p.Services[op.Service], stopTimeout(p.Services[op.Service], o.Timeout)); err != nil {
-			return e.failed("Container", op.Target, err)
-		}
-	}
-	if o.NoStart {
-		return nil
-	}
-	return e.start(ctx, p.Services[op.Service], op.Target, op.Existing.ID, markStarted)
 }
 
 // create makes the container of an OpCreate, or of an OpRecreate after removing the

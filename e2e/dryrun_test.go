@@ -36,11 +36,24 @@ func TestDryRun(t *testing.T) {
 		t.Errorf("dry-run of an up-to-date project: %q", out)
 	}
 	out = s.berthEnv([]string{"GREETING=changed"}, "--dry-run", "up", "-d").stdout
-	if !strings.Contains(out, "recreate container "+s.project+"-web-1") || strings.Contains(out, "-db-1") {
+	if !strings.Contains(out, "recreate container "+s.project+"-web-1") || strings.Contains(out, "recreate container "+s.project+"-db-1") ||
+		!strings.Contains(out, "keep container "+s.project+"-db-1 (up to date)") {
 		t.Errorf("dry-run after web's environment changed: %q", out)
 	}
 	if got := s.ids(); got[s.project+"-web-1"] != ids[s.project+"-web-1"] {
 		t.Errorf("--dry-run recreated web: %v, was %v", got, ids)
+	}
+
+	// down prints its plan: containers before the network they use.
+	out = s.must("--dry-run", "down", "-v")
+	for _, want := range []string{
+		"remove container " + s.project + "-web-1 (down)",
+		"remove network " + s.project + "_default (no container left uses it)\n  after remove container " + s.project + "-db-1, remove container " + s.project + "-web-1",
+		"remove volume " + s.project + "_data",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry-run down lacks %q:\n%s", want, out)
+		}
 	}
 
 	// The other verbs run their course on the state as it is, and change nothing.

@@ -24,6 +24,7 @@ import (
 	"github.com/containerd/containerd/v2/core/snapshots"
 
 	"berth.dev/berth/network"
+	"berth.dev/berth/network/networktest"
 )
 
 // scenario is one test's project: testdata/<TestName>/compose.yaml, a project name
@@ -214,7 +215,7 @@ func eventually(t testing.TB, limit time.Duration, what string, check func() err
 // inventory is everything berth can leave on the host.
 type inventory struct {
 	containers, tasks, snapshots []string
-	host                         network.Snapshot
+	host                         networktest.Snapshot
 	stateFiles                   []string
 	// mounts under berth's state and run directories (namespaces, shm, volumes);
 	// leases in the namespace (a create's, a pull's).
@@ -269,7 +270,7 @@ func takeInventory(t *testing.T) inventory {
 	for _, l := range ls {
 		inv.leases = append(inv.leases, l.ID)
 	}
-	if inv.host, err = network.Inventory(statePaths()); err != nil {
+	if inv.host, err = networktest.Inventory(networktest.Layout(statePaths().Layout())); err != nil {
 		t.Fatal(err)
 	}
 	root := statePaths().StateDir

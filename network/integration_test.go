@@ -2,6 +2,7 @@ package network
 
 import (
 	"berth.dev/berth/internal/statefile"
+	"berth.dev/berth/network/networktest"
 
 	"bufio"
 	"context"
@@ -75,9 +76,9 @@ func cleanupAll(t *testing.T, m *Manager) {
 	}
 }
 
-func inventory(t *testing.T, m *Manager) Snapshot {
+func inventory(t *testing.T, m *Manager) networktest.Snapshot {
 	t.Helper()
-	s, err := Inventory(m.paths)
+	s, err := networktest.Inventory(networktest.Layout(m.paths.Layout()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func inventory(t *testing.T, m *Manager) Snapshot {
 // inside it: the kernel destroys a namespace (and the veth end in it, and so its
 // host-side peer) asynchronously, seconds later on a busy host, so the host is
 // polled for up to 30 seconds.
-func eventuallySame(t *testing.T, what string, m *Manager, before Snapshot) {
+func eventuallySame(t *testing.T, what string, m *Manager, before networktest.Snapshot) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -103,7 +104,7 @@ func eventuallySame(t *testing.T, what string, m *Manager, before Snapshot) {
 	}
 }
 
-func assertSame(t *testing.T, what string, before, after Snapshot) {
+func assertSame(t *testing.T, what string, before, after networktest.Snapshot) {
 	t.Helper()
 	if d := before.Diff(after); d != "" {
 		t.Fatalf("%s: left behind or lost:\n%s", what, d)

@@ -54,6 +54,26 @@ func (p Paths) cniCache() string           { return filepath.Join(p.StateDir, cn
 func (p Paths) netnsDir() string           { return filepath.Join(p.RunDir, netnsDir) }
 func (p Paths) netnsFile(id string) string { return filepath.Join(p.RunDir, netnsDir, id) }
 
+// Layout is where the package keeps what it makes, for an inventory of it:
+// network/networktest's Layout has the same fields, so a test converts one into
+// the other (networktest.Layout(p.Layout())).
+type Layout struct {
+	RunDir, NetNS, IPAM, Networks, Endpoints, Pending, Departed, CNI, CNICache string
+	// BridgeAliasPrefix marks, in its alias, a bridge berth made under a name of
+	// the network's choosing.
+	BridgeAliasPrefix string
+}
+
+// Layout is p's Layout.
+func (p Paths) Layout() Layout {
+	return Layout{
+		RunDir: p.RunDir, NetNS: p.netnsDir(), IPAM: p.ipamDataDir(),
+		Networks: filepath.Join(p.StateDir, NetworksDir), Endpoints: filepath.Join(p.StateDir, EndpointsDir),
+		Pending: filepath.Join(p.StateDir, pendingDir), Departed: filepath.Join(p.StateDir, departedDir),
+		CNI: filepath.Join(p.StateDir, cniDir), CNICache: p.cniCache(), BridgeAliasPrefix: bridgeAliasPrefix,
+	}
+}
+
 // Names become file names, CNI network names and container IDs: berth's one rule for
 // names that become paths (internal/names) checks them, and the error stays an
 // ErrInvalid of this package.

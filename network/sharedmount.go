@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"berth.dev/berth/internal/mountpoints"
 )
 
 // ShareRunRoot makes the directory above p.RunDir (one run directory per namespace
@@ -27,7 +29,7 @@ func ShareRunRoot(p Paths) error {
 		return err
 	}
 	if point != dir {
-		under, err := mountsUnder(dir)
+		under, err := mountpoints.Under(dir)
 		if err != nil || len(under) > 0 {
 			return err
 		}

@@ -15,7 +15,7 @@ func newDownCommand(g *globals) *cobra.Command {
 		Short: "Stop and remove containers, networks",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Timeout = timeout.value(cmd)
-			o.Services = args
+			o.Services, o.DryRun = args, g.dryRun
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
 				o.IgnoreOrphans = orphanEnv(cmd, p, &o.RemoveOrphans)
 				return e.Down(cmd.Context(), p, o)

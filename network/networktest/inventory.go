@@ -1,4 +1,7 @@
-package network
+// Package networktest takes inventories of what berth's networking made on the
+// host and in its directories, for tests that prove nothing leaked. It is not
+// part of berth's binary.
+package networktest
 
 import (
 	"bufio"
@@ -10,10 +13,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+
+	"berth.dev/berth/internal/mountpoints"
 )
 
 // Snapshot lists what berth's networking has made on the host and in its
@@ -63,33 +67,43 @@ func isShared(line string) bool {
 	return false
 }
 
-// Inventory takes a Snapshot of the host and of p's directories.
-func Inventory(p Paths) (Snapshot, error) {
+// Layout is where berth's networking keeps what it makes: network.Paths.Layout
+// gives it, converted (networktest.Layout(p.Layout())), so that this package does
+// not import network and network's own tests can use it.
+type Layout struct {
+	RunDir, NetNS, IPAM, Networks, Endpoints, Pending, Departed, CNI, CNICache string
+	// BridgeAliasPrefix marks, in its alias, a bridge berth made under a name of
+	// the network's choosing.
+	BridgeAliasPrefix string
+}
+
+// Inventory takes a Snapshot of the host and of the layout's directories.
+func Inventory(p Layout) (Snapshot, error) {
 	var s Snapshot
 	var err error
-	if s.Bridges, s.Veths, err = inventoryLinks(); err != nil {
+	if s.Bridges, s.Veths, err = inventoryLinks(p.BridgeAliasPrefix); err != nil {
 		return s, err
 	}
 	if s.IPTables, s.Shared, err = inventoryIPTables(); err != nil {
 		return s, err
 	}
-	if s.Mounts, err = mountsUnder(p.RunDir); err != nil {
-		return s, err
+	if s.Mounts, err = mountpoints.Under(p.RunDir); err != nil {
+		return s, fmt.Errorf("inventory: %w", err)
 	}
-	if s.IPAM, err = ipamEntries(p.ipamDataDir()); err != nil {
+	if s.IPAM, err = ipamEntries(p.IPAM); err != nil {
 		return s, err
 	}
 	for _, f := range []struct {
 		dst *[]string
 		dir string
 	}{
-		{&s.NetNS, p.netnsDir()},
-		{&s.Networks, filepath.Join(p.StateDir, NetworksDir)},
-		{&s.Endpoints, filepath.Join(p.StateDir, EndpointsDir)},
-		{&s.Pending, filepath.Join(p.StateDir, pendingDir)},
-		{&s.Departed, filepath.Join(p.StateDir, departedDir)},
-		{&s.CNI, filepath.Join(p.StateDir, cniDir)},
-		{&s.CNICache, p.cniCache()},
+		{&s.NetNS, p.NetNS},
+		{&s.Networks, p.Networks},
+		{&s.Endpoints, p.Endpoints},
+		{&s.Pending, p.Pending},
+		{&s.Departed, p.Departed},
+		{&s.CNI, p.CNI},
+		{&s.CNICache, p.CNICache},
 	} {
 		if *f.dst, err = filesUnder(f.dir); err != nil {
 			return s, err
@@ -98,7 +112,7 @@ func Inventory(p Paths) (Snapshot, error) {
 	return s, nil
 }
 
-func inventoryLinks() (bridges, veths []string, err error) {
+func inventoryLinks(bridgeAliasPrefix string) (bridges, veths []string, err error) {
 	links, err := netlinksafe.LinkList()
 	if err != nil {
 		return nil, nil, fmt.Errorf("inventory: list links: %w", err)
@@ -166,53 +180,6 @@ func inventoryIPTables() (rules, shared []string, err error) {
 	slices.Sort(rules)
 	slices.Sort(shared)
 	return rules, shared, nil
-}
-
-// mountsUnder lists the mount points below dir (not dir itself) from mountinfo.
-func mountsUnder(dir string) ([]string, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
-		}
-		mp := unescapeMountPath(f[4])
-		if strings.HasPrefix(mp, abs+"/") {
-			out = append(out, mp)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-// unescapeMountPath undoes mountinfo's octal escapes (\040 for a space).
-func unescapeMountPath(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // ipamEntries lists host-local's network directories and lease files. Its "lock" and

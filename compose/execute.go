@@ -1,0 +1,149 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/hashicorp/go-multierror"
+
+	"berth.dev/berth/project"
+	"berth.dev/berth/scheduler"
+)
+
+// executor carries out a plan (up, down, start, stop): one scheduler node per operation,
+// waiting for the operations the plan says, and nothing else.
+type executor struct {
+	e   *Engine
+	p   *types.Project
+	obs Observed
+	up  UpOptions
+	// timeout overrides the services' stop_grace_period (-t); remove is what
+	// containers are removed with (down: the networks that go after them).
+	timeout *time.Duration
+	remove  RemoveOptions
+
+	mu      sync.Mutex
+	created map[string]Container // by name: made by this run, for their start
+	started map[string]bool      // names of the containers this run started, for attach
+}
+
+func (e *Engine) newExecutor(p *types.Project, obs Observed) *executor {
+	return &executor{e: e, p: p, obs: obs, created: map[string]Container{}, started: map[string]bool{}}
+}
+
+// execute runs the plan's operations as parallel as their edges allow.
+func (x *executor) execute(ctx context.Context, plan Plan) error {
+	nodes := make([]scheduler.Node, 0, len(plan.Ops))
+	for _, op := range plan.Ops {
+		deps := make([]string, len(op.After))
+		for i, id := range op.After {
+			deps[i] = id.String()
+		}
+		nodes = append(nodes, scheduler.Node{ID: op.ID().String(), Deps: deps, Run: func(ctx context.Context) error {
+			return x.do(ctx, op)
+		}})
+	}
+	return x.e.run(ctx, nodes)
+}
+
+// do carries out one operation.
+func (x *executor) do(ctx context.Context, op Op) error {
+	e, s := x.e, x.p.Services[op.Service]
+	switch op.Kind {
+	case OpCreateNetwork:
+		n := projectNetwork(x.p, keyOf(x.p, x.p.Networks, project.NetworkName, op.Target), op.Target)
+		return e.ensure(ctx, "Network", op.Target, func(ctx context.Context) error { return e.Runtime.EnsureNetwork(ctx, n) })
+	case OpCreateVolume:
+		v := projectVolume(x.p, keyOf(x.p, x.p.Volumes, project.VolumeName, op.Target), op.Target)
+		return e.ensure(ctx, "Volume", op.Target, func(ctx context.Context) error { return e.Runtime.EnsureVolume(ctx, v) })
+	case OpStartAgent:
+		return e.Runtime.EnsureAgent(ctx)
+	case OpCreate, OpRecreate:
+		c, err := e.create(ctx, x.p, x.obs, op, x.up)
+		if err == nil {
+			x.mu.Lock()
+			x.created[op.Target] = c
+			x.mu.Unlock()
+		}
+		return err
+	case OpStart:
+		id := ""
+		if op.Existing != nil {
+			id = op.Existing.ID
+		} else {
+			x.mu.Lock()
+			id = x.created[op.Target].ID
+			x.mu.Unlock()
+		}
+		return e.start(ctx, s, op.Target, id, x.markStarted)
+	case OpRestart:
+		if err := e.stopContainer(ctx, *op.Existing, s, stopTimeout(s, x.timeout)); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		return e.start(ctx, s, op.Target, op.Existing.ID, x.markStarted)
+	case OpStop:
+		e.event("Container", op.Target, "Stopping", false)
+		if err := e.stopContainer(ctx, *op.Existing, s, stopTimeout(s, x.timeout)); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		e.event("Container", op.Target, "Stopped", true)
+		return nil
+	case OpKeep:
+		return nil
+	case OpRemove:
+		return e.stopAndRemove(ctx, *op.Existing, x.timeout, s, x.remove)
+	case OpServiceStarted:
+		return nil // its edges are the wait
+	case OpServiceHealthy, OpServiceCompleted:
+		return e.await(ctx, x.p.Name, op)
+	case OpRemoveNetwork:
+		return e.removeOne(ctx, "Network", op.Target, e.Runtime.RemoveNetwork, ErrNotFound)
+	case OpRemoveVolume:
+		return e.removeOne(ctx, "Volume", op.Target, e.Runtime.RemoveVolume, ErrNotFound)
+	case OpRemoveImage:
+		return e.removeOne(ctx, "Image", op.Target, e.Runtime.RemoveImage, ErrImageNotFound)
+	case OpRemoveAgent:
+		return e.Runtime.RemoveAgentIfIdle(ctx)
+	}
+	return fmt.Errorf("%s: not an operation of up or down", op.ID())
+}
+
+func (x *executor) markStarted(name string) {
+	x.mu.Lock()
+	x.started[name] = true
+	x.mu.Unlock()
+}
+
+// ensure creates a network or volume, reporting progress.
+func (e *Engine) ensure(ctx context.Context, kind, name string, ensure func(context.Context) error) error {
+	e.event(kind, name, "Creating", false)
+	if err := ensure(ctx); err != nil {
+		return e.failed(kind, name, err)
+	}
+	e.event(kind, name, "Created", true)
+	return nil
+}
+
+// removeOne removes a network, volume or image, reporting it; one already gone
+// (absent) is no error.
+func (e *Engine) removeOne(ctx context.Context, kind, name string, remove func(context.Context, string) error, absent error) error {
+	e.event(kind, name, "Removing", false)
+	if err := remove(ctx, name); err != nil && !errors.Is(err, absent) {
+		return e.failed(kind, name, err)
+	}
+	e.event(kind, name, "Removed", true)
+	return nil
+}
+
+// removeEach removes resources one by one with removeOne; every failure is gathered.
+func (e *Engine) removeEach(ctx context.Context, kind string, names []string, remove func(context.Context, string) error, absent error) error {
+	var errs *multierror.Error
+	for _, name := range names {
+		errs = multierror.Append(errs, e.removeOne(ctx, kind, name, remove, absent))
+	}
+	return errs.ErrorOrNil()
+}
