@@ -35,6 +35,9 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	spec := req.Spec
 	spec.Name = name
 	spec.Registries = r.buildRegistries(ctx)
+	if spec.ImageContexts, err = r.ociLayouts(ctx, req.ContextImages, dir); err != nil {
+		return err
+	}
 	if err := b.Build(ctx, spec, archive, req.Output); err != nil {
 		return err
 	}

@@ -28,7 +28,10 @@ type Spec struct {
 	// Contexts are the additional named contexts (COPY --from=NAME): a directory or
 	// docker-image://REF.
 	Contexts map[string]string
-	Ulimits  []string // name=soft:hard, for RUN steps
+	// ImageContexts are the additional named contexts that are images of berth's
+	// store (a service's image, service:NAME), each written to an OCI layout.
+	ImageContexts map[string]OCILayout
+	Ulimits       []string // name=soft:hard, for RUN steps
 	// Env is added to the builder's environment: the values of environment secrets
 	// that come from the project's .env rather than berth's own environment.
 	Env     []string
@@ -45,6 +48,13 @@ type Spec struct {
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string
+}
+
+// OCILayout is an image in an OCI image layout directory: the index.json there
+// names it by Digest.
+type OCILayout struct {
+	Dir    string
+	Digest string
 }
 
 // Secret is a build secret a RUN step mounts with --mount=type=secret,id=ID.

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -163,12 +164,27 @@ func buildkitError(err error, tail []string, steps map[string]string) *Error {
 
 // buildctlArgs is the buildctl command line of one build, after --addr.
 func buildctlArgs(spec Spec, dockerfile, archive string) []string {
-	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0",
-		"--local", "context=" + spec.Context, "--local", "dockerfile=" + filepath.Dir(dockerfile),
-		"--opt", "filename=" + filepath.Base(dockerfile),
-		// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
-		"--output", csvLine("type=docker", "name="+spec.Name, "dest="+archive)}
+	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0"}
 	opt := func(kv string) { args = append(args, "--opt", kv) }
+	switch {
+	case !IsRemote(spec.Context):
+		args = append(args, "--local", "context="+spec.Context, "--local", "dockerfile="+filepath.Dir(dockerfile))
+		opt("filename=" + filepath.Base(dockerfile))
+	case dockerfile != "":
+		// An inline Dockerfile beside a remote context: the frontend reads it
+		// from here, not from the repository.
+		args = append(args, "--local", "dockerfile="+filepath.Dir(dockerfile))
+		opt("context=" + spec.Context)
+		opt("dockerfilekey=dockerfile")
+		opt("filename=" + filepath.Base(dockerfile))
+	default:
+		// The frontend fetches the repository (or file) and reads the
+		// Dockerfile in it, relative to the context's subdirectory.
+		opt("context=" + spec.Context)
+		opt("filename=" + cmp.Or(spec.Dockerfile, "Dockerfile"))
+	}
+	// The docker format keeps what OCI configs cannot carry, such as HEALTHCHECK.
+	args = append(args, "--output", csvLine("type=docker", "name="+spec.Name, "dest="+archive))
 	switch spec.Network {
 	case "none":
 		opt("force-network-mode=none")
@@ -224,12 +240,19 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 		args = append(args, "--ssh", s)
 	}
 	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
-		if c := spec.Contexts[name]; strings.HasPrefix(c, "docker-image://") {
+		if c := spec.Contexts[name]; strings.HasPrefix(c, "docker-image://") || IsRemote(c) {
 			opt("context:" + name + "=" + c)
 		} else {
 			args = append(args, "--local", name+"="+c)
 			opt("context:" + name + "=local:" + name)
 		}
+	}
+	for i, name := range slices.Sorted(maps.Keys(spec.ImageContexts)) {
+		// buildctl offers the layout as a content store the frontend reads by
+		// digest; the store's name only has to be a valid reference name.
+		store := fmt.Sprintf("context%d", i)
+		args = append(args, "--oci-layout", store+"="+spec.ImageContexts[name].Dir)
+		opt("context:" + name + "=oci-layout://" + store + "@" + spec.ImageContexts[name].Digest)
 	}
 	for _, c := range spec.CacheFrom {
 		args = append(args, "--import-cache", cacheLine(c))

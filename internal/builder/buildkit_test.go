@@ -36,6 +36,23 @@ func TestBuildctlArgs(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	// Remote contexts: the frontend fetches them, the Dockerfile with them unless
+	// it is inline; a service's image comes as an OCI layout.
+	got = strings.Join(buildctlArgs(Spec{Context: "https://127.0.0.1:1/r.git#main:app", Dockerfile: "web.Dockerfile", Name: "n",
+		Contexts:      map[string]string{"git": "git@example.com:o/r.git", "web": "https://example.com/a.tar.gz"},
+		ImageContexts: map[string]OCILayout{"base": {Dir: "/tmp/l", Digest: "sha256:ab"}}}, "", "/a.tar"), " ")
+	want = "build --progress plain --frontend dockerfile.v0 --opt context=https://127.0.0.1:1/r.git#main:app --opt filename=web.Dockerfile" +
+		" --output type=docker,name=n,dest=/a.tar --opt context:git=git@example.com:o/r.git --opt context:web=https://example.com/a.tar.gz" +
+		" --oci-layout context0=/tmp/l --opt context:base=oci-layout://context0@sha256:ab"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	got = strings.Join(buildctlArgs(Spec{Context: "git://127.0.0.1/r.git", DockerfileInline: "FROM x", Name: "n"}, "/tmp/df/Dockerfile", "/a.tar"), " ")
+	want = "build --progress plain --frontend dockerfile.v0 --local dockerfile=/tmp/df --opt context=git://127.0.0.1/r.git" +
+		" --opt dockerfilekey=dockerfile --opt filename=Dockerfile --output type=docker,name=n,dest=/a.tar"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	got = strings.Join(buildctlArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile", "/a.tar"), " ")
 	want = "build --progress plain --frontend dockerfile.v0 --local context=/c --local dockerfile=/c --opt filename=Dockerfile" +
 		" --output type=docker,name=n,dest=/a.tar --opt force-network-mode=none"
