@@ -83,8 +83,10 @@ type Builder interface {
 }
 
 // OwnBuildKit starts berth's own buildkitd from the buildkitd binary at path,
-// unless it already runs, and returns its address as BUILDKIT_HOST takes it.
-type OwnBuildKit func(ctx context.Context, path string) (host string, err error)
+// unless it already runs as it would start it, and returns its address as
+// BUILDKIT_HOST takes it, and the registries its configuration reaches as berth's
+// hosts dir says (see BuildkitdRegistries).
+type OwnBuildKit func(ctx context.Context, path string) (host string, registries []string, err error)
 
 // Find returns the builder to build with: BuildKit, at BUILDKIT_HOST when it is
 // set, else berth's own buildkitd (started by own); buildah when BERTH_BUILDER=buildah

@@ -31,6 +31,8 @@ type BuildKit struct {
 	Buildctl string // path of buildctl
 	Host     string // the buildkitd's address, as BUILDKIT_HOST takes it
 	Own      bool   // the buildkitd is the one berth started
+	// Follows are the registries the buildkitd reaches as berth's hosts dir says.
+	Follows []string
 }
 
 // errNotInstalled is why berth cannot start a buildkitd of its own.
@@ -62,11 +64,11 @@ func ownBuildKit(ctx context.Context, own OwnBuildKit) (*BuildKit, error) {
 	if own == nil {
 		return nil, errNotInstalled
 	}
-	host, err := own(ctx, buildkitd)
+	host, follows, err := own(ctx, buildkitd)
 	if err != nil {
 		return nil, fmt.Errorf("start berth's buildkitd: %w", err)
 	}
-	return &BuildKit{Buildctl: buildctl, Host: host, Own: true}, nil
+	return &BuildKit{Buildctl: buildctl, Host: host, Own: true, Follows: follows}, nil
 }
 
 // reachable says whether something listens at a buildkitd address. A connection
@@ -103,7 +105,15 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 	} else {
 		fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
 	}
+	if dockerfile != "" {
+		if text, err := os.ReadFile(dockerfile); err == nil {
+			hosts = append(hosts, syntaxRegistries(string(text))...)
+		}
+	}
 	for _, h := range hostsDirUnfollowed(spec.Registries, hosts) {
+		if slices.Contains(b.Follows, h) {
+			continue
+		}
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}
 	args := buildctlArgs(spec, dockerfile, archive)

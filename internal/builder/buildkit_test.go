@@ -125,9 +125,9 @@ func TestFindPicks(t *testing.T) {
 	t.Setenv("PATH", dir)
 	sock := filepath.Join(dir, "bk.sock")
 	var started []string
-	own := func(_ context.Context, path string) (string, error) {
+	own := func(_ context.Context, path string) (string, []string, error) {
 		started = append(started, path)
-		return "unix://" + filepath.Join(dir, "own.sock"), nil
+		return "unix://" + filepath.Join(dir, "own.sock"), nil, nil
 	}
 	t.Setenv("BUILDKIT_HOST", "")
 	t.Setenv("BERTH_BUILDER", "")
@@ -146,7 +146,7 @@ func TestFindPicks(t *testing.T) {
 		!slices.Equal(started, []string{filepath.Join(dir, "buildkitd")}) {
 		t.Errorf("buildkitd installed: got %#v, %v, started %q; want berth's own", b, err, started)
 	}
-	failing := func(context.Context, string) (string, error) { return "", errors.New("no containerd") }
+	failing := func(context.Context, string) (string, []string, error) { return "", nil, errors.New("no containerd") }
 	if _, err := Find(ctx, failing); err == nil || !strings.Contains(err.Error(), "start berth's buildkitd: no containerd") {
 		t.Errorf("berth's buildkitd does not start: %v; want that error, not buildah", err)
 	}

@@ -145,3 +145,25 @@ func expand(s string, vars map[string]string) string {
 		return vars[key]
 	})
 }
+
+// syntaxRegistries lists the registry host of the frontend image a Dockerfile's
+// `# syntax=` parser directive names, which BuildKit pulls like a base image.
+func syntaxRegistries(dockerfile string) []string {
+	for _, line := range strings.Split(dockerfile, "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "#") {
+			break // parser directives come first
+		}
+		key, value, ok := strings.Cut(strings.TrimSpace(t[1:]), "=")
+		if !ok {
+			break // a comment ends the directives
+		}
+		if !strings.EqualFold(strings.TrimSpace(key), "syntax") {
+			continue
+		}
+		if named, err := reference.ParseNormalizedNamed(strings.TrimSpace(value)); err == nil {
+			return []string{reference.Domain(named)}
+		}
+	}
+	return nil
+}
