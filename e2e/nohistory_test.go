@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -13,6 +14,20 @@ import (
 // config lists no history, as tools that write layers directly make them, and
 // returns its reference.
 func pushNoHistory(t *testing.T) string {
+	ref := registry + "/berth/busybox-nohistory:latest"
+	dst, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(dst, busyboxVariant(t, func(cf *v1.ConfigFile) { cf.History = nil })); err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// busyboxVariant is the test registry's busybox image (the same layers) with
+// its config changed by change.
+func busyboxVariant(t *testing.T, change func(*v1.ConfigFile)) v1.Image {
 	t.Helper()
 	src, err := name.ParseReference(registry+"/berth/busybox:latest", name.Insecure)
 	if err != nil {
@@ -27,20 +42,12 @@ func pushNoHistory(t *testing.T) string {
 		t.Fatal(err)
 	}
 	cf = cf.DeepCopy()
-	cf.History = nil
-	bare, err := mutate.ConfigFile(img, cf)
+	change(cf)
+	variant, err := mutate.ConfigFile(img, cf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := registry + "/berth/busybox-nohistory:latest"
-	dst, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(dst, bare); err != nil {
-		t.Fatal(err)
-	}
-	return ref
+	return variant
 }
 
 // TestBuildNoHistory builds FROM a base image with no history in its config, with

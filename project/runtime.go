@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -48,6 +49,24 @@ func ResolveRuntime(name string) (OCIRuntime, error) {
 		return OCIRuntime{}, fmt.Errorf("%q: no OCI runtime binary %s on PATH", name, name)
 	}
 	return OCIRuntime{Shim: defaultShim, Binary: path}, nil
+}
+
+// wasmShims are the containerd shims that run WebAssembly (runwasi's and those
+// built on it): io.containerd.<name>.<version> names one of them.
+var wasmShims = []string{"wasmedge", "wasmtime", "wasmer", "spin", "slight", "wws", "lunatic"}
+
+// wasmRuntimeExamples are what a refusal offers for platform: wasi/wasm.
+var wasmRuntimeExamples = []string{"io.containerd.wasmedge.v1", "io.containerd.wasmtime.v1", "io.containerd.spin.v2"}
+
+// IsWasmRuntime says whether a runtime: field names a containerd shim that runs
+// WebAssembly, such as io.containerd.wasmedge.v1.
+func IsWasmRuntime(name string) bool {
+	rest, ok := strings.CutPrefix(name, "io.containerd.")
+	if !ok {
+		return false
+	}
+	shim, _, found := cutLast(rest, ".")
+	return found && slices.Contains(wasmShims, shim)
 }
 
 // cutLast splits s around the last sep.
