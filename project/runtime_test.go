@@ -16,6 +16,10 @@ func TestResolveRuntime(t *testing.T) {
 		}
 	}
 	t.Setenv("PATH", dir)
+	// Not a hybrid cgroup layout, whatever this host's is (TestRuntime checks
+	// crun's refusal on a hybrid host).
+	defer func(root string) { cgroupRoot = root }(cgroupRoot)
+	cgroupRoot = dir
 	for _, c := range []struct {
 		name string
 		want OCIRuntime
