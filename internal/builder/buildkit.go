@@ -105,9 +105,12 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 	} else {
 		fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
 	}
+	builtin := ""
 	if dockerfile != "" {
 		if text, err := os.ReadFile(dockerfile); err == nil {
-			hosts = append(hosts, syntaxRegistries(string(text))...)
+			if builtin = builtinSyntax(string(text)); builtin == "" {
+				hosts = append(hosts, syntaxRegistries(string(text))...)
+			}
 		}
 	}
 	for _, h := range hostsDirUnfollowed(spec.Registries, hosts) {
@@ -117,6 +120,12 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}
 	args := buildctlArgs(spec, dockerfile, archive)
+	if builtin != "" {
+		fmt.Fprintf(out, "note: # syntax=%s: read by BuildKit's built-in Dockerfile frontend, not pulled\n", builtin)
+		// The frontend forwards to a # syntax= image unless it runs as one,
+		// which the cmdline option says it does.
+		args = append(args, "--opt", "cmdline="+builtin)
+	}
 	steps := map[string]string{} // progress ID (#5) → the step it runs
 	watch := func(line string) {
 		if m := buildkitStep.FindStringSubmatch(line); m != nil {
