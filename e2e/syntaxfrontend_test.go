@@ -27,6 +27,7 @@ func TestBuildSyntaxFrontend(t *testing.T) {
 	}
 	t.Cleanup(func() { deleteFromRegistry(t, "berth-e2e/dockerfile-frontend", "syntax-test") })
 	s.must("--profile", "frontend", "build", "--push", "frontend")
+	before := ownBuildkitdPid()
 
 	hosts := t.TempDir()
 	write(t, filepath.Join(hosts, "frontend.berth.test", "hosts.toml"), "server = \"http://"+registry+"\"\n")
@@ -42,6 +43,16 @@ func TestBuildSyntaxFrontend(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "note: BuildKit reaches registry") {
 		t.Errorf("a note that BuildKit does not follow the hosts dir:\n%s", r.stderr)
+	}
+	// Another hosts dir is another buildkitd.toml: berth's buildkitd was started
+	// again for it, and is kept for the next build with the same one.
+	after := ownBuildkitdPid()
+	if after == 0 || after == before {
+		t.Errorf("berth's buildkitd ran as pid %d before the hosts dir changed, %d after: want it started again", before, after)
+	}
+	s.must("--hosts-dir", hosts, "build", "app")
+	if again := ownBuildkitdPid(); again != after {
+		t.Errorf("berth's buildkitd was started again (pid %d, then %d) for the same hosts dir", after, again)
 	}
 	if out := strings.TrimSpace(s.must("--hosts-dir", hosts, "run", "--rm", "app")); out != "read by the frontend image" {
 		t.Errorf("the image built prints %q", out)
