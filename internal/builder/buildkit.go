@@ -100,6 +100,13 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	defer cleanup()
+	if repo := gitContext(spec); repo != "" && b.Own {
+		// berth's buildkitd runs the host's programs (see its rootfs), git among
+		// them, to fetch a Git context.
+		if _, err := exec.LookPath("git"); err != nil {
+			return fmt.Errorf("build context %s: a Git repository, which berth's buildkitd fetches with git, and git is not installed here (scripts/setup installs it)", repo)
+		}
+	}
 	if b.Own {
 		fmt.Fprintf(out, "building %s with BuildKit (berth's buildkitd)\n", spec.Name)
 	} else {
@@ -143,6 +150,27 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	return buildkitError(err, tail, steps)
+}
+
+// gitContext is the first of a build's contexts, main then additional, that is a
+// Git repository as BuildKit tells them from other URLs: an scp-like address, a
+// git:// or ssh:// URL, or an HTTP one whose path ends in .git; "" when none is.
+func gitContext(spec Spec) string {
+	contexts := []string{spec.Context}
+	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
+		contexts = append(contexts, spec.Contexts[name])
+	}
+	for _, c := range contexts {
+		switch {
+		case strings.HasPrefix(c, "git@"), strings.HasPrefix(c, "git://"), strings.HasPrefix(c, "ssh://"):
+			return c
+		case strings.HasPrefix(c, "http://"), strings.HasPrefix(c, "https://"):
+			if u, err := url.Parse(c); err == nil && strings.HasSuffix(u.Path, ".git") {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 var (

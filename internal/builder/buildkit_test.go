@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -190,5 +191,33 @@ func TestCheckBuildahCache(t *testing.T) {
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%+v: got %v, want %q", c.spec, err, c.err)
 		}
+	}
+}
+
+func TestGitContext(t *testing.T) {
+	for _, c := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Context: "/src"}, ""},
+		{Spec{Context: "https://example.com/archive.tar.gz"}, ""},
+		{Spec{Context: "https://127.0.0.1:1/r.git#v1:app"}, "https://127.0.0.1:1/r.git#v1:app"},
+		{Spec{Context: "/src", Contexts: map[string]string{"b": "git@example.com:o/r.git", "a": "docker-image://x"}}, "git@example.com:o/r.git"},
+		{Spec{Context: "git://127.0.0.1/r.git"}, "git://127.0.0.1/r.git"},
+	} {
+		if got := gitContext(c.spec); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.spec, got, c.want)
+		}
+	}
+}
+
+// A Git context with berth's buildkitd and no git on this host is refused by
+// name before buildctl runs.
+func TestGitContextNeedsGit(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	b := &BuildKit{Buildctl: "/nonexistent/buildctl", Own: true}
+	err := b.Build(context.Background(), Spec{Context: "https://127.0.0.1:1/r.git#v1", Name: "n"}, filepath.Join(t.TempDir(), "a.tar"), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "build context https://127.0.0.1:1/r.git#v1: a Git repository, which berth's buildkitd fetches with git, and git is not installed here") {
+		t.Errorf("got %v", err)
 	}
 }
