@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBuildServiceContext builds a service FROM the image another service builds
@@ -44,9 +45,9 @@ func TestBuildGitContext(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: run scripts/setup")
 	}
-	port := serveGitRepo(t, filepath.Join("testdata", t.Name(), "repo"))
+	port, daemonPort := serveGitRepo(t, filepath.Join("testdata", t.Name(), "repo"))
 	s := newBuildScenarioOf(t, t.Name())
-	s.env = append(s.env, "GIT_PORT="+port)
+	s.env = append(s.env, "GIT_PORT="+port, "GIT_DAEMON_PORT="+daemonPort)
 	// buildah refuses a Git context before it builds anything.
 	r := s.berth("build")
 	if r.code == 0 || !strings.Contains(r.stderr, "build context http://127.0.0.1:"+port+"/repo.git#v1:app: a Git or HTTP context is not supported by buildah") {
@@ -63,9 +64,10 @@ func TestBuildGitContext(t *testing.T) {
 }
 
 // serveGitRepo makes a bare repository repo.git of dir's files, committed and
-// tagged v1, then changed on the branch after the tag, and serves it over HTTP on
-// a loopback port, which it returns, until the test ends.
-func serveGitRepo(t *testing.T, dir string) string {
+// tagged v1, then changed on the branch after the tag, and serves it on loopback
+// ports until the test ends: over HTTP (git http-backend) and git's own protocol
+// (git daemon). It returns the two ports.
+func serveGitRepo(t *testing.T, dir string) (httpPort, daemonPort string) {
 	t.Helper()
 	root, work := t.TempDir(), t.TempDir()
 	if err := os.CopyFS(work, os.DirFS(dir)); err != nil {
@@ -101,6 +103,32 @@ func serveGitRepo(t *testing.T, dir string) string {
 	}}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
+	_, httpPort, _ = net.SplitHostPort(l.Addr().String())
+	return httpPort, serveGitDaemon(t, root)
+}
+
+// serveGitDaemon runs git daemon on a free loopback port for the repositories
+// under root, until the test ends, and returns the port once it answers.
+func serveGitDaemon(t *testing.T, root string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close() // git daemon takes the port: free, unless another takes it first
+	daemon := exec.Command("git", "daemon", "--export-all", "--reuseaddr", "--base-path="+root,
+		"--listen=127.0.0.1", "--port="+port, root)
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { daemon.Process.Kill(); daemon.Wait() })
+	eventually(t, 10*time.Second, "git daemon on port "+port, func() error {
+		conn, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	})
 	return port
 }
