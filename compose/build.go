@@ -227,7 +227,7 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 	b := s.Build
 	spec := builder.Spec{
 		Context: b.Context, Dockerfile: b.Dockerfile, DockerfileInline: b.DockerfileInline,
-		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize),
+		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize), Platform: s.Platform,
 		NoCache: b.NoCache || o.NoCache, Pull: b.Pull || o.Pull,
 	}
 	if spec.Context == "" {

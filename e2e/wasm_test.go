@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/images"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -24,7 +25,8 @@ import (
 // on berth's.
 const wasmtimeShim = "/usr/local/bin/containerd-shim-wasmtime-v1"
 
-// TestWasmRuntime runs a wasi/wasm image on a wasm runtime, and refuses, naming
+// TestWasmRuntime runs a wasi/wasm image on a wasm runtime, pulled and built for
+// that platform, and refuses, naming
 // what is missing, platform: wasi/wasm without a wasm runtime and a wasm runtime
 // whose shim the host lacks.
 //
@@ -63,28 +65,40 @@ func TestWasmRuntime(t *testing.T) {
 	}
 	pushWasiIndex(t, "berth-e2e/wasi-busybox:test")
 	t.Cleanup(func() { deleteFromRegistry(t, "berth-e2e/wasi-busybox", "test") })
+	useOwnBuildkitd(t, s)
 	s.must("up", "-d")
-	eventually(t, 20*time.Second, "the app's output", func() error {
-		if out := s.must("logs", "app"); !strings.Contains(out, "ran on the wasm platform") {
-			return errors.New("logs: " + out)
-		}
-		return nil
-	})
+	for service, want := range map[string]string{"app": "ran on the wasm platform", "built": "built ran on the wasm-built platform"} {
+		eventually(t, 20*time.Second, service+"'s output", func() error {
+			if out := s.must("logs", service); !strings.Contains(out, want) {
+				return errors.New("logs: " + out)
+			}
+			return nil
+		})
+	}
 	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ct, err := c.LoadContainer(context.Background(), s.ids()[s.project+"-app-1"])
+	built, err := c.GetImage(context.Background(), "docker.io/library/"+s.project+"-built:latest")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := ct.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	if ps, err := images.Platforms(context.Background(), c.ContentStore(), built.Target()); err != nil || len(ps) != 1 || ps[0].OS != "wasi" || ps[0].Architecture != "wasm" {
+		t.Errorf("the built image is for %v (%v), want wasi/wasm", ps, err)
 	}
-	if info.Runtime.Name != "io.containerd.wasmtime.v1" {
-		t.Errorf("the container's runtime is %s, want io.containerd.wasmtime.v1", info.Runtime.Name)
+	for _, name := range []string{"app", "built"} {
+		ct, err := c.LoadContainer(context.Background(), s.ids()[s.project+"-"+name+"-1"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := ct.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Runtime.Name != "io.containerd.wasmtime.v1" {
+			t.Errorf("%s's container runtime is %s, want io.containerd.wasmtime.v1", name, info.Runtime.Name)
+		}
 	}
 }
 

@@ -25,6 +25,9 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	if IsRemote(spec.Context) {
 		return fmt.Errorf("build context %s: a Git or HTTP context is not supported by buildah; BuildKit, berth's default builder, builds it", spec.Context)
 	}
+	if strings.HasPrefix(spec.Platform, "wasi/") {
+		return fmt.Errorf("platform %s: building for it is not supported by buildah; BuildKit, berth's default builder, builds it", spec.Platform)
+	}
 	for _, name := range slices.Sorted(maps.Keys(spec.ImageContexts)) {
 		return fmt.Errorf("additional context %s: a service's image (service:) is not supported by buildah; BuildKit, berth's default builder, builds it", name)
 	}

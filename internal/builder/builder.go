@@ -36,8 +36,11 @@ type Spec struct {
 	// that come from the project's .env rather than berth's own environment.
 	Env     []string
 	ShmSize int64 // bytes; 0 = the builder's default
-	NoCache bool
-	Pull    bool // fetch base images even when the builder has them
+	// Platform is the platform to build for, the service's: "" = the host's;
+	// wasi/wasm for a wasm runtime.
+	Platform string
+	NoCache  bool
+	Pull     bool // fetch base images even when the builder has them
 	// Registries says how to reach the registries of base images; nil: as the
 	// builder's own configuration says.
 	Registries RegistryLookup

@@ -249,6 +249,9 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 	if spec.Target != "" {
 		opt("target=" + spec.Target)
 	}
+	if spec.Platform != "" {
+		opt("platform=" + spec.Platform)
+	}
 	for _, a := range spec.Args {
 		if !strings.Contains(a, "=") {
 			v, ok := os.LookupEnv(a)
