@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
@@ -57,11 +60,16 @@ func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, []st
 		return "", nil, err
 	}
 	defer unlock()
-	config, follows, err := r.buildkitdConfig(ctx)
+	config, cas, follows, err := r.buildkitdConfig(ctx)
 	if err != nil {
 		return "", nil, err
 	}
-	digest := fmt.Sprintf("%x", sha256.Sum256([]byte(config)))
+	sum := sha256.New()
+	sum.Write([]byte(config))
+	for _, path := range slices.Sorted(maps.Keys(cas)) {
+		sum.Write(cas[path])
+	}
+	digest := fmt.Sprintf("%x", sum.Sum(nil))
 	host := "unix://" + r.buildkitdSocket()
 	if c, err := r.client.LoadContainer(ctx, buildkitdID); err == nil {
 		labels, _ := c.Labels(ctx)
@@ -72,6 +80,9 @@ func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, []st
 		if err := r.removeTask(ctx, buildkitdID, "berth's buildkitd"); err != nil {
 			return "", nil, err
 		}
+	}
+	if err := writeFiles(cas); err != nil {
+		return "", nil, err
 	}
 	c, err := r.newBuildkitd(ctx, path, config, digest)
 	if err != nil {
@@ -102,37 +113,70 @@ func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, []st
 	return host, follows, nil
 }
 
-// buildkitdConfig is the buildkitd.toml of berth's buildkitd, and the registries
-// it reaches as berth's hosts dir says: its RUN steps' cgroups nest under the
-// task's own (containerd's /<namespace>/<id>), so that removing the task removes
-// them too; and each registry the hosts dir names has a section that says what
-// its hosts.toml says, so that base images and # syntax= frontends come through
-// the same mirrors and plain-HTTP hosts as every pull.
-func (r *Runtime) buildkitdConfig(ctx context.Context) (string, []string, error) {
+// buildkitdConfig is the buildkitd.toml of berth's buildkitd, the CA files it
+// names (their copies under its state directory, which it sees, by path, with
+// their contents), and the registries it reaches as berth's hosts dir says. Its
+// RUN steps' cgroups nest under the task's own (containerd's /<namespace>/<id>),
+// so that removing the task removes them too; and each registry the hosts dir
+// names has a section that says what its hosts.toml says, so that base images and
+// # syntax= frontends come through the same mirrors, plain-HTTP hosts and CAs as
+// every pull.
+func (r *Runtime) buildkitdConfig(ctx context.Context) (string, map[string][]byte, []string, error) {
 	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n", "/"+r.o.Namespace+"/"+buildkitdID+"/builds")
 	entries, err := os.ReadDir(r.hostsDir())
 	if err != nil && !os.IsNotExist(err) {
-		return "", nil, fmt.Errorf("read the hosts dir: %w", err)
+		return "", nil, nil, fmt.Errorf("read the hosts dir: %w", err)
 	}
 	lookup := r.buildRegistries(ctx)
 	var regs []builder.Registry
+	cas := map[string][]byte{}
 	for _, e := range entries {
 		if !e.IsDir() || e.Name() == "_default" { // buildkitd.toml has no default section
 			continue
 		}
-		if reg, err := lookup(e.Name()); err == nil { // else: a build reaching it says so
-			regs = append(regs, reg)
+		reg, err := lookup(e.Name())
+		if err != nil {
+			continue // a build reaching it says so
 		}
+		files, err := r.registryCAFiles(reg.Host)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		for i, ep := range reg.Endpoints {
+			for n, file := range files[ep.Host] {
+				pem, err := os.ReadFile(file)
+				if err != nil {
+					return "", nil, nil, fmt.Errorf("registry %s: host %s: ca: %w", reg.Host, ep.Host, err)
+				}
+				copied := filepath.Join(r.buildkitDir(), "certs", strings.ReplaceAll(ep.Host, ":", "_"), fmt.Sprintf("ca-%d.crt", n))
+				cas[copied] = pem
+				reg.Endpoints[i].CAFiles = append(reg.Endpoints[i].CAFiles, copied)
+			}
+		}
+		regs = append(regs, reg)
 	}
 	registries, follows, err := builder.BuildkitdRegistries(regs)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	return config + registries, follows, nil
+	return config + registries, cas, follows, nil
 }
 
 func (r *Runtime) buildkitdLog() string {
 	return filepath.Join(r.o.StateDir, "logs", buildkitdID+".log")
+}
+
+// writeFiles writes each file with its content, making its directory.
+func writeFiles(files map[string][]byte) error {
+	for path, content := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newBuildkitd creates and starts the buildkitd task. Its root is a directory of

@@ -53,14 +53,15 @@ type buildkitdRegistry struct {
 	Mirrors  []string `toml:"mirrors,omitempty"`
 	HTTP     *bool    `toml:"http,omitempty"`
 	Insecure *bool    `toml:"insecure,omitempty"`
+	CAs      []string `toml:"ca,omitempty"`
 }
 
 // BuildkitdRegistries is the registry part of a buildkitd.toml that reaches regs
 // as berth's hosts dir says, so that base images and # syntax= frontends come
-// through the same mirrors and plain-HTTP hosts as every pull; and the registries
-// it follows so. A registry the hosts dir gives something buildkitd.toml cannot
-// say (TLS files, digest-only hosts, no host at all) is left out, and a build that
-// reaches it says so (see hostsDirUnfollowed).
+// through the same mirrors, plain-HTTP hosts and CAs as every pull; and the
+// registries it follows so. A registry the hosts dir gives something
+// buildkitd.toml cannot say (client certificates, digest-only hosts, no host at
+// all) is left out, and a build that reaches it says so (see hostsDirUnfollowed).
 //
 // The hosts other than the registry itself are its mirrors, tried in order; when
 // the hosts dir names no host of the registry's own (server = elsewhere), BuildKit
@@ -75,7 +76,7 @@ func BuildkitdRegistries(regs []Registry) (config string, followed []string, err
 	}
 	yes, no := true, false
 	for _, reg := range regs {
-		if len(reg.Endpoints) == 0 || slices.ContainsFunc(reg.Endpoints, func(ep Endpoint) bool { return ep.DigestOnly || len(ep.Certs) > 0 }) {
+		if len(reg.Endpoints) == 0 || slices.ContainsFunc(reg.Endpoints, unsayable) {
 			continue
 		}
 		var mirrors []string
@@ -92,6 +93,11 @@ func BuildkitdRegistries(regs []Registry) (config string, followed []string, err
 			case isLoopback(ep.Host) && s.HTTP == nil:
 				s.HTTP = &no // BuildKit would take a loopback host for plain HTTP
 			}
+			for _, ca := range ep.CAFiles {
+				if !slices.Contains(s.CAs, ca) {
+					s.CAs = append(s.CAs, ca)
+				}
+			}
 		}
 		section(reg.Host).Mirrors = mirrors
 		followed = append(followed, reg.Host)
@@ -105,4 +111,16 @@ func BuildkitdRegistries(regs []Registry) (config string, followed []string, err
 	}
 	slices.Sort(followed)
 	return string(text), followed, nil
+}
+
+// unsayable says whether buildkitd.toml cannot say how the hosts dir reaches an
+// endpoint: by digest only, with a client certificate, or with a CA whose file is
+// not known.
+func unsayable(ep Endpoint) bool {
+	for _, c := range ep.Certs {
+		if c != "ca" || len(ep.CAFiles) == 0 {
+			return true
+		}
+	}
+	return ep.DigestOnly
 }
