@@ -20,17 +20,7 @@ func TestBuildKitRegistryCA(t *testing.T) {
 	ref := "insecure.berth.test/berth/busybox:latest"
 	forgetImage(t, c, ref)
 	retag(t, s, c, ref)
-	hostsDir := func(tlsSetting string) string {
-		dir := t.TempDir()
-		write(t, filepath.Join(dir, "insecure.berth.test", "hosts.toml"), fmt.Sprintf(`server = "https://insecure.berth.test"
-
-[host."https://%s"]
-  capabilities = ["pull", "resolve", "push"]
-  %s
-`, addr, tlsSetting))
-		return dir
-	}
-	withCA, without := hostsDir(fmt.Sprintf("ca = %q", cert)), hostsDir("skip_verify = false")
+	withCA, without := insecureMirrorHostsDir(t, addr, fmt.Sprintf("ca = %q", cert)), insecureMirrorHostsDir(t, addr, "skip_verify = false")
 	if r := s.berth("--hosts-dir", withCA, "push"); r.code != 0 {
 		t.Fatalf("push with the CA: exit %d: %s", r.code, r.stderr)
 	}
