@@ -26,7 +26,10 @@ type BuildRequest struct {
 	Ref     string   // the image name the service runs
 	Tags    []string // build.tags: more names for the same image
 	Spec    builder.Spec
-	Output  io.Writer // the builder's output, line by line
+	// ContextImages are the additional contexts that are images of the store (a
+	// service's, service:NAME): context name → image name.
+	ContextImages map[string]string
+	Output        io.Writer // the builder's output, line by line
 }
 
 // BuildOptions are the flags of `build`, and those of `up` that choose whether to build.
@@ -81,11 +84,13 @@ type BuildPolicy struct {
 
 // PlanBuilds lists the images to build for the selected services: a service with a
 // build: section builds when its image is missing, on --build, or with pull_policy
-// build. With --no-build a missing image it cannot pull is an error.
+// build. With --no-build a missing image it cannot pull is an error. A build that
+// takes another service's image as a context (service:NAME) comes after that
+// service's build, which is planned too when its image is missing.
 func PlanBuilds(p *types.Project, services []string, obs Observed, policy BuildPolicy) (Plan, error) {
 	var plan Plan
 	seen := map[string]bool{}
-	for _, name := range services {
+	for _, name := range buildOrder(p, services) {
 		s := p.Services[name]
 		if s.Build == nil || seen[s.Image] {
 			continue
@@ -105,11 +110,62 @@ func PlanBuilds(p *types.Project, services []string, obs Observed, policy BuildP
 			reason = "missing"
 		}
 		if reason != "" {
+			if err := planContextBuilds(p, s, obs, seen, &plan); err != nil {
+				return Plan{}, err
+			}
 			seen[s.Image] = true
 			plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: s.Image, Service: name, Reason: reason})
 		}
 	}
 	return plan, nil
+}
+
+// buildOrder is services with the services whose images each one's build takes
+// (service: contexts) before it, when they are among them.
+func buildOrder(p *types.Project, services []string) []string {
+	selected := map[string]bool{}
+	for _, name := range services {
+		selected[name] = true
+	}
+	var out []string
+	done := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if done[name] {
+			return
+		}
+		done[name] = true // the loader refuses cycles
+		for _, dep := range project.BuildDependencies(p.Services[name]) {
+			if selected[dep] {
+				visit(dep)
+			}
+		}
+		out = append(out, name)
+	}
+	for _, name := range services {
+		visit(name)
+	}
+	return out
+}
+
+// planContextBuilds plans the builds of the images s's build takes as contexts
+// that neither the store nor the plan has yet.
+func planContextBuilds(p *types.Project, s types.ServiceConfig, obs Observed, seen map[string]bool, plan *Plan) error {
+	for _, name := range project.BuildDependencies(s) {
+		dep, ok := p.Services[name]
+		if !ok {
+			return fmt.Errorf("%w: service %q: build.additional_contexts service:%s: service %s is not enabled (see its profiles)", project.ErrInvalid, s.Name, name, name)
+		}
+		if _, have := obs.Images[dep.Image]; have || seen[dep.Image] {
+			continue
+		}
+		if err := planContextBuilds(p, dep, obs, seen, plan); err != nil {
+			return err
+		}
+		seen[dep.Image] = true
+		plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: dep.Image, Service: name, Reason: "a context of " + s.Name + "'s build"})
+	}
+	return nil
 }
 
 // toPull keeps the services whose image comes from a registry: not those that build
@@ -129,6 +185,10 @@ func toPull(p *types.Project, services []string, policy BuildPolicy) []string {
 // builder's lines go to progress.
 func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o BuildOptions) error {
 	var nodes []scheduler.Node
+	planned := map[string]bool{}
+	for _, op := range plan.Ops {
+		planned[op.Target] = true
+	}
 	for _, op := range plan.Ops {
 		s := p.Services[op.Service]
 		ref := op.Target
@@ -136,14 +196,26 @@ func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o Build
 		if err != nil {
 			return err
 		}
-		nodes = append(nodes, scheduler.Node{ID: "build:" + ref, Run: func(ctx context.Context) error {
+		// A service: context is the other service's image, once it is built.
+		images := map[string]string{}
+		var deps []string
+		for name, ctx := range s.Build.AdditionalContexts {
+			if dep, ok := strings.CutPrefix(ctx, types.ServicePrefix); ok {
+				image := p.Services[dep].Image
+				images[name] = image
+				if planned[image] {
+					deps = append(deps, "build:"+image)
+				}
+			}
+		}
+		nodes = append(nodes, scheduler.Node{ID: "build:" + ref, Deps: deps, Run: func(ctx context.Context) error {
 			e.event("Image", ref, "Building", false)
 			out := &buildOutput{emit: func(line string) {
 				if !o.Quiet {
 					e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: "Building", Text: line})
 				}
 			}}
-			err := e.Runtime.Build(ctx, BuildRequest{Service: s.Name, Ref: ref, Tags: s.Build.Tags, Spec: spec, Output: out})
+			err := e.Runtime.Build(ctx, BuildRequest{Service: s.Name, Ref: ref, Tags: s.Build.Tags, Spec: spec, ContextImages: images, Output: out})
 			if err != nil {
 				var be *builder.Error
 				if errors.As(err, &be) && len(be.Output) > 0 {
@@ -169,7 +241,7 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 	b := s.Build
 	spec := builder.Spec{
 		Context: b.Context, Dockerfile: b.Dockerfile, DockerfileInline: b.DockerfileInline,
-		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize),
+		Target: b.Target, Labels: b.Labels, Network: b.Network, ShmSize: int64(b.ShmSize), Platform: s.Platform,
 		NoCache: b.NoCache || o.NoCache, Pull: b.Pull || o.Pull,
 		Check: o.Check, Provenance: o.Provenance, SBOM: o.SBOM,
 	}
@@ -203,7 +275,14 @@ func buildSpec(p *types.Project, s types.ServiceConfig, o BuildOptions) (builder
 			spec.ExtraHosts = append(spec.ExtraHosts, host+":"+ip)
 		}
 	}
-	spec.Contexts = b.AdditionalContexts
+	for name, ctx := range b.AdditionalContexts {
+		if !strings.HasPrefix(ctx, types.ServicePrefix) { // those are the runtime's: see BuildRequest
+			if spec.Contexts == nil {
+				spec.Contexts = map[string]string{}
+			}
+			spec.Contexts[name] = ctx
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(b.Ulimits)) {
 		u := b.Ulimits[name]
 		if u.Single != 0 {

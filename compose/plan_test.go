@@ -131,6 +131,35 @@ services:
 	}
 }
 
+func TestPlanContextBuilds(t *testing.T) {
+	p := loadProject(t, `
+services:
+  app: {build: {context: ., additional_contexts: {base: "service:base", tools: "service:tools"}}}
+  base: {build: {context: ., additional_contexts: {root: "service:root"}}}
+  root: {build: .}
+  tools: {build: .}
+`)
+	for _, c := range []struct {
+		name     string
+		services []string
+		obs      Observed
+		policy   BuildPolicy
+		want     string
+	}{
+		{"all, in order", []string{"app", "base", "root", "tools"}, Observed{}, BuildPolicy{},
+			"build image demo-root (missing)\nbuild image demo-base (missing)\nbuild image demo-tools (missing)\nbuild image demo-app (missing)\n"},
+		{"app alone builds what it takes", []string{"app"}, Observed{Images: map[string]string{"demo-tools": "sha256:1"}}, BuildPolicy{},
+			"build image demo-root (a context of base's build)\nbuild image demo-base (a context of app's build)\nbuild image demo-app (missing)\n"},
+		{"--build app takes the stored base", []string{"app"}, Observed{Images: map[string]string{"demo-base": "sha256:1", "demo-tools": "sha256:2"}}, BuildPolicy{Always: true},
+			"build image demo-app (--build)\n"},
+	} {
+		got, err := PlanBuilds(p, c.services, c.obs, c.policy)
+		if err != nil || got.String() != c.want {
+			t.Errorf("%s: builds\n%s(%v), want\n%s", c.name, got, err, c.want)
+		}
+	}
+}
+
 func TestPlanScaleAndNoDeps(t *testing.T) {
 	p := loadProject(t, webRedis)
 	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}},

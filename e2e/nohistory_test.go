@@ -21,6 +21,21 @@ func pushNoHistory(t *testing.T) string {
 // image with its config changed by change, and returns its reference.
 func pushVariant(t *testing.T, repo string, change func(*v1.ConfigFile)) string {
 	t.Helper()
+	ref := registry + "/" + repo + ":latest"
+	dst, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(dst, busyboxVariant(t, change)); err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// busyboxVariant is the test registry's busybox image (the same layers) with
+// its config changed by change.
+func busyboxVariant(t *testing.T, change func(*v1.ConfigFile)) v1.Image {
+	t.Helper()
 	src, err := name.ParseReference(registry+"/berth/busybox:latest", name.Insecure)
 	if err != nil {
 		t.Fatal(err)
@@ -35,19 +50,11 @@ func pushVariant(t *testing.T, repo string, change func(*v1.ConfigFile)) string 
 	}
 	cf = cf.DeepCopy()
 	change(cf)
-	changed, err := mutate.ConfigFile(img, cf)
+	variant, err := mutate.ConfigFile(img, cf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := registry + "/" + repo + ":latest"
-	dst, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(dst, changed); err != nil {
-		t.Fatal(err)
-	}
-	return ref
+	return variant
 }
 
 // TestBuildNoHistory builds FROM a base image with no history in its config, with

@@ -362,6 +362,20 @@ func TestRegistryAuth(t *testing.T) {
 	}
 }
 
+// insecureMirrorHostsDir is a hosts dir that mirrors insecure.berth.test to the
+// TLS registry at addr, with tlsSetting (skip_verify, ca) for it.
+func insecureMirrorHostsDir(t *testing.T, addr, tlsSetting string) string {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "insecure.berth.test", "hosts.toml"), fmt.Sprintf(`server = "https://insecure.berth.test"
+
+[host."https://%s"]
+  capabilities = ["pull", "resolve", "push"]
+  %s
+`, addr, tlsSetting))
+	return dir
+}
+
 // TestInsecureRegistry pushes to and pulls from a registry whose certificate no one
 // signed, as the mirror of a name that never resolves: allowed by skip_verify in its
 // hosts.toml, refused without it.
@@ -374,16 +388,7 @@ func TestInsecureRegistry(t *testing.T) {
 	forgetImage(t, c, ref)
 	retag(t, s, c, ref)
 
-	hostsDir := func(tlsSetting string) string {
-		dir := t.TempDir()
-		write(t, filepath.Join(dir, "insecure.berth.test", "hosts.toml"), fmt.Sprintf(`server = "https://insecure.berth.test"
-
-[host."https://%s"]
-  capabilities = ["pull", "resolve", "push"]
-  %s
-`, addr, tlsSetting))
-		return dir
-	}
+	hostsDir := func(tlsSetting string) string { return insecureMirrorHostsDir(t, addr, tlsSetting) }
 	verified, insecure := hostsDir("skip_verify = false"), hostsDir("skip_verify = true")
 	if r := s.berth("--hosts-dir", verified, "push"); r.code == 0 || !strings.Contains(r.stderr, "certificate") {
 		t.Fatalf("push without skip_verify: exit %d: %s", r.code, r.stderr)

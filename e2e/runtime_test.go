@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/containerd/containerd/api/types/runc/options"
@@ -28,11 +30,21 @@ func TestRuntime(t *testing.T) {
 		t.Error("the refused service has containers")
 	}
 
-	// crun 1.8 (Debian 12's) cannot start a container on a host whose cgroups are
-	// v1 with a v2 hierarchy beside them; the container is made all the same.
+	// crun cannot start a container on a host whose cgroups are v1 with
+	// controllers in a v2 hierarchy beside them: berth refuses it in one line
+	// before it makes anything, rather than fail at the start.
 	up := s.berth("up", "-d")
-	hybrid := strings.Contains(up.stderr, "cgroups in hybrid mode not supported")
-	if up.code != 0 && !hybrid {
+	if hybridCgroupsHost() {
+		want := `service "app": field "runtime": "crun": crun cannot run containers on this host: its cgroups are in hybrid mode`
+		if up.code == 0 || !strings.Contains(up.stderr, want) || strings.Contains(up.stderr, "OCI runtime create failed") {
+			t.Errorf("up with crun on a hybrid-cgroup host: exit %d, want %q:\n%s", up.code, want, up.stderr)
+		}
+		if out := s.berth("ps", "-a", "-q").stdout; out != "" {
+			t.Errorf("the refused service has containers: %q", out)
+		}
+		t.Skip("crun cannot run containers on this host (cgroups in hybrid mode): refused by name, and nothing made")
+	}
+	if up.code != 0 {
 		t.Fatalf("up: exit %d\n%s", up.code, up.stderr)
 	}
 	ctx := context.Background()
@@ -59,10 +71,19 @@ func TestRuntime(t *testing.T) {
 		t.Errorf("the container's runtime is %s with binary %q, want runc's shim running %s", info.Runtime.Name, opts.BinaryName, crun)
 	}
 
-	if hybrid {
-		t.Skip("crun cannot run containers on this host (cgroups in hybrid mode): the container was made with crun, and not run")
-	}
 	if out := strings.TrimSpace(s.must("exec", "-T", "app", "echo", "ran")); out != "ran" {
 		t.Errorf("exec in the crun container printed %q", out)
 	}
+}
+
+// hybridCgroupsHost says whether this host's cgroups are v1 under a tmpfs with
+// controllers in the v2 hierarchy at /sys/fs/cgroup/unified, where crun refuses to
+// start containers.
+func hybridCgroupsHost() bool {
+	var st syscall.Statfs_t
+	if syscall.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != 0x01021994 { // tmpfs
+		return false
+	}
+	controllers, err := os.ReadFile("/sys/fs/cgroup/unified/cgroup.controllers")
+	return err == nil && strings.TrimSpace(string(controllers)) != ""
 }

@@ -2,8 +2,10 @@ package project
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -13,7 +15,7 @@ import (
 // BuildKit (at BUILDKIT_HOST, else a buildkitd of berth's own), or with buildah on
 // request; what the builder cannot do is refused by name.
 var BuildFields = map[string]Support{
-	"context": {Supported: true, Note: "a directory; Git and other URLs not yet"}, "dockerfile": yes,
+	"context": {Supported: true, Note: "a directory, or with BuildKit a Git URL (https://…git#ref:dir, git@…, git://…) or an HTTP URL"}, "dockerfile": yes,
 	"dockerfile_inline": yes, "args": yes, "target": yes, "labels": yes, "tags": yes,
 	"no_cache": yes, "pull": yes, "shm_size": {Supported: true, Note: "with buildah, RUN steps then run in a runc container of buildah's"},
 	"network":             {Supported: true, Note: "default and host share the host's network with RUN steps; none gives them none"},
@@ -23,7 +25,7 @@ var BuildFields = map[string]Support{
 	"platforms":           {Supported: true, Note: "the host's platform only"},
 	"cache_from":          {Supported: true, Note: "BuildKit: type=registry, type=local, a bare image reference; buildah: one registry repository"},
 	"cache_to":            {Supported: true, Note: "BuildKit: type=registry, type=local, type=inline, a bare image reference; buildah: one registry repository"},
-	"additional_contexts": {Supported: true, Note: "directories and docker-image://; service: and URLs not yet"},
+	"additional_contexts": {Supported: true, Note: "directories and docker-image://; with BuildKit also service: (built first) and Git or HTTP URLs"},
 	"ulimits":             yes,
 	"entitlements":        notYet, "isolation": notYet,
 	"no_cache_filter": notYet, "privileged": notYet, "provenance": notYet, "sbom": notYet,
@@ -41,13 +43,17 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 	if f, why, bad := unsupported(reflect.ValueOf(*b), BuildFields); bad {
 		return fmt.Errorf("field \"build.%s\" is %s", f, why)
 	}
-	if strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
-		return fmt.Errorf("field \"build.context\": %q: only a directory is supported yet", b.Context)
+	if IsRemoteContext(b.Context) && !isURLContext(b.Context) {
+		return fmt.Errorf("field \"build.context\": %q: a directory, a Git URL or an HTTP URL", b.Context)
 	}
-	for name, ctx := range b.AdditionalContexts {
-		if strings.Contains(ctx, "://") && !strings.HasPrefix(ctx, "docker-image://") || strings.HasPrefix(ctx, types.ServicePrefix) || strings.HasPrefix(ctx, "git@") {
-			return fmt.Errorf("field \"build.additional_contexts.%s\": %q: only a directory or docker-image:// is supported yet", name, ctx)
+	for _, name := range slices.Sorted(maps.Keys(b.AdditionalContexts)) {
+		ctx := b.AdditionalContexts[name]
+		if IsRemoteContext(ctx) && !isURLContext(ctx) && !strings.HasPrefix(ctx, "docker-image://") && !strings.HasPrefix(ctx, types.ServicePrefix) {
+			return fmt.Errorf("field \"build.additional_contexts.%s\": %q: a directory, docker-image://, service: or a Git or HTTP URL", name, ctx)
 		}
+	}
+	if cycle := buildCycle(p, s.Name); cycle != nil && slices.Min(cycle) == s.Name {
+		return fmt.Errorf("field \"build.additional_contexts\": service: contexts make a cycle: %s", strings.Join(append(cycle, s.Name), " -> "))
 	}
 	if err := checkBuildCache(b.CacheFrom, b.CacheTo); err != nil {
 		return err
@@ -80,6 +86,64 @@ func checkBuild(p *types.Project, s types.ServiceConfig) error {
 		}
 	}
 	return nil
+}
+
+// IsRemoteContext says whether a build context is not a directory of this host: a
+// URL (https://, git://, docker-image:// …), an scp-like Git address (git@host:repo)
+// or a service's image (service:NAME).
+func IsRemoteContext(ctx string) bool {
+	return strings.Contains(ctx, "://") || strings.HasPrefix(ctx, "git@") || strings.HasPrefix(ctx, types.ServicePrefix)
+}
+
+// isURLContext says whether a context is one BuildKit fetches itself: a Git
+// repository (https://…git#ref:dir, git://, ssh://, git@host:repo) or a file or
+// archive over HTTP.
+func isURLContext(ctx string) bool {
+	for _, prefix := range []string{"https://", "http://", "git://", "ssh://", "git@"} {
+		if strings.HasPrefix(ctx, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// BuildDependencies are the services whose images a service's build takes as
+// additional contexts (service:NAME), sorted: their builds come first.
+func BuildDependencies(s types.ServiceConfig) []string {
+	if s.Build == nil {
+		return nil
+	}
+	var deps []string
+	for _, ctx := range s.Build.AdditionalContexts {
+		if dep, ok := strings.CutPrefix(ctx, types.ServicePrefix); ok {
+			deps = append(deps, dep)
+		}
+	}
+	slices.Sort(deps)
+	return slices.Compact(deps)
+}
+
+// buildCycle is a path of service: contexts that leads from service start back
+// to it (start first), or nil when there is none.
+func buildCycle(p *types.Project, start string) []string {
+	seen := map[string]bool{}
+	var walk func(name string, path []string) []string
+	walk = func(name string, path []string) []string {
+		for _, dep := range BuildDependencies(p.Services[name]) {
+			if dep == start {
+				return path
+			}
+			if seen[dep] {
+				continue
+			}
+			seen[dep] = true
+			if found := walk(dep, append(path, dep)); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return walk(start, []string{start})
 }
 
 // ImageName is the image a service runs: its image:, else the name docker compose

@@ -56,7 +56,7 @@ var ServiceFields = map[string]Support{
 	"logging": {Supported: true, Note: "json-file, local and none; syslog, journald, gelf and fluentd through berth's log driver, which keeps the local log too"}, "log_driver": notYet, "log_opt": notYet, "mem_limit": yes,
 	"mem_reservation": yes, "memswap_limit": yes, "mem_swappiness": yes,
 	"mac_address": {Supported: true, Note: "on the service's first network"}, "models": notYet, "network_mode": {Supported: true, Note: "host, none, service:NAME, container:NAME; bridge is the project's default network"}, "oom_kill_disable": yes,
-	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs; the image is pulled for it"},
+	"oom_score_adj": yes, "pid": yes, "pids_limit": yes, "platform": {Supported: true, Note: "a platform this host runs, or wasi/wasm with a wasm runtime (io.containerd.wasmedge.v1 …); the image is pulled or built (BuildKit) for it"},
 	"privileged": yes, "pull_policy": {Supported: true, Note: "always, missing (the default), if_not_present, never, build, daily, weekly, every_<duration>"}, "pull_refresh_after": notYet, "read_only": yes,
 	"runtime": {Supported: true, Note: "nvidia: the GPUs NVIDIA_VISIBLE_DEVICES names (all where unset), through CDI; else an OCI runtime binary on PATH (crun, runsc) run by runc's shim, or a containerd runtime (io.containerd.kata.v2) whose shim is on PATH"}, "secrets": yes, "security_opt": yes, "shm_size": yes,
 	"storage_opt": notYet, "sysctls": yes, "tmpfs": yes, "ulimits": yes, "umask": notYet,
@@ -212,7 +212,7 @@ func checkServiceDetails(s types.ServiceConfig) error {
 	if err := checkPullPolicy(s); err != nil {
 		return err
 	}
-	if err := checkPlatform(s.Platform); err != nil {
+	if err := checkPlatform(s.Platform, s.Runtime); err != nil {
 		return err
 	}
 	if _, err := ResolveRuntime(s.Runtime); err != nil {

@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/containerd/platforms"
@@ -23,8 +24,22 @@ func checkPullPolicy(s types.ServiceConfig) error {
 
 // checkPlatform refuses a platform this host cannot run: berth runs containers
 // natively, with no emulation. The platforms library parses and normalises docker's
-// platform strings ("linux/x86_64" is linux/amd64).
-func checkPlatform(platform string) error {
+// platform strings ("linux/x86_64" is linux/amd64). wasi/wasm runs on a wasm
+// runtime's shim, which the service must name.
+func checkPlatform(platform, runtime string) error {
+	if platform == "" {
+		return nil
+	}
+	p, err := platforms.Parse(platform)
+	if err != nil {
+		return fmt.Errorf("field \"platform\": %w", err)
+	}
+	if p.OS == "wasi" || p.Architecture == "wasm" {
+		if !IsWasmRuntime(runtime) {
+			return fmt.Errorf("field \"platform\": %q needs a wasm runtime in field \"runtime\": %s", platform, strings.Join(wasmRuntimeExamples, ", "))
+		}
+		return nil
+	}
 	if err := hostPlatform(platform); err != nil {
 		return fmt.Errorf("field \"platform\": %w", err)
 	}

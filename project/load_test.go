@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,7 +85,9 @@ func TestLoadErrors(t *testing.T) {
 		"build platform":          {"services:\n  a: {build: {context: ., platforms: [linux/s390x]}}\n", `service "a": field "build.platforms": "linux/s390x"`},
 		"build network":           {"services:\n  a: {build: {context: ., network: mynet}}\n", `field "build.network": "mynet" is not supported`},
 		"build secret":            {"services:\n  a: {build: {context: ., secrets: [s]}}\nsecrets:\n  s: {external: true}\n", `field "build.secrets": secret "s": only file and environment`},
-		"build context":           {"services:\n  a: {build: {context: ., additional_contexts: {b: \"service:b\"}}}\n  b: {build: .}\n", `field "build.additional_contexts.b": "service:b"`},
+		"build context":           {"services:\n  a: {build: {context: ., additional_contexts: {b: \"oci-layout://x\"}}}\n", `field "build.additional_contexts.b": "oci-layout://x"`},
+		"build context cycle":     {"services:\n  a: {build: {context: ., additional_contexts: {b: \"service:b\"}}}\n  b: {build: {context: ., additional_contexts: {c: \"service:c\"}}}\n  c: {build: {context: ., additional_contexts: {a: \"service:a\"}}}\n", `service "a": field "build.additional_contexts": service: contexts make a cycle: a -> b -> c -> a`},
+		"build context self":      {"services:\n  a: {build: {context: ., additional_contexts: {me: \"service:a\"}}}\n", `service: contexts make a cycle: a -> a`},
 		"pull policy":             {"services:\n  a: {image: x, pull_policy: build}\n", `field "pull_policy": build needs a build: section`},
 		"platform":                {"services:\n  a: {image: x, platform: linux/s390x}\n", `service "a": field "platform": "linux/s390x": this host runs linux/`},
 		"pid mode":                {"services:\n  a: {image: x, pid: other}\n", `service "a": field "pid": "other" is not supported`},
@@ -241,5 +244,29 @@ func TestBridgeNetworkMode(t *testing.T) {
 	}
 	if got := NetworkName(p, "default"); got != "br_default" {
 		t.Errorf("the default network is %q, want br_default", got)
+	}
+}
+
+func TestRemoteBuildContexts(t *testing.T) {
+	dir := writeProject(t, `services:
+  base: {build: .}
+  app:
+    build:
+      context: https://127.0.0.1:1/repo.git#main:app
+      additional_contexts:
+        base: service:base
+        src: git@example.com:org/repo.git
+        web: https://example.com/archive.tar.gz
+        img: docker-image://busybox
+`)
+	p, err := Load(context.Background(), Options{WorkingDir: dir, Name: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := BuildDependencies(p.Services["app"]); !slices.Equal(got, []string{"base"}) {
+		t.Errorf("app's build dependencies: %v, want [base]", got)
+	}
+	if got := p.Services["app"].Build.Context; got != "https://127.0.0.1:1/repo.git#main:app" {
+		t.Errorf("the Git context became %q", got)
 	}
 }

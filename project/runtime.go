@@ -2,8 +2,12 @@ package project
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 )
 
 // defaultShim is the containerd runtime berth runs containers with.
@@ -47,7 +51,52 @@ func ResolveRuntime(name string) (OCIRuntime, error) {
 	if err != nil {
 		return OCIRuntime{}, fmt.Errorf("%q: no OCI runtime binary %s on PATH", name, name)
 	}
+	if filepath.Base(path) == "crun" && hybridCgroups(cgroupRoot) {
+		return OCIRuntime{}, fmt.Errorf("%q: crun cannot run containers on this host: its cgroups are in hybrid mode "+
+			"(v1 at %s, with controllers in the v2 hierarchy at %s/unified), which crun refuses: use runc, or a host with cgroup v2 only",
+			name, cgroupRoot, cgroupRoot)
+	}
 	return OCIRuntime{Shim: defaultShim, Binary: path}, nil
+}
+
+// cgroupRoot is where the host mounts its cgroups.
+var cgroupRoot = "/sys/fs/cgroup"
+
+// hybridCgroups says whether the host's cgroups under root are in the hybrid
+// layout crun cannot start a container in ("cgroups in hybrid mode not supported,
+// drop all controllers from cgroupv2"): v1 hierarchies under a tmpfs, and a v2
+// hierarchy at unified/ with controllers in it. Checked before anything is made,
+// so that the refusal is one line rather than a failed start.
+func hybridCgroups(root string) bool {
+	const tmpfsMagic, cgroup2Magic = 0x01021994, 0x63677270
+	var st syscall.Statfs_t
+	if syscall.Statfs(root, &st) != nil || st.Type != tmpfsMagic {
+		return false
+	}
+	unified := filepath.Join(root, "unified")
+	if syscall.Statfs(unified, &st) != nil || st.Type != cgroup2Magic {
+		return false
+	}
+	controllers, err := os.ReadFile(filepath.Join(unified, "cgroup.controllers"))
+	return err == nil && strings.TrimSpace(string(controllers)) != ""
+}
+
+// wasmShims are the containerd shims that run WebAssembly (runwasi's and those
+// built on it): io.containerd.<name>.<version> names one of them.
+var wasmShims = []string{"wasmedge", "wasmtime", "wasmer", "spin", "slight", "wws", "lunatic"}
+
+// wasmRuntimeExamples are what a refusal offers for platform: wasi/wasm.
+var wasmRuntimeExamples = []string{"io.containerd.wasmedge.v1", "io.containerd.wasmtime.v1", "io.containerd.spin.v2"}
+
+// IsWasmRuntime says whether a runtime: field names a containerd shim that runs
+// WebAssembly, such as io.containerd.wasmedge.v1.
+func IsWasmRuntime(name string) bool {
+	rest, ok := strings.CutPrefix(name, "io.containerd.")
+	if !ok {
+		return false
+	}
+	shim, _, found := cutLast(rest, ".")
+	return found && slices.Contains(wasmShims, shim)
 }
 
 // cutLast splits s around the last sep.

@@ -9,6 +9,7 @@ import (
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/images"
 	"github.com/containerd/errdefs"
+	"github.com/containerd/platforms"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/builder"
@@ -35,10 +36,13 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	spec := req.Spec
 	spec.Name = name
 	spec.Registries = r.buildRegistries(ctx)
+	if spec.ImageContexts, err = r.ociLayouts(ctx, req.ContextImages, dir); err != nil {
+		return err
+	}
 	if err := b.Build(ctx, spec, archive, req.Output); err != nil || spec.Check {
 		return err // a check makes no image
 	}
-	img, err := r.importImage(ctx, archive, name)
+	img, err := r.importImage(ctx, archive, name, spec.Platform)
 	if err != nil {
 		return err
 	}
@@ -50,14 +54,23 @@ func (r *Runtime) Build(ctx context.Context, req compose.BuildRequest) error {
 	return nil
 }
 
-// importImage loads a docker-archive into the store and unpacks the image named name.
-func (r *Runtime) importImage(ctx context.Context, archive, name string) (images.Image, error) {
+// importImage loads a docker-archive into the store and unpacks the image named
+// name, built for platform ("" = the host's).
+func (r *Runtime) importImage(ctx context.Context, archive, name, platform string) (images.Image, error) {
 	f, err := os.Open(archive)
 	if err != nil {
 		return images.Image{}, err
 	}
 	defer f.Close()
-	imgs, err := r.client.Import(ctx, f)
+	match := platforms.Default()
+	if platform != "" {
+		p, err := platforms.Parse(platform)
+		if err != nil {
+			return images.Image{}, err
+		}
+		match = platforms.Only(p)
+	}
+	imgs, err := r.client.Import(ctx, f, ctrd.WithImportPlatform(match))
 	if err != nil {
 		return images.Image{}, fmt.Errorf("import the built image: %w", err)
 	}
@@ -65,7 +78,7 @@ func (r *Runtime) importImage(ctx context.Context, archive, name string) (images
 		if img.Name != name {
 			continue
 		}
-		if err := ctrd.NewImage(r.client, img).Unpack(ctx, snapshotter); err != nil {
+		if err := ctrd.NewImageWithPlatform(r.client, img, match).Unpack(ctx, snapshotter); err != nil {
 			return images.Image{}, fmt.Errorf("unpack %s: %w", name, err)
 		}
 		return img, nil

@@ -2,16 +2,21 @@ package containerd
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"berth.dev/berth/internal/builder"
 	"berth.dev/berth/internal/logdriver"
 )
 
@@ -30,7 +35,12 @@ import (
 // archive that berth imports, as it does from any buildkitd.
 const buildkitdID = "berth-buildkitd"
 
-const labelBuildkitdBinary = "berth.buildkitd.binary"
+const (
+	labelBuildkitdBinary = "berth.buildkitd.binary"
+	// labelBuildkitdConfig is the digest of the buildkitd.toml it was started
+	// with: another (the hosts dir changed) starts it again.
+	labelBuildkitdConfig = "berth.buildkitd.config"
+)
 
 // buildkitdStart bounds the wait for a started buildkitd's socket to answer.
 const buildkitdStart = 60 * time.Second
@@ -42,61 +52,138 @@ func (r *Runtime) buildkitdSocket() string {
 }
 
 // EnsureBuildKit starts berth's buildkitd from the binary at path, unless it runs
-// from it already, and returns its address once it answers.
-func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, error) {
+// from it already with the same configuration, and returns its address once it
+// answers, and the registries it reaches as the hosts dir says.
+func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, []string, error) {
 	unlock, err := r.lockFile(ctx, ".buildkit")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer unlock()
+	config, cas, follows, err := r.buildkitdConfig(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	sum := sha256.New()
+	sum.Write([]byte(config))
+	for _, path := range slices.Sorted(maps.Keys(cas)) {
+		sum.Write(cas[path])
+	}
+	digest := fmt.Sprintf("%x", sum.Sum(nil))
 	host := "unix://" + r.buildkitdSocket()
 	if c, err := r.client.LoadContainer(ctx, buildkitdID); err == nil {
 		labels, _ := c.Labels(ctx)
-		if labels[labelBuildkitdBinary] == path && running(ctx, c) && answers(r.buildkitdSocket()) {
-			return host, nil
+		if labels[labelBuildkitdBinary] == path && labels[labelBuildkitdConfig] == digest && running(ctx, c) && answers(r.buildkitdSocket()) {
+			return host, follows, nil
 		}
+		// Its cache stays in its state directory for the next one.
 		if err := r.removeTask(ctx, buildkitdID, "berth's buildkitd"); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
-	c, err := r.newBuildkitd(ctx, path)
+	if err := writeFiles(cas); err != nil {
+		return "", nil, err
+	}
+	c, err := r.newBuildkitd(ctx, path, config, digest)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	task, err := c.Task(ctx, nil)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	exited, err := task.Wait(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	// Polled: buildkitd says it serves only by listening.
 	deadline := time.Now().Add(buildkitdStart)
 	for !answers(r.buildkitdSocket()) {
 		select {
 		case st := <-exited:
-			return "", fmt.Errorf("berth's buildkitd exited (status %d): see %s", st.ExitCode(), r.buildkitdLog())
+			return "", nil, fmt.Errorf("berth's buildkitd exited (status %d): see %s", st.ExitCode(), r.buildkitdLog())
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return "", nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("berth's buildkitd does not answer at %s after %s: see %s", host, buildkitdStart, r.buildkitdLog())
+			return "", nil, fmt.Errorf("berth's buildkitd does not answer at %s after %s: see %s", host, buildkitdStart, r.buildkitdLog())
 		}
 	}
-	return host, nil
+	return host, follows, nil
+}
+
+// buildkitdConfig is the buildkitd.toml of berth's buildkitd, the CA files it
+// names (their copies under its state directory, which it sees, by path, with
+// their contents), and the registries it reaches as berth's hosts dir says. Its
+// RUN steps' cgroups nest under the task's own (containerd's /<namespace>/<id>),
+// so that removing the task removes them too; and each registry the hosts dir
+// names has a section that says what its hosts.toml says, so that base images and
+// # syntax= frontends come through the same mirrors, plain-HTTP hosts and CAs as
+// every pull.
+func (r *Runtime) buildkitdConfig(ctx context.Context) (string, map[string][]byte, []string, error) {
+	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n", "/"+r.o.Namespace+"/"+buildkitdID+"/builds")
+	entries, err := os.ReadDir(r.hostsDir())
+	if err != nil && !os.IsNotExist(err) {
+		return "", nil, nil, fmt.Errorf("read the hosts dir: %w", err)
+	}
+	lookup := r.buildRegistries(ctx)
+	var regs []builder.Registry
+	cas := map[string][]byte{}
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "_default" { // buildkitd.toml has no default section
+			continue
+		}
+		reg, err := lookup(e.Name())
+		if err != nil {
+			continue // a build reaching it says so
+		}
+		files, err := r.registryCAFiles(reg.Host)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		for i, ep := range reg.Endpoints {
+			for n, file := range files[ep.Host] {
+				pem, err := os.ReadFile(file)
+				if err != nil {
+					return "", nil, nil, fmt.Errorf("registry %s: host %s: ca: %w", reg.Host, ep.Host, err)
+				}
+				copied := filepath.Join(r.buildkitDir(), "certs", strings.ReplaceAll(ep.Host, ":", "_"), fmt.Sprintf("ca-%d.crt", n))
+				cas[copied] = pem
+				reg.Endpoints[i].CAFiles = append(reg.Endpoints[i].CAFiles, copied)
+			}
+		}
+		regs = append(regs, reg)
+	}
+	registries, follows, err := builder.BuildkitdRegistries(regs)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return config + registries, cas, follows, nil
 }
 
 func (r *Runtime) buildkitdLog() string {
 	return filepath.Join(r.o.StateDir, "logs", buildkitdID+".log")
 }
 
+// writeFiles writes each file with its content, making its directory.
+func writeFiles(files map[string][]byte) error {
+	for path, content := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // newBuildkitd creates and starts the buildkitd task. Its root is a directory of
 // the state dir holding the host's /usr and /etc read-only, so that buildkitd
 // finds runc (and git) as the host has them; buildkitd itself is bind-mounted, and
 // its state directory is at the same path inside as outside.
-func (r *Runtime) newBuildkitd(ctx context.Context, path string) (ctrd.Container, error) {
+func (r *Runtime) newBuildkitd(ctx context.Context, path, config, digest string) (ctrd.Container, error) {
 	dir := r.buildkitDir()
 	rootfs := filepath.Join(dir, "rootfs")
 	sockDir := filepath.Dir(r.buildkitdSocket())
@@ -117,9 +204,6 @@ func (r *Runtime) newBuildkitd(ctx context.Context, path string) (ctrd.Container
 		return nil, err
 	}
 	uri := logdriver.URI(self, r.buildkitdLog())
-	// RUN steps' cgroups nest under the task's own (containerd's /<namespace>/<id>),
-	// so that removing the task removes them too.
-	config := fmt.Sprintf("[worker.oci]\n  defaultCgroupParent = %q\n", "/"+r.o.Namespace+"/"+buildkitdID+"/builds")
 	if err := os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
@@ -154,6 +238,7 @@ func (r *Runtime) newBuildkitd(ctx context.Context, path string) (ctrd.Container
 		),
 		ctrd.WithContainerLabels(map[string]string{
 			labelBuildkitdBinary: path,
+			labelBuildkitdConfig: digest,
 			restartPolicy:        "always",
 			restartLogURI:        uri,
 		}),

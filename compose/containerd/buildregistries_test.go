@@ -121,3 +121,28 @@ func selfSignedCA(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRegistryCAFiles(t *testing.T) {
+	r := hostsDirWith(t, map[string]string{
+		"ca.berth.test":    "ca = \"own.crt\"\n[host.\"https://m.berth.test:5000\"]\n  ca = [\"/etc/m1.crt\", \"m2.crt\"]\n[host.\"127.0.0.1:5052\"]\n  ca = \"/l.crt\"\n",
+		"plain.berth.test": "[host.\"https://m.berth.test\"]\n  skip_verify = true\n",
+	})
+	got, err := r.registryCAFiles("ca.berth.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(r.o.HostsDir, "ca.berth.test")
+	want := map[string][]string{
+		"ca.berth.test":     {filepath.Join(dir, "own.crt")},
+		"m.berth.test:5000": {"/etc/m1.crt", filepath.Join(dir, "m2.crt")},
+		"127.0.0.1:5052":    {"/l.crt"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for _, host := range []string{"plain.berth.test", "none.berth.test"} {
+		if got, err := r.registryCAFiles(host); err != nil || len(got) != 0 {
+			t.Errorf("%s: %v, %v; want none", host, got, err)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
+	"github.com/containerd/platforms"
 	"github.com/moby/sys/signal"
 
 	"berth.dev/berth/compose"
@@ -190,6 +191,15 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 	if err != nil {
 		return compose.Container{}, err
+	}
+	if s.Platform != "" {
+		// The image as pulled for the service's platform (wasi/wasm, for a wasm
+		// runtime), not the host's.
+		p, err := platforms.Parse(s.Platform)
+		if err != nil {
+			return compose.Container{}, err
+		}
+		img = ctrd.NewImageWithPlatform(r.client, img.Metadata(), platforms.Only(p))
 	}
 	imgSpec, err := img.Spec(ctx)
 	if err != nil {

@@ -22,6 +22,15 @@ type Buildah struct {
 }
 
 func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.Writer) error {
+	if IsRemote(spec.Context) {
+		return fmt.Errorf("build context %s: a Git or HTTP context is not supported by buildah; BuildKit, berth's default builder, builds it", spec.Context)
+	}
+	if strings.HasPrefix(spec.Platform, "wasi/") {
+		return fmt.Errorf("platform %s: building for it is not supported by buildah; BuildKit, berth's default builder, builds it", spec.Platform)
+	}
+	for _, name := range slices.Sorted(maps.Keys(spec.ImageContexts)) {
+		return fmt.Errorf("additional context %s: a service's image (service:) is not supported by buildah; BuildKit, berth's default builder, builds it", name)
+	}
 	// RUN steps share the host's network (network: none has none to reach).
 	spec, err := withHostGateway(spec, hostOfRunSteps, "")
 	if err != nil {
@@ -158,7 +167,14 @@ func budArgs(spec Spec, dockerfile string) []string {
 // prepare is what every builder starts from: the Dockerfile to build from (see
 // dockerfilePath) and the registry hosts the build reaches: its base images', its
 // image contexts' and its caches'.
+//
+// A remote context (a Git or HTTP URL) holds its Dockerfile, which the builder
+// fetches with it: dockerfile is "" then, unless the Dockerfile is inline.
 func prepare(spec Spec) (dockerfile string, hosts []string, cleanup func(), err error) {
+	hosts = append(contextRegistries(spec.Contexts), cacheRegistries(spec.CacheFrom, spec.CacheTo)...)
+	if IsRemote(spec.Context) && spec.DockerfileInline == "" {
+		return "", hosts, func() {}, nil
+	}
 	dockerfile, cleanup, err = dockerfilePath(spec)
 	if err != nil {
 		return "", nil, cleanup, err
@@ -168,8 +184,14 @@ func prepare(spec Spec) (dockerfile string, hosts []string, cleanup func(), err 
 		cleanup()
 		return "", nil, func() {}, fmt.Errorf("read Dockerfile: %w", err)
 	}
-	hosts = append(baseRegistries(string(text), spec.Args), contextRegistries(spec.Contexts)...)
-	return dockerfile, append(hosts, cacheRegistries(spec.CacheFrom, spec.CacheTo)...), cleanup, nil
+	return dockerfile, append(baseRegistries(string(text), spec.Args), hosts...), cleanup, nil
+}
+
+// IsRemote says whether a build context is a URL the builder fetches itself (a Git
+// repository, https://…git#ref:dir, git@host:repo, git://…, or a file over HTTP)
+// rather than a directory of this host.
+func IsRemote(context string) bool {
+	return strings.Contains(context, "://") || strings.HasPrefix(context, "git@")
 }
 
 // dockerfileName is the Dockerfile as the compose file names it.
@@ -187,7 +209,9 @@ func dockerfileName(spec Spec) string {
 // temporary file, or the file named relative to the context.
 func dockerfilePath(spec Spec) (string, func(), error) {
 	nothing := func() {}
-	if st, err := os.Stat(spec.Context); err != nil || !st.IsDir() {
+	if IsRemote(spec.Context) {
+		// Only an inline Dockerfile comes here; the context stays remote.
+	} else if st, err := os.Stat(spec.Context); err != nil || !st.IsDir() {
 		return "", nothing, fmt.Errorf("build context %s: not a directory", spec.Context)
 	}
 	if spec.DockerfileInline != "" {

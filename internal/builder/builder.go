@@ -28,13 +28,19 @@ type Spec struct {
 	// Contexts are the additional named contexts (COPY --from=NAME): a directory or
 	// docker-image://REF.
 	Contexts map[string]string
-	Ulimits  []string // name=soft:hard, for RUN steps
+	// ImageContexts are the additional named contexts that are images of berth's
+	// store (a service's image, service:NAME), each written to an OCI layout.
+	ImageContexts map[string]OCILayout
+	Ulimits       []string // name=soft:hard, for RUN steps
 	// Env is added to the builder's environment: the values of environment secrets
 	// that come from the project's .env rather than berth's own environment.
 	Env     []string
 	ShmSize int64 // bytes; 0 = the builder's default
-	NoCache bool
-	Pull    bool // fetch base images even when the builder has them
+	// Platform is the platform to build for, the service's: "" = the host's;
+	// wasi/wasm for a wasm runtime.
+	Platform string
+	NoCache  bool
+	Pull     bool // fetch base images even when the builder has them
 	// Registries says how to reach the registries of base images; nil: as the
 	// builder's own configuration says.
 	Registries RegistryLookup
@@ -51,6 +57,13 @@ type Spec struct {
 	// Name is the reference the image is tagged with, in the builder's store and in
 	// the archive.
 	Name string
+}
+
+// OCILayout is an image in an OCI image layout directory: the index.json there
+// names it by Digest.
+type OCILayout struct {
+	Dir    string
+	Digest string
 }
 
 // Secret is a build secret a RUN step mounts with --mount=type=secret,id=ID.
@@ -79,8 +92,10 @@ type Builder interface {
 }
 
 // OwnBuildKit starts berth's own buildkitd from the buildkitd binary at path,
-// unless it already runs, and returns its address as BUILDKIT_HOST takes it.
-type OwnBuildKit func(ctx context.Context, path string) (host string, err error)
+// unless it already runs as it would start it, and returns its address as
+// BUILDKIT_HOST takes it, and the registries its configuration reaches as berth's
+// hosts dir says (see BuildkitdRegistries).
+type OwnBuildKit func(ctx context.Context, path string) (host string, registries []string, err error)
 
 // Find returns the builder to build with: BuildKit, at BUILDKIT_HOST when it is
 // set, else berth's own buildkitd (started by own); buildah when BERTH_BUILDER=buildah

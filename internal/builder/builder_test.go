@@ -104,3 +104,36 @@ func TestContextRegistries(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestSyntaxRegistries(t *testing.T) {
+	for text, want := range map[string]string{
+		"# syntax=docker/dockerfile:1\nFROM x\n":              "docker.io",
+		"#escape=`\n# Syntax = 127.0.0.1:5050/fe:1\nFROM x\n": "127.0.0.1:5050",
+		"FROM x\n# syntax=127.0.0.1:5050/fe:1\n":              "",
+		"# syntax=frontend.test/fe@sha256:" + hex64 + "\n":    "frontend.test",
+		"# a comment\n# syntax=frontend.test/fe:1\n":          "",
+	} {
+		if got := strings.Join(syntaxRegistries(text), ","); got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}
+
+const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func TestBuiltinSyntax(t *testing.T) {
+	for text, want := range map[string]string{
+		"# syntax=docker/dockerfile:1\nFROM x\n":              "docker/dockerfile:1",
+		"# syntax = docker.io/docker/dockerfile:1.7.1\n":      "docker.io/docker/dockerfile:1.7.1",
+		"# syntax=docker/dockerfile:1-labs\n":                 "",
+		"# syntax=docker/dockerfile-upstream:1\n":             "",
+		"# syntax=docker/dockerfile:1@sha256:" + hex64 + "\n": "",
+		"# syntax=docker/dockerfile\n":                        "",
+		"# syntax=127.0.0.1:5050/docker/dockerfile:1\n":       "",
+		"FROM x\n": "",
+	} {
+		if got := builtinSyntax(text); got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -30,6 +31,8 @@ type BuildKit struct {
 	Buildctl string // path of buildctl
 	Host     string // the buildkitd's address, as BUILDKIT_HOST takes it
 	Own      bool   // the buildkitd is the one berth started
+	// Follows are the registries the buildkitd reaches as berth's hosts dir says.
+	Follows []string
 }
 
 // errNotInstalled is why berth cannot start a buildkitd of its own.
@@ -61,11 +64,11 @@ func ownBuildKit(ctx context.Context, own OwnBuildKit) (*BuildKit, error) {
 	if own == nil {
 		return nil, errNotInstalled
 	}
-	host, err := own(ctx, buildkitd)
+	host, follows, err := own(ctx, buildkitd)
 	if err != nil {
 		return nil, fmt.Errorf("start berth's buildkitd: %w", err)
 	}
-	return &BuildKit{Buildctl: buildctl, Host: host, Own: true}, nil
+	return &BuildKit{Buildctl: buildctl, Host: host, Own: true, Follows: follows}, nil
 }
 
 // reachable says whether something listens at a buildkitd address. A connection
@@ -105,15 +108,39 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	defer cleanup()
+	if repo := gitContext(spec); repo != "" && b.Own {
+		// berth's buildkitd runs the host's programs (see its rootfs), git among
+		// them, to fetch a Git context.
+		if _, err := exec.LookPath("git"); err != nil {
+			return fmt.Errorf("build context %s: a Git repository, which berth's buildkitd fetches with git, and git is not installed here (scripts/setup installs it)", repo)
+		}
+	}
 	if b.Own {
 		fmt.Fprintf(out, "building %s with BuildKit (berth's buildkitd)\n", spec.Name)
 	} else {
 		fmt.Fprintf(out, "building %s with BuildKit at %s\n", spec.Name, b.Host)
 	}
+	builtin := ""
+	if dockerfile != "" {
+		if text, err := os.ReadFile(dockerfile); err == nil {
+			if builtin = builtinSyntax(string(text)); builtin == "" {
+				hosts = append(hosts, syntaxRegistries(string(text))...)
+			}
+		}
+	}
 	for _, h := range hostsDirUnfollowed(spec.Registries, hosts) {
+		if slices.Contains(b.Follows, h) {
+			continue
+		}
 		fmt.Fprintf(out, "note: BuildKit reaches registry %s as the buildkitd's own configuration says, not as berth's hosts dir does\n", h)
 	}
 	args := buildctlArgs(spec, dockerfile, archive)
+	if builtin != "" {
+		fmt.Fprintf(out, "note: # syntax=%s: read by BuildKit's built-in Dockerfile frontend, not pulled\n", builtin)
+		// The frontend forwards to a # syntax= image unless it runs as one,
+		// which the cmdline option says it does.
+		args = append(args, "--opt", "cmdline="+builtin)
+	}
 	steps := map[string]string{} // progress ID (#5) → the step it runs
 	findings := 0                // the checks' WARNING and ERROR lines (build --check)
 	watch := func(line string) {
@@ -138,6 +165,27 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 		return err
 	}
 	return buildkitError(err, tail, steps)
+}
+
+// gitContext is the first of a build's contexts, main then additional, that is a
+// Git repository as BuildKit tells them from other URLs: an scp-like address, a
+// git:// or ssh:// URL, or an HTTP one whose path ends in .git; "" when none is.
+func gitContext(spec Spec) string {
+	contexts := []string{spec.Context}
+	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
+		contexts = append(contexts, spec.Contexts[name])
+	}
+	for _, c := range contexts {
+		switch {
+		case strings.HasPrefix(c, "git@"), strings.HasPrefix(c, "git://"), strings.HasPrefix(c, "ssh://"):
+			return c
+		case strings.HasPrefix(c, "http://"), strings.HasPrefix(c, "https://"):
+			if u, err := url.Parse(c); err == nil && strings.HasSuffix(u.Path, ".git") {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 var (
@@ -178,10 +226,25 @@ func buildkitError(err error, tail []string, steps map[string]string) *Error {
 
 // buildctlArgs is the buildctl command line of one build, after --addr.
 func buildctlArgs(spec Spec, dockerfile, archive string) []string {
-	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0",
-		"--local", "context=" + spec.Context, "--local", "dockerfile=" + filepath.Dir(dockerfile),
-		"--opt", "filename=" + filepath.Base(dockerfile)}
+	args := []string{"build", "--progress", "plain", "--frontend", "dockerfile.v0"}
 	opt := func(kv string) { args = append(args, "--opt", kv) }
+	switch {
+	case !IsRemote(spec.Context):
+		args = append(args, "--local", "context="+spec.Context, "--local", "dockerfile="+filepath.Dir(dockerfile))
+		opt("filename=" + filepath.Base(dockerfile))
+	case dockerfile != "":
+		// An inline Dockerfile beside a remote context: the frontend reads it
+		// from here, not from the repository.
+		args = append(args, "--local", "dockerfile="+filepath.Dir(dockerfile))
+		opt("context=" + spec.Context)
+		opt("dockerfilekey=dockerfile")
+		opt("filename=" + filepath.Base(dockerfile))
+	default:
+		// The frontend fetches the repository (or file) and reads the
+		// Dockerfile in it, relative to the context's subdirectory.
+		opt("context=" + spec.Context)
+		opt("filename=" + cmp.Or(spec.Dockerfile, "Dockerfile"))
+	}
 	switch {
 	case spec.Check:
 		// The frontend's lint subrequest: buildctl prints its findings and builds nothing.
@@ -212,6 +275,9 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 	}
 	if spec.Target != "" {
 		opt("target=" + spec.Target)
+	}
+	if spec.Platform != "" {
+		opt("platform=" + spec.Platform)
 	}
 	for _, a := range spec.Args {
 		if !strings.Contains(a, "=") {
@@ -251,12 +317,19 @@ func buildctlArgs(spec Spec, dockerfile, archive string) []string {
 		args = append(args, "--ssh", s)
 	}
 	for _, name := range slices.Sorted(maps.Keys(spec.Contexts)) {
-		if c := spec.Contexts[name]; strings.HasPrefix(c, "docker-image://") {
+		if c := spec.Contexts[name]; strings.HasPrefix(c, "docker-image://") || IsRemote(c) {
 			opt("context:" + name + "=" + c)
 		} else {
 			args = append(args, "--local", name+"="+c)
 			opt("context:" + name + "=local:" + name)
 		}
+	}
+	for i, name := range slices.Sorted(maps.Keys(spec.ImageContexts)) {
+		// buildctl offers the layout as a content store the frontend reads by
+		// digest; the store's name only has to be a valid reference name.
+		store := fmt.Sprintf("context%d", i)
+		args = append(args, "--oci-layout", store+"="+spec.ImageContexts[name].Dir)
+		opt("context:" + name + "=oci-layout://" + store + "@" + spec.ImageContexts[name].Digest)
 	}
 	for _, c := range spec.CacheFrom {
 		args = append(args, "--import-cache", cacheLine(c))

@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -33,6 +34,23 @@ func TestBuildctlArgs(t *testing.T) {
 		" --opt context:base=docker-image://127.0.0.1:5050/b --local lib=/src/lib --opt context:lib=local:lib" +
 		" --import-cache type=registry,ref=r.test/c:web --import-cache type=local,src=/c" +
 		" --export-cache type=registry,mode=max,ref=r.test/c:web --export-cache type=inline"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// Remote contexts: the frontend fetches them, the Dockerfile with them unless
+	// it is inline; a service's image comes as an OCI layout.
+	got = strings.Join(buildctlArgs(Spec{Context: "https://127.0.0.1:1/r.git#main:app", Dockerfile: "web.Dockerfile", Name: "n",
+		Contexts:      map[string]string{"git": "git@example.com:o/r.git", "web": "https://example.com/a.tar.gz"},
+		ImageContexts: map[string]OCILayout{"base": {Dir: "/tmp/l", Digest: "sha256:ab"}}}, "", "/a.tar"), " ")
+	want = "build --progress plain --frontend dockerfile.v0 --opt context=https://127.0.0.1:1/r.git#main:app --opt filename=web.Dockerfile" +
+		" --output type=docker,name=n,dest=/a.tar --opt context:git=git@example.com:o/r.git --opt context:web=https://example.com/a.tar.gz" +
+		" --oci-layout context0=/tmp/l --opt context:base=oci-layout://context0@sha256:ab"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	got = strings.Join(buildctlArgs(Spec{Context: "git://127.0.0.1/r.git", DockerfileInline: "FROM x", Name: "n"}, "/tmp/df/Dockerfile", "/a.tar"), " ")
+	want = "build --progress plain --frontend dockerfile.v0 --local dockerfile=/tmp/df --opt context=git://127.0.0.1/r.git" +
+		" --opt dockerfilekey=dockerfile --opt filename=Dockerfile --output type=docker,name=n,dest=/a.tar"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -108,9 +126,9 @@ func TestFindPicks(t *testing.T) {
 	t.Setenv("PATH", dir)
 	sock := filepath.Join(dir, "bk.sock")
 	var started []string
-	own := func(_ context.Context, path string) (string, error) {
+	own := func(_ context.Context, path string) (string, []string, error) {
 		started = append(started, path)
-		return "unix://" + filepath.Join(dir, "own.sock"), nil
+		return "unix://" + filepath.Join(dir, "own.sock"), nil, nil
 	}
 	t.Setenv("BUILDKIT_HOST", "")
 	t.Setenv("BERTH_BUILDER", "")
@@ -129,7 +147,7 @@ func TestFindPicks(t *testing.T) {
 		!slices.Equal(started, []string{filepath.Join(dir, "buildkitd")}) {
 		t.Errorf("buildkitd installed: got %#v, %v, started %q; want berth's own", b, err, started)
 	}
-	failing := func(context.Context, string) (string, error) { return "", errors.New("no containerd") }
+	failing := func(context.Context, string) (string, []string, error) { return "", nil, errors.New("no containerd") }
 	if _, err := Find(ctx, failing); err == nil || !strings.Contains(err.Error(), "start berth's buildkitd: no containerd") {
 		t.Errorf("berth's buildkitd does not start: %v; want that error, not buildah", err)
 	}
@@ -194,5 +212,33 @@ func TestBuildctlArgsCheckAndAttest(t *testing.T) {
 		if got := strings.Join(buildctlArgs(c.spec, "/c/Dockerfile", "/a.tar"), " "); got != c.want {
 			t.Errorf("%+v:\ngot  %s\nwant %s", c.spec, got, c.want)
 		}
+	}
+}
+
+func TestGitContext(t *testing.T) {
+	for _, c := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Context: "/src"}, ""},
+		{Spec{Context: "https://example.com/archive.tar.gz"}, ""},
+		{Spec{Context: "https://127.0.0.1:1/r.git#v1:app"}, "https://127.0.0.1:1/r.git#v1:app"},
+		{Spec{Context: "/src", Contexts: map[string]string{"b": "git@example.com:o/r.git", "a": "docker-image://x"}}, "git@example.com:o/r.git"},
+		{Spec{Context: "git://127.0.0.1/r.git"}, "git://127.0.0.1/r.git"},
+	} {
+		if got := gitContext(c.spec); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.spec, got, c.want)
+		}
+	}
+}
+
+// A Git context with berth's buildkitd and no git on this host is refused by
+// name before buildctl runs.
+func TestGitContextNeedsGit(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	b := &BuildKit{Buildctl: "/nonexistent/buildctl", Own: true}
+	err := b.Build(context.Background(), Spec{Context: "https://127.0.0.1:1/r.git#v1", Name: "n"}, filepath.Join(t.TempDir(), "a.tar"), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "build context https://127.0.0.1:1/r.git#v1: a Git repository, which berth's buildkitd fetches with git, and git is not installed here") {
+		t.Errorf("got %v", err)
 	}
 }

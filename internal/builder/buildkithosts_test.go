@@ -32,3 +32,46 @@ func TestHostsDirUnfollowed(t *testing.T) {
 		t.Errorf("no lookup: %q", got)
 	}
 }
+
+func TestBuildkitdRegistries(t *testing.T) {
+	regs := []Registry{
+		{Host: "mirrored.test", Endpoints: []Endpoint{{Host: "127.0.0.1:5050", Insecure: true}, {Host: "mirrored.test"}}},
+		{Host: "elsewhere.test", Endpoints: []Endpoint{{Host: "localhost:5000"}}},
+		{Host: "ca.test", Endpoints: []Endpoint{{Host: "ca.test", Certs: []string{"ca"}}}},
+		{Host: "ca-file.test", Endpoints: []Endpoint{{Host: "127.0.0.1:5052", Certs: []string{"ca"}, CAFiles: []string{"/state/certs/0.crt"}}, {Host: "ca-file.test"}}},
+		{Host: "client.test", Endpoints: []Endpoint{{Host: "client.test", Certs: []string{"ca", "client"}, CAFiles: []string{"/c.crt"}}}},
+		{Host: "blocked.test"},
+		{Host: "digest-only.test", Endpoints: []Endpoint{{Host: "m.test", DigestOnly: true}, {Host: "digest-only.test"}}},
+	}
+	config, followed, err := BuildkitdRegistries(regs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[registry]
+[registry.'127.0.0.1:5050']
+http = true
+insecure = true
+
+[registry.'127.0.0.1:5052']
+http = false
+ca = ['/state/certs/0.crt']
+
+[registry.'ca-file.test']
+mirrors = ['127.0.0.1:5052']
+
+[registry.'elsewhere.test']
+mirrors = ['localhost:5000']
+
+[registry.'localhost:5000']
+http = false
+
+[registry.'mirrored.test']
+mirrors = ['127.0.0.1:5050']
+`
+	if config != want {
+		t.Errorf("config:\n%s\nwant:\n%s", config, want)
+	}
+	if !slices.Equal(followed, []string{"ca-file.test", "elsewhere.test", "mirrored.test"}) {
+		t.Errorf("followed: %q", followed)
+	}
+}

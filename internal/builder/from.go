@@ -2,6 +2,7 @@ package builder
 
 import (
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -145,3 +146,57 @@ func expand(s string, vars map[string]string) string {
 		return vars[key]
 	})
 }
+
+// syntaxDirective is the image a Dockerfile's `# syntax=` parser directive
+// names, "" when it has none.
+func syntaxDirective(dockerfile string) string {
+	for _, line := range strings.Split(dockerfile, "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "#") {
+			break // parser directives come first
+		}
+		key, value, ok := strings.Cut(strings.TrimSpace(t[1:]), "=")
+		if !ok {
+			break // a comment ends the directives
+		}
+		if strings.EqualFold(strings.TrimSpace(key), "syntax") {
+			return strings.TrimSpace(value)
+		}
+	}
+	return ""
+}
+
+// syntaxRegistries lists the registry host of the frontend image a Dockerfile's
+// `# syntax=` parser directive names, which BuildKit pulls like a base image.
+func syntaxRegistries(dockerfile string) []string {
+	if named, err := reference.ParseNormalizedNamed(syntaxDirective(dockerfile)); err == nil {
+		return []string{reference.Domain(named)}
+	}
+	return nil
+}
+
+// builtinSyntax is the `# syntax=` image of a Dockerfile when BuildKit's
+// built-in Dockerfile frontend reads that language itself: docker/dockerfile at a
+// 1.x tag, by name, not digest (the built-in is the newest 1.x, and 1.x only
+// adds). Read by the built-in, such a Dockerfile builds on a machine that cannot
+// reach Docker Hub, as most of these lines would otherwise pull from there.
+// "docker/dockerfile:1-labs", -upstream and pins by digest are pulled as named.
+func builtinSyntax(dockerfile string) string {
+	ref := syntaxDirective(dockerfile)
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ""
+	}
+	tagged, ok := named.(reference.Tagged)
+	if _, digested := named.(reference.Digested); digested || !ok || named.Name() != "docker.io/docker/dockerfile" {
+		return ""
+	}
+	if !dockerfileOneX.MatchString(tagged.Tag()) {
+		return ""
+	}
+	return ref
+}
+
+// dockerfileOneX matches the tags of docker/dockerfile's 1.x releases: 1, 1.7,
+// 1.7.1.
+var dockerfileOneX = regexp.MustCompile(`^1(\.[0-9]+){0,2}$`)

@@ -28,6 +28,9 @@ type Endpoint struct {
 	// Certs names the TLS files the registry configuration gives the host ("ca",
 	// "client"): buildah reads its own, from a certs.d directory of the host.
 	Certs []string
+	// CAFiles are the paths of the "ca" files, where known: berth's buildkitd
+	// takes them.
+	CAFiles []string
 }
 
 // RegistryLookup gives the Registry of a host.
