@@ -335,6 +335,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if s.Tty {
 		labels[labelTTY] = "true"
 	}
+	if s.StdinOpen {
+		labels[labelStdinOpen] = "true"
+	}
 
 	ociRuntime, err := project.ResolveRuntime(s.Runtime)
 	if err != nil {
@@ -395,7 +398,7 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		if labels[labelNoLogs] == "true" {
 			return cio.NullIO // logging driver none: the output goes nowhere
 		}
-		return logIO(uri, labels[labelTTY] == "true")
+		return r.withStdinFifo(id, labels, logIO(uri, labels[labelTTY] == "true"))
 	})
 	return err
 }
@@ -654,6 +657,9 @@ func (r *Runtime) cleanup(ctx context.Context, id string, networksGoing []string
 		errs = append(errs, err)
 	}
 	if err := os.RemoveAll(r.containerDir(id)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := r.removeStdinFifo(id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := logdriver.Remove(r.logFile(id)); err != nil {

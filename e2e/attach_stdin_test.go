@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/containerd/console"
+)
+
+// TestAttachStdin: attach types into a service with stdin_open and tty through a
+// real terminal, sized as the caller's; ctrl-p ctrl-q leave it running, and logs
+// keep the session. A service without stdin_open says its stdin is not attached.
+func TestAttachStdin(t *testing.T) {
+	s := newScenario(t)
+	s.must("up", "-d")
+
+	term := s.startInTerminal("attach", "shell")
+	if err := term.master.Resize(console.WinSize{Height: 33, Width: 97}); err != nil {
+		t.Fatal(err)
+	}
+	// What is typed before attach holds the container's stdin goes nowhere and
+	// its answer before the attach follows the output is not shown: type until
+	// the answer shows, a bounded number of times.
+	answered := func(typed, want string) {
+		t.Helper()
+		for try := 0; try < 10; try++ {
+			n := len(term.out.String())
+			term.typeKeys(typed + "\r")
+			deadline := time.Now().Add(3 * time.Second)
+			for time.Now().Before(deadline) {
+				if strings.Contains(term.out.String()[n:], want) {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		t.Fatalf("attach shell: typed %q, %q never showed:\n%s", typed, want, term.out.String())
+	}
+	answered("echo $((6*7))", "42")
+	answered("stty size", "33 97") // the container's terminal has the caller's size
+	term.typeKeys("\x10\x11")
+	if code := term.wait(); code != 0 {
+		t.Errorf("attach shell: exit %d after ctrl-p ctrl-q:\n%s", code, term.out.String())
+	}
+	for _, c := range s.ps(true) {
+		if c.Service == "shell" && c.State != "running" {
+			t.Errorf("after ctrl-p ctrl-q the shell is %+v, want it running", c)
+		}
+	}
+	if len(s.ps(false)) != 2 {
+		t.Errorf("after ctrl-p ctrl-q, running: %+v, want shell and quiet", s.ps(false))
+	}
+	if logs := s.must("logs", "shell"); !strings.Contains(logs, "42") || !strings.Contains(logs, "33 97") {
+		t.Errorf("logs shell do not show the session:\n%s", logs)
+	}
+
+	// No stdin_open: one line says so; the detach keys still end the attach.
+	term = s.startInTerminal("attach", "quiet")
+	term.showed(0, "stdin is not attached", 30*time.Second)
+	term.showed(0, "tick", 30*time.Second)
+	term.typeKeys("\x10\x11")
+	if code := term.wait(); code != 0 {
+		t.Errorf("attach quiet: exit %d after ctrl-p ctrl-q:\n%s", code, term.out.String())
+	}
+}
