@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,11 +49,33 @@ func TestAttachStdin(t *testing.T) {
 			t.Errorf("after ctrl-p ctrl-q the shell is %+v, want it running", c)
 		}
 	}
-	if len(s.ps(false)) != 2 {
-		t.Errorf("after ctrl-p ctrl-q, running: %+v, want shell and quiet", s.ps(false))
+	if len(s.ps(false)) != 3 {
+		t.Errorf("after ctrl-p ctrl-q, running: %+v, want shell, echo and quiet", s.ps(false))
 	}
 	if logs := s.must("logs", "shell"); !strings.Contains(logs, "42") || !strings.Contains(logs, "33 97") {
 		t.Errorf("logs shell do not show the session:\n%s", logs)
+	}
+
+	// Without a TTY: piped lines reach cat, whose output the log driver keeps; the
+	// detach keys at the end leave it running with its stdin open. A restarted cat
+	// gets a stdin of its own again.
+	for i, step := range []string{"first", "restarted"} {
+		if step == "restarted" {
+			s.must("restart", "echo")
+		}
+		line := fmt.Sprintf("line %d from a pipe", i)
+		if _, err := s.piped(line+"\n\x10\x11", "attach", "echo"); err != nil {
+			t.Fatalf("attach echo (%s) with piped input: %v", step, err)
+		}
+		eventually(t, 20*time.Second, "logs echo show "+line, func() error {
+			if logs := s.must("logs", "echo"); !strings.Contains(logs, line) {
+				return fmt.Errorf("logs echo:\n%s", logs)
+			}
+			return nil
+		})
+	}
+	if len(s.ps(false)) != 3 {
+		t.Errorf("after attach echo, running: %+v, want shell, echo and quiet", s.ps(false))
 	}
 
 	// No stdin_open: one line says so; the detach keys still end the attach.

@@ -394,11 +394,13 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	stdin := r.newStdinIO(id, logDriver)
+	defer stdin.release()
 	_, err = r.startTask(ctx, id, func(labels map[string]string) cio.Creator {
 		if labels[labelNoLogs] == "true" {
 			return cio.NullIO // logging driver none: the output goes nowhere
 		}
-		return r.withStdinFifo(id, labels, logIO(uri, labels[labelTTY] == "true"))
+		return stdin.creator(labels, logIO(uri, labels[labelTTY] == "true"))
 	})
 	return err
 }
@@ -659,7 +661,7 @@ func (r *Runtime) cleanup(ctx context.Context, id string, networksGoing []string
 	if err := os.RemoveAll(r.containerDir(id)); err != nil {
 		errs = append(errs, err)
 	}
-	if err := r.removeStdinFifo(id); err != nil {
+	if err := r.removeStdio(id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := logdriver.Remove(r.logFile(id)); err != nil {
