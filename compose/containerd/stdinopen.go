@@ -133,6 +133,11 @@ func (s *stdinIO) startDriver(stdout, stderr string) error {
 			return err
 		}
 		readers = append(readers, r)
+		// Non-blocking only to open without a writer: the driver gets the blocking
+		// stream the shim's protocol promises.
+		if err := blocking(r); err != nil {
+			return err
+		}
 		w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0) // a reader is there
 		if err != nil {
 			return err
@@ -161,6 +166,18 @@ func (s *stdinIO) startDriver(stdout, stderr string) error {
 		return errors.New("it did not start")
 	}
 	return nil
+}
+
+func blocking(f *os.File) error {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var setErr error
+	if err := raw.Control(func(fd uintptr) { setErr = unix.SetNonblock(int(fd), false) }); err != nil {
+		return err
+	}
+	return setErr
 }
 
 // release lets the log driver see the end of the task's output once the shim, the
