@@ -195,7 +195,7 @@ func (r *Runtime) removeStdio(id string) error {
 }
 
 // Stdin opens the running container's stdin for attach: compose.ErrNoStdin for a
-// container that has none, compose.ErrNotRunning when its task is gone.
+// container that has none.
 func (r *Runtime) Stdin(ctx context.Context, id string) (compose.ContainerStdin, error) {
 	c, labels, err := r.load(ctx, id)
 	if err != nil {
@@ -211,7 +211,9 @@ func (r *Runtime) Stdin(ctx context.Context, id string) (compose.ContainerStdin,
 	// Non-blocking: with no task reading the FIFO, the open fails instead of waiting.
 	f, err := os.OpenFile(r.stdinFifo(id), os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENXIO) {
-		return compose.ContainerStdin{}, compose.ErrNotRunning
+		// Running, but not with berth's IO: containerd's restart monitor brought it
+		// back with its log URI alone.
+		return compose.ContainerStdin{}, fmt.Errorf("%w: its task was restarted without one (by its restart policy); `berth restart` gives it one again", compose.ErrNoStdin)
 	}
 	if err != nil {
 		return compose.ContainerStdin{}, err
