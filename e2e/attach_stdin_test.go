@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +75,24 @@ func TestAttachStdin(t *testing.T) {
 			}
 			return nil
 		})
+	}
+	// Its log rotates per its logging options, as every service's.
+	var many strings.Builder
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&many, "rotated line %d\n", i)
+	}
+	if _, err := s.piped(many.String()+"\x10\x11", "attach", "echo"); err != nil {
+		t.Fatalf("attach echo with 60 lines piped: %v", err)
+	}
+	eventually(t, 20*time.Second, "logs echo show the last piped line", func() error {
+		if logs := s.must("logs", "echo"); !strings.Contains(logs, "rotated line 59\n") {
+			return fmt.Errorf("logs echo:\n%s", logs)
+		}
+		return nil
+	})
+	rotated := filepath.Join(statePaths().StateDir, "logs", s.ids()[s.project+"-echo-1"]+".log.1")
+	if _, err := os.Stat(rotated); err != nil {
+		t.Errorf("echo's log did not rotate at 1k: %v", err)
 	}
 	if len(s.ps(false)) != 3 {
 		t.Errorf("after attach echo, running: %+v, want shell, echo and quiet", s.ps(false))
