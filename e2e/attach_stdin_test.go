@@ -51,8 +51,8 @@ func TestAttachStdin(t *testing.T) {
 			t.Errorf("after ctrl-p ctrl-q the shell is %+v, want it running", c)
 		}
 	}
-	if len(s.ps(false)) != 3 {
-		t.Errorf("after ctrl-p ctrl-q, running: %+v, want shell, echo and quiet", s.ps(false))
+	if len(s.ps(false)) != 4 {
+		t.Errorf("after ctrl-p ctrl-q, running: %+v, want all four", s.ps(false))
 	}
 	if logs := s.must("logs", "shell"); !strings.Contains(logs, "42") || !strings.Contains(logs, "33 97") {
 		t.Errorf("logs shell do not show the session:\n%s", logs)
@@ -94,9 +94,24 @@ func TestAttachStdin(t *testing.T) {
 	if _, err := os.Stat(rotated); err != nil {
 		t.Errorf("echo's log did not rotate at 1k: %v", err)
 	}
-	if len(s.ps(false)) != 3 {
-		t.Errorf("after attach echo, running: %+v, want shell, echo and quiet", s.ps(false))
+	if len(s.ps(false)) != 4 {
+		t.Errorf("after attach echo, running: %+v, want all four", s.ps(false))
 	}
+
+	// A crash: containerd's restart monitor brings keeper back, and berth's agent
+	// gives it its stdin again.
+	if _, err := s.piped("before\ncrash\n\x10\x11", "attach", "keeper"); err != nil {
+		t.Fatalf("attach keeper: %v", err)
+	}
+	eventually(t, 60*time.Second, "keeper takes input after its restart", func() error {
+		if _, err := s.piped("after the crash\n\x10\x11", "attach", "keeper"); err != nil {
+			return fmt.Errorf("attach keeper: %w", err)
+		}
+		if logs := s.must("logs", "keeper"); !strings.Contains(logs, "got crash") || !strings.Contains(logs, "got after the crash") {
+			return fmt.Errorf("logs keeper:\n%s", logs)
+		}
+		return nil
+	})
 
 	// No stdin_open: one line says so; the detach keys still end the attach.
 	term = s.startInTerminal("attach", "quiet")
