@@ -212,8 +212,9 @@ func (r *Runtime) Stdin(ctx context.Context, id string) (compose.ContainerStdin,
 	f, err := os.OpenFile(r.stdinFifo(id), os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENXIO) {
 		// Running, but not with berth's IO: containerd's restart monitor brought it
-		// back with its log URI alone.
-		return compose.ContainerStdin{}, fmt.Errorf("%w: its task was restarted without one (by its restart policy); `berth restart` gives it one again", compose.ErrNoStdin)
+		// back with its log URI alone, and the agent has not yet replaced that task
+		// (restoreStdin).
+		return compose.ContainerStdin{}, fmt.Errorf("%w: its restart policy brought it back without one; berth's agent gives it one in a moment, `berth restart` at once", compose.ErrNoStdin)
 	}
 	if err != nil {
 		return compose.ContainerStdin{}, err
