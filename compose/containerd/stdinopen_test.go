@@ -79,3 +79,33 @@ func TestStdinIOWithoutTTY(t *testing.T) {
 		t.Errorf("the FIFOs' directory is still there: %v", err)
 	}
 }
+
+// TestStdinIOWithTTY: with a TTY the task keeps its binary:// log driver and only
+// gains a stdin FIFO; a container without stdin_open keeps its IO as it is.
+func TestStdinIOWithTTY(t *testing.T) {
+	dir := t.TempDir()
+	r := &Runtime{o: Options{StateDir: filepath.Join(dir, "state"), RunDir: filepath.Join(dir, "run")}}
+	uri, err := parseURI("binary:///usr/bin/berth-logdriver?_logdriver=%2Fvar%2Flog%2Fc1.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := logIO(uri, true)
+	s := r.newStdinIO("c1", "/nonexistent/driver") // with a TTY no driver is started
+	defer s.release()
+	io, err := s.creator(map[string]string{labelStdinOpen: "true", labelTTY: "true"}, logs)("c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := io.Config()
+	if !cfg.Terminal || cfg.Stdout != uri.String() || cfg.Stderr != uri.String() || cfg.Stdin != r.stdinFifo("c1") {
+		t.Errorf("config %+v, want the log URI, a terminal and the stdin FIFO %s", cfg, r.stdinFifo("c1"))
+	}
+	if st, err := os.Stat(cfg.Stdin); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("stdin %s: %v, %v; want a FIFO", cfg.Stdin, st, err)
+	}
+	other := r.newStdinIO("c2", "/nonexistent/driver")
+	io, err = other.creator(map[string]string{labelTTY: "true"}, logs)("c2")
+	if err != nil || io.Config().Stdin != "" || io.Config().Stdout != uri.String() {
+		t.Errorf("without stdin_open: %+v, %v; want the log URI alone", io.Config(), err)
+	}
+}
