@@ -16,12 +16,14 @@ import (
 // AttachOptions are the flags of `attach`.
 type AttachOptions struct {
 	Index int
-	// Keys is the user's input, read for DetachKeys (nil: not read): typing them
-	// ends the attach and leaves the container running, as docker's ctrl-p ctrl-q.
-	// What else is typed goes nowhere: containers write through berth's log driver,
-	// whose IO has no stdin.
+	// Keys is the user's input (nil: not read). Typing DetachKeys ends the attach
+	// and leaves the container running, as docker's ctrl-p ctrl-q; what else is
+	// typed goes to the container's stdin, where it has one (stdin_open).
 	Keys       io.Reader
 	DetachKeys []byte
+	// Terminal is the caller's terminal, for a container with a TTY; nil when
+	// the caller has none.
+	Terminal Terminal
 	// Signals received while attached go to the container's process (--sig-proxy).
 	Signals <-chan os.Signal
 }
@@ -33,6 +35,25 @@ func (e *Engine) Attach(ctx context.Context, p *types.Project, service string, o
 	c, err := e.runningReplica(ctx, p, service, o.Index)
 	if err != nil {
 		return err
+	}
+	var stdin *ContainerStdin
+	if o.Keys != nil {
+		in, err := e.Runtime.Stdin(ctx, c.ID)
+		switch {
+		case errors.Is(err, ErrNoStdin):
+			e.warn("%s: %v", c.Name, err) // typed keys still detach, as before
+		case err != nil:
+			return err
+		default:
+			stdin = &in
+			defer in.Close()
+			if in.TTY && o.Terminal != nil {
+				defer o.Terminal.Raw()()
+				sizing, stopSizing := context.WithCancel(ctx)
+				defer stopSizing()
+				e.followTerminalSize(sizing, o.Terminal, in)
+			}
+		}
 	}
 	pr := newPrinter(e.Out, nil, LogsOptions{NoLogPrefix: true})
 	g, gctx := errgroup.WithContext(ctx)
@@ -61,8 +82,12 @@ func (e *Engine) Attach(ctx context.Context, p *types.Project, service string, o
 	if o.Keys != nil {
 		// Not in the group: the read may block on the terminal after the attach has
 		// ended, until berth exits.
+		var to io.Writer
+		if stdin != nil {
+			to = stdin
+		}
 		go func() {
-			if detachKeysRead(o.Keys, o.DetachKeys) {
+			if forwardInput(o.Keys, o.DetachKeys, to) {
 				stop()
 			}
 		}()
@@ -92,12 +117,18 @@ func (e *Engine) Attach(ctx context.Context, p *types.Project, service string, o
 	return nil
 }
 
-// detachKeysRead reads r until keys come in a row: true; false at its end.
-func detachKeysRead(r io.Reader, keys []byte) bool {
+// forwardInput copies r to w (nil: nowhere) until keys come in a row: true; false
+// at r's end or when w takes no more. The keys themselves are not passed on.
+func forwardInput(r io.Reader, keys []byte, w io.Writer) bool {
 	proxy := term.NewEscapeProxy(r, keys)
-	buf := make([]byte, 256)
+	buf := make([]byte, 4096)
 	for {
-		_, err := proxy.Read(buf)
+		n, err := proxy.Read(buf)
+		if n > 0 && w != nil {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return false
+			}
+		}
 		var escape term.EscapeError
 		switch {
 		case errors.As(err, &escape):
@@ -106,4 +137,36 @@ func detachKeysRead(r io.Reader, keys []byte) bool {
 			return false
 		}
 	}
+}
+
+// Terminal is the caller's terminal as attach uses it for a container's TTY.
+type Terminal interface {
+	// Raw passes every key as typed, Ctrl-C included, and returns what undoes it.
+	Raw() (restore func())
+	Size() (width, height uint32, ok bool)
+	// Resized tells each change of the terminal's size.
+	Resized() <-chan struct{}
+}
+
+// followTerminalSize sizes the container's console as the caller's terminal, now
+// and each time that changes, until ctx ends, as docker attach does.
+func (e *Engine) followTerminalSize(ctx context.Context, t Terminal, in ContainerStdin) {
+	resize := func() {
+		if w, h, ok := t.Size(); ok && in.Resize != nil {
+			if err := in.Resize(ctx, w, h); err != nil && ctx.Err() == nil {
+				e.warn("resize the container's terminal: %v", err)
+			}
+		}
+	}
+	resize()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.Resized():
+				resize()
+			}
+		}
+	}()
 }

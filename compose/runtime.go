@@ -62,6 +62,8 @@ type ContainerRuntime interface {
 	// Wait returns the exit status of the container's current task once it exits.
 	Wait(ctx context.Context, id string) (int, error)
 	Exec(ctx context.Context, id string, req ExecRequest) (int, error)
+	// Stdin opens a running container's stdin for attach; ErrNoStdin when it has none.
+	Stdin(ctx context.Context, id string) (ContainerStdin, error)
 	Logs(ctx context.Context, id string, o LogOptions, fn func(LogEntry) error) error
 	// Events reports what happens to containers from now on.
 	Events(ctx context.Context) (<-chan Event, error)

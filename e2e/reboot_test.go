@@ -24,7 +24,7 @@ import (
 // comes back (containerd's restart monitor) and brings back, in dependency order,
 // the services whose restart policy says they run, with their networks, names and
 // published ports, with no berth command run; restart: no and a service the user
-// stopped stay down.
+// stopped stay down; a service with stdin_open takes attached input again.
 func TestReboot(t *testing.T) {
 	s := newScenario(t)
 	if others := namespaceContainers(t); len(others) > 0 {
@@ -60,6 +60,16 @@ func TestReboot(t *testing.T) {
 			return nil
 		})
 	}
+	// A stdin_open service takes what attach passes it.
+	eventually(t, 30*time.Second, "typist takes attached input after the reboot", func() error {
+		if _, err := s.piped("typed after the reboot\n\x10\x11", "attach", "typist"); err != nil {
+			return fmt.Errorf("attach typist: %w", err)
+		}
+		if logs := s.must("logs", "typist"); !strings.Contains(logs, "typed after the reboot") {
+			return fmt.Errorf("logs typist:\n%s", logs)
+		}
+		return nil
+	})
 	for _, name := range []string{"stopped", "never"} {
 		if pid, err := runningPid(id(name)); err == nil {
 			t.Errorf("%s runs after the reboot (pid %d)", name, pid)

@@ -32,6 +32,10 @@ func newAttachCommand(g *globals) *cobra.Command {
 				o.Keys = os.Stdin
 				restore := keysAsTyped(os.Stdin)
 				defer restore()
+				if t := callerTerminal(os.Stdin); t != nil {
+					defer t.stop()
+					o.Terminal = t
+				}
 			}
 			if sigProxy {
 				sigs := make(chan os.Signal, 8)
@@ -75,3 +79,51 @@ func keysAsTyped(f *os.File) (restore func()) {
 	}
 	return func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }
 }
+
+// terminal is the caller's terminal as attach hands it to a container's TTY.
+type terminal struct {
+	f       *os.File
+	resized chan struct{}
+	winch   chan os.Signal
+}
+
+// callerTerminal is f when it is a terminal, else nil; it notes SIGWINCH until stop.
+func callerTerminal(f *os.File) *terminal {
+	if !term.IsTerminal(f.Fd()) {
+		return nil
+	}
+	t := &terminal{f: f, resized: make(chan struct{}, 1), winch: make(chan os.Signal, 1)}
+	signal.Notify(t.winch, syscall.SIGWINCH)
+	go func() {
+		for range t.winch {
+			select {
+			case t.resized <- struct{}{}:
+			default: // one pending resize reads the latest size anyway
+			}
+		}
+	}()
+	return t
+}
+
+func (t *terminal) stop() {
+	signal.Stop(t.winch)
+	close(t.winch)
+}
+
+func (t *terminal) Raw() func() {
+	state, err := term.MakeRaw(t.f.Fd())
+	if err != nil {
+		return func() {}
+	}
+	return func() { _ = term.RestoreTerminal(t.f.Fd(), state) }
+}
+
+func (t *terminal) Size() (uint32, uint32, bool) {
+	ws, err := term.GetWinsize(t.f.Fd())
+	if err != nil || ws.Width == 0 {
+		return 0, 0, false
+	}
+	return uint32(ws.Width), uint32(ws.Height), true
+}
+
+func (t *terminal) Resized() <-chan struct{} { return t.resized }

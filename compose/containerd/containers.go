@@ -350,6 +350,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if s.Tty {
 		labels[labelTTY] = "true"
 	}
+	if s.StdinOpen {
+		labels[labelStdinOpen] = "true"
+	}
 
 	ociRuntime, err := project.ResolveRuntime(s.Runtime)
 	if err != nil {
@@ -406,11 +409,13 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	stdin := r.newStdinIO(id, logDriver)
+	defer stdin.release()
 	_, err = r.startTask(ctx, id, func(labels map[string]string) cio.Creator {
 		if labels[labelNoLogs] == "true" {
 			return cio.NullIO // logging driver none: the output goes nowhere
 		}
-		return logIO(uri, labels[labelTTY] == "true")
+		return stdin.creator(labels, logIO(uri, labels[labelTTY] == "true"))
 	})
 	return err
 }
@@ -669,6 +674,9 @@ func (r *Runtime) cleanup(ctx context.Context, id string, networksGoing []string
 		errs = append(errs, err)
 	}
 	if err := os.RemoveAll(r.containerDir(id)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := r.removeStdio(id); err != nil {
 		errs = append(errs, err)
 	}
 	if err := logdriver.Remove(r.logFile(id)); err != nil {

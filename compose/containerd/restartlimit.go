@@ -22,7 +22,10 @@ const labelFailures = "berth.restart.failures"
 func (r *Runtime) EnforceRestartLimits(ctx context.Context) error {
 	// Nothing to re-read after containerd restarted: the counts are in the labels.
 	nothing := func(context.Context) error { return nil }
-	follow, err := r.followEvents(ctx, "restart limits", nothing, func(ev compose.Event) { r.countFailure(ctx, ev) })
+	follow, err := r.followEvents(ctx, "restart limits", nothing, func(ev compose.Event) {
+		r.countFailure(ctx, ev)
+		r.restoreStdin(ctx, ev)
+	})
 	if err != nil {
 		return err
 	}
