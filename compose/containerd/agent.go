@@ -2,12 +2,15 @@ package containerd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
+	tasks "github.com/containerd/containerd/api/services/tasks/v1"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/containerd/errdefs"
@@ -27,9 +30,12 @@ const (
 	labelAgentUpstreams = "berth.agent.upstreams"
 )
 
+// globalLock names the lock of what all projects share (the agent).
+const globalLock = ".global"
+
 // lockGlobal serialises work on what all projects share (the agent).
 func (r *Runtime) lockGlobal(ctx context.Context) (func(), error) {
-	return r.lockFile(ctx, ".global")
+	return r.lockShared(ctx, globalLock)
 }
 
 func (r *Runtime) upstreams() ([]string, error) {
@@ -95,6 +101,11 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	if dir := filepath.Dir(r.o.Address); !strings.HasPrefix(dir+"/", "/run/") {
 		mounts = append(mounts, specs.Mount{Destination: dir, Type: "bind", Source: dir, Options: []string{"rbind", "rw"}})
 	}
+	ctx, dropLease, err := r.sharedCreateLease(ctx, globalLock)
+	if err != nil {
+		return err
+	}
+	defer dropLease()
 	c, err := r.client.NewContainer(ctx, agentID,
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(
@@ -173,11 +184,30 @@ func (r *Runtime) removeAgent(ctx context.Context) error {
 		return err
 	}
 	_ = logdriver.Remove(r.agentLog())
-	if err := os.RemoveAll(filepath.Join(r.o.StateDir, "agent")); err != nil {
+	if err := r.removeAgentDir(ctx); err != nil {
 		return err
 	}
 	// The copy of berth the agent ran may be needed by nothing else now.
 	return r.pruneBinaries(ctx)
+}
+
+// removeAgentDir removes the agent's directory. A berth killed while it started
+// the agent leaves a task create that containerd finishes on its own: runc may
+// still be making mount points in the rootfs (the removal then finds it not
+// empty) and the task outlives its container. So, a bounded number of times,
+// such a task is deleted by its ID and the removal tried again.
+func (r *Runtime) removeAgentDir(ctx context.Context) error {
+	dir := filepath.Join(r.o.StateDir, "agent")
+	var err error
+	for range 50 {
+		if err = os.RemoveAll(dir); !errors.Is(err, syscall.ENOTEMPTY) {
+			return err
+		}
+		_, _ = r.client.TaskService().Kill(ctx, &tasks.KillRequest{ContainerID: agentID, Signal: uint32(syscall.SIGKILL), All: true})
+		_, _ = r.client.TaskService().Delete(ctx, &tasks.DeleteTaskRequest{ContainerID: agentID})
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
 }
 
 // removeTask stops one of berth's own tasks (the agent, the buildkitd), so that

@@ -51,11 +51,14 @@ func (r *Runtime) buildkitdSocket() string {
 	return filepath.Join(r.o.RunDir, "buildkit", "buildkitd.sock")
 }
 
+// buildkitLock names the lock of berth's buildkitd.
+const buildkitLock = ".buildkit"
+
 // EnsureBuildKit starts berth's buildkitd from the binary at path, unless it runs
 // from it already with the same configuration, and returns its address once it
 // answers, and the registries it reaches as the hosts dir says.
 func (r *Runtime) EnsureBuildKit(ctx context.Context, path string) (string, []string, error) {
-	unlock, err := r.lockFile(ctx, ".buildkit")
+	unlock, err := r.lockShared(ctx, buildkitLock)
 	if err != nil {
 		return "", nil, err
 	}
@@ -215,6 +218,11 @@ func (r *Runtime) newBuildkitd(ctx context.Context, path, config, digest string)
 		"--oci-worker-net=host", "--allow-insecure-entitlement", "network.host"}
 	ro := []string{"rbind", "ro"}
 	rw := []string{"rbind", "rw"}
+	ctx, dropLease, err := r.sharedCreateLease(ctx, buildkitLock)
+	if err != nil {
+		return nil, err
+	}
+	defer dropLease()
 	c, err := r.client.NewContainer(ctx, buildkitdID,
 		ctrd.WithRuntime("io.containerd.runc.v2", nil),
 		ctrd.WithNewSpec(

@@ -201,6 +201,33 @@ func (r *Runtime) createLease(ctx context.Context, projectName string) (leases.L
 	return l, nil
 }
 
+// lockShared takes the lock of something all projects share (named by a name no
+// project can have: it starts with a dot) and sweeps the lease a berth killed
+// while it made that thing left.
+func (r *Runtime) lockShared(ctx context.Context, name string) (func(), error) {
+	unlock, err := r.lockFile(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.sweepLeases(ctx, name); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
+// sharedCreateLease is the create lease, under the lock name, of a container all
+// projects share (the agent, buildkitd): without a lease in ctx containerd's client
+// makes one of its own for the create, which a berth killed meanwhile leaves for a
+// day. The returned function drops it once the container is made.
+func (r *Runtime) sharedCreateLease(ctx context.Context, name string) (context.Context, func(), error) {
+	l, err := r.createLease(ctx, name)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return leases.WithLease(ctx, l.ID), func() { _ = r.dropCreateLease(context.WithoutCancel(ctx), name) }, nil
+}
+
 func (r *Runtime) dropCreateLease(ctx context.Context, projectName string) error {
 	r.mu.Lock()
 	l, ok := r.createLeases[projectName]
@@ -222,8 +249,9 @@ func (r *Runtime) dropLease(ctx context.Context, l leases.Lease) error {
 	return err
 }
 
-// sweepLeases deletes the create leases of the project: under its lock no create
-// runs, so each is what a killed berth left, with the snapshot only it holds.
+// sweepLeases deletes the create leases of the project (or of a shared lock's
+// name): under its lock no create runs, so each is what a killed berth left, with
+// the snapshot only it holds.
 func (r *Runtime) sweepLeases(ctx context.Context, projectName string) error {
 	list, err := r.client.LeasesService().List(ctx, fmt.Sprintf("labels.%q==%q", project.LabelProject, projectName))
 	if err != nil {

@@ -73,7 +73,7 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 		return err
 	}
 	fmt.Fprintf(out, "building %s with buildah (%s)\n", spec.Name, b.Why)
-	args := budArgs(spec, dockerfile)
+	args := budArgs(spec, dockerfile, buildahRuntime())
 	err = b.run(ctx, out, env, args...)
 	if err != nil && historyMismatch(err) {
 		b.removeWorkingContainers(before)
@@ -92,6 +92,25 @@ func (b *Buildah) Build(ctx context.Context, spec Spec, archive string, out io.W
 	return b.run(ctx, io.Discard, nil, "push", "--quiet", spec.Name, "docker-archive:"+archive+":"+spec.Name)
 }
 
+// buildahRuntime is runc for RUN steps that need a container, as berth's own
+// containers use: buildah takes crun when both are installed, and crun cannot
+// start a container on a host whose cgroups are in hybrid mode. BUILDAH_RUNTIME,
+// when set, still chooses (then, as without runc, this is "": buildah's choice).
+func buildahRuntime() string {
+	if os.Getenv("BUILDAH_RUNTIME") != "" {
+		return ""
+	}
+	runc, _ := exec.LookPath("runc")
+	return runc
+}
+
+func runtimeArgs(ociRuntime string) []string {
+	if ociRuntime == "" {
+		return nil
+	}
+	return []string{"--runtime", ociRuntime}
+}
+
 // historyMismatch says whether a buildah build failed on a base image without
 // history: "history lists 1 non-empty layers, but we have 2 layers on disk".
 func historyMismatch(err error) bool {
@@ -104,14 +123,14 @@ var buildahHistoryError = regexp.MustCompile(`history lists \d+ non-empty layers
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
 // in the host's network: nothing to nest inside containerd's runc. A private
 // /dev/shm (shm_size) or no network at all needs a container of its own: runc's.
-func budArgs(spec Spec, dockerfile string) []string {
+func budArgs(spec Spec, dockerfile, ociRuntime string) []string {
 	// --force-rm: a failed step leaves no working container behind in buildah's store.
 	args := []string{"bud", "--format", "docker", "--layers", "--force-rm", "-f", dockerfile, "-t", spec.Name}
 	switch {
 	case spec.Network == "none":
-		args = append(args, "--isolation", "oci", "--network", "none")
+		args = append(append(args, "--isolation", "oci", "--network", "none"), runtimeArgs(ociRuntime)...)
 	case spec.ShmSize > 0:
-		args = append(args, "--isolation", "oci", "--network", "host")
+		args = append(append(args, "--isolation", "oci", "--network", "host"), runtimeArgs(ociRuntime)...)
 	default:
 		args = append(args, "--isolation", "chroot")
 	}

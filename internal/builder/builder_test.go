@@ -53,19 +53,19 @@ func TestBudArgs(t *testing.T) {
 		CacheFrom: []Cache{{Type: "registry", Attrs: map[string]string{"ref": "127.0.0.1:5050/cache/web"}}},
 		CacheTo:   []Cache{{Type: "registry", Attrs: map[string]string{"ref": "127.0.0.1:5050/cache/web"}}},
 	}
-	got := strings.Join(budArgs(spec, "/src/Dockerfile"), " ")
-	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host" +
+	got := strings.Join(budArgs(spec, "/src/Dockerfile", "/usr/sbin/runc"), " ")
+	want := "bud --format docker --layers --force-rm -f /src/Dockerfile -t docker.io/library/p-web:latest --isolation oci --network host --runtime /usr/sbin/runc" +
 		" --pull=always --no-cache --target final --build-arg A=1 --build-arg B" +
 		" --label a=1 --label z=2 --add-host db.test:10.0.0.2 --secret id=s,src=/run/s --secret id=e,env=TOKEN" +
 		" --build-context base=docker-image://127.0.0.1:5050/b --build-context lib=/src/lib --cache-from 127.0.0.1:5050/cache/web --cache-to 127.0.0.1:5050/cache/web --ulimit nofile=10:20 --shm-size 1048576 /src"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile"), " ")
+	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n"}, "/c/Dockerfile", "/usr/sbin/runc"), " ")
 	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation chroot --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile"), " ")
+	got = strings.Join(budArgs(Spec{Context: "/c", Name: "n", Network: "none"}, "/c/Dockerfile", ""), " ")
 	if want := "bud --format docker --layers --force-rm -f /c/Dockerfile -t n --isolation oci --network none --pull=false /c"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
