@@ -43,9 +43,9 @@ func (l Listing) Write(w io.Writer, spec string, rows any) error {
 	if err != nil {
 		return err
 	}
-	items := reflect.ValueOf(rows)
-	if items.Kind() != reflect.Slice {
-		return fmt.Errorf("format: rows must be a slice, not %s", items.Kind())
+	items, err := slice(rows)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if table {

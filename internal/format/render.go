@@ -13,11 +13,14 @@ import (
 // quiet, the Key field of each row, each value once; "json" as one array where the
 // listing says so; else as Write does.
 func (l Listing) Render(w io.Writer, spec string, quiet bool, rows any) error {
+	items, err := slice(rows)
+	if err != nil {
+		return err
+	}
 	switch {
 	case quiet:
-		return l.keys(w, rows)
+		return l.keys(w, items)
 	case spec == "json" && l.JSONArray:
-		items := reflect.ValueOf(rows)
 		if items.IsNil() {
 			items = reflect.MakeSlice(items.Type(), 0, 0)
 		}
@@ -26,13 +29,18 @@ func (l Listing) Render(w io.Writer, spec string, quiet bool, rows any) error {
 	return l.Write(w, spec, rows)
 }
 
-// keys writes the Key field of each row on a line of its own, each value once (an
-// image several containers run is one ID).
-func (l Listing) keys(w io.Writer, rows any) error {
+// slice is rows, which must be a slice.
+func slice(rows any) (reflect.Value, error) {
 	items := reflect.ValueOf(rows)
 	if items.Kind() != reflect.Slice {
-		return fmt.Errorf("format: rows must be a slice, not %s", items.Kind())
+		return items, fmt.Errorf("format: rows must be a slice, not %s", items.Kind())
 	}
+	return items, nil
+}
+
+// keys writes the Key field of each row on a line of its own, each value once (an
+// image several containers run is one ID).
+func (l Listing) keys(w io.Writer, items reflect.Value) error {
 	seen := map[string]bool{}
 	var b strings.Builder
 	for i := range items.Len() {
