@@ -3,198 +3,170 @@ package compose
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"sync"
-	"time"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
 
 	"github.com/compose-spec/compose-go/v2/types"
-
-	"berth.dev/berth/project"
+	"github.com/moby/term"
+	"golang.org/x/sync/errgroup"
 )
 
-// attach follows the output of the project's containers until every one has exited
-// or ctx ends; then, as docker compose does, it stops them gracefully, and kills
-// them when Force is closed.
-func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fresh map[string]bool) error {
-	var events <-chan Event
-	if o.Watch != nil {
-		// Under watch a rebuild replaces containers: subscribe before listing, so
-		// the new ones are followed too.
-		var err error
-		if events, err = e.Runtime.Events(ctx); err != nil {
-			return err
-		}
-	}
-	cs, err := e.Runtime.Containers(ctx, p.Name)
+// AttachOptions are the flags of `attach`.
+type AttachOptions struct {
+	Index int
+	// Keys is the user's input (nil: not read). Typing DetachKeys ends the attach
+	// and leaves the container running, as docker's ctrl-p ctrl-q; what else is
+	// typed goes to the container's stdin, where it has one (stdin_open).
+	Keys       io.Reader
+	DetachKeys []byte
+	// Terminal is the caller's terminal, for a container with a TTY; nil when
+	// the caller has none.
+	Terminal Terminal
+	// Signals received while attached go to the container's process (--sig-proxy).
+	Signals <-chan os.Signal
+}
+
+// Attach follows a running container's output from now on, until it exits, the
+// detach keys are typed, or ctx ends. A container that exits with a non-zero
+// status makes Attach return it as an ExitStatusError, as docker attach does.
+func (e *Engine) Attach(ctx context.Context, p *types.Project, service string, o AttachOptions) error {
+	c, err := e.runningReplica(ctx, p, service, o.Index)
 	if err != nil {
 		return err
 	}
-	var services []string
-	if len(o.Services) > 0 {
-		services = o.Services
-		if o.AttachDependencies {
-			g, err := project.NewGraph(p)
-			if err != nil {
-				return err
-			}
-			if services, err = selectedServices(p, g, o.Services, false); err != nil {
-				return err
+	var stdin *ContainerStdin
+	if o.Keys != nil {
+		in, err := e.Runtime.Stdin(ctx, c.ID)
+		switch {
+		case errors.Is(err, ErrNoStdin):
+			e.warn("%s: %v", c.Name, err) // typed keys still detach, as before
+		case err != nil:
+			return err
+		default:
+			stdin = &in
+			defer in.Close()
+			if in.TTY && o.Terminal != nil {
+				defer o.Terminal.Raw()()
+				sizing, stopSizing := context.WithCancel(ctx)
+				defer stopSizing()
+				e.followTerminalSize(sizing, o.Terminal, in)
 			}
 		}
 	}
-	cs = attachedContainers(serviceContainers(cs, services), o.Attach, o.NoAttach)
-	pr := newPrinter(e.Out, cs, LogsOptions{NoColor: o.NoColor, Timestamps: o.Timestamps, NoLogPrefix: o.NoLogPrefix})
-
-	follow, stopFollowing := context.WithCancel(context.Background())
-	defer stopFollowing()
-	var logs sync.WaitGroup
-	var exited sync.WaitGroup
-	exits := make(chan exit, len(cs))
-	for _, c := range cs {
-		c := c
-		tail := 0 // a container that ran before this up shows only what comes next
-		if fresh[c.Name] {
-			tail = -1
+	pr := newPrinter(e.Out, nil, LogsOptions{NoLogPrefix: true})
+	g, gctx := errgroup.WithContext(ctx)
+	follow, stop := context.WithCancel(gctx)
+	defer stop()
+	g.Go(func() error {
+		err := e.Runtime.Logs(follow, c.ID, LogOptions{Tail: 0, Follow: true}, func(l LogEntry) error {
+			pr.print(c.Name, l)
+			return nil
+		})
+		if follow.Err() != nil {
+			return nil
 		}
-		logs.Add(1)
+		return err
+	})
+	exitCode := 0
+	g.Go(func() error {
+		defer stop()
+		code, err := e.Runtime.Wait(follow, c.ID)
+		if follow.Err() != nil {
+			return nil
+		}
+		exitCode = code
+		return err
+	})
+	if o.Keys != nil {
+		// Not in the group: the read may block on the terminal after the attach has
+		// ended, until berth exits.
+		var to io.Writer
+		if stdin != nil {
+			to = stdin
+		}
 		go func() {
-			defer logs.Done()
-			_ = e.Runtime.Logs(follow, c.ID, LogOptions{Tail: tail, Follow: true}, func(l LogEntry) error {
-				pr.print(c.Name, l)
-				return nil
-			})
-		}()
-		exited.Add(1)
-		go func() {
-			defer exited.Done()
-			code, err := e.Runtime.Wait(ctx, c.ID)
-			if err == nil {
-				pr.message("%s exited with code %d", c.Name, code)
-				exits <- exit{c, code}
+			if forwardInput(o.Keys, o.DetachKeys, to) {
+				stop()
 			}
 		}()
 	}
-	allExited := make(chan struct{})
-	go func() { exited.Wait(); close(allExited) }()
-	ended := allExited
-	if o.Watch != nil {
-		// Up --watch runs until Ctrl-C, whatever its containers do.
-		ended = nil
-		go e.followStarted(ctx, follow, p, events, cs, o, pr)
-	}
-
-	// result is what up returns once everything has stopped: the exit status asked
-	// for by --exit-code-from or the abort flags.
-	var result error
-	aborted := false
-wait:
-	for {
-		select {
-		case x := <-exits:
-			if o.ExitCodeFrom != "" && x.c.Service == o.ExitCodeFrom && x.code != 0 {
-				result = &ExitStatusError{Container: x.c.Name, Code: x.code}
-			}
-			if o.AbortOnExit || (o.AbortOnFailure && x.code != 0) || (o.ExitCodeFrom != "" && x.c.Service == o.ExitCodeFrom) {
-				if o.ExitCodeFrom == "" && x.code != 0 {
-					result = &ExitStatusError{Container: x.c.Name, Code: x.code}
+	if o.Signals != nil {
+		g.Go(func() error {
+			for {
+				select {
+				case <-follow.Done():
+					return nil
+				case s := <-o.Signals:
+					if n, ok := s.(syscall.Signal); ok {
+						if err := e.Runtime.Kill(follow, c.ID, strconv.Itoa(int(n))); err != nil && !errors.Is(err, ErrNotRunning) {
+							e.warn("pass %v to %s: %v", s, c.Name, err)
+						}
+					}
 				}
-				aborted = true
-				break wait
 			}
-		case <-ended:
-			// The log driver writes a container's last lines just after its exit, and
-			// nothing tells a reader it has: give it a moment, bounded, before leaving.
-			time.Sleep(200 * time.Millisecond)
-			stopFollowing()
-			logs.Wait()
-			return result
-		case <-ctx.Done():
-			break wait
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if exitCode != 0 {
+		return &ExitStatusError{Container: c.Name, Code: exitCode}
+	}
+	return nil
+}
+
+// forwardInput copies r to w (nil: nowhere) until keys come in a row: true; false
+// at r's end or when w takes no more. The keys themselves are not passed on.
+func forwardInput(r io.Reader, keys []byte, w io.Writer) bool {
+	proxy := term.NewEscapeProxy(r, keys)
+	buf := make([]byte, 4096)
+	for {
+		n, err := proxy.Read(buf)
+		if n > 0 && w != nil {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return false
+			}
+		}
+		var escape term.EscapeError
+		switch {
+		case errors.As(err, &escape):
+			return true
+		case err != nil:
+			return false
 		}
 	}
-	if aborted {
-		pr.message("Aborting on container exit...")
-	} else {
-		pr.message("Gracefully stopping... (press Ctrl+C again to force)")
+}
+
+// Terminal is the caller's terminal as attach uses it for a container's TTY.
+type Terminal interface {
+	// Raw passes every key as typed, Ctrl-C included, and returns what undoes it.
+	Raw() (restore func())
+	Size() (width, height uint32, ok bool)
+	// Resized tells each change of the terminal's size.
+	Resized() <-chan struct{}
+}
+
+// followTerminalSize sizes the container's console as the caller's terminal, now
+// and each time that changes, until ctx ends, as docker attach does.
+func (e *Engine) followTerminalSize(ctx context.Context, t Terminal, in ContainerStdin) {
+	resize := func() {
+		if w, h, ok := t.Size(); ok && in.Resize != nil {
+			if err := in.Resize(ctx, w, h); err != nil && ctx.Err() == nil {
+				e.warn("resize the container's terminal: %v", err)
+			}
+		}
 	}
-	stopCtx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	resize()
 	go func() {
-		select {
-		case <-o.Force:
-			cancel()
-		case <-stopCtx.Done():
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.Resized():
+				resize()
+			}
 		}
 	}()
-	err = e.Stop(stopCtx, p, StopOptions{Services: services, Timeout: o.Timeout})
-	stopFollowing()
-	logs.Wait()
-	if errors.Is(err, context.Canceled) {
-		zero := time.Duration(0)
-		err = e.Stop(context.Background(), p, StopOptions{Services: services, Timeout: &zero})
-	}
-	if err != nil {
-		return err
-	}
-	return result
-}
-
-// followStarted shows, under up --watch, the output of the attached containers that
-// start after up began (those a rebuild made) from their first line.
-func (e *Engine) followStarted(ctx, follow context.Context, p *types.Project, events <-chan Event, cs []Container, o UpOptions, pr *printer) {
-	following := map[string]bool{}
-	for _, c := range cs {
-		following[c.ID] = true
-	}
-	for ev := range events {
-		if ev.Action != "start" || following[ev.ContainerID] {
-			continue
-		}
-		all, err := e.Runtime.Containers(ctx, p.Name)
-		if err != nil {
-			continue
-		}
-		for _, c := range attachedContainers(serviceContainers(all, o.Services), o.Attach, o.NoAttach) {
-			if c.ID != ev.ContainerID || c.OneOff {
-				continue
-			}
-			following[c.ID] = true
-			pr.addName(c.Name)
-			go func() {
-				_ = e.Runtime.Logs(follow, c.ID, LogOptions{Tail: -1, Follow: true}, func(l LogEntry) error {
-					pr.print(c.Name, l)
-					return nil
-				})
-			}()
-		}
-	}
-}
-
-type exit struct {
-	c    Container
-	code int
-}
-
-// ExitStatusError is up's result when a container's exit status decides it
-// (--exit-code-from, --abort-on-container-exit): berth exits with Code.
-type ExitStatusError struct {
-	Container string
-	Code      int
-}
-
-func (e *ExitStatusError) Error() string {
-	return fmt.Sprintf("%s exited with code %d", e.Container, e.Code)
-}
-
-// attachedContainers keeps the containers of the --attach services (all when none)
-// less those of the --no-attach services.
-func attachedContainers(cs []Container, attach, noAttach []string) []Container {
-	var out []Container
-	for _, c := range cs {
-		if (len(attach) == 0 || slices.Contains(attach, c.Service)) && !slices.Contains(noAttach, c.Service) {
-			out = append(out, c)
-		}
-	}
-	return out
 }

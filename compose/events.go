@@ -2,28 +2,27 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth.dev/berth/internal/format"
 )
 
 // EventsOptions are the choices of `events`. Since and Until bound the events shown;
 // zero is no bound.
 type EventsOptions struct {
 	Services     []string
-	JSON         bool
 	Since, Until time.Time
 }
 
-// Events prints what happens to the project's containers, as `docker compose events`
-// does, one line (or JSON object) per event, until ctx ends or Until passes.
+// Events hands show what happens to the project's containers, as `docker compose
+// events` reports it, one event at a time, until ctx ends or Until passes.
 // containerd keeps no history of its events: a Since in the past replays what the
 // containers' records keep (each one's create, and its last task's exit), and says so.
-func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) error {
+func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions, show func(format.EventRow) error) error {
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
@@ -59,7 +58,9 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 	if !o.Since.IsZero() && o.Since.Before(now) {
 		fmt.Fprintln(e.Err, "berth: events --since: containerd keeps no event history; replaying the create and die events the containers' records keep, other past events are lost")
 		replayedUntil = recordsAt
-		e.replay(known, o)
+		if err := replay(known, o, show); err != nil {
+			return err
+		}
 	}
 	for ev := range events {
 		if ev.Time.Before(o.Since) {
@@ -78,7 +79,9 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 		if !ok || ((ev.Action == "create" || ev.Action == "die") && ev.Time.Before(replayedUntil)) {
 			continue // another project's, a container berth did not make, or replayed already
 		}
-		e.printEvent(ev, c, o.JSON)
+		if err := show(eventRow(ev, c)); err != nil {
+			return err
+		}
 	}
 	if stream.Err() != nil {
 		return nil
@@ -86,9 +89,9 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions) 
 	return fmt.Errorf("the event stream of containerd ended")
 }
 
-// replay prints, in time order, the past events within the window that the
+// replay shows, in time order, the past events within the window that the
 // containers' records keep: each one's create, and the exit of its last task.
-func (e *Engine) replay(known map[string]Container, o EventsOptions) {
+func replay(known map[string]Container, o EventsOptions, show func(format.EventRow) error) error {
 	type past struct {
 		ev Event
 		c  Container
@@ -107,26 +110,19 @@ func (e *Engine) replay(known map[string]Container, o EventsOptions) {
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].ev.Time.Before(events[j].ev.Time) })
 	for _, p := range events {
-		e.printEvent(p.ev, p.c, o.JSON)
+		if err := show(eventRow(p.ev, p.c)); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-func (e *Engine) printEvent(ev Event, c Container, asJSON bool) {
+// eventRow is ev of container c as `events` reports it.
+func eventRow(ev Event, c Container) format.EventRow {
 	attrs := map[string]string{"name": c.Name, "image": c.Image}
 	if ev.Action == "die" {
 		attrs["exitCode"] = fmt.Sprint(ev.ExitCode)
 	}
-	if asJSON {
-		_ = json.NewEncoder(e.Out).Encode(map[string]any{
-			"time": ev.Time.UTC().Format(time.RFC3339Nano), "type": "container", "action": ev.Action,
-			"id": c.ID, "service": c.Service, "attributes": attrs,
-		})
-		return
-	}
-	var kv []string
-	for k, v := range attrs {
-		kv = append(kv, k+"="+v)
-	}
-	sort.Strings(kv)
-	fmt.Fprintf(e.Out, "%s container %s %s (%s)\n", ev.Time.Local().Format("2006-01-02 15:04:05.000000"), ev.Action, c.ID, strings.Join(kv, ", "))
+	return format.EventRow{Action: ev.Action, Attributes: attrs, ID: c.ID, Service: c.Service,
+		Time: ev.Time.UTC(), Type: "container"}
 }

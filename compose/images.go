@@ -2,58 +2,28 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
-	listing "berth.dev/berth/internal/format"
-	"berth.dev/berth/project"
+	"berth.dev/berth/internal/format"
 )
 
-type imageEntry struct {
-	ContainerName string `json:"ContainerName"`
-	Repository    string `json:"Repository"`
-	Tag           string `json:"Tag"`
-	ID            string `json:"ID"`
-}
-
-// Images lists the images the project's containers run.
-func (e *Engine) Images(ctx context.Context, p *types.Project, services []string, format string, quiet bool) error {
+// Images lists the images the project's containers run, one row per container.
+func (e *Engine) Images(ctx context.Context, p *types.Project, services []string) ([]format.ImageRow, error) {
 	if err := checkServices(p, services); err != nil {
-		return err
+		return nil, err
 	}
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var out []imageEntry
+	var out []format.ImageRow
 	for _, c := range serviceContainers(cs, services) {
 		repo, tag := splitTag(c.Image)
-		out = append(out, imageEntry{ContainerName: c.Name, Repository: repo, Tag: tag, ID: shortDigest(c.ImageDigest)})
+		out = append(out, format.ImageRow{ContainerName: c.Name, Repository: repo, Tag: tag, ID: shortDigest(c.ImageDigest)})
 	}
-	switch {
-	case quiet:
-		seen := map[string]bool{}
-		for _, i := range out {
-			if !seen[i.ID] {
-				seen[i.ID] = true
-				fmt.Fprintln(e.Out, i.ID)
-			}
-		}
-		return nil
-	case format == "json":
-		// docker compose images prints one JSON array.
-		if out == nil {
-			out = []imageEntry{}
-		}
-		return json.NewEncoder(e.Out).Encode(out)
-	}
-	if err := listing.ImagesListing.Check(format); err != nil {
-		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
-	}
-	return listing.ImagesListing.Write(e.Out, format, out)
+	return out, nil
 }
 
 // splitTag splits "host:5000/name:tag" at the tag's colon, not the port's.

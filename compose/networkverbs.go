@@ -2,12 +2,11 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sort"
-	"text/tabwriter"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/internal/names"
 	"berth.dev/berth/project"
 )
@@ -50,58 +49,41 @@ func (e *Engine) NetworkRm(ctx context.Context, networks []string) error {
 	return e.Runtime.RemoveAgentIfIdle(ctx)
 }
 
-// NetworkLs lists every network berth made.
-func (e *Engine) NetworkLs(ctx context.Context, format string, quiet bool) error {
+// NetworkLs lists every network berth made, by name.
+func (e *Engine) NetworkLs(ctx context.Context) ([]format.NetworkRow, error) {
 	nets, err := e.Runtime.Networks(ctx, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.Slice(nets, func(i, j int) bool { return nets[i].Name < nets[j].Name })
-	switch {
-	case quiet:
-		for _, n := range nets {
-			fmt.Fprintln(e.Out, n.Name)
-		}
-		return nil
-	case format == "json":
-		enc := json.NewEncoder(e.Out)
-		for _, n := range nets {
-			if err := enc.Encode(networkJSON(n)); err != nil {
-				return err
-			}
-		}
-		return nil
-	case format != "" && format != "table":
-		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, format)
-	}
-	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tDRIVER\tSUBNET\tPROJECT")
+	rows := make([]format.NetworkRow, 0, len(nets))
 	for _, n := range nets {
-		fmt.Fprintf(tw, "%s\tbridge\t%s\t%s\n", n.Name, n.Subnet, n.Project)
+		rows = append(rows, networkRow(n))
 	}
-	return tw.Flush()
+	return rows, nil
 }
 
-// NetworkInspect prints networks as a JSON array.
-func (e *Engine) NetworkInspect(ctx context.Context, networks []string) error {
+// NetworkInspect describes the networks, with the containers on each.
+func (e *Engine) NetworkInspect(ctx context.Context, networks []string) ([]format.NetworkRow, error) {
 	if err := checkNames(names.Network, networks); err != nil {
-		return err
+		return nil, err
 	}
-	var out []map[string]any
+	var out []format.NetworkRow
 	for _, name := range networks {
 		n, err := e.findNetwork(ctx, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		members, err := e.Runtime.NetworkMembers(ctx, n.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		j := networkJSON(n)
-		j["Containers"] = membersJSON(n, members)
-		out = append(out, j)
+		row := networkRow(n)
+		endpoints := endpoints(n, members)
+		row.Containers = &endpoints
+		out = append(out, row)
 	}
-	return writeJSONArray(e, out)
+	return out, nil
 }
 
 func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) {
@@ -117,9 +99,9 @@ func (e *Engine) findNetwork(ctx context.Context, name string) (Network, error) 
 	return Network{}, fmt.Errorf("network %q: %w", name, ErrNotFound)
 }
 
-// membersJSON is inspect's Containers, by container ID as Docker shows them, with
+// endpoints are inspect's Containers, by container ID as Docker shows them, with
 // each address's prefix length.
-func membersJSON(n Network, members []NetworkMember) map[string]any {
+func endpoints(n Network, members []NetworkMember) map[string]format.Endpoint {
 	withBits := func(ip, subnet string) string {
 		p, err := netip.ParsePrefix(subnet)
 		if ip == "" || err != nil {
@@ -127,35 +109,31 @@ func membersJSON(n Network, members []NetworkMember) map[string]any {
 		}
 		return fmt.Sprintf("%s/%d", ip, p.Bits())
 	}
-	out := map[string]any{}
+	out := map[string]format.Endpoint{}
 	for _, m := range members {
-		out[m.ContainerID] = map[string]string{"Name": m.Name, "MacAddress": m.MAC,
-			"IPv4Address": withBits(m.IPv4, n.Subnet), "IPv6Address": withBits(m.IPv6, n.Subnet6)}
+		out[m.ContainerID] = format.Endpoint{Name: m.Name, MacAddress: m.MAC,
+			IPv4Address: withBits(m.IPv4, n.Subnet), IPv6Address: withBits(m.IPv6, n.Subnet6)}
 	}
 	return out
 }
 
-func networkJSON(n Network) map[string]any {
-	pool := func(subnet, gateway, ipRange string) map[string]any {
-		p := map[string]any{"Subnet": subnet, "Gateway": gateway}
-		if ipRange != "" {
-			p["IPRange"] = ipRange
-		}
+func networkRow(n Network) format.NetworkRow {
+	pool := func(subnet, gateway, ipRange string) format.Pool {
+		p := format.Pool{Subnet: subnet, Gateway: gateway, IPRange: ipRange}
 		// Each reserved address with the pool it is in, as Docker shows them.
-		aux := map[string]string{}
 		for name, ip := range n.AuxAddresses {
 			if a, err := netip.ParseAddr(ip); err == nil {
 				if s, err := netip.ParsePrefix(subnet); err == nil && s.Contains(a) {
-					aux[name] = ip
+					if p.AuxiliaryAddresses == nil {
+						p.AuxiliaryAddresses = map[string]string{}
+					}
+					p.AuxiliaryAddresses[name] = ip
 				}
 			}
 		}
-		if len(aux) > 0 {
-			p["AuxiliaryAddresses"] = aux
-		}
 		return p
 	}
-	pools := []map[string]any{pool(n.Subnet, n.Gateway, n.IPRange)}
+	pools := []format.Pool{pool(n.Subnet, n.Gateway, n.IPRange)}
 	if n.Subnet6 != "" {
 		pools = append(pools, pool(n.Subnet6, n.Gateway6, n.IPRange6))
 	}
@@ -163,9 +141,9 @@ func networkJSON(n Network) map[string]any {
 	if n.MTU > 0 {
 		opts[project.DriverOptMTU] = fmt.Sprint(n.MTU)
 	}
-	return map[string]any{
-		"Name": n.Name, "Driver": "bridge", "Internal": n.Internal, "Created": n.Created,
-		"EnableIPv6": n.Subnet6 != "", "IPAM": map[string]any{"Config": pools},
-		"Labels": nonNil(n.Labels), "Options": opts,
+	return format.NetworkRow{
+		Name: n.Name, Driver: "bridge", Internal: n.Internal, Created: n.Created,
+		EnableIPv6: n.Subnet6 != "", IPAM: format.IPAM{Config: pools},
+		Labels: nonNil(n.Labels), Options: opts, Subnet: n.Subnet, Project: n.Project,
 	}
 }

@@ -13,40 +13,32 @@ import (
 	"berth.dev/berth/project"
 )
 
-// PsOptions are the flags of `ps`.
+// PsOptions are the flags of `ps` that choose containers.
 type PsOptions struct {
-	Services     []string
-	All          bool
-	Quiet        bool
-	ListServices bool
-	Format       string // "table", "json", or a Go template as docker's
+	Services []string
+	All      bool
 	// Status keeps only containers in these states (and implies All); NoOrphans
-	// leaves out containers of services the file does not have; NoTrunc prints IDs,
-	// commands and mounts whole.
+	// leaves out containers of services the file does not have.
 	Status    []string
 	NoOrphans bool
-	NoTrunc   bool
 }
 
 // psStates are the states --status takes, as docker compose lists them.
 var psStates = []string{"paused", "restarting", "removing", "running", "dead", "created", "exited"}
 
-// Ps lists the project's containers: running ones, or all with All.
-func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
+// Ps lists the project's containers, by name: running ones, or all with All.
+func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) ([]format.ContainerInfo, error) {
 	if err := checkServices(p, o.Services); err != nil {
-		return err
+		return nil, err
 	}
 	cs, err := e.Runtime.Containers(ctx, p.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, st := range o.Status {
 		if !slices.Contains(psStates, st) {
-			return fmt.Errorf("%w: --status %q: use one of %s", project.ErrInvalid, st, strings.Join(psStates, ", "))
+			return nil, fmt.Errorf("%w: --status %q: use one of %s", project.ErrInvalid, st, strings.Join(psStates, ", "))
 		}
-	}
-	if err := format.PsListing.Check(o.Format); err != nil {
-		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
 	}
 	if err := e.Runtime.AgentProblem(ctx); err != nil {
 		e.warn("%v", err)
@@ -69,28 +61,11 @@ func (e *Engine) Ps(ctx context.Context, p *types.Project, o PsOptions) error {
 	}
 	// As docker compose lists them.
 	slices.SortFunc(shown, func(a, b Container) int { return strings.Compare(a.Name, b.Name) })
-	switch {
-	case o.Quiet:
-		for _, c := range shown {
-			fmt.Fprintln(e.Out, c.ID)
-		}
-		return nil
-	case o.ListServices:
-		seen := map[string]bool{}
-		for _, c := range shown {
-			if !seen[c.Service] {
-				seen[c.Service] = true
-				fmt.Fprintln(e.Out, c.Service)
-			}
-		}
-		return nil
-	}
-	now := time.Now()
-	rows := make([]format.ContainerRow, 0, len(shown))
+	infos := make([]format.ContainerInfo, 0, len(shown))
 	for _, c := range shown {
-		rows = append(rows, format.NewContainerRow(containerInfo(c), now, !o.NoTrunc))
+		infos = append(infos, containerInfo(c))
 	}
-	return format.PsListing.Write(e.Out, o.Format, rows)
+	return infos, nil
 }
 
 // containerInfo is what ps formats of a container.

@@ -3,39 +3,30 @@ package compose
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/internal/format"
-	"berth.dev/berth/project"
 )
 
-// StatsOptions are the flags of `stats`.
+// StatsOptions are the flags of `stats` that choose what is sampled.
 type StatsOptions struct {
 	Services []string
 	NoStream bool
-	Format   string // table, json or a Go template
 	All      bool
 	NoTrunc  bool // the whole container ID
-	// Clear is written before each refresh when streaming (the terminal's clear
-	// sequence); nil prints one table after another.
-	Clear []byte
 }
 
 // statsInterval is docker stats's refresh period, and the span of the two samples
 // a CPU percentage needs.
 const statsInterval = time.Second
 
-// Stats shows the resource use of the project's running containers: one table with
-// NoStream, else a new one every second until ctx ends.
-func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) error {
+// Stats samples the resource use of the project's running containers and hands
+// show a row per container: once with NoStream, else every second until ctx ends.
+func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions, show func([]format.StatsRow) error) error {
 	if err := checkServices(p, o.Services); err != nil {
 		return err
-	}
-	if err := format.StatsListing.Check(o.Format); err != nil {
-		return fmt.Errorf("%w: %w", project.ErrInvalid, err)
 	}
 	prev := map[string]Stats{}
 	sample := func() ([]Container, map[string]Stats, error) {
@@ -76,10 +67,7 @@ func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) er
 		if err != nil {
 			return err
 		}
-		if o.Clear != nil && !o.NoStream {
-			e.Out.Write(o.Clear)
-		}
-		if err := printStats(e.Out, cs, prev, now, o); err != nil {
+		if err := show(statsRows(cs, prev, now, o.NoTrunc)); err != nil {
 			return err
 		}
 		if o.NoStream {
@@ -89,27 +77,17 @@ func (e *Engine) Stats(ctx context.Context, p *types.Project, o StatsOptions) er
 	}
 }
 
-type statsRow struct {
-	BlockIO   string `json:"BlockIO"`
-	CPUPerc   string `json:"CPUPerc"`
-	Container string `json:"Container"`
-	ID        string `json:"ID"`
-	Name      string `json:"Name"`
-	MemUsage  string `json:"MemUsage"`
-	MemPerc   string `json:"MemPerc"`
-	NetIO     string `json:"NetIO"`
-	PIDs      string `json:"PIDs"`
-}
-
-func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o StatsOptions) error {
-	var rows []statsRow
+// statsRows are the rows of the containers cs between two samples: CPU use is
+// the time it took between them.
+func statsRows(cs []Container, prev, now map[string]Stats, noTrunc bool) []format.StatsRow {
+	rows := []format.StatsRow{}
 	for _, c := range cs {
 		s, ok := now[c.ID]
 		id := shortDigest(c.ID)
-		if o.NoTrunc {
+		if noTrunc {
 			id = c.ID
 		}
-		row := statsRow{ID: id, Name: c.Name, Container: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
+		row := format.StatsRow{ID: id, Name: c.Name, Container: c.Name, CPUPerc: "--", MemUsage: "-- / --", MemPerc: "--", NetIO: "--", BlockIO: "--", PIDs: "--"}
 		if ok {
 			cpu := 0.0
 			if p, had := prev[c.ID]; had && s.Time.After(p.Time) && s.CPUNanos >= p.CPUNanos {
@@ -128,7 +106,7 @@ func printStats(w io.Writer, cs []Container, prev, now map[string]Stats, o Stats
 		}
 		rows = append(rows, row)
 	}
-	return format.StatsListing.Write(w, o.Format, rows)
+	return rows
 }
 
 // binarySize and decimalSize print sizes as docker stats does: memory in KiB, MiB,

@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -11,12 +10,12 @@ func TestStatsNoTrunc(t *testing.T) {
 	id := strings.Repeat("ab", 32)
 	cs := []Container{{ID: id, Name: "demo-web-1"}}
 	for _, noTrunc := range []bool{false, true} {
-		var out bytes.Buffer
-		if err := printStats(&out, cs, nil, nil, StatsOptions{NoTrunc: noTrunc}); err != nil {
-			t.Fatal(err)
+		rows := statsRows(cs, nil, nil, noTrunc)
+		if len(rows) != 1 {
+			t.Fatalf("--no-trunc %v: %d rows", noTrunc, len(rows))
 		}
-		if whole := strings.Contains(out.String(), id); whole != noTrunc || !strings.Contains(out.String(), id[:12]) {
-			t.Errorf("--no-trunc %v:\n%s", noTrunc, out.String())
+		if whole := rows[0].ID == id; whole != noTrunc || !strings.HasPrefix(rows[0].ID, id[:12]) {
+			t.Errorf("--no-trunc %v: ID %q", noTrunc, rows[0].ID)
 		}
 	}
 }

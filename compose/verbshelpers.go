@@ -1,11 +1,6 @@
 package compose
 
-import (
-	"encoding/json"
-	"fmt"
-
-	"berth.dev/berth/internal/names"
-)
+import "berth.dev/berth/internal/names"
 
 // What the network and volume verbs share.
 
@@ -18,18 +13,6 @@ func checkNames(kind names.Kind, list []string) error {
 		}
 	}
 	return nil
-}
-
-func writeJSONArray(e *Engine, v []map[string]any) error {
-	if v == nil {
-		v = []map[string]any{}
-	}
-	b, err := json.MarshalIndent(v, "", "    ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(e.Out, string(b))
-	return err
 }
 
 func nonNil(m map[string]string) map[string]string {

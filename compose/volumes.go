@@ -5,18 +5,19 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/project"
 )
 
 // ProjectVolumes is `volumes`: the project's volumes, or those the named services
 // mount.
-func (e *Engine) ProjectVolumes(ctx context.Context, p *types.Project, services []string, format string, quiet bool) error {
+func (e *Engine) ProjectVolumes(ctx context.Context, p *types.Project, services []string) ([]format.VolumeRow, error) {
 	if err := checkServices(p, services); err != nil {
-		return err
+		return nil, err
 	}
 	vols, err := e.Runtime.Volumes(ctx, p.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(services) > 0 {
 		_, keys := resourcesOf(p, services)
@@ -32,5 +33,5 @@ func (e *Engine) ProjectVolumes(ctx context.Context, p *types.Project, services 
 		}
 		vols = kept
 	}
-	return e.printVolumes(vols, format, quiet)
+	return volumeRows(vols), nil
 }

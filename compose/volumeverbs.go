@@ -2,13 +2,11 @@ package compose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
+	"berth.dev/berth/internal/format"
 	"berth.dev/berth/internal/names"
-	"berth.dev/berth/project"
 )
 
 // `berth volume …`: volumes outside projects.
@@ -70,64 +68,43 @@ const LabelVolumes = "berth.volumes"
 const LabelAnonymousVolumes = "berth.anonymous-volumes"
 
 // VolumeLs lists every volume berth made.
-func (e *Engine) VolumeLs(ctx context.Context, format string, quiet bool) error {
+func (e *Engine) VolumeLs(ctx context.Context) ([]format.VolumeRow, error) {
 	vols, err := e.Runtime.Volumes(ctx, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return e.printVolumes(vols, format, quiet)
+	return volumeRows(vols), nil
 }
 
-func (e *Engine) printVolumes(vols []Volume, format string, quiet bool) error {
-	switch {
-	case quiet:
-		for _, v := range vols {
-			fmt.Fprintln(e.Out, v.Name)
-		}
-		return nil
-	case format == "json":
-		enc := json.NewEncoder(e.Out)
-		for _, v := range vols {
-			if err := enc.Encode(volumeJSON(v)); err != nil {
-				return err
-			}
-		}
-		return nil
-	case format != "" && format != "table":
-		return fmt.Errorf("%w: unknown format %q: use table or json", project.ErrInvalid, format)
-	}
-	tw := tabwriter.NewWriter(e.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME\tPROJECT")
-	for _, v := range vols {
-		fmt.Fprintf(tw, "local\t%s\t%s\n", v.Name, v.Project)
-	}
-	return tw.Flush()
-}
-
-// VolumeInspect prints volumes as a JSON array.
-func (e *Engine) VolumeInspect(ctx context.Context, volumes []string) error {
+// VolumeInspect describes the volumes.
+func (e *Engine) VolumeInspect(ctx context.Context, volumes []string) ([]format.VolumeRow, error) {
 	if err := checkNames(names.Volume, volumes); err != nil {
-		return err
+		return nil, err
 	}
 	vols, err := e.Runtime.Volumes(ctx, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var out []map[string]any
+	var out []Volume
 	for _, name := range volumes {
 		found := false
 		for _, v := range vols {
 			if v.Name == name {
-				out, found = append(out, volumeJSON(v)), true
+				out, found = append(out, v), true
 			}
 		}
 		if !found {
-			return fmt.Errorf("volume %q: %w", name, ErrNotFound)
+			return nil, fmt.Errorf("volume %q: %w", name, ErrNotFound)
 		}
 	}
-	return writeJSONArray(e, out)
+	return volumeRows(out), nil
 }
 
-func volumeJSON(v Volume) map[string]any {
-	return map[string]any{"Name": v.Name, "Driver": "local", "Mountpoint": v.Mountpoint, "Created": v.Created, "Labels": nonNil(v.Labels)}
+func volumeRows(vols []Volume) []format.VolumeRow {
+	rows := make([]format.VolumeRow, 0, len(vols))
+	for _, v := range vols {
+		rows = append(rows, format.VolumeRow{Name: v.Name, Driver: "local", Mountpoint: v.Mountpoint,
+			Created: v.Created, Labels: nonNil(v.Labels), Project: v.Project})
+	}
+	return rows
 }

@@ -7,16 +7,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/format"
 )
 
 func newImagesCommand(g *globals) *cobra.Command {
-	var format string
+	var spec string
 	var quiet bool
 	cmd := projectVerb(g, "images [OPTIONS] [SERVICE...]", "List images used by the created containers", true,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
-			return e.Images(ctx, p, args, format, quiet)
+			rows, err := e.Images(ctx, p, args)
+			if err != nil {
+				return err
+			}
+			return render(cmd, format.ImagesListing, spec, quiet, rows)
 		})
-	cmd.Flags().StringVar(&format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
+	formatFlag(cmd, &spec)
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display IDs")
 	return cmd
 }

@@ -6,18 +6,23 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/format"
 )
 
 // newNetworkCommand manages networks outside projects, which compose files can use
 // as external networks.
 func newNetworkCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "network", Short: "Manage networks"}
-	var format string
+	var spec string
 	var quiet bool
 	ls := engineVerb(g, "ls [OPTIONS]", "List networks", cobra.NoArgs, func(cmd *cobra.Command, e *compose.Engine, args []string) error {
-		return e.NetworkLs(cmd.Context(), format, quiet)
+		rows, err := e.NetworkLs(cmd.Context())
+		if err != nil {
+			return err
+		}
+		return render(cmd, format.NetworkListing, spec, quiet, rows)
 	})
-	ls.Flags().StringVar(&format, "format", "table", "Format the output: table or json")
+	formatFlag(ls, &spec)
 	ls.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display network names")
 
 	var n compose.NetworkSpec
@@ -37,7 +42,11 @@ func newNetworkCommand(g *globals) *cobra.Command {
 	f.StringArrayVar(&labels, "label", nil, "Set metadata on a network")
 
 	inspect := engineVerb(g, "inspect NETWORK...", "Display detailed information on networks", cobra.MinimumNArgs(1), func(cmd *cobra.Command, e *compose.Engine, args []string) error {
-		return e.NetworkInspect(cmd.Context(), args)
+		rows, err := e.NetworkInspect(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		return format.Inspect(cmd.OutOrStdout(), rows)
 	})
 	rm := engineVerb(g, "rm NETWORK...", "Remove networks", cobra.MinimumNArgs(1), func(cmd *cobra.Command, e *compose.Engine, args []string) error {
 		return e.NetworkRm(cmd.Context(), args)
@@ -49,12 +58,16 @@ func newNetworkCommand(g *globals) *cobra.Command {
 // newVolumeCommand manages volumes outside projects.
 func newVolumeCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "volume", Short: "Manage volumes"}
-	var format string
+	var spec string
 	var quiet, force bool
 	ls := engineVerb(g, "ls [OPTIONS]", "List volumes", cobra.NoArgs, func(cmd *cobra.Command, e *compose.Engine, args []string) error {
-		return e.VolumeLs(cmd.Context(), format, quiet)
+		rows, err := e.VolumeLs(cmd.Context())
+		if err != nil {
+			return err
+		}
+		return render(cmd, format.VolumeListing, spec, quiet, rows)
 	})
-	ls.Flags().StringVar(&format, "format", "table", "Format the output: table or json")
+	formatFlag(ls, &spec)
 	ls.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display volume names")
 
 	var labels []string
@@ -63,7 +76,11 @@ func newVolumeCommand(g *globals) *cobra.Command {
 	})
 	create.Flags().StringArrayVar(&labels, "label", nil, "Set metadata for a volume")
 	inspect := engineVerb(g, "inspect VOLUME...", "Display detailed information on volumes", cobra.MinimumNArgs(1), func(cmd *cobra.Command, e *compose.Engine, args []string) error {
-		return e.VolumeInspect(cmd.Context(), args)
+		rows, err := e.VolumeInspect(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		return format.Inspect(cmd.OutOrStdout(), rows)
 	})
 	rm := engineVerb(g, "rm [OPTIONS] VOLUME...", "Remove volumes", cobra.MinimumNArgs(1), func(cmd *cobra.Command, e *compose.Engine, args []string) error {
 		return e.VolumeRm(cmd.Context(), args, force)

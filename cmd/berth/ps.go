@@ -2,17 +2,19 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/format"
 )
 
 func newPsCommand(g *globals) *cobra.Command {
 	var o compose.PsOptions
-	var filter string
-	var orphans bool
+	var filter, spec string
+	var orphans, quiet, services, noTrunc bool
 	cmd := &cobra.Command{
 		Use:   "ps [OPTIONS] [SERVICE...]",
 		Short: "List containers",
@@ -27,19 +29,35 @@ func newPsCommand(g *globals) *cobra.Command {
 				}
 				o.Status = append(o.Status, value)
 			}
+			if err := checkFormat(format.PsListing, spec); err != nil {
+				return err
+			}
 			return g.withEngine(cmd.Context(), true, func(e *compose.Engine, p *types.Project) error {
-				return e.Ps(cmd.Context(), p, o)
+				infos, err := e.Ps(cmd.Context(), p, o)
+				if err != nil {
+					return err
+				}
+				now := time.Now()
+				rows := make([]format.ContainerRow, 0, len(infos))
+				for _, c := range infos {
+					// --quiet prints whole IDs, as docker compose's.
+					rows = append(rows, format.NewContainerRow(c, now, !noTrunc && !quiet))
+				}
+				if services && !quiet {
+					return render(cmd, format.PsServicesListing, "", true, rows)
+				}
+				return render(cmd, format.PsListing, spec, quiet, rows)
 			})
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&o.All, "all", "a", false, "Show all containers, also stopped ones")
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "Only display IDs")
-	f.BoolVar(&o.ListServices, "services", false, "Display services")
-	f.StringVar(&o.Format, "format", "table", "Format the output: table, json, or a Go template (table TEMPLATE for a table of it)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "Only display IDs")
+	f.BoolVar(&services, "services", false, "Display services")
+	formatFlag(cmd, &spec)
 	f.StringVar(&filter, "filter", "", "Filter services by a property (supported filters: status)")
 	f.StringArrayVar(&o.Status, "status", nil, "Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]")
 	f.BoolVar(&orphans, "orphans", true, "Include orphaned services (not declared by project)")
-	f.BoolVar(&o.NoTrunc, "no-trunc", false, "Don't truncate output")
+	f.BoolVar(&noTrunc, "no-trunc", false, "Don't truncate output")
 	return cmd
 }

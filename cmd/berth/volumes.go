@@ -7,16 +7,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth.dev/berth/compose"
+	"berth.dev/berth/internal/format"
 )
 
 func newVolumesCommand(g *globals) *cobra.Command {
-	var format string
+	var spec string
 	var quiet bool
 	cmd := projectVerb(g, "volumes [OPTIONS] [SERVICE...]", "List volumes", true,
 		func(ctx context.Context, cmd *cobra.Command, e *compose.Engine, p *types.Project, args []string) error {
-			return e.ProjectVolumes(ctx, p, args, format, quiet)
+			rows, err := e.ProjectVolumes(ctx, p, args)
+			if err != nil {
+				return err
+			}
+			return render(cmd, format.VolumeListing, spec, quiet, rows)
 		})
-	cmd.Flags().StringVar(&format, "format", "table", "Format the output: table or json")
+	formatFlag(cmd, &spec)
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display volume names")
 	return cmd
 }

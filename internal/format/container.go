@@ -14,10 +14,14 @@ import (
 
 // PsListing is how `ps` prints, with docker compose's default columns and titles.
 var PsListing = Listing{
-	Table: "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}",
+	Default: "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}",
 	Headers: map[string]string{"ID": "CONTAINER ID", "RunningFor": "CREATED", "CreatedAt": "CREATED AT",
 		"LocalVolumes": "LOCAL VOLUMES"},
+	Key: "ID",
 }
+
+// PsServicesListing is `ps --services`: each service once.
+var PsServicesListing = Listing{Key: "Service"}
 
 // ContainerInfo is what berth knows of a container, before formatting.
 type ContainerInfo struct {

@@ -1,7 +1,9 @@
-// Package format renders berth's listings (ps, ls, images, stats) the way docker's
-// formatter does, so a script written against docker compose reads berth's output
-// the same way: "table" (the default columns), "table TEMPLATE", "json" (one object
-// per row and line) and any Go template over the same field names.
+// Package format renders berth's listings (ps, ls, images, stats, events, network
+// and volume ls and inspect, top) the way docker's formatter does, so a script
+// written against docker compose reads berth's output the same way: "table" (the
+// default columns), "table TEMPLATE", "json" (one object per row and line) and any
+// Go template over the same field names. The engine returns rows; cmd/berth hands
+// them here (render.go).
 package format
 
 import (
@@ -18,11 +20,19 @@ import (
 
 // Listing says how one kind of row prints.
 type Listing struct {
-	// Table is the default "table …" template of the verb.
-	Table string
+	// Default is the verb's format when none is asked: a "table …" template, or a
+	// plain one (events' lines).
+	Default string
 	// Headers are the column titles of the row's fields; a field not named here is
 	// titled in upper case.
 	Headers map[string]string
+	// Key is the field --quiet prints (an ID, a name).
+	Key string
+	// JSONArray prints "json" as one array of the rows, as docker compose's ls and
+	// images do, rather than one object a line.
+	JSONArray bool
+	// Tight tables have columns as wide as their cells, not at least 10 as docker's.
+	Tight bool
 }
 
 // Write renders rows (structs of one type) as spec asks: "" or "table" for the
@@ -33,9 +43,9 @@ func (l Listing) Write(w io.Writer, spec string, rows any) error {
 	if err != nil {
 		return err
 	}
-	items := reflect.ValueOf(rows)
-	if items.Kind() != reflect.Slice {
-		return fmt.Errorf("format: rows must be a slice, not %s", items.Kind())
+	items, err := slice(rows)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if table {
@@ -57,7 +67,11 @@ func (l Listing) Write(w io.Writer, spec string, rows any) error {
 		return err
 	}
 	// docker's column layout: at least 10 wide, 3 spaces between.
-	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+	minWidth := 10
+	if l.Tight {
+		minWidth = 0
+	}
+	tw := tabwriter.NewWriter(w, minWidth, 1, 3, ' ', 0)
 	if _, err := tw.Write(buf.Bytes()); err != nil {
 		return err
 	}
@@ -75,7 +89,7 @@ func (l Listing) parse(spec string) (*template.Template, bool, error) {
 	text, table := spec, false
 	switch {
 	case spec == "" || spec == "table":
-		text, table = strings.TrimPrefix(l.Table, "table"), true
+		text, table = strings.CutPrefix(l.Default, "table ")
 	case strings.HasPrefix(spec, "table "):
 		text, table = spec[len("table "):], true
 	case spec == "json":
