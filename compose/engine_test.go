@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/project"
 )
 
 // The engine on the fake runtime: the order up and down work in, the conditions
@@ -428,5 +429,87 @@ func TestEngineStopStartOrder(t *testing.T) {
 	want := []string{"start demo-web-1", "start demo-proxy-1"}
 	if !slices.Equal(j, want) {
 		t.Errorf("start did %v, want %v (db runs already)", j, want)
+	}
+}
+
+// up --pull always pulls every image in the one graph, before the containers made
+// from it: a container is made anew only when its image's digest changed.
+func TestEngineUpPullRefreshes(t *testing.T) {
+	e, rt, msgs := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	db, web := rt.byName(t, "demo-db-1"), rt.byName(t, "demo-web-1")
+
+	always := detached()
+	always.Pull = "always"
+	n := len(rt.Journal())
+	if err := e.Up(testCtx(t), p, always); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()[n:]
+	want := []string{"pull db", "pull proxy", "pull web"}
+	if got := slices.Sorted(slices.Values(j)); !slices.Equal(got, want) {
+		t.Errorf("up --pull always with the same digests did %v, want only %v", j, want)
+	}
+
+	rt.published["web"] = "sha256:new"
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, always); err != nil {
+		t.Fatal(err)
+	}
+	j = rt.Journal()[n:]
+	happensBefore(t, j, "pull web", "remove demo-web-1")
+	happensBefore(t, j, "remove demo-web-1", "create demo-web-1")
+	if rt.byName(t, "demo-db-1").ID != db.ID || rt.byName(t, "demo-web-1").ID == web.ID {
+		t.Errorf("a new digest of web recreates web alone; journal:\n%s", strings.Join(j, "\n"))
+	}
+
+	// The next up finds the new container made from the new digest: nothing to do.
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("up after the pull changed: %v", j)
+	}
+
+	// --dry-run prints the pulls in the plan, and does nothing.
+	msgs.b.Reset()
+	dry := always
+	dry.DryRun = true
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, dry); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("up --dry-run changed: %v", j)
+	}
+	if out := msgs.String(); !strings.Contains(out, "pull image web (--pull always)\n") || !strings.Contains(out, "refresh container demo-web-1 (") {
+		t.Errorf("up --dry-run printed:\n%s", out)
+	}
+}
+
+// A build that takes another service's image as a context waits for that build,
+// and a container waits for the build of its image.
+func TestEngineUpBuildsInTheGraph(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	p := loadProject(t, `
+services:
+  base: {build: .}
+  app: {build: {context: ., additional_contexts: {base: "service:base"}}, depends_on: [db]}
+  db: {image: db}
+`)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()
+	happensBefore(t, j, "build demo-base", "build demo-app")
+	happensBefore(t, j, "build demo-app", "create demo-app-1")
+	happensBefore(t, j, "build demo-base", "create demo-base-1")
+	happensBefore(t, j, "pull db", "create demo-db-1")
+	if c := rt.byName(t, "demo-app-1"); c.Labels[project.LabelImage] != "sha256:built-demo-app" {
+		t.Errorf("app's container records image %q, want the digest of the build", c.Labels[project.LabelImage])
 	}
 }

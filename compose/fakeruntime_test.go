@@ -34,9 +34,11 @@ type fakeRuntime struct {
 	subs       []chan Event
 
 	// behave is what a service's containers do once started; failCreate makes the
-	// next Create of a container name fail with the error (once).
+	// next Create of a container name fail with the error (once); published is the
+	// digest a pull of a ref gets (default sha256:<ref>).
 	behave     map[string]behaviour
 	failCreate map[string]error
+	published  map[string]string
 }
 
 // behaviour scripts a service's task: Exit set means it exits at once with that
@@ -58,7 +60,7 @@ var _ Runtime = (*fakeRuntime)(nil)
 func newFakeRuntime() *fakeRuntime {
 	return &fakeRuntime{
 		containers: map[string]*fakeContainer{}, networks: map[string]Network{}, volumes: map[string]Volume{},
-		images: map[string]string{}, behave: map[string]behaviour{}, failCreate: map[string]error{},
+		images: map[string]string{}, behave: map[string]behaviour{}, failCreate: map[string]error{}, published: map[string]string{},
 	}
 }
 
@@ -325,6 +327,9 @@ func (f *fakeRuntime) Pull(_ context.Context, ref, _ string, _ func(Progress)) e
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.images[ref] = "sha256:" + ref
+	if d, ok := f.published[ref]; ok {
+		f.images[ref] = d
+	}
 	f.record("pull %s", ref)
 	return nil
 }

@@ -107,6 +107,15 @@ services:
   netuser: {image: netuser, network_mode: "service:db"}
   pidjoiner: {image: pidjoiner, pid: "service:db"}
 `)
+	// app builds demo-app on base's image; worker runs the image app builds; db pulls.
+	builds := loadProject(t, `
+services:
+  base: {build: .}
+  app: {build: {context: ., additional_contexts: {base: "service:base"}}, depends_on: [db]}
+  worker: {image: demo-app}
+  db: {image: db}
+`)
+	builtImages := map[string]string{"demo-base": "sha256:20", "demo-app": "sha256:21", "db": "sha256:4"}
 	all := func(p *types.Project, state string, imgs map[string]string) []Container {
 		var cs []Container
 		for _, name := range p.ServiceNames() {
@@ -153,6 +162,11 @@ services:
 		{"up-namespaces-of-recreated", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...), PlanOptions{}},
 		{"up-no-deps-recreates-namespace-sharers-after", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...),
 			PlanOptions{Services: []string{"db"}, NoDeps: true}},
+		{"up-pulls-missing-images", p, Observed{}, PlanOptions{PullPolicy: pullOverride("policy")}},
+		{"up-pull-always-refreshes", p, upToDate(p, images, all(p, StateRunning, images)...), PlanOptions{PullPolicy: pullOverride("always")}},
+		{"up-builds-before-creates", builds, upToDate(builds, images), PlanOptions{PullPolicy: pullOverride("policy")}},
+		{"up-build-refreshes", builds, upToDate(builds, builtImages, all(builds, StateRunning, builtImages)...),
+			PlanOptions{PullPolicy: pullOverride("policy"), Build: BuildPolicy{Always: true}, Services: []string{"app"}}},
 		{"up-always-recreate-deps", deps, upToDate(deps, images, all(deps, StateRunning, images)...),
 			PlanOptions{Services: []string{"migrate"}, AlwaysRecreateDeps: true}},
 	} {
