@@ -513,3 +513,51 @@ services:
 		t.Errorf("app's container records image %q, want the digest of the build", c.Labels[project.LabelImage])
 	}
 }
+
+// pause, unpause, kill, restart and rm run their plans: dependents first on the
+// way down, dependencies first on the way up.
+func TestEngineEachContainerVerbs(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	step := func(name string, verb func() error) []string {
+		t.Helper()
+		n := len(rt.Journal())
+		if err := verb(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return rt.Journal()[n:]
+	}
+	j := step("pause", func() error { return e.Pause(testCtx(t), p, nil) })
+	happensBefore(t, j, "pause demo-proxy-1", "pause demo-web-1")
+	happensBefore(t, j, "pause demo-web-1", "pause demo-db-1")
+	j = step("unpause", func() error { return e.Unpause(testCtx(t), p, nil) })
+	happensBefore(t, j, "unpause demo-db-1", "unpause demo-web-1")
+	happensBefore(t, j, "unpause demo-web-1", "unpause demo-proxy-1")
+
+	j = step("restart", func() error { return e.Restart(testCtx(t), p, nil, nil, false) })
+	happensBefore(t, j, "stop demo-proxy-1", "stop demo-web-1")
+	happensBefore(t, j, "stop demo-web-1", "stop demo-db-1")
+	happensBefore(t, j, "stop demo-db-1", "start demo-db-1")
+	happensBefore(t, j, "start demo-db-1", "start demo-web-1")
+	happensBefore(t, j, "stop demo-proxy-1", "start demo-web-1")
+	happensBefore(t, j, "start demo-web-1", "start demo-proxy-1")
+
+	j = step("kill web", func() error { return e.Kill(testCtx(t), p, []string{"web"}, "SIGTERM", false) })
+	if want := []string{"kill demo-web-1 SIGTERM"}; !slices.Equal(j, want) {
+		t.Errorf("kill web did %v, want %v", j, want)
+	}
+	// rm leaves what runs; rm -s stops and removes it, dependents first.
+	j = step("rm", func() error { return e.Rm(testCtx(t), p, RmOptions{Services: []string{"db"}}) })
+	if len(j) != 0 {
+		t.Errorf("rm removed a running container: %v", j)
+	}
+	j = step("rm -s", func() error { return e.Rm(testCtx(t), p, RmOptions{Stop: true}) })
+	happensBefore(t, j, "remove demo-proxy-1", "stop demo-db-1")
+	happensBefore(t, j, "remove demo-web-1", "remove demo-db-1")
+	if cs, _ := rt.Containers(testCtx(t), "demo"); len(cs) != 0 {
+		t.Errorf("rm -s left %v", cs)
+	}
+}

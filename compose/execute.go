@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,10 @@ type executor struct {
 	build                BuildOptions
 	quietPull, quietPush bool
 	tolerate             bool
+	// signal is what kill sends; anonVolumes removes the anonymous volumes of the
+	// containers removed (rm -v).
+	signal      string
+	anonVolumes bool
 
 	mu      sync.Mutex
 	images  map[string]string    // ref → digest of the images this run pulled or built
@@ -43,8 +48,12 @@ func (e *Engine) newExecutor(p *types.Project, obs Observed) *executor {
 	return &executor{e: e, p: p, obs: obs, images: map[string]string{}, created: map[string]Container{}, started: map[string]bool{}}
 }
 
-// execute runs the plan's operations as parallel as their edges allow.
+// execute runs the plan's operations as parallel as their edges allow. Under
+// --dry-run it prints the plan first; the dry runtime then changes nothing.
 func (x *executor) execute(ctx context.Context, plan Plan) error {
+	if _, dry := x.e.Runtime.(DryRun); dry {
+		fmt.Fprint(x.e.Out, plan.String())
+	}
 	nodes := make([]scheduler.Node, 0, len(plan.Ops))
 	for _, op := range plan.Ops {
 		deps := make([]string, len(op.After))
@@ -122,10 +131,33 @@ func (x *executor) do(ctx context.Context, op Op) error {
 		}
 		e.event("Container", op.Target, "Stopped", true)
 		return nil
+	case OpKill:
+		e.event("Container", op.Target, "Killing", false)
+		if err := e.Runtime.Kill(ctx, op.Existing.ID, x.signal); err != nil && !errors.Is(err, ErrNotRunning) {
+			return e.failed("Container", op.Target, err)
+		}
+		e.event("Container", op.Target, "Killed", true)
+		return nil
+	case OpPause, OpUnpause:
+		act, done := e.Runtime.Pause, "Paused"
+		if op.Kind == OpUnpause {
+			act, done = e.Runtime.Unpause, "Unpaused"
+		}
+		if err := act(ctx, op.Existing.ID); err != nil {
+			return e.failed("Container", op.Target, err)
+		}
+		e.event("Container", op.Target, done, true)
+		return nil
 	case OpKeep:
 		return nil
 	case OpRemove:
-		return e.stopAndRemove(ctx, *op.Existing, x.timeout, s, x.remove)
+		if err := e.stopAndRemove(ctx, *op.Existing, x.timeout, s, x.remove); err != nil || !x.anonVolumes {
+			return err
+		}
+		if anon := op.Existing.Labels[LabelAnonymousVolumes]; anon != "" {
+			return e.removeEach(ctx, "Volume", strings.Split(anon, ","), e.Runtime.RemoveVolume, ErrNotFound)
+		}
+		return nil
 	case OpServiceStarted:
 		return nil // its edges are the wait
 	case OpServiceHealthy, OpServiceCompleted:

@@ -33,6 +33,9 @@ const (
 	OpKeep          OpKind = "keep"
 	OpRemove        OpKind = "remove"
 	OpRestart       OpKind = "restart"
+	OpKill          OpKind = "kill"
+	OpPause         OpKind = "pause"
+	OpUnpause       OpKind = "unpause"
 	OpRemoveNetwork OpKind = "remove network"
 	OpRemoveVolume  OpKind = "remove volume"
 	OpRemoveImage   OpKind = "remove image"
@@ -54,7 +57,7 @@ func (k OpKind) isWait() bool {
 // onContainer says whether an operation acts on one container of a service.
 func (k OpKind) onContainer() bool {
 	switch k {
-	case OpCreate, OpRecreate, OpRefresh, OpStart, OpStop, OpKeep, OpRemove, OpRestart:
+	case OpCreate, OpRecreate, OpRefresh, OpStart, OpStop, OpKeep, OpRemove, OpRestart, OpKill, OpPause, OpUnpause:
 		return true
 	}
 	return false
@@ -492,8 +495,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 
 	for _, c := range orphans(p, obs.Containers) {
 		if o.RemoveOrphans {
-			c := c
-			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
+			plan.Ops = append(plan.Ops, orphanRemoval(c))
 		} else if !o.IgnoreOrphans {
 			plan.Warnings = append(plan.Warnings, orphanWarning(c))
 		}
