@@ -561,3 +561,22 @@ func TestEngineEachContainerVerbs(t *testing.T) {
 		t.Errorf("rm -s left %v", cs)
 	}
 }
+
+// run brings up the service's dependencies and waits for its own depends_on
+// conditions before it makes the one-off container.
+func TestEngineRunWaitsForConditions(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	rt.behave["dep"] = behaviour{Health: HealthUnhealthy}
+	_, err := e.Run(testCtx(t), conditionProject(t, types.ServiceConditionHealthy, true), RunOptions{Service: "web", Detach: true})
+	if err == nil || !strings.Contains(err.Error(), "demo-dep-1 is unhealthy") {
+		t.Fatalf("run: %v, want the dependency's failure", err)
+	}
+	for _, entry := range rt.Journal() {
+		if strings.HasPrefix(entry, "create demo-web-run") {
+			t.Errorf("the one-off was made although its dependency is unhealthy: %v", rt.Journal())
+		}
+	}
+	if !hasEntry(rt.Journal(), "start demo-dep-1") {
+		t.Errorf("run did not start its dependency: %v", rt.Journal())
+	}
+}

@@ -183,6 +183,10 @@ type PlanOptions struct {
 	AlwaysRecreateDeps bool
 	// NoStart creates the containers without starting them (`create`, up --no-start).
 	NoStart bool
+	// OneOff is the service `run` starts a one-off container of, once this plan
+	// (its dependencies' up) is done: the plan ends with the waits of its
+	// depends_on, so that the one-off starts when they hold.
+	OneOff string
 	// PullPolicy and Build say which images to pull and build before the
 	// containers that run them are made (--pull, --build, --no-build).
 	PullPolicy PullPolicy
@@ -532,12 +536,16 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[strin
 	out = append(out, Op{Kind: OpStartAgent, Reason: "unless it runs: it serves the containers' DNS and healthchecks"})
 
 	waits := map[OpID]*Op{}
+	at := map[OpID]int{} // where a wait is in out, once emitted
 	var wait func(id OpID, dependent string)
 	wait = func(id OpID, dependent string) {
 		if w, ok := waits[id]; ok {
 			if !slices.Contains(w.For, dependent) {
 				w.For = append(w.For, dependent)
 				w.Reason += ", " + dependent
+				if i, ok := at[id]; ok {
+					out[i].For, out[i].Reason = slices.Clone(w.For), w.Reason
+				}
 			}
 			return
 		}
@@ -562,6 +570,7 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[strin
 		for _, before := range w.After {
 			emit(before)
 		}
+		at[id] = len(out)
 		out = append(out, *w)
 	}
 
@@ -604,6 +613,13 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[strin
 			emit(id)
 		}
 		out = append(out, op)
+	}
+	if o.OneOff != "" {
+		for _, d := range g.Deps[o.OneOff] {
+			id := dependencyWait(d, p.Services[o.OneOff].DependsOn[d], false)
+			wait(id, o.OneOff)
+			emit(id)
+		}
 	}
 	return out
 }

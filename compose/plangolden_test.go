@@ -167,6 +167,7 @@ services:
 		{"up-builds-before-creates", builds, upToDate(builds, images), PlanOptions{PullPolicy: pullOverride("policy")}},
 		{"up-build-refreshes", builds, upToDate(builds, builtImages, all(builds, StateRunning, builtImages)...),
 			PlanOptions{PullPolicy: pullOverride("policy"), Build: BuildPolicy{Always: true}, Services: []string{"app"}}},
+		{"run-dependencies-and-their-conditions", deps, upToDate(deps, images), PlanOptions{Services: []string{"migrate", "cache", "db"}, OneOff: "web"}},
 		{"up-always-recreate-deps", deps, upToDate(deps, images, all(deps, StateRunning, images)...),
 			PlanOptions{Services: []string{"migrate"}, AlwaysRecreateDeps: true}},
 	} {

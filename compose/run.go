@@ -73,7 +73,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 		}
 	}
 	if deps := g.Deps[o.Service]; len(deps) > 0 && !o.NoDeps {
-		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Detach: true}); err != nil {
+		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps, OneOff: o.Service}, Detach: true}); err != nil {
 			return 0, err
 		}
 	}
