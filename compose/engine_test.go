@@ -580,3 +580,22 @@ func TestEngineRunWaitsForConditions(t *testing.T) {
 		t.Errorf("run did not start its dependency: %v", rt.Journal())
 	}
 }
+
+// A failed pull makes nothing, not even the containers whose images are there: up
+// fails before it changes the project, as with a failed build.
+func TestEngineFailedPullMakesNothing(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	rt.failPull["web"] = errors.New("registry says no")
+	err := e.Up(testCtx(t), loadProject(t, chain), detached())
+	if err == nil || !strings.Contains(err.Error(), "registry says no") {
+		t.Fatalf("up: %v, want the pull's failure", err)
+	}
+	for _, entry := range rt.Journal() {
+		if !strings.HasPrefix(entry, "pull ") {
+			t.Errorf("up did %q although a pull failed; journal: %v", entry, rt.Journal())
+		}
+	}
+	if !hasEntry(rt.Journal(), "pull db") {
+		t.Errorf("the other pulls did not run: %v", rt.Journal())
+	}
+}

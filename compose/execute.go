@@ -158,7 +158,7 @@ func (x *executor) do(ctx context.Context, op Op) error {
 			return e.removeEach(ctx, "Volume", strings.Split(anon, ","), e.Runtime.RemoveVolume, ErrNotFound)
 		}
 		return nil
-	case OpServiceStarted:
+	case OpServiceStarted, OpImagesReady:
 		return nil // its edges are the wait
 	case OpServiceHealthy, OpServiceCompleted:
 		return e.await(ctx, x.p.Name, op)

@@ -23,8 +23,11 @@ const (
 	OpCreateNetwork OpKind = "create network"
 	OpCreateVolume  OpKind = "create volume"
 	OpStartAgent    OpKind = "start agent"
-	OpCreate        OpKind = "create"
-	OpRecreate      OpKind = "recreate"
+	// OpImagesReady follows every build and pull of up's plan; everything else
+	// follows it, so that a failed image makes nothing.
+	OpImagesReady OpKind = "images ready"
+	OpCreate      OpKind = "create"
+	OpRecreate    OpKind = "recreate"
 	// OpRefresh recreates a container only if the image this plan pulls or builds
 	// for it comes out with another digest than the one it was made from.
 	OpRefresh       OpKind = "refresh"
@@ -363,6 +366,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	nImages := len(plan.Ops)
 	for _, name := range services {
 		if s := p.Services[name]; s.NetworkMode == "host" && len(s.Ports) > 0 {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf("service %q: published ports are discarded when using host network mode", name))
@@ -494,8 +498,21 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			}
 		}
 	}
-	wired := wireUp(p, g, ops, made, images, o)
-	plan.Ops = append(plan.Ops, wired...)
+	rest := append(plan.Ops[nImages:], wireUp(p, g, ops, made, images, o)...)
+	plan.Ops = plan.Ops[:nImages:nImages]
+	if nImages > 0 {
+		ready := Op{Kind: OpImagesReady, Reason: "every build and pull done: a failed one makes nothing"}
+		for _, op := range plan.Ops {
+			ready.After = append(ready.After, op.ID())
+		}
+		plan.Ops = append(plan.Ops, ready)
+		for i := range rest {
+			if len(rest[i].After) == 0 {
+				rest[i].After = []OpID{ready.ID()}
+			}
+		}
+	}
+	plan.Ops = append(plan.Ops, rest...)
 
 	for _, c := range orphans(p, obs.Containers) {
 		if o.RemoveOrphans {
@@ -510,7 +527,8 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 // wireUp gives up's container operations their edges, and adds what they wait
 // for: berth's agent before a container starts, a container's start after its
 // creation, the image (images: by ref), networks and volumes it is made with when
-// this plan pulls, builds or makes them, and the depends_on conditions of its
+// this plan pulls, builds or makes them (an image: once all are there), and the
+// depends_on conditions of its
 // service (each a wait, placed before its first dependent). Removals wait for
 // nothing.
 func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[string]OpID, o PlanOptions) []Op {
@@ -582,8 +600,8 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[strin
 		if op.Kind != OpStart || op.Existing != nil {
 			// What the container is made with (a creation) or needs to run (a start of
 			// an existing one): its networks and volumes, its dependencies.
-			if id, ok := images[p.Services[op.Service].Image]; ok && op.Kind.makes() {
-				op.After = append(op.After, id)
+			if _, ok := images[p.Services[op.Service].Image]; ok && op.Kind.makes() {
+				op.After = append(op.After, OpID{Kind: OpImagesReady})
 			}
 			nets, vols := resourcesOf(p, []string{op.Service})
 			for _, key := range nets {
