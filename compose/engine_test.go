@@ -599,3 +599,24 @@ func TestEngineFailedPullMakesNothing(t *testing.T) {
 		t.Errorf("the other pulls did not run: %v", rt.Journal())
 	}
 }
+
+// Under --dry-run a verb prints the plan it executes and changes nothing.
+func TestEngineDryRunPrintsThePlan(t *testing.T) {
+	e, rt, msgs := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := rt.Containers(testCtx(t), "demo")
+	n := len(rt.Journal())
+	dry := &Engine{Runtime: DryRun{Runtime: rt}, Progress: e.Progress, Out: msgs, Err: msgs}
+	if err := dry.Restart(testCtx(t), p, nil, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("restart --dry-run changed: %v", j)
+	}
+	if want := PlanRestart(serviceContainers(cs, nil)).String(); msgs.String() != want {
+		t.Errorf("restart --dry-run printed:\n%s\nwant its plan:\n%s", msgs, want)
+	}
+}
