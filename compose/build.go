@@ -17,7 +17,6 @@ import (
 	"berth.dev/berth/internal/builder"
 	"berth.dev/berth/internal/progress"
 	"berth.dev/berth/project"
-	"berth.dev/berth/scheduler"
 )
 
 // BuildRequest asks the runtime to build one service's image.
@@ -66,7 +65,9 @@ func (e *Engine) Build(ctx context.Context, p *types.Project, o BuildOptions) er
 	if o.Print {
 		return e.printBake(p, plan, o)
 	}
-	if err := e.build(ctx, p, plan, o); err != nil || !o.Push || o.Check {
+	x := e.newExecutor(p, Observed{})
+	x.build = o
+	if err := x.execute(ctx, plan); err != nil || !o.Push || o.Check {
 		return err
 	}
 	var built []string
@@ -114,7 +115,7 @@ func PlanBuilds(p *types.Project, services []string, obs Observed, policy BuildP
 				return Plan{}, err
 			}
 			seen[s.Image] = true
-			plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: s.Image, Service: name, Reason: reason})
+			plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: s.Image, Service: name, Reason: reason, After: contextBuilds(p, s, seen)})
 		}
 	}
 	return plan, nil
@@ -163,9 +164,21 @@ func planContextBuilds(p *types.Project, s types.ServiceConfig, obs Observed, se
 			return err
 		}
 		seen[dep.Image] = true
-		plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: dep.Image, Service: name, Reason: "a context of " + s.Name + "'s build"})
+		plan.Ops = append(plan.Ops, Op{Kind: OpBuild, Target: dep.Image, Service: name, Reason: "a context of " + s.Name + "'s build", After: contextBuilds(p, dep, seen)})
 	}
 	return nil
+}
+
+// contextBuilds are the builds a build of s waits for: those of the images it takes
+// as contexts (service:NAME) that the plan builds (planned).
+func contextBuilds(p *types.Project, s types.ServiceConfig, planned map[string]bool) []OpID {
+	var out []OpID
+	for _, name := range project.BuildDependencies(s) {
+		if image := p.Services[name].Image; planned[image] {
+			out = append(out, OpID{Kind: OpBuild, Target: image})
+		}
+	}
+	return out
 }
 
 // toPull keeps the services whose image comes from a registry: not those that build
@@ -181,58 +194,44 @@ func toPull(p *types.Project, services []string, policy BuildPolicy) []string {
 	return out
 }
 
-// build runs the planned builds (the builder takes them one at a time); the
+// build runs one planned build (the builder takes them one at a time); the
 // builder's lines go to progress.
-func (e *Engine) build(ctx context.Context, p *types.Project, plan Plan, o BuildOptions) error {
-	var nodes []scheduler.Node
-	planned := map[string]bool{}
-	for _, op := range plan.Ops {
-		planned[op.Target] = true
+func (e *Engine) build(ctx context.Context, p *types.Project, op Op, o BuildOptions) error {
+	s := p.Services[op.Service]
+	ref := op.Target
+	spec, err := buildSpec(p, s, o)
+	if err != nil {
+		return e.failed("Image", ref, err)
 	}
-	for _, op := range plan.Ops {
-		s := p.Services[op.Service]
-		ref := op.Target
-		spec, err := buildSpec(p, s, o)
-		if err != nil {
-			return err
+	// A service: context is the other service's image, built before it when the
+	// plan builds it.
+	images := map[string]string{}
+	for name, ctx := range s.Build.AdditionalContexts {
+		if dep, ok := strings.CutPrefix(ctx, types.ServicePrefix); ok {
+			images[name] = p.Services[dep].Image
 		}
-		// A service: context is the other service's image, once it is built.
-		images := map[string]string{}
-		var deps []string
-		for name, ctx := range s.Build.AdditionalContexts {
-			if dep, ok := strings.CutPrefix(ctx, types.ServicePrefix); ok {
-				image := p.Services[dep].Image
-				images[name] = image
-				if planned[image] {
-					deps = append(deps, "build:"+image)
-				}
-			}
-		}
-		nodes = append(nodes, scheduler.Node{ID: "build:" + ref, Deps: deps, Run: func(ctx context.Context) error {
-			e.event("Image", ref, "Building", false)
-			out := &buildOutput{emit: func(line string) {
-				if !o.Quiet {
-					e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: "Building", Text: line})
-				}
-			}}
-			err := e.Runtime.Build(ctx, BuildRequest{Service: s.Name, Ref: ref, Tags: s.Build.Tags, Spec: spec, ContextImages: images, Output: out})
-			if err != nil {
-				var be *builder.Error
-				if errors.As(err, &be) && len(be.Output) > 0 {
-					// One write, so that parallel builds do not interleave their lines.
-					fmt.Fprintf(e.Err, "service %q: the builder's last lines:\n  %s\n", s.Name, strings.Join(be.Output, "\n  "))
-				}
-				return e.failed("Image", ref, fmt.Errorf("service %q: build %s: %w", s.Name, ref, err))
-			}
-			if o.Check {
-				e.event("Image", ref, "Checked", true)
-			} else {
-				e.event("Image", ref, "Built", true)
-			}
-			return nil
-		}})
 	}
-	return e.run(ctx, nodes)
+	e.event("Image", ref, "Building", false)
+	out := &buildOutput{emit: func(line string) {
+		if !o.Quiet {
+			e.Progress.Event(progress.Event{Kind: "Image", Name: ref, Status: "Building", Text: line})
+		}
+	}}
+	err = e.Runtime.Build(ctx, BuildRequest{Service: s.Name, Ref: ref, Tags: s.Build.Tags, Spec: spec, ContextImages: images, Output: out})
+	if err != nil {
+		var be *builder.Error
+		if errors.As(err, &be) && len(be.Output) > 0 {
+			// One write, so that parallel builds do not interleave their lines.
+			fmt.Fprintf(e.Err, "service %q: the builder's last lines:\n  %s\n", s.Name, strings.Join(be.Output, "\n  "))
+		}
+		return e.failed("Image", ref, fmt.Errorf("service %q: build %s: %w", s.Name, ref, err))
+	}
+	if o.Check {
+		e.event("Image", ref, "Checked", true)
+	} else {
+		e.event("Image", ref, "Built", true)
+	}
+	return nil
 }
 
 // buildSpec is the service's build: section as the builder takes it, with the

@@ -131,9 +131,9 @@ func PlanDown(p *types.Project, obs DownObserved, o DownOptions) (Plan, error) {
 		}
 		return OpRemove, "down"
 	}).Ops
-	var containers []OpID
-	for _, op := range plan.Ops {
-		containers = append(containers, op.ID())
+	var containers []OpID // by name, as going
+	for _, c := range going {
+		containers = append(containers, OpID{Kind: OpRemove, Target: c.Name})
 	}
 
 	usedNets, usedVols := map[string]bool{}, map[string]bool{}

@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/internal/progress"
+	"berth.dev/berth/project"
 )
 
 // The engine on the fake runtime: the order up and down work in, the conditions
@@ -428,5 +429,194 @@ func TestEngineStopStartOrder(t *testing.T) {
 	want := []string{"start demo-web-1", "start demo-proxy-1"}
 	if !slices.Equal(j, want) {
 		t.Errorf("start did %v, want %v (db runs already)", j, want)
+	}
+}
+
+// up --pull always pulls every image in the one graph, before the containers made
+// from it: a container is made anew only when its image's digest changed.
+func TestEngineUpPullRefreshes(t *testing.T) {
+	e, rt, msgs := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	db, web := rt.byName(t, "demo-db-1"), rt.byName(t, "demo-web-1")
+
+	always := detached()
+	always.Pull = "always"
+	n := len(rt.Journal())
+	if err := e.Up(testCtx(t), p, always); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()[n:]
+	want := []string{"pull db", "pull proxy", "pull web"}
+	if got := slices.Sorted(slices.Values(j)); !slices.Equal(got, want) {
+		t.Errorf("up --pull always with the same digests did %v, want only %v", j, want)
+	}
+
+	rt.published["web"] = "sha256:new"
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, always); err != nil {
+		t.Fatal(err)
+	}
+	j = rt.Journal()[n:]
+	happensBefore(t, j, "pull web", "remove demo-web-1")
+	happensBefore(t, j, "remove demo-web-1", "create demo-web-1")
+	if rt.byName(t, "demo-db-1").ID != db.ID || rt.byName(t, "demo-web-1").ID == web.ID {
+		t.Errorf("a new digest of web recreates web alone; journal:\n%s", strings.Join(j, "\n"))
+	}
+
+	// The next up finds the new container made from the new digest: nothing to do.
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("up after the pull changed: %v", j)
+	}
+
+	// --dry-run prints the pulls in the plan, and does nothing.
+	msgs.b.Reset()
+	dry := always
+	dry.DryRun = true
+	n = len(rt.Journal())
+	if err := e.Up(testCtx(t), p, dry); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("up --dry-run changed: %v", j)
+	}
+	if out := msgs.String(); !strings.Contains(out, "pull image web (--pull always)\n") || !strings.Contains(out, "refresh container demo-web-1 (") {
+		t.Errorf("up --dry-run printed:\n%s", out)
+	}
+}
+
+// A build that takes another service's image as a context waits for that build,
+// and a container waits for the build of its image.
+func TestEngineUpBuildsInTheGraph(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	p := loadProject(t, `
+services:
+  base: {build: .}
+  app: {build: {context: ., additional_contexts: {base: "service:base"}}, depends_on: [db]}
+  db: {image: db}
+`)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	j := rt.Journal()
+	happensBefore(t, j, "build demo-base", "build demo-app")
+	happensBefore(t, j, "build demo-app", "create demo-app-1")
+	happensBefore(t, j, "build demo-base", "create demo-base-1")
+	happensBefore(t, j, "pull db", "create demo-db-1")
+	if c := rt.byName(t, "demo-app-1"); c.Labels[project.LabelImage] != "sha256:built-demo-app" {
+		t.Errorf("app's container records image %q, want the digest of the build", c.Labels[project.LabelImage])
+	}
+}
+
+// pause, unpause, kill, restart and rm run their plans: dependents first on the
+// way down, dependencies first on the way up.
+func TestEngineEachContainerVerbs(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	step := func(name string, verb func() error) []string {
+		t.Helper()
+		n := len(rt.Journal())
+		if err := verb(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return rt.Journal()[n:]
+	}
+	j := step("pause", func() error { return e.Pause(testCtx(t), p, nil) })
+	happensBefore(t, j, "pause demo-proxy-1", "pause demo-web-1")
+	happensBefore(t, j, "pause demo-web-1", "pause demo-db-1")
+	j = step("unpause", func() error { return e.Unpause(testCtx(t), p, nil) })
+	happensBefore(t, j, "unpause demo-db-1", "unpause demo-web-1")
+	happensBefore(t, j, "unpause demo-web-1", "unpause demo-proxy-1")
+
+	j = step("restart", func() error { return e.Restart(testCtx(t), p, nil, nil, false) })
+	happensBefore(t, j, "stop demo-proxy-1", "stop demo-web-1")
+	happensBefore(t, j, "stop demo-web-1", "stop demo-db-1")
+	happensBefore(t, j, "stop demo-db-1", "start demo-db-1")
+	happensBefore(t, j, "start demo-db-1", "start demo-web-1")
+	happensBefore(t, j, "stop demo-proxy-1", "start demo-web-1")
+	happensBefore(t, j, "start demo-web-1", "start demo-proxy-1")
+
+	j = step("kill web", func() error { return e.Kill(testCtx(t), p, []string{"web"}, "SIGTERM", false) })
+	if want := []string{"kill demo-web-1 SIGTERM"}; !slices.Equal(j, want) {
+		t.Errorf("kill web did %v, want %v", j, want)
+	}
+	// rm leaves what runs; rm -s stops and removes it, dependents first.
+	j = step("rm", func() error { return e.Rm(testCtx(t), p, RmOptions{Services: []string{"db"}}) })
+	if len(j) != 0 {
+		t.Errorf("rm removed a running container: %v", j)
+	}
+	j = step("rm -s", func() error { return e.Rm(testCtx(t), p, RmOptions{Stop: true}) })
+	happensBefore(t, j, "remove demo-proxy-1", "stop demo-db-1")
+	happensBefore(t, j, "remove demo-web-1", "remove demo-db-1")
+	if cs, _ := rt.Containers(testCtx(t), "demo"); len(cs) != 0 {
+		t.Errorf("rm -s left %v", cs)
+	}
+}
+
+// run brings up the service's dependencies and waits for its own depends_on
+// conditions before it makes the one-off container.
+func TestEngineRunWaitsForConditions(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	rt.behave["dep"] = behaviour{Health: HealthUnhealthy}
+	_, err := e.Run(testCtx(t), conditionProject(t, types.ServiceConditionHealthy, true), RunOptions{Service: "web", Detach: true})
+	if err == nil || !strings.Contains(err.Error(), "demo-dep-1 is unhealthy") {
+		t.Fatalf("run: %v, want the dependency's failure", err)
+	}
+	for _, entry := range rt.Journal() {
+		if strings.HasPrefix(entry, "create demo-web-run") {
+			t.Errorf("the one-off was made although its dependency is unhealthy: %v", rt.Journal())
+		}
+	}
+	if !hasEntry(rt.Journal(), "start demo-dep-1") {
+		t.Errorf("run did not start its dependency: %v", rt.Journal())
+	}
+}
+
+// A failed pull makes nothing, not even the containers whose images are there: up
+// fails before it changes the project, as with a failed build.
+func TestEngineFailedPullMakesNothing(t *testing.T) {
+	e, rt, _ := engineOn(t)
+	rt.failPull["web"] = errors.New("registry says no")
+	err := e.Up(testCtx(t), loadProject(t, chain), detached())
+	if err == nil || !strings.Contains(err.Error(), "registry says no") {
+		t.Fatalf("up: %v, want the pull's failure", err)
+	}
+	for _, entry := range rt.Journal() {
+		if !strings.HasPrefix(entry, "pull ") {
+			t.Errorf("up did %q although a pull failed; journal: %v", entry, rt.Journal())
+		}
+	}
+	if !hasEntry(rt.Journal(), "pull db") {
+		t.Errorf("the other pulls did not run: %v", rt.Journal())
+	}
+}
+
+// Under --dry-run a verb prints the plan it executes and changes nothing.
+func TestEngineDryRunPrintsThePlan(t *testing.T) {
+	e, rt, msgs := engineOn(t)
+	p := loadProject(t, chain)
+	if err := e.Up(testCtx(t), p, detached()); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := rt.Containers(testCtx(t), "demo")
+	n := len(rt.Journal())
+	dry := &Engine{Runtime: DryRun{Runtime: rt}, Progress: e.Progress, Out: msgs, Err: msgs}
+	if err := dry.Restart(testCtx(t), p, nil, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if j := rt.Journal()[n:]; len(j) != 0 {
+		t.Errorf("restart --dry-run changed: %v", j)
+	}
+	if want := PlanRestart(serviceContainers(cs, nil)).String(); msgs.String() != want {
+		t.Errorf("restart --dry-run printed:\n%s\nwant its plan:\n%s", msgs, want)
 	}
 }

@@ -34,9 +34,13 @@ type fakeRuntime struct {
 	subs       []chan Event
 
 	// behave is what a service's containers do once started; failCreate makes the
-	// next Create of a container name fail with the error (once).
+	// next Create of a container name fail with the error (once); published is the
+	// digest a pull of a ref gets (default sha256:<ref>); failPull makes every
+	// pull of a ref fail with the error.
 	behave     map[string]behaviour
 	failCreate map[string]error
+	published  map[string]string
+	failPull   map[string]error
 }
 
 // behaviour scripts a service's task: Exit set means it exits at once with that
@@ -58,7 +62,7 @@ var _ Runtime = (*fakeRuntime)(nil)
 func newFakeRuntime() *fakeRuntime {
 	return &fakeRuntime{
 		containers: map[string]*fakeContainer{}, networks: map[string]Network{}, volumes: map[string]Volume{},
-		images: map[string]string{}, behave: map[string]behaviour{}, failCreate: map[string]error{},
+		images: map[string]string{}, behave: map[string]behaviour{}, failCreate: map[string]error{}, published: map[string]string{}, failPull: map[string]error{},
 	}
 }
 
@@ -324,7 +328,14 @@ func (f *fakeRuntime) ImagePulled(context.Context, string) (time.Time, error) {
 func (f *fakeRuntime) Pull(_ context.Context, ref, _ string, _ func(Progress)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err, ok := f.failPull[ref]; ok {
+		f.record("pull %s failed", ref)
+		return err
+	}
 	f.images[ref] = "sha256:" + ref
+	if d, ok := f.published[ref]; ok {
+		f.images[ref] = d
+	}
 	f.record("pull %s", ref)
 	return nil
 }

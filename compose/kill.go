@@ -2,57 +2,68 @@ package compose
 
 import (
 	"context"
-	"errors"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/hashicorp/go-multierror"
-
-	"berth.dev/berth/scheduler"
 )
 
-// Kill sends a signal to the project's running containers, all at once; with
-// removeOrphans, the containers of services no longer in the file are removed first.
+// Kill sends a signal to the project's running containers, dependents first; with
+// removeOrphans, the containers of services no longer in the file are removed
+// instead.
 func (e *Engine) Kill(ctx context.Context, p *types.Project, services []string, signal string, removeOrphans bool) error {
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
 	return e.locked(ctx, p.Name, func() error {
-		if removeOrphans && len(p.Services) > 0 {
-			if err := e.removeOrphans(ctx, p); err != nil {
-				return err
-			}
-		}
-		cs, err := e.projectContainers(ctx, p, services)
+		cs, err := e.Runtime.Containers(ctx, p.Name)
 		if err != nil {
 			return err
 		}
-		return e.each(ctx, cs, func(ctx context.Context, c Container) error {
-			if c.State != StateRunning && c.State != StatePaused {
-				return nil
-			}
-			e.event("Container", c.Name, "Killing", false)
-			if err := e.Runtime.Kill(ctx, c.ID, signal); err != nil && !errors.Is(err, ErrNotRunning) {
-				return e.failed("Container", c.Name, err)
-			}
-			e.event("Container", c.Name, "Killed", true)
-			return nil
-		})
+		x := e.newExecutor(p, Observed{})
+		x.signal = signal
+		return x.execute(ctx, PlanKill(p, cs, services, signal, removeOrphans))
 	})
 }
 
-// each runs fn for every container in parallel, gathering failures.
-func (e *Engine) each(ctx context.Context, cs []Container, fn func(context.Context, Container) error) error {
-	var nodes []scheduler.Node
-	for _, c := range cs {
-		c := c
-		nodes = append(nodes, scheduler.Node{ID: c.ID, Run: func(ctx context.Context) error { return fn(ctx, c) }})
+// PlanKill is kill's plan: the signal to each running or paused service container
+// of the named services (all when none), dependents first; with removeOrphans (and
+// a file that names services) the orphans are removed rather than signalled.
+func PlanKill(p *types.Project, cs []Container, services []string, signal string, removeOrphans bool) Plan {
+	var plan Plan
+	gone := map[string]bool{}
+	if removeOrphans && len(p.Services) > 0 {
+		plan = planOrphans(p, cs)
+		for _, op := range plan.Ops {
+			gone[op.Existing.ID] = true
+		}
 	}
-	err := e.run(ctx, nodes)
-	var me *multierror.Error
-	if errors.As(err, &me) && len(me.Errors) == 1 {
-		return me.Errors[0]
+	var targets []Container
+	for _, c := range serviceContainers(cs, services) {
+		if !c.OneOff && !gone[c.ID] {
+			targets = append(targets, c)
+		}
 	}
-	return err
+	kills := planEach(targets, true, func(c Container) (OpKind, string) {
+		if c.State == StateRunning || c.State == StatePaused {
+			return OpKill, signal + " to the " + c.State + " container"
+		}
+		return OpKeep, "not running"
+	})
+	plan.Ops = append(plan.Ops, kills.Ops...)
+	return plan
+}
+
+// planOrphans removes the orphans among the project's containers (see orphans).
+func planOrphans(p *types.Project, cs []Container) Plan {
+	var plan Plan
+	for _, c := range orphans(p, cs) {
+		plan.Ops = append(plan.Ops, orphanRemoval(c))
+	}
+	return plan
+}
+
+// orphanRemoval is the removal of an orphan container, in every plan that makes one.
+func orphanRemoval(c Container) Op {
+	return Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"}
 }
 
 // removeOrphans stops and removes, under the project's lock, the containers of
@@ -62,7 +73,5 @@ func (e *Engine) removeOrphans(ctx context.Context, p *types.Project) error {
 	if err != nil {
 		return err
 	}
-	return e.each(ctx, orphans(p, all), func(ctx context.Context, c Container) error {
-		return e.stopAndRemove(ctx, c, nil, types.ServiceConfig{}, RemoveOptions{})
-	})
+	return e.newExecutor(p, Observed{}).execute(ctx, planOrphans(p, all))
 }

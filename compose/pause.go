@@ -8,15 +8,15 @@ import (
 
 // Pause freezes the project's running containers.
 func (e *Engine) Pause(ctx context.Context, p *types.Project, services []string) error {
-	return e.pauseOrUnpause(ctx, p, services, StateRunning, "Paused", e.Runtime.Pause)
+	return e.pauseOrUnpause(ctx, p, services, true)
 }
 
 // Unpause thaws the project's paused containers.
 func (e *Engine) Unpause(ctx context.Context, p *types.Project, services []string) error {
-	return e.pauseOrUnpause(ctx, p, services, StatePaused, "Unpaused", e.Runtime.Unpause)
+	return e.pauseOrUnpause(ctx, p, services, false)
 }
 
-func (e *Engine) pauseOrUnpause(ctx context.Context, p *types.Project, services []string, from, done string, fn func(context.Context, string) error) error {
+func (e *Engine) pauseOrUnpause(ctx context.Context, p *types.Project, services []string, pause bool) error {
 	if err := checkServices(p, services); err != nil {
 		return err
 	}
@@ -25,15 +25,20 @@ func (e *Engine) pauseOrUnpause(ctx context.Context, p *types.Project, services 
 		if err != nil {
 			return err
 		}
-		return e.each(ctx, cs, func(ctx context.Context, c Container) error {
-			if c.State != from {
-				return nil
-			}
-			if err := fn(ctx, c.ID); err != nil {
-				return e.failed("Container", c.Name, err)
-			}
-			e.event("Container", c.Name, done, true)
-			return nil
-		})
+		return e.newExecutor(p, Observed{}).execute(ctx, PlanPause(cs, pause))
+	})
+}
+
+// PlanPause is pause's plan (unpause's when !pause): each running container frozen,
+// dependents first, or each paused one thawed, dependencies first; the others kept.
+func PlanPause(cs []Container, pause bool) Plan {
+	return planEach(cs, pause, func(c Container) (OpKind, string) {
+		switch {
+		case pause && c.State == StateRunning:
+			return OpPause, c.State
+		case !pause && c.State == StatePaused:
+			return OpUnpause, c.State
+		}
+		return OpKeep, c.State
 	})
 }

@@ -19,16 +19,26 @@ type OpKind string
 const (
 	OpPull          OpKind = "pull"
 	OpBuild         OpKind = "build"
+	OpPush          OpKind = "push"
 	OpCreateNetwork OpKind = "create network"
 	OpCreateVolume  OpKind = "create volume"
 	OpStartAgent    OpKind = "start agent"
-	OpCreate        OpKind = "create"
-	OpRecreate      OpKind = "recreate"
+	// OpImagesReady follows every build and pull of up's plan; everything else
+	// follows it, so that a failed image makes nothing.
+	OpImagesReady OpKind = "images ready"
+	OpCreate      OpKind = "create"
+	OpRecreate    OpKind = "recreate"
+	// OpRefresh recreates a container only if the image this plan pulls or builds
+	// for it comes out with another digest than the one it was made from.
+	OpRefresh       OpKind = "refresh"
 	OpStart         OpKind = "start"
 	OpStop          OpKind = "stop"
 	OpKeep          OpKind = "keep"
 	OpRemove        OpKind = "remove"
 	OpRestart       OpKind = "restart"
+	OpKill          OpKind = "kill"
+	OpPause         OpKind = "pause"
+	OpUnpause       OpKind = "unpause"
 	OpRemoveNetwork OpKind = "remove network"
 	OpRemoveVolume  OpKind = "remove volume"
 	OpRemoveImage   OpKind = "remove image"
@@ -50,7 +60,7 @@ func (k OpKind) isWait() bool {
 // onContainer says whether an operation acts on one container of a service.
 func (k OpKind) onContainer() bool {
 	switch k {
-	case OpCreate, OpRecreate, OpStart, OpStop, OpKeep, OpRemove, OpRestart:
+	case OpCreate, OpRecreate, OpRefresh, OpStart, OpStop, OpKeep, OpRemove, OpRestart, OpKill, OpPause, OpUnpause:
 		return true
 	}
 	return false
@@ -67,7 +77,7 @@ type OpID struct {
 
 func (id OpID) String() string {
 	switch {
-	case id.Kind == OpPull || id.Kind == OpBuild:
+	case id.Kind == OpPull || id.Kind == OpBuild || id.Kind == OpPush:
 		return fmt.Sprintf("%s image %s", id.Kind, id.Target)
 	case id.Kind.onContainer():
 		return fmt.Sprintf("%s container %s", id.Kind, id.Target)
@@ -176,6 +186,14 @@ type PlanOptions struct {
 	AlwaysRecreateDeps bool
 	// NoStart creates the containers without starting them (`create`, up --no-start).
 	NoStart bool
+	// OneOff is the service `run` starts a one-off container of, once this plan
+	// (its dependencies' up) is done: the plan ends with the waits of its
+	// depends_on, so that the one-off starts when they hold.
+	OneOff string
+	// PullPolicy and Build say which images to pull and build before the
+	// containers that run them are made (--pull, --build, --no-build).
+	PullPolicy PullPolicy
+	Build      BuildPolicy
 }
 
 // selectedServices is the named services and everything they depend on, in
@@ -286,6 +304,32 @@ func pullReason(s types.ServiceConfig, obs Observed, o PullPolicy) (string, erro
 	return "", nil
 }
 
+// planImages is the builds and pulls of up's plan: the images the selected services
+// run, by ref, to what makes them. An image that a service builds is not pulled
+// for another service that names it.
+func planImages(p *types.Project, services []string, obs Observed, o PlanOptions) (Plan, map[string]OpID, error) {
+	builds, err := PlanBuilds(p, services, obs, o.Build)
+	if err != nil {
+		return Plan{}, nil, err
+	}
+	pulls, err := PlanPulls(p, toPull(p, services, o.Build), obs, o.PullPolicy)
+	if err != nil {
+		return Plan{}, nil, err
+	}
+	images := map[string]OpID{}
+	for _, op := range builds.Ops {
+		images[op.Target] = op.ID()
+	}
+	plan := builds
+	for _, op := range pulls.Ops {
+		if _, built := images[op.Target]; !built {
+			images[op.Target] = op.ID()
+			plan.Ops = append(plan.Ops, op)
+		}
+	}
+	return plan, images, nil
+}
+
 // refreshes lists the services whose pull_policy refreshes their image after a time,
 // the only ones that need the time of the last pull.
 func refreshes(p *types.Project, services []string) []string {
@@ -318,7 +362,11 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			return Plan{}, fmt.Errorf("%w: --scale %s=%d: a count cannot be negative", project.ErrInvalid, name, n)
 		}
 	}
-	var plan Plan
+	plan, images, err := planImages(p, services, obs, o)
+	if err != nil {
+		return Plan{}, err
+	}
+	nImages := len(plan.Ops)
 	for _, name := range services {
 		if s := p.Services[name]; s.NetworkMode == "host" && len(s.Ports) > 0 {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf("service %q: published ports are discarded when using host network mode", name))
@@ -390,7 +438,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			// Not brought up, but restarted when a dependency is recreated.
 			for i := range have {
 				c := &have[i]
-				if kind, reason := replacement(*c, s, "", false, true, recreated); kind == OpRecreate || kind == OpRestart && !o.NoStart {
+				if kind, reason := replacement(*c, s, "", nil, false, true, recreated); kind == OpRecreate || kind == OpRestart && !o.NoStart {
 					ops = append(ops, Op{Kind: kind, Target: c.Name, Service: name, Number: c.Number, Existing: c, Reason: reason})
 					recreated[name] = recreated[name] || kind == OpRecreate
 				}
@@ -404,14 +452,25 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 		if want > 1 && s.ContainerName != "" {
 			return Plan{}, fmt.Errorf("%w: %s: service %q: container_name %q cannot be used with %d replicas", project.ErrInvalid, project.FileNames(p), name, s.ContainerName, want)
 		}
-		hash, err := DesiredHash(s, obs.Images)
-		if err != nil {
-			return Plan{}, err
-		}
+		renewed, renewing := images[s.Image]
 		force := o.ForceRecreate || (o.AlwaysRecreateDeps && isDependency[name])
 		taken := map[int]bool{}
 		for i := range have {
 			c := &have[i]
+			// An image this plan pulls or builds has no digest yet: the container's
+			// config is compared as if it kept the one it was made from.
+			digests := obs.Images
+			if renewing {
+				digests = map[string]string{s.Image: c.Labels[project.LabelImage]}
+			}
+			hash, err := DesiredHash(s, digests)
+			if err != nil {
+				return Plan{}, err
+			}
+			var renew *OpID
+			if renewing {
+				renew = &renewed
+			}
 			op := Op{Target: c.Name, Service: name, Number: c.Number, Existing: c}
 			switch {
 			case c.Number < 1 || c.Number > want:
@@ -420,7 +479,7 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 				op.Kind, op.Reason = OpRemove, "duplicate number"
 			default:
 				taken[c.Number] = true
-				op.Kind, op.Reason = replacement(*c, s, hash, force, o.NoRecreate, recreated)
+				op.Kind, op.Reason = replacement(*c, s, hash, renew, force, o.NoRecreate, recreated)
 				switch {
 				case op.Kind == OpRestart && o.NoStart, op.Kind == "" && (c.State == StateRunning || o.NoStart):
 					op.Kind, op.Reason = OpKeep, "up to date"
@@ -428,7 +487,9 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 					op.Kind, op.Reason = OpStart, "not running"
 				}
 			}
-			recreated[name] = recreated[name] || op.Kind == OpRecreate
+			// A refresh counts as a recreation: what shares its namespaces or restarts
+			// with it cannot wait to learn the image's digest.
+			recreated[name] = recreated[name] || op.Kind == OpRecreate || op.Kind == OpRefresh
 			ops = append(ops, op)
 		}
 		for n := 1; n <= want; n++ {
@@ -437,13 +498,25 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 			}
 		}
 	}
-	wired := wireUp(p, g, ops, made, o)
-	plan.Ops = append(plan.Ops, wired...)
+	rest := append(plan.Ops[nImages:], wireUp(p, g, ops, made, images, o)...)
+	plan.Ops = plan.Ops[:nImages:nImages]
+	if nImages > 0 {
+		ready := Op{Kind: OpImagesReady, Reason: "every build and pull done: a failed one makes nothing"}
+		for _, op := range plan.Ops {
+			ready.After = append(ready.After, op.ID())
+		}
+		plan.Ops = append(plan.Ops, ready)
+		for i := range rest {
+			if len(rest[i].After) == 0 {
+				rest[i].After = []OpID{ready.ID()}
+			}
+		}
+	}
+	plan.Ops = append(plan.Ops, rest...)
 
 	for _, c := range orphans(p, obs.Containers) {
 		if o.RemoveOrphans {
-			c := c
-			plan.Ops = append(plan.Ops, Op{Kind: OpRemove, Target: c.Name, Service: c.Service, Number: c.Number, Existing: &c, Reason: "orphan"})
+			plan.Ops = append(plan.Ops, orphanRemoval(c))
 		} else if !o.IgnoreOrphans {
 			plan.Warnings = append(plan.Warnings, orphanWarning(c))
 		}
@@ -453,17 +526,19 @@ func PlanUp(p *types.Project, obs Observed, o PlanOptions) (Plan, error) {
 
 // wireUp gives up's container operations their edges, and adds what they wait
 // for: berth's agent before a container starts, a container's start after its
-// creation, the networks and volumes it uses when this plan makes them, and the
-// depends_on conditions of its service (each a wait, placed before its first
-// dependent). Removals wait for nothing.
-func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, o PlanOptions) []Op {
+// creation, the image (images: by ref), networks and volumes it is made with when
+// this plan pulls, builds or makes them (an image: once all are there), and the
+// depends_on conditions of its
+// service (each a wait, placed before its first dependent). Removals wait for
+// nothing.
+func wireUp(p *types.Project, g *project.Graph, ops []Op, made, images map[string]OpID, o PlanOptions) []Op {
 	agent := OpID{Kind: OpStartAgent}
 	var out []Op
 	// Starts follow their creations.
 	var expanded []Op
 	for _, op := range ops {
 		expanded = append(expanded, op)
-		if (op.Kind == OpCreate || op.Kind == OpRecreate) && !o.NoStart {
+		if op.Kind.makes() && !o.NoStart {
 			expanded = append(expanded, Op{Kind: OpStart, Target: op.Target, Service: op.Service, Number: op.Number,
 				Reason: op.Kind.past(), After: []OpID{op.ID()}})
 		}
@@ -479,12 +554,16 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 	out = append(out, Op{Kind: OpStartAgent, Reason: "unless it runs: it serves the containers' DNS and healthchecks"})
 
 	waits := map[OpID]*Op{}
+	at := map[OpID]int{} // where a wait is in out, once emitted
 	var wait func(id OpID, dependent string)
 	wait = func(id OpID, dependent string) {
 		if w, ok := waits[id]; ok {
 			if !slices.Contains(w.For, dependent) {
 				w.For = append(w.For, dependent)
 				w.Reason += ", " + dependent
+				if i, ok := at[id]; ok {
+					out[i].For, out[i].Reason = slices.Clone(w.For), w.Reason
+				}
 			}
 			return
 		}
@@ -509,6 +588,7 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 		for _, before := range w.After {
 			emit(before)
 		}
+		at[id] = len(out)
 		out = append(out, *w)
 	}
 
@@ -520,6 +600,9 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 		if op.Kind != OpStart || op.Existing != nil {
 			// What the container is made with (a creation) or needs to run (a start of
 			// an existing one): its networks and volumes, its dependencies.
+			if _, ok := images[p.Services[op.Service].Image]; ok && op.Kind.makes() {
+				op.After = append(op.After, OpID{Kind: OpImagesReady})
+			}
 			nets, vols := resourcesOf(p, []string{op.Service})
 			for _, key := range nets {
 				if id, ok := made[project.NetworkName(p, key)]; ok {
@@ -549,6 +632,13 @@ func wireUp(p *types.Project, g *project.Graph, ops []Op, made map[string]OpID, 
 		}
 		out = append(out, op)
 	}
+	if o.OneOff != "" {
+		for _, d := range g.Deps[o.OneOff] {
+			id := dependencyWait(d, p.Services[o.OneOff].DependsOn[d], false)
+			wait(id, o.OneOff)
+			emit(id)
+		}
+	}
 	return out
 }
 
@@ -567,10 +657,16 @@ func dependencyWait(dep string, d types.ServiceDependency, noStart bool) OpID {
 	return OpID{Kind: kind, Target: dep, Optional: kind != OpServiceStarted && !d.Required}
 }
 
+// makes says whether an operation may make a container: a start follows it.
+func (k OpKind) makes() bool { return k == OpCreate || k == OpRecreate || k == OpRefresh }
+
 // past is what a start after a creation says of it.
 func (k OpKind) past() string {
-	if k == OpRecreate {
+	switch k {
+	case OpRecreate:
 		return "recreated"
+	case OpRefresh:
+		return "refreshed"
 	}
 	return "created"
 }
@@ -580,13 +676,17 @@ func (k OpKind) past() string {
 // recreated are the services this plan recreates, decided before s's (dependency
 // order): a container that joined the network, PID or IPC namespace of a recreated
 // one is made anew, since that namespace went with the old container; as docker
-// compose, a depends_on with restart: true restarts a running dependent.
-func replacement(c Container, s types.ServiceConfig, desiredHash string, force, noRecreate bool, recreated map[string]bool) (OpKind, string) {
+// compose, a depends_on with restart: true restarts a running dependent. renew is
+// the pull or build of s's image in this plan, if any: the container is refreshed,
+// made anew once that image is there if its digest changed.
+func replacement(c Container, s types.ServiceConfig, desiredHash string, renew *OpID, force, noRecreate bool, recreated map[string]bool) (OpKind, string) {
 	switch {
 	case force:
 		return OpRecreate, "forced"
 	case !noRecreate && c.Labels[project.LabelConfigHash] != desiredHash:
 		return OpRecreate, "config hash changed"
+	case !noRecreate && renew != nil:
+		return OpRefresh, "made anew if the " + string(renew.Kind) + " changes its image's digest"
 	}
 	for _, dep := range sortedDeps(s) {
 		if !recreated[dep] {

@@ -147,9 +147,11 @@ services:
 		want     string
 	}{
 		{"all, in order", []string{"app", "base", "root", "tools"}, Observed{}, BuildPolicy{},
-			"build image demo-root (missing)\nbuild image demo-base (missing)\nbuild image demo-tools (missing)\nbuild image demo-app (missing)\n"},
+			"build image demo-root (missing)\nbuild image demo-base (missing)\n  after build image demo-root\nbuild image demo-tools (missing)\n" +
+				"build image demo-app (missing)\n  after build image demo-base, build image demo-tools\n"},
 		{"app alone builds what it takes", []string{"app"}, Observed{Images: map[string]string{"demo-tools": "sha256:1"}}, BuildPolicy{},
-			"build image demo-root (a context of base's build)\nbuild image demo-base (a context of app's build)\nbuild image demo-app (missing)\n"},
+			"build image demo-root (a context of base's build)\nbuild image demo-base (a context of app's build)\n  after build image demo-root\n" +
+				"build image demo-app (missing)\n  after build image demo-base\n"},
 		{"--build app takes the stored base", []string{"app"}, Observed{Images: map[string]string{"demo-base": "sha256:1", "demo-tools": "sha256:2"}}, BuildPolicy{Always: true},
 			"build image demo-app (--build)\n"},
 	} {
@@ -162,7 +164,7 @@ services:
 
 func TestPlanScaleAndNoDeps(t *testing.T) {
 	p := loadProject(t, webRedis)
-	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}},
+	got, err := PlanUp(p, Observed{Networks: map[string]bool{"demo_default": true}, Volumes: map[string]bool{"demo_data": true}, Images: map[string]string{"web": "sha256:1"}},
 		PlanOptions{Services: []string{"web"}, NoDeps: true, Scale: map[string]int{"web": 3}, NoStart: true})
 	if err != nil {
 		t.Fatal(err)

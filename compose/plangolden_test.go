@@ -107,6 +107,15 @@ services:
   netuser: {image: netuser, network_mode: "service:db"}
   pidjoiner: {image: pidjoiner, pid: "service:db"}
 `)
+	// app builds demo-app on base's image; worker runs the image app builds; db pulls.
+	builds := loadProject(t, `
+services:
+  base: {build: .}
+  app: {build: {context: ., additional_contexts: {base: "service:base"}}, depends_on: [db]}
+  worker: {image: demo-app}
+  db: {image: db}
+`)
+	builtImages := map[string]string{"demo-base": "sha256:20", "demo-app": "sha256:21", "db": "sha256:4"}
 	all := func(p *types.Project, state string, imgs map[string]string) []Container {
 		var cs []Container
 		for _, name := range p.ServiceNames() {
@@ -153,6 +162,12 @@ services:
 		{"up-namespaces-of-recreated", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...), PlanOptions{}},
 		{"up-no-deps-recreates-namespace-sharers-after", shared, upToDate(shared, newDB, all(shared, StateRunning, images)...),
 			PlanOptions{Services: []string{"db"}, NoDeps: true}},
+		{"up-pulls-missing-images", p, Observed{}, PlanOptions{PullPolicy: pullOverride("policy")}},
+		{"up-pull-always-refreshes", p, upToDate(p, images, all(p, StateRunning, images)...), PlanOptions{PullPolicy: pullOverride("always")}},
+		{"up-builds-before-creates", builds, upToDate(builds, images), PlanOptions{PullPolicy: pullOverride("policy")}},
+		{"up-build-refreshes", builds, upToDate(builds, builtImages, all(builds, StateRunning, builtImages)...),
+			PlanOptions{PullPolicy: pullOverride("policy"), Build: BuildPolicy{Always: true}, Services: []string{"app"}}},
+		{"run-dependencies-and-their-conditions", deps, upToDate(deps, images), PlanOptions{Services: []string{"migrate", "cache", "db"}, OneOff: "web"}},
 		{"up-always-recreate-deps", deps, upToDate(deps, images, all(deps, StateRunning, images)...),
 			PlanOptions{Services: []string{"migrate"}, AlwaysRecreateDeps: true}},
 	} {
@@ -192,5 +207,52 @@ services:
 			}
 			golden(t, c.name, plan)
 		})
+	}
+}
+
+// The plans of the verbs that act on each container, and of pull, push and build.
+func TestVerbPlansGolden(t *testing.T) {
+	images := map[string]string{"db": "sha256:4", "migrate": "sha256:5", "cache": "sha256:6", "web": "sha256:1", "sidecar": "sha256:7", "tool": "sha256:8"}
+	p := loadProject(t, dependencies)
+	// web and sidecar run, db and tool too, cache is paused, migrate has exited.
+	var cs []Container
+	for _, name := range p.ServiceNames() {
+		state := StateRunning
+		switch name {
+		case "cache":
+			state = StatePaused
+		case "migrate":
+			state = StateExited
+		}
+		cs = append(cs, existing(t, p, name, 1, state, images))
+	}
+	orphan := Container{ID: "gone-id", Name: "demo-gone-1", Project: "demo", Service: "gone", Number: 1, State: StateRunning}
+	pullObs := Observed{Images: map[string]string{"db": "sha256:4"}}
+	pulls, err := PlanPulls(p, p.ServiceNames(), pullObs, PullPolicy{Default: types.PullPolicyAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	builds, err := PlanBuilds(loadProject(t, `
+services:
+  base: {build: .}
+  app: {build: {context: ., additional_contexts: {base: "service:base"}}}
+  plain: {image: plain}
+`), []string{"app", "base", "plain"}, Observed{}, BuildPolicy{Always: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, plan := range map[string]Plan{
+		"kill":                 PlanKill(p, append(cs, orphan), nil, "SIGKILL", false),
+		"kill-remove-orphans":  PlanKill(p, append(cs, orphan), []string{"web", "db"}, "SIGTERM", true),
+		"pause":                PlanPause(cs, true),
+		"unpause":              PlanPause(cs, false),
+		"rm":                   PlanRm(cs, false),
+		"rm-stop":              PlanRm(cs, true),
+		"restart":              PlanRestart(cs),
+		"pull":                 pulls,
+		"push":                 PlanPushes(p, p.ServiceNames()),
+		"build-contexts-first": builds,
+	} {
+		t.Run(name, func(t *testing.T) { golden(t, name, plan) })
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/project"
-	"berth.dev/berth/scheduler"
 )
 
 // PullOptions are the flags of `pull`.
@@ -55,34 +54,33 @@ func (e *Engine) Pull(ctx context.Context, p *types.Project, o PullOptions) erro
 	if err != nil {
 		return err
 	}
-	if !o.IgnoreFailures {
-		return e.pull(ctx, p, plan, o.Quiet)
+	x := e.newExecutor(p, obs)
+	x.quietPull, x.tolerate = o.Quiet, o.IgnoreFailures
+	return x.execute(ctx, plan)
+}
+
+// pull fetches one planned image for its service's platform; tolerate makes a
+// failure a warning.
+func (e *Engine) pull(ctx context.Context, p *types.Project, op Op, quiet, tolerate bool) error {
+	ref := op.Target
+	if !quiet {
+		e.event("Image", ref, "Pulling", false)
 	}
-	for _, op := range plan.Ops {
-		if err := e.pull(ctx, p, Plan{Ops: []Op{op}}, o.Quiet); err != nil {
-			e.warn("%v", err)
-		}
+	if err := e.Runtime.Pull(ctx, ref, project.Platform(p, p.Services[op.Service]), e.transferred(ref, quiet)); err != nil {
+		return e.tolerated(tolerate, e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", op.Service, ref, err)))
+	}
+	if !quiet {
+		e.event("Image", ref, "Pulled", true)
 	}
 	return nil
 }
 
-// pull runs the planned pulls in parallel, each for its service's platform.
-func (e *Engine) pull(ctx context.Context, p *types.Project, plan Plan, quiet bool) error {
-	var nodes []scheduler.Node
-	for _, op := range plan.Ops {
-		ref, service, platform := op.Target, op.Service, project.Platform(p, p.Services[op.Service])
-		nodes = append(nodes, scheduler.Node{ID: "pull:" + ref, Run: func(ctx context.Context) error {
-			if !quiet {
-				e.event("Image", ref, "Pulling", false)
-			}
-			if err := e.Runtime.Pull(ctx, ref, platform, e.transferred(ref, quiet)); err != nil {
-				return e.failed("Image", ref, fmt.Errorf("service %q: pull %s: %w", service, ref, err))
-			}
-			if !quiet {
-				e.event("Image", ref, "Pulled", true)
-			}
-			return nil
-		}})
+// tolerated is err, or nil after a warning when tolerate says so
+// (--ignore-pull-failures, --ignore-push-failures).
+func (e *Engine) tolerated(tolerate bool, err error) error {
+	if tolerate && err != nil {
+		e.warn("%v", err)
+		return nil
 	}
-	return e.run(ctx, nodes)
+	return err
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth.dev/berth/project"
-	"berth.dev/berth/scheduler"
 )
 
 // PushOptions are the flags of `push`.
@@ -25,33 +24,38 @@ func (e *Engine) Push(ctx context.Context, p *types.Project, o PushOptions) erro
 	if err != nil {
 		return err
 	}
+	x := e.newExecutor(p, Observed{})
+	x.quietPush, x.tolerate = o.Quiet, o.IgnoreFailures
+	return x.execute(ctx, PlanPushes(p, services))
+}
+
+// PlanPushes lists the images of the services that name one, each pushed once. An
+// image berth named after its service has no registry to go to.
+func PlanPushes(p *types.Project, services []string) Plan {
+	var plan Plan
 	seen := map[string]bool{}
-	var nodes []scheduler.Node
-	for _, service := range services {
-		s := p.Services[service]
-		ref := s.Image
-		// An image berth named after the service has no registry to go to.
-		if ref == "" || seen[ref] || project.BuildsOwnImage(p, s) {
+	for _, name := range services {
+		s := p.Services[name]
+		if s.Image == "" || seen[s.Image] || project.BuildsOwnImage(p, s) {
 			continue
 		}
-		seen[ref] = true
-		nodes = append(nodes, scheduler.Node{ID: "push:" + ref, Run: func(ctx context.Context) error {
-			if !o.Quiet {
-				e.event("Image", ref, "Pushing", false)
-			}
-			if err := e.Runtime.Push(ctx, ref, e.transferred(ref, o.Quiet)); err != nil {
-				err = e.failed("Image", ref, fmt.Errorf("service %q: push %s: %w", service, ref, err))
-				if o.IgnoreFailures {
-					e.warn("%v", err)
-					return nil
-				}
-				return err
-			}
-			if !o.Quiet {
-				e.event("Image", ref, "Pushed", true)
-			}
-			return nil
-		}})
+		seen[s.Image] = true
+		plan.Ops = append(plan.Ops, Op{Kind: OpPush, Target: s.Image, Service: name, Reason: "image of " + name})
 	}
-	return e.run(ctx, nodes)
+	return plan
+}
+
+// push sends one planned image to its registry; tolerate makes a failure a warning.
+func (e *Engine) push(ctx context.Context, op Op, quiet, tolerate bool) error {
+	ref := op.Target
+	if !quiet {
+		e.event("Image", ref, "Pushing", false)
+	}
+	if err := e.Runtime.Push(ctx, ref, e.transferred(ref, quiet)); err != nil {
+		return e.tolerated(tolerate, e.failed("Image", ref, fmt.Errorf("service %q: push %s: %w", op.Service, ref, err)))
+	}
+	if !quiet {
+		e.event("Image", ref, "Pushed", true)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -19,11 +20,39 @@ func (e *Engine) Restart(ctx context.Context, p *types.Project, services []strin
 		return err
 	}
 	return e.locked(ctx, p.Name, func() error {
-		if err := e.stop(ctx, p, StopOptions{Services: services, Timeout: timeout}); err != nil {
+		cs, err := e.projectContainers(ctx, p, services)
+		if err != nil {
 			return err
 		}
-		return e.startStopped(ctx, p, services)
+		if len(cs) == 0 {
+			return fmt.Errorf("%w: no containers to restart: run up or create first", ErrNotFound)
+		}
+		x := e.newExecutor(p, Observed{})
+		x.timeout = timeout
+		return x.execute(ctx, PlanRestart(cs))
 	})
+}
+
+// PlanRestart is restart's plan: each running container stopped, dependents first,
+// then every container started, dependencies first. A container starts after its
+// own stop, which follows its dependents' stops: nothing starts while what depends
+// on it is still to stop.
+func PlanRestart(cs []Container) Plan {
+	stops := planEach(cs, true, func(c Container) (OpKind, string) {
+		if c.State == StateRunning || c.State == StatePaused {
+			return OpStop, c.State
+		}
+		return OpKeep, "not running"
+	})
+	starts := planEach(cs, false, func(Container) (OpKind, string) { return OpStart, "restart" })
+	stopOf := map[string]OpID{}
+	for _, op := range stops.Ops {
+		stopOf[op.Target] = op.ID()
+	}
+	for i, op := range starts.Ops {
+		starts.Ops[i].After = append([]OpID{stopOf[op.Target]}, op.After...)
+	}
+	return Plan{Ops: append(stops.Ops, starts.Ops...)}
 }
 
 // withRestartDependents adds to the named services those that depend on one of them

@@ -3,7 +3,6 @@ package compose
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -33,40 +32,35 @@ func (e *Engine) rm(ctx context.Context, p *types.Project, o RmOptions) error {
 	if err != nil {
 		return err
 	}
-	cs = serviceContainers(cs, o.Services)
-	if o.Stop {
-		if err := e.stop(ctx, p, StopOptions{Services: o.Services, Timeout: o.Timeout}); err != nil {
-			return err
-		}
-		if cs, err = e.Runtime.Containers(ctx, p.Name); err != nil {
-			return err
-		}
-		cs = serviceContainers(cs, o.Services)
-	}
-	var gone []Container
+	plan := PlanRm(serviceContainers(cs, o.Services), o.Stop)
 	var names []string
-	for _, c := range cs {
-		if c.State != StateRunning && c.State != StatePaused {
-			gone = append(gone, c)
-			names = append(names, c.Name)
+	for _, op := range plan.Ops {
+		if op.Kind == OpRemove {
+			names = append(names, op.Target)
 		}
 	}
-	if len(gone) == 0 {
+	if len(names) == 0 {
 		fmt.Fprintln(e.Err, "No stopped containers")
 		return nil
 	}
 	if o.Confirm != nil && !o.Confirm(names) {
 		return nil
 	}
-	return e.each(ctx, gone, func(ctx context.Context, c Container) error {
-		e.event("Container", c.Name, "Removing", false)
-		if err := e.Runtime.Remove(ctx, c.ID, RemoveOptions{}); err != nil {
-			return e.failed("Container", c.Name, err)
+	x := e.newExecutor(p, Observed{})
+	x.timeout, x.anonVolumes = o.Timeout, o.Volumes
+	return x.execute(ctx, plan)
+}
+
+// PlanRm is rm's plan: each stopped container removed, dependents first; a running
+// or paused one is stopped and removed with stop (-s), else kept.
+func PlanRm(cs []Container, stop bool) Plan {
+	return planEach(cs, true, func(c Container) (OpKind, string) {
+		switch {
+		case c.State != StateRunning && c.State != StatePaused:
+			return OpRemove, c.State
+		case stop:
+			return OpRemove, c.State + ", stopped first (-s)"
 		}
-		e.event("Container", c.Name, "Removed", true)
-		if !o.Volumes || c.Labels[LabelAnonymousVolumes] == "" {
-			return nil
-		}
-		return e.removeEach(ctx, "Volume", strings.Split(c.Labels[LabelAnonymousVolumes], ","), e.Runtime.RemoveVolume, ErrNotFound)
+		return OpKeep, c.State + " (-s stops it)"
 	})
 }

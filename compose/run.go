@@ -73,7 +73,7 @@ func (e *Engine) Run(ctx context.Context, p *types.Project, o RunOptions) (int, 
 		}
 	}
 	if deps := g.Deps[o.Service]; len(deps) > 0 && !o.NoDeps {
-		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Detach: true}); err != nil {
+		if err := e.Up(ctx, p, UpOptions{PlanOptions: PlanOptions{Services: deps, OneOff: o.Service}, Detach: true}); err != nil {
 			return 0, err
 		}
 	}
@@ -117,27 +117,20 @@ func (e *Engine) createOneOff(ctx context.Context, p *types.Project, s types.Ser
 		return Container{}, err
 	}
 	obs.Devices = devices
-	builds, err := PlanBuilds(p, []string{s.Name}, obs, build)
-	if err != nil {
-		return Container{}, err
-	}
 	if err := e.pullTimes(ctx, p, []string{s.Name}, &obs); err != nil {
 		return Container{}, err
 	}
-	pulls, err := PlanPulls(p, toPull(p, []string{s.Name}, build), obs, pullOverride(o.Pull))
+	images, _, err := planImages(p, []string{s.Name}, obs, PlanOptions{Build: build, PullPolicy: pullOverride(o.Pull)})
 	if err != nil {
 		return Container{}, err
 	}
-	if len(builds.Ops)+len(pulls.Ops) > 0 {
-		if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietBuild}); err != nil {
+	if len(images.Ops) > 0 {
+		x := e.newExecutor(p, obs)
+		x.build, x.quietPull = BuildOptions{Quiet: o.QuietBuild}, o.QuietPull
+		if err := x.execute(ctx, images); err != nil {
 			return Container{}, err
 		}
-		if err := e.pull(ctx, p, pulls, o.QuietPull); err != nil {
-			return Container{}, err
-		}
-		if obs.Images, err = e.imageDigests(ctx, p, []string{s.Name}); err != nil {
-			return Container{}, err
-		}
+		obs = x.observed()
 	}
 	nets, vols := resourcesOf(p, []string{s.Name})
 	for _, key := range nets {

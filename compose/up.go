@@ -34,12 +34,9 @@ type UpOptions struct {
 	ExitCodeFrom   string
 	// Pull is --pull: "always", "missing", "never" or "policy" (the default: each
 	// service's pull_policy); QuietPull hides
-	// pull progress.
+	// pull progress. (PlanOptions.Build is --build and --no-build.)
 	Pull      string
 	QuietPull bool
-	// Build is --build (build every image that has a build: section) or --no-build
-	// (build none; a missing image is an error).
-	Build BuildPolicy
 	// Timestamps shows the time of each line while attached; Attach and NoAttach
 	// choose the services whose output is shown (default: all selected).
 	Timestamps bool
@@ -93,108 +90,82 @@ func (e *Engine) Up(ctx context.Context, p *types.Project, o UpOptions) error {
 	return e.attach(ctx, p, o, started)
 }
 
-// converge pulls, plans and executes; it returns the names of the containers it
-// created or started, which attach shows from their first line.
+// converge plans and executes; it returns the names of the containers it created
+// or started, which attach shows from their first line.
 func (e *Engine) converge(ctx context.Context, p *types.Project, o UpOptions) (map[string]bool, error) {
-	_, services, builds, pulls, err := e.planImages(ctx, p, o)
+	plan, obs, services, err := e.planUp(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
-	// Host ports and devices are checked before anything is made: a port another
-	// program or project holds, or a device request the host cannot meet, stops up
-	// here.
+	// Host ports are checked before anything is made: a port another program or
+	// project holds stops up here.
 	for _, name := range services {
 		if err := e.Runtime.CheckPorts(ctx, p.Name, p.Services[name]); err != nil {
 			return nil, err
 		}
-	}
-	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.build(ctx, p, builds, BuildOptions{Quiet: o.QuietBuild}); err != nil {
-		return nil, err
-	}
-	if err := e.pull(ctx, p, pulls, o.QuietPull); err != nil {
-		return nil, err
-	}
-	obs, err := e.observe(ctx, p, services)
-	if err != nil {
-		return nil, err
-	}
-	obs.Devices = devices
-	plan, err := PlanUp(p, obs, o.PlanOptions)
-	if err != nil {
-		return nil, err
 	}
 	for _, w := range plan.Warnings {
 		e.warn("%s", w)
 	}
 	x := e.newExecutor(p, obs)
 	x.up, x.timeout = o, o.Timeout
+	x.build, x.quietPull = BuildOptions{Quiet: o.QuietBuild}, o.QuietPull
 	if err := x.execute(ctx, plan); err != nil {
 		return nil, err
 	}
 	return x.started, nil
 }
 
-// planImages chooses the services up works on and plans their builds and pulls.
-func (e *Engine) planImages(ctx context.Context, p *types.Project, o UpOptions) (g *project.Graph, services []string, builds, pulls Plan, err error) {
-	if g, err = project.NewGraph(p); err != nil {
-		return
-	}
-	if services, err = selectedServices(p, g, o.Services, o.NoDeps); err != nil {
-		return
-	}
-	images, err := e.imageDigests(ctx, p, services)
+// planUp observes what up needs and plans it: the builds, pulls, networks,
+// volumes, containers and waits of the selected services, in one graph. It also
+// gives the observation the plan started from and the selected services.
+func (e *Engine) planUp(ctx context.Context, p *types.Project, o UpOptions) (Plan, Observed, []string, error) {
+	g, err := project.NewGraph(p)
 	if err != nil {
-		return
+		return Plan{}, Observed{}, nil, err
 	}
-	if builds, err = PlanBuilds(p, services, Observed{Images: images}, o.Build); err != nil {
-		return
-	}
-	pullObs := Observed{Images: images}
-	if err = e.pullTimes(ctx, p, services, &pullObs); err != nil {
-		return
-	}
-	pulls, err = PlanPulls(p, toPull(p, services, o.Build), pullObs, pullOverride(o.Pull))
-	return
-}
-
-// printUpPlan is `up --dry-run`: the builds, pulls and the plan of containers,
-// networks and volumes, each with its reason, from the state as it is; nothing is
-// locked, swept or changed.
-func (e *Engine) printUpPlan(ctx context.Context, p *types.Project, o UpOptions) error {
-	_, services, builds, pulls, err := e.planImages(ctx, p, o)
+	services, err := selectedServices(p, g, o.Services, o.NoDeps)
 	if err != nil {
-		return err
+		return Plan{}, Observed{}, nil, err
 	}
+	// A device request the host cannot meet stops up before anything is made.
 	devices, err := e.resolveDevices(p, servicesOf(p, services)...)
 	if err != nil {
-		return err
+		return Plan{}, Observed{}, nil, err
 	}
 	obs, err := e.observe(ctx, p, services)
 	if err != nil {
-		return err
+		return Plan{}, Observed{}, nil, err
+	}
+	if err := e.pullTimes(ctx, p, services, &obs); err != nil {
+		return Plan{}, Observed{}, nil, err
 	}
 	obs.Devices = devices
-	plan, err := PlanUp(p, obs, o.PlanOptions)
+	po := o.PlanOptions
+	po.PullPolicy = pullOverride(o.Pull)
+	plan, err := PlanUp(p, obs, po)
+	return plan, obs, services, err
+}
+
+// printUpPlan is `up --dry-run`: the plan up would execute, from the state as it
+// is; nothing is locked, swept or changed.
+func (e *Engine) printUpPlan(ctx context.Context, p *types.Project, o UpOptions) error {
+	plan, _, _, err := e.planUp(ctx, p, o)
 	if err != nil {
 		return err
 	}
-	all := Plan{Ops: append(append(builds.Ops, pulls.Ops...), plan.Ops...), Warnings: plan.Warnings}
-	if !all.Changes() {
+	if !plan.Changes() {
 		fmt.Fprintln(e.Out, "nothing to do: every service is up to date")
 	}
-	_, err = fmt.Fprint(e.Out, all.String())
+	_, err = fmt.Fprint(e.Out, plan.String())
 	return err
 }
 
-// create makes the container of an OpCreate, or of an OpRecreate after removing the
-// old one.
+// create makes the container of an OpCreate, or of an OpRecreate or OpRefresh after
+// removing the old one.
 func (e *Engine) create(ctx context.Context, p *types.Project, obs Observed, op Op, o UpOptions) (Container, error) {
 	s := p.Services[op.Service]
-	if op.Kind == OpRecreate {
+	if op.Existing != nil {
 		e.event("Container", op.Target, "Recreate", false)
 		if err := e.stopAndRemove(ctx, *op.Existing, o.Timeout, s, RemoveOptions{}); err != nil {
 			return Container{}, err

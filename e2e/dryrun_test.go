@@ -56,12 +56,25 @@ func TestDryRun(t *testing.T) {
 		}
 	}
 
-	// The other verbs run their course on the state as it is, and change nothing.
+	// The other verbs print their plans, run their course on the state as it is, and
+	// change nothing.
 	before = takeInventory(t)
-	for _, verb := range [][]string{{"stop"}, {"pause"}, {"kill"}, {"restart"}, {"rm", "-fs"}, {"down", "-v"}, {"scale", "web=3"}} {
-		r := s.berth(append([]string{"--dry-run"}, verb...)...)
-		if r.code != 0 || !strings.Contains(r.stderr, "DRY-RUN MODE") {
-			t.Errorf("--dry-run %s: exit %d, %q", verb[0], r.code, r.stderr)
+	web := s.project + "-web-1"
+	for _, v := range []struct {
+		args []string
+		plan string
+	}{
+		{[]string{"stop"}, "stop container " + web + " (running)"},
+		{[]string{"pause"}, "pause container " + web + " (running)"},
+		{[]string{"kill"}, "kill container " + web + " (SIGKILL to the running container)"},
+		{[]string{"restart"}, "start container " + web + " (restart)\n  after stop container " + web},
+		{[]string{"rm", "-fs"}, "remove container " + web + " (running, stopped first (-s))"},
+		{[]string{"down", "-v"}, "remove container " + web + " (down)"},
+		{[]string{"scale", "web=3"}, "create container " + s.project + "-web-3 (missing)"},
+	} {
+		r := s.berth(append([]string{"--dry-run"}, v.args...)...)
+		if r.code != 0 || !strings.Contains(r.stderr, "DRY-RUN MODE") || !strings.Contains(r.stdout, v.plan) {
+			t.Errorf("--dry-run %s: exit %d, %q; printed plan lacks %q:\n%s", v.args[0], r.code, r.stderr, v.plan, r.stdout)
 		}
 	}
 	if diff := before.diff(takeInventory(t)); diff != "" {
