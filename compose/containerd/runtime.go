@@ -33,9 +33,10 @@ type Options struct {
 	// Upstreams are the resolver's upstream DNS servers ("ip:port"); nil = those of
 	// the host's /etc/resolv.conf.
 	Upstreams []string
-	// Binary is berth's binary as the host sees it, for the log drivers of the
-	// containers the agent starts; "" means a copy of this process's (see selfBinary).
-	Binary string
+	// LogDriver is the log driver's binary as the host sees it, for the containers
+	// the agent starts; "" means a copy of the one beside this process (see
+	// logDriverBinary).
+	LogDriver string
 	// HostsDir holds containerd's hosts.toml registry configuration, one directory
 	// per registry host; "" means DefaultHostsDir.
 	HostsDir string
