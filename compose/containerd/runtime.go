@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/errdefs"
@@ -60,6 +61,9 @@ type Runtime struct {
 	// createLeases hold the snapshots of a project's creates until their containers
 	// do, one per project locked by this command (see createLease).
 	createLeases map[string]leases.Lease
+	// images, when set, stands in for readImage: a unit test's images, with no
+	// containerd behind them.
+	images func(context.Context, types.ServiceConfig) (ctrd.Image, imageFacts, error)
 }
 
 var _ compose.Runtime = (*Runtime)(nil)
