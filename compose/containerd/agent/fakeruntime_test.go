@@ -54,4 +54,3 @@ func (f *fakeRuntime) RunCheck(context.Context, string, health.Check) health.Res
 func (f *fakeRuntime) Forget(string)                                              {}
 func (f *fakeRuntime) StartedWithoutStdin(context.Context, string) (string, bool) { return "", false }
 func (f *fakeRuntime) StartWithStdin(context.Context, string) error               { return nil }
-
