@@ -13,6 +13,7 @@ all: build
 build:
 	$(GO) build $(GOFLAGS_B) -o $(BIN) ./cmd/berth
 	$(GO) build $(GOFLAGS_B) -o bin/berth-logdriver ./cmd/berth-logdriver
+	$(GO) build $(GOFLAGS_B) -o bin/berth-agent ./cmd/berth-agent
 
 setup:
 	scripts/setup

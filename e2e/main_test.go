@@ -45,7 +45,8 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		berthBin = filepath.Join(dir, "berth")
-		for bin, pkg := range map[string]string{berthBin: "../cmd/berth", filepath.Join(dir, "berth-logdriver"): "../cmd/berth-logdriver"} {
+		for bin, pkg := range map[string]string{berthBin: "../cmd/berth", filepath.Join(dir, "berth-logdriver"): "../cmd/berth-logdriver",
+			filepath.Join(dir, "berth-agent"): "../cmd/berth-agent"} {
 			cmd := exec.Command("go", "build", "-o", bin, pkg)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -74,16 +75,20 @@ func TestMain(m *testing.M) {
 }
 
 // ownCopies are the names berth gives its copies of the binaries under test in the
-// state directory's bin/: berth, and the log driver beside it (size and
+// state directory's bin/: berth, and the log driver and agent beside it (size and
 // modification time, as compose/containerd names them). They stay on purpose.
 var ownCopies map[string]bool
 
 func copyNames(bin string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for name, path := range map[string]string{"berth": bin, "berth-logdriver": filepath.Join(filepath.Dir(bin), "berth-logdriver")} {
+	paths := map[string]string{"berth": bin}
+	for _, name := range []string{"berth-logdriver", "berth-agent"} {
+		paths[name] = filepath.Join(filepath.Dir(bin), name)
+	}
+	for name, path := range paths {
 		st, err := os.Stat(path)
 		if os.IsNotExist(err) && name != "berth" {
-			continue // berth is its own log driver then
+			continue // berth is its own log driver or agent then
 		}
 		if err != nil {
 			return nil, err

@@ -27,6 +27,7 @@ const agentID = "berth-agent"
 
 const (
 	labelAgentBinary    = "berth.agent.binary"
+	labelAgentLogDriver = "berth.agent.logdriver"
 	labelAgentUpstreams = "berth.agent.upstreams"
 )
 
@@ -50,14 +51,19 @@ func (r *Runtime) upstreams() ([]string, error) {
 }
 
 // EnsureAgent starts the agent task (resolver and healthchecks) unless it runs
-// with this berth binary and these upstreams.
+// with the agent binary and log driver of this berth, and these upstreams. The task
+// runs compose/containerd/agent: the berth-agent beside berth, else berth itself.
 func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	unlock, err := r.lockGlobal(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	self, err := r.selfBinary()
+	bin, err := r.agentBinary()
+	if err != nil {
+		return err
+	}
+	logDriver, err := r.logDriverBinary()
 	if err != nil {
 		return err
 	}
@@ -68,7 +74,7 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	upsLabel := strings.Join(ups, ",")
 	if c, err := r.client.LoadContainer(ctx, agentID); err == nil {
 		labels, _ := c.Labels(ctx)
-		if labels[labelAgentBinary] == self && labels[labelAgentUpstreams] == upsLabel {
+		if labels[labelAgentBinary] == bin && labels[labelAgentLogDriver] == logDriver && labels[labelAgentUpstreams] == upsLabel {
 			if serving, _, _ := r.agentState(ctx, c); serving {
 				return nil
 			}
@@ -82,15 +88,12 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	if err := os.MkdirAll(rootfs, 0o755); err != nil {
 		return err
 	}
-	args := []string{"/berth", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
-		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel, "--binary", self}
-	logDriver, err := r.logDriverBinary()
-	if err != nil {
-		return err
-	}
+	// berth-agent and berth answer the same command line.
+	args := []string{"/agent", "_agent", "--state-dir", r.o.StateDir, "--run-dir", r.o.RunDir,
+		"--address", r.o.Address, "--namespace", r.o.Namespace, "--upstreams", upsLabel, "--log-driver", logDriver}
 	uri := logdriver.URI(logDriver, r.agentLog())
 	mounts := []specs.Mount{
-		{Destination: "/berth", Type: "bind", Source: self, Options: []string{"rbind", "ro"}},
+		{Destination: "/agent", Type: "bind", Source: bin, Options: []string{"rbind", "ro"}},
 		// The agent writes health records and, at boot, network state.
 		{Destination: r.o.StateDir, Type: "bind", Source: r.o.StateDir, Options: []string{"rbind", "rw"}},
 		// /run holds containerd's socket and exec FIFOs, iptables' lock and berth's
@@ -120,7 +123,8 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 			oci.WithMounts(mounts),
 		),
 		ctrd.WithContainerLabels(map[string]string{
-			labelAgentBinary:    self,
+			labelAgentBinary:    bin,
+			labelAgentLogDriver: logDriver,
 			labelAgentUpstreams: upsLabel,
 			restartPolicy:       "always",
 			restartLogURI:       uri,
@@ -187,7 +191,7 @@ func (r *Runtime) removeAgent(ctx context.Context) error {
 	if err := r.removeAgentDir(ctx); err != nil {
 		return err
 	}
-	// The copy of berth the agent ran may be needed by nothing else now.
+	// The copies the agent ran may be needed by nothing else now.
 	return r.pruneBinaries(ctx)
 }
 

@@ -17,37 +17,10 @@ import (
 // a fraction of a second; an agent that cannot run exits sooner still.
 const agentStartLimit = 10 * time.Second
 
-// agentSocket is the abstract unix socket on which the agent of a namespace says
+// AgentSocket is the abstract unix socket on which the agent of a namespace says
 // that it serves, in the host's network namespace where the agent runs. Abstract:
 // nothing is left on disk, and it goes with the process that holds it.
-func agentSocket(namespace string) string { return "@berth-agent/" + namespace }
-
-// ServeAgentSocket is called by the agent once its resolver and monitors run: it
-// holds the namespace's agent socket until ctx ends, accepting and closing every
-// connection (the caller learns what it needs from the peer's credentials). It
-// fails when another process holds the socket.
-func ServeAgentSocket(ctx context.Context, namespace string) (func() error, error) {
-	l, err := net.Listen("unix", agentSocket(namespace))
-	if err != nil {
-		return nil, fmt.Errorf("another agent serves namespace %s: %w", namespace, err)
-	}
-	go func() {
-		<-ctx.Done()
-		l.Close()
-	}()
-	return func() error {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				return err
-			}
-			c.Close()
-		}
-	}, nil
-}
+func AgentSocket(namespace string) string { return "@berth-agent/" + namespace }
 
 // agentLog is the agent's log file, named in every report that it is not serving.
 func (r *Runtime) agentLog() string { return filepath.Join(r.o.StateDir, "logs", agentID+".log") }
@@ -58,7 +31,7 @@ var errAgentNotServing = errors.New("berth's agent is not serving: names do not 
 // agentServes tells whether the agent task t is the process holding the agent
 // socket, from the socket peer's credentials.
 func (r *Runtime) agentServes(t ctrd.Task) error {
-	c, err := net.Dial("unix", agentSocket(r.o.Namespace))
+	c, err := net.Dial("unix", AgentSocket(r.o.Namespace))
 	if err != nil {
 		return err
 	}

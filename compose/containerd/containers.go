@@ -20,7 +20,6 @@ import (
 	"github.com/containerd/containerd/v2/pkg/cio"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
-	"github.com/containerd/platforms"
 	"github.com/moby/sys/signal"
 
 	"berth.dev/berth/compose"
@@ -181,37 +180,17 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	// Ctrl-C) it would leave a snapshot under a lease, a namespace or a half-made task.
 	ctx = context.WithoutCancel(ctx)
 	s := req.Service
-	name, err := normalize(s.Image)
+	read := r.readImage
+	if r.images != nil {
+		read = r.images
+	}
+	img, facts, err := read(ctx, s)
 	if err != nil {
 		return compose.Container{}, err
 	}
-	img, err := r.client.GetImage(ctx, name)
-	if errdefs.IsNotFound(err) {
-		return compose.Container{}, fmt.Errorf("service %q: image %s is not in the store: %w", s.Name, s.Image, compose.ErrImageNotFound)
-	}
+	plan, err := planCreate(s, facts, req.Project.WorkingDir)
 	if err != nil {
 		return compose.Container{}, err
-	}
-	if s.Platform != "" {
-		// The image as pulled for the service's platform (wasi/wasm, for a wasm
-		// runtime), not the host's.
-		p, err := platforms.Parse(s.Platform)
-		if err != nil {
-			return compose.Container{}, err
-		}
-		img = ctrd.NewImageWithPlatform(r.client, img.Metadata(), platforms.Only(p))
-	}
-	imgSpec, err := img.Spec(ctx)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
-	}
-	ports, err := publishedPorts(s)
-	if err != nil {
-		return compose.Container{}, err
-	}
-	restart, err := restartLabels(s.Restart, "")
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: restart: %w", s.Name, err)
 	}
 	logDriver, err := r.logDriverBinary()
 	if err != nil {
@@ -229,7 +208,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		// A record left here is swept at the project's next lock.
 		_ = r.unmarkCreating(req.Project.Name, id)
 	}()
-	netw, err := r.setupNetwork(ctx, id, req, ports)
+	netw, err := r.setupNetwork(ctx, id, req, plan.Ports)
 	if err != nil {
 		return compose.Container{}, err
 	}
@@ -237,7 +216,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("service %q: volumes_from: %w", s.Name, err)
 	}
-	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, imgSpec.Config, fromOthers)
+	s, volumeKeys, anonymous, err := r.withAnonymousVolumes(ctx, req, facts.Config, fromOthers)
 	if err != nil {
 		return compose.Container{}, err
 	}
@@ -269,7 +248,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		return compose.Container{}, err
 	}
 	opts, err := specOpts(specInput{
-		Service: s, Image: imgSpec.Config, Hostname: netw.Host, NetNS: netw.NetNS,
+		Service: s, Image: facts.Config, Hostname: netw.Host, NetNS: netw.NetNS,
 		Files: netw.Files, Volumes: volumes, Extra: files,
 		ProjectDir: req.Project.WorkingDir, Shared: shared,
 	}, img)
@@ -281,13 +260,8 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 	}
 
 	logURI := logdriver.URI(logDriver, r.logFile(id))
-	args, _ := processArgs(imgSpec.Config, s)
-	imgConfig, err := img.Config(ctx)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
-	}
 	lo, writeLogOptions, err := logOptions(s, logdriver.ContainerInfo{ID: id, Name: req.Name, ImageName: s.Image,
-		ImageID: imgConfig.Digest.String(), Command: strings.Join(args, " "), Created: time.Now().UTC()})
+		ImageID: facts.Digest, Command: strings.Join(plan.Args, " "), Created: time.Now().UTC()})
 	if err != nil {
 		return compose.Container{}, err
 	}
@@ -296,69 +270,9 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 			return compose.Container{}, err
 		}
 	}
-	labels := map[string]string{}
-	for k, v := range req.Labels {
-		labels[k] = v
-	}
-	for k, v := range restart {
-		labels[k] = v
-	}
-	if restart != nil {
-		labels[restartLogURI] = logURI
-	}
-	stopSignal := s.StopSignal
-	if stopSignal == "" {
-		stopSignal = imgSpec.Config.StopSignal
-	}
-	if stopSignal == "" {
-		stopSignal = "SIGTERM"
-	}
-	if _, err := signal.ParseSignal(stopSignal); err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: stop_signal: %w", s.Name, err)
-	}
-	imgCheck, err := imageHealthcheck(ctx, img)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("service %q: image %s: %w", s.Name, s.Image, err)
-	}
-	if check := healthCheck(s, imgCheck); check != nil {
-		if _, err := check.Args(); err != nil {
-			return compose.Container{}, fmt.Errorf("service %q: healthcheck: %w", s.Name, err)
-		}
-		labels[labelHealthcheck] = healthLabel(check)
-	}
-	if len(anonymous) > 0 {
-		labels[compose.LabelAnonymousVolumes] = strings.Join(anonymous, ",")
-	}
-	if targets := mountTargets(s, fromOthers); targets != "" {
-		labels[labelMountTargets] = targets
-	}
-	labels[labelStopSignal] = stopSignal
-	labels[labelNetworks] = attachmentsLabel(req.Networks)
-	labels[labelPorts] = portsLabel(withHostPorts(s.Ports, netw.Ports))
-	labels[labelCommand] = strings.Join(args, " ")
-	labels[labelImageRef] = s.Image
-	if s.NetworkMode != "" {
-		labels[labelNetworkMode] = s.NetworkMode
-	}
-	if netw.Endpoint != nil {
-		labels[labelEndpoint] = endpointLabel(*netw.Endpoint)
-	}
-	if s.Logging != nil && s.Logging.Driver == "none" {
-		labels[labelNoLogs] = "true"
-		delete(labels, restartLogURI) // restarted by containerd, it logs nowhere either
-	}
-	if s.Tty {
-		labels[labelTTY] = "true"
-	}
-	if s.StdinOpen {
-		labels[labelStdinOpen] = "true"
-	}
-
-	ociRuntime, err := project.ResolveRuntime(s.Runtime)
-	if err != nil {
-		return compose.Container{}, fmt.Errorf("container %s: field \"runtime\": %w", req.Name, err)
-	}
-	opts = append(opts, withSpecVersionOf(ctx, ociRuntime.Binary))
+	labels := containerLabels(req, s, plan, madeParts{LogURI: logURI, Anonymous: anonymous,
+		MountTargets: mountTargets(s, fromOthers), Ports: withHostPorts(s.Ports, netw.Ports), Endpoint: netw.Endpoint})
+	opts = append(opts, withSpecVersionOf(ctx, plan.Runtime.Binary))
 	lease, err := r.createLease(ctx, req.Project.Name)
 	if err != nil {
 		return compose.Container{}, fmt.Errorf("container %s: %w", req.Name, err)
@@ -367,7 +281,7 @@ func (r *Runtime) Create(ctx context.Context, req compose.CreateRequest) (_ comp
 		ctrd.WithImage(img),
 		ctrd.WithSnapshotter(snapshotter),
 		ctrd.WithNewSnapshot(id, img),
-		withRuntime(ociRuntime),
+		withRuntime(plan.Runtime),
 		ctrd.WithNewSpec(opts...),
 		ctrd.WithContainerLabels(labels),
 	)

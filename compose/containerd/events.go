@@ -61,14 +61,14 @@ const (
 	resubscribeMax = 2 * time.Second
 )
 
-// followEvents is how berth's agent follows containerd: it subscribes to the events
+// FollowEvents is how berth's agent follows containerd: it subscribes to the events
 // of berth's namespace, then calls sync (which reads the full state), and returns
 // the loop that hands every event to handle until ctx ends. When the stream breaks
 // (containerd restarted: the tasks and their shims live on, the stream does not),
 // the loop subscribes again, with a bounded backoff, and calls sync again, since
 // whatever happened meanwhile came with no event. The first subscription and sync
 // must succeed; later ones are retried.
-func (r *Runtime) followEvents(ctx context.Context, what string, sync func(context.Context) error, handle func(compose.Event)) (func() error, error) {
+func (r *Runtime) FollowEvents(ctx context.Context, what string, sync func(context.Context) error, handle func(compose.Event)) (func() error, error) {
 	events, cancel, err := r.subscribeAndSync(ctx, sync)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/errdefs"
@@ -33,9 +34,10 @@ type Options struct {
 	// Upstreams are the resolver's upstream DNS servers ("ip:port"); nil = those of
 	// the host's /etc/resolv.conf.
 	Upstreams []string
-	// Binary is berth's binary as the host sees it, for the log drivers of the
-	// containers the agent starts; "" means a copy of this process's (see selfBinary).
-	Binary string
+	// LogDriver is the log driver's binary as the host sees it, for the containers
+	// the agent starts; "" means a copy of the one beside this process (see
+	// logDriverBinary).
+	LogDriver string
 	// HostsDir holds containerd's hosts.toml registry configuration, one directory
 	// per registry host; "" means DefaultHostsDir.
 	HostsDir string
@@ -59,6 +61,9 @@ type Runtime struct {
 	// createLeases hold the snapshots of a project's creates until their containers
 	// do, one per project locked by this command (see createLease).
 	createLeases map[string]leases.Lease
+	// images, when set, stands in for readImage: a unit test's images, with no
+	// containerd behind them.
+	images func(context.Context, types.ServiceConfig) (ctrd.Image, imageFacts, error)
 }
 
 var _ compose.Runtime = (*Runtime)(nil)

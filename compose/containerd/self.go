@@ -19,11 +19,9 @@ var copies struct {
 }
 
 // selfBinary is berth's own executable as copied into the state directory: the
-// agent task runs it long after this CLI exits.
+// tasks berth starts (buildkitd's log driver, the agent where berth-agent is not
+// beside it) run it long after this CLI exits.
 func (r *Runtime) selfBinary() (string, error) {
-	if r.o.Binary != "" {
-		return r.o.Binary, nil // the agent: its /berth is the host's copy
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -31,21 +29,41 @@ func (r *Runtime) selfBinary() (string, error) {
 	return r.binaryCopy("berth", exe)
 }
 
-// logDriverName is the log driver alone (cmd/berth-logdriver), which `make build`
-// puts beside berth: a few MB instead of the whole CLI in every container's shim.
-const logDriverName = "berth-logdriver"
+// The binaries `make build` puts beside berth, each running one of its hidden
+// commands alone: a few MB in every container's shim (the log driver) and in the
+// agent, instead of the whole CLI.
+const (
+	logDriverName = "berth-logdriver"
+	agentName     = "berth-agent"
+)
 
-// logDriverBinary is what containers' binary:// log URIs run: a copy of the
-// berth-logdriver beside this berth, else of berth itself, which has the same
-// `_logdriver` command.
+// smallBinaries are the names of those binaries.
+var smallBinaries = []string{logDriverName, agentName}
+
+// logDriverBinary is what containers' binary:// log URIs run: in the agent, the
+// host's copy it was told of; else a copy of the berth-logdriver beside this berth,
+// else of berth itself, which has the same `_logdriver` command.
 func (r *Runtime) logDriverBinary() (string, error) {
+	if r.o.LogDriver != "" {
+		return r.o.LogDriver, nil
+	}
+	return r.smallBinary(logDriverName)
+}
+
+// agentBinary is what the agent task runs: a copy of the berth-agent beside this
+// berth, else of berth itself, which has the same `_agent` command.
+func (r *Runtime) agentBinary() (string, error) { return r.smallBinary(agentName) }
+
+// smallBinary copies the named binary beside this berth into the state directory,
+// or, where it is not there, berth itself.
+func (r *Runtime) smallBinary(name string) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	small := filepath.Join(filepath.Dir(exe), logDriverName)
+	small := filepath.Join(filepath.Dir(exe), name)
 	if st, err := os.Stat(small); err == nil && st.Mode().IsRegular() {
-		return r.binaryCopy(logDriverName, small)
+		return r.binaryCopy(name, small)
 	}
 	return r.selfBinary()
 }
@@ -93,16 +111,20 @@ func copyName(name string, st os.FileInfo) string {
 	return fmt.Sprintf("%s-%d-%d", name, st.Size(), st.ModTime().UnixNano())
 }
 
-// ownCopyNames are the names the copies of this berth and of the log driver beside
-// it have or will have: kept by pruneBinaries, so that the next command of the same
-// build does not copy them again.
+// ownCopyNames are the names the copies of this berth and of the small binaries
+// beside it have or will have: kept by pruneBinaries, so that the next command of
+// the same build does not copy them again.
 func ownCopyNames() map[string]bool {
 	out := map[string]bool{}
 	exe, err := os.Executable()
 	if err != nil {
 		return out
 	}
-	for name, path := range map[string]string{"berth": exe, logDriverName: filepath.Join(filepath.Dir(exe), logDriverName)} {
+	paths := map[string]string{"berth": exe}
+	for _, name := range smallBinaries {
+		paths[name] = filepath.Join(filepath.Dir(exe), name)
+	}
+	for name, path := range paths {
 		if st, err := os.Stat(path); err == nil {
 			out[copyName(name, st)] = true
 		}
@@ -130,8 +152,8 @@ func holdCopy(exe, path string) (string, error) {
 	return path, nil
 }
 
-// pruneBinaries removes the copies of berth (85 MB each) and of its log driver
-// that nothing needs any more. A copy stays while it is this berth's, while a
+// pruneBinaries removes the copies of berth (85 MB each), of its log driver and of
+// its agent that nothing needs any more. A copy stays while it is this berth's, while a
 // container's labels name it (the agent, the log URI containerd's restart monitor
 // starts a container's log driver with), or while a berth process holds it
 // (holdCopy). A task that runs a copy keeps its file open, so removing the name

@@ -1,4 +1,4 @@
-package containerd
+package agent
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 // paused) task, from containerd's events, so the resolver answers for those only: a
 // stopped container's name disappears, as in Docker. changed is signalled after
 // every change. The returned loop follows the events until ctx ends, through
-// containerd's restarts (see followEvents).
-func (r *Runtime) TrackRunning(ctx context.Context) (func(id string) bool, <-chan struct{}, func() error, error) {
+// containerd's restarts (see containerd.Runtime.FollowEvents).
+func TrackRunning(ctx context.Context, rt Runtime) (func(id string) bool, <-chan struct{}, func() error, error) {
 	var mu sync.RWMutex
 	running := map[string]bool{}
 	changed := make(chan struct{}, 1)
@@ -23,15 +23,9 @@ func (r *Runtime) TrackRunning(ctx context.Context) (func(id string) bool, <-cha
 		}
 	}
 	resync := func(ctx context.Context) error {
-		states, err := r.taskStates(ctx)
+		now, err := rt.RunningSet(ctx)
 		if err != nil {
 			return err
-		}
-		now := map[string]bool{}
-		for id, t := range states {
-			if state, _ := containerState(t); state == compose.StateRunning || state == compose.StatePaused {
-				now[id] = true
-			}
 		}
 		mu.Lock()
 		running = now
@@ -53,7 +47,7 @@ func (r *Runtime) TrackRunning(ctx context.Context) (func(id string) bool, <-cha
 		mu.Unlock()
 		signal()
 	}
-	follow, err := r.followEvents(ctx, "names", resync, handle)
+	follow, err := rt.FollowEvents(ctx, "names", resync, handle)
 	if err != nil {
 		return nil, nil, nil, err
 	}
