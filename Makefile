@@ -13,6 +13,8 @@ all: build
 build:
 	$(GO) build $(GOFLAGS_B) -o $(BIN) ./cmd/berth
 	$(GO) build $(GOFLAGS_B) -o bin/berth-logdriver ./cmd/berth-logdriver
+	# The Kubernetes verbs (client-go), which berth runs from beside it: cmd/berth/kubeexec.go.
+	$(GO) build $(GOFLAGS_B) -tags kube -o bin/berth-kube ./cmd/berth
 
 setup:
 	scripts/setup
