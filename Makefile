@@ -14,6 +14,8 @@ build:
 	$(GO) build $(GOFLAGS_B) -o $(BIN) ./cmd/berth
 	$(GO) build $(GOFLAGS_B) -o bin/berth-logdriver ./cmd/berth-logdriver
 	$(GO) build $(GOFLAGS_B) -o bin/berth-agent ./cmd/berth-agent
+	# The Kubernetes verbs (client-go), which berth runs from beside it: cmd/berth/kubeexec.go.
+	$(GO) build $(GOFLAGS_B) -tags kube -o bin/berth-kube ./cmd/berth
 
 setup:
 	scripts/setup

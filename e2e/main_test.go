@@ -45,13 +45,18 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		berthBin = filepath.Join(dir, "berth")
-		for bin, pkg := range map[string]string{berthBin: "../cmd/berth", filepath.Join(dir, "berth-logdriver"): "../cmd/berth-logdriver",
-			filepath.Join(dir, "berth-agent"): "../cmd/berth-agent"} {
-			cmd := exec.Command("go", "build", "-o", bin, pkg)
+		// As make build: berth runs the log driver, the agent and the Kubernetes verbs from beside it.
+		for bin, pkg := range map[string][]string{
+			berthBin:                              {"../cmd/berth"},
+			filepath.Join(dir, "berth-logdriver"): {"../cmd/berth-logdriver"},
+			filepath.Join(dir, "berth-agent"):     {"../cmd/berth-agent"},
+			filepath.Join(dir, "berth-kube"):      {"-tags", "kube", "../cmd/berth"},
+		} {
+			cmd := exec.Command("go", append([]string{"build", "-o", bin}, pkg...)...)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 			if err := cmd.Run(); err != nil {
-				fmt.Println("e2e: building", pkg+":", err)
+				fmt.Println("e2e: building", bin+":", err)
 				os.Exit(1)
 			}
 		}

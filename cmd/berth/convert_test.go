@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,14 +11,22 @@ import (
 	"testing"
 )
 
-// convert runs `berth convert` in-process on one of kube's test stacks.
+// convert runs `berth convert` in-process on one of kube's test stacks: through
+// berth-kube, or in this process when the tests are built with -tags kube.
 func convert(t *testing.T, dir string, args ...string) (string, string, error) {
 	t.Helper()
+	needKube(t)
+	return runBerth(append([]string{"--project-directory", dir, "convert"}, args...), nil)
+}
+
+// runBerth runs berth in-process with args and stdin, returning its output.
+func runBerth(args []string, stdin io.Reader) (string, string, error) {
 	root := newRootCommand(nil)
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
-	root.SetArgs(append([]string{"--project-directory", dir, "convert"}, args...))
+	root.SetIn(stdin)
+	root.SetArgs(globalShorthands(args))
 	err := root.Execute()
 	return out.String(), errOut.String(), err
 }
@@ -73,8 +82,9 @@ func TestConvertCommandRefuses(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    image: x\n    container_name: fixed\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := convert(t, dir)
-	if err == nil || !strings.Contains(err.Error(), `service "app": field "container_name"`) || out != "" {
-		t.Fatalf("want a refusal naming the field and no output, got %v, %q", err, out)
+	// berth-kube prints its error and berth returns its exit status.
+	out, errOut, err := convert(t, dir)
+	if err == nil || !strings.Contains(err.Error()+errOut, `service "app": field "container_name"`) || out != "" {
+		t.Fatalf("want a refusal naming the field and no output, got %v, %q, %q", err, errOut, out)
 	}
 }

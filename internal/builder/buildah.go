@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -115,10 +114,10 @@ func runtimeArgs(ociRuntime string) []string {
 // history: "history lists 1 non-empty layers, but we have 2 layers on disk".
 func historyMismatch(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && buildahHistoryError.MatchString(strings.Join(e.Output, "\n"))
+	return errors.As(err, &e) && buildahHistoryError().MatchString(strings.Join(e.Output, "\n"))
 }
 
-var buildahHistoryError = regexp.MustCompile(`history lists \d+ non-empty layers, but we have \d+ layers on disk`)
+var buildahHistoryError = lazyRegexp(`history lists \d+ non-empty layers, but we have \d+ layers on disk`)
 
 // budArgs is the command line of one build. RUN steps run with chroot isolation,
 // in the host's network: nothing to nest inside containerd's runc. A private
@@ -260,7 +259,7 @@ func dockerfilePath(spec Spec) (string, func(), error) {
 
 // failedStep finds the step buildah names when a build fails:
 // Error: building at STEP "RUN false": exit status 1
-var failedStep = regexp.MustCompile(`^Error: building at STEP "(.*)": (.*)$`)
+var failedStep = lazyRegexp(`^Error: building at STEP "(.*)": (.*)$`)
 
 // run runs buildah, copying its output line by line to out; a failure is an *Error
 // with the failing step and the last lines of output.
@@ -276,7 +275,7 @@ func (b *Buildah) run(ctx context.Context, out io.Writer, env []string, args ...
 	}
 	e := &Error{Err: err, Output: tail}
 	for i := len(tail) - 1; i >= 0; i-- {
-		if m := failedStep.FindStringSubmatch(tail[i]); m != nil {
+		if m := failedStep().FindStringSubmatch(tail[i]); m != nil {
 			e.Step, e.Err = m[1], errors.New(m[2])
 			break
 		}

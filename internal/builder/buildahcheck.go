@@ -2,7 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -21,7 +20,7 @@ var buildahFlags = map[string][]string{
 var buildahMounts = []string{"bind", "cache", "tmpfs", "secret", "ssh"}
 
 // heredoc is a heredoc's opening word: <<EOF, <<-EOF, <<"EOF".
-var heredoc = regexp.MustCompile(`^<<-?["']?[A-Za-z_][A-Za-z0-9_]*["']?`)
+var heredoc = lazyRegexp(`^<<-?["']?[A-Za-z_][A-Za-z0-9_]*["']?`)
 
 // checkBuildah refuses, naming the file and line, the first feature of a
 // Dockerfile that buildah cannot build: heredocs (buildah reads their lines as
@@ -61,7 +60,7 @@ func checkBuildah(name, text string) error {
 			continue
 		}
 		for _, f := range fields[1:] {
-			if inst != "FROM" && heredoc.MatchString(f) {
+			if inst != "FROM" && heredoc().MatchString(f) {
 				return refuse(start, "heredocs (<<) are")
 			}
 			flag, ok := strings.CutPrefix(f, "--")

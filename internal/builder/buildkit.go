@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -144,7 +143,7 @@ func (b *BuildKit) Build(ctx context.Context, spec Spec, archive string, out io.
 	steps := map[string]string{} // progress ID (#5) → the step it runs
 	findings := 0                // the checks' WARNING and ERROR lines (build --check)
 	watch := func(line string) {
-		if m := buildkitStep.FindStringSubmatch(line); m != nil {
+		if m := buildkitStep().FindStringSubmatch(line); m != nil {
 			steps[m[1]] = stepName(m[2])
 		}
 		if strings.HasPrefix(line, "WARNING: ") || strings.HasPrefix(line, "ERROR: ") {
@@ -190,9 +189,9 @@ func gitContext(spec Spec) string {
 
 var (
 	// #6 [base 3/7] RUN make — a step of a stage, or [internal] work.
-	buildkitStep = regexp.MustCompile(`^#(\d+) (\[[^\]]*\] .*)$`)
+	buildkitStep = lazyRegexp(`^#(\d+) (\[[^\]]*\] .*)$`)
 	// #6 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2
-	buildkitStepError = regexp.MustCompile(`^#(\d+) ERROR: (.*)$`)
+	buildkitStepError = lazyRegexp(`^#(\d+) ERROR: (.*)$`)
 )
 
 // stepName drops the stage and count BuildKit puts before a Dockerfile step
@@ -216,7 +215,7 @@ func buildkitError(err error, tail []string, steps map[string]string) *Error {
 		}
 	}
 	for i := len(tail) - 1; i >= 0; i-- {
-		if m := buildkitStepError.FindStringSubmatch(tail[i]); m != nil {
+		if m := buildkitStepError().FindStringSubmatch(tail[i]); m != nil {
 			e.Step = steps[m[1]]
 			break
 		}

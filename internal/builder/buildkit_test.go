@@ -83,7 +83,7 @@ func TestBuildkitError(t *testing.T) {
 error: failed to solve: process "/bin/sh -c echo the builder says this && exit 3" did not complete successfully: exit code: 3`, "\n")
 	steps := map[string]string{}
 	for _, line := range out {
-		if m := buildkitStep.FindStringSubmatch(line); m != nil {
+		if m := buildkitStep().FindStringSubmatch(line); m != nil {
 			steps[m[1]] = stepName(m[2])
 		}
 	}

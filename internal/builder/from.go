@@ -2,7 +2,6 @@ package builder
 
 import (
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -191,7 +190,7 @@ func builtinSyntax(dockerfile string) string {
 	if _, digested := named.(reference.Digested); digested || !ok || named.Name() != "docker.io/docker/dockerfile" {
 		return ""
 	}
-	if !dockerfileOneX.MatchString(tagged.Tag()) {
+	if !dockerfileOneX().MatchString(tagged.Tag()) {
 		return ""
 	}
 	return ref
@@ -199,4 +198,4 @@ func builtinSyntax(dockerfile string) string {
 
 // dockerfileOneX matches the tags of docker/dockerfile's 1.x releases: 1, 1.7,
 // 1.7.1.
-var dockerfileOneX = regexp.MustCompile(`^1(\.[0-9]+){0,2}$`)
+var dockerfileOneX = lazyRegexp(`^1(\.[0-9]+){0,2}$`)
