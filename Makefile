@@ -25,6 +25,7 @@ images: setup
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags kube ./cmd/berth
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 
 # The tests that need the Kubernetes control plane (kube/) or BuildKit (e2e/) get the
