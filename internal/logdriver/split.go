@@ -50,7 +50,10 @@ func (s *splitter) feed(b []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
-	rest := append(s.pending, b...)
+	rest := b // most reads end on a line's end: no copy through pending then
+	if len(s.pending) > 0 {
+		rest = append(s.pending, b...)
+	}
 	for {
 		i := bytes.IndexByte(rest, '\n')
 		if i < 0 {

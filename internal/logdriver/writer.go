@@ -1,12 +1,11 @@
 package logdriver
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // fileWriter appends records to a log file and rotates it. It is used by one
@@ -15,16 +14,12 @@ type fileWriter struct {
 	path string
 	opts Options
 	f    *os.File
-	size int64 // bytes in f
-	buf  bytes.Buffer
-	enc  *json.Encoder
+	size int64  // bytes in f
+	buf  []byte // records encoded, not yet written
 }
 
 func newFileWriter(path string, o Options) *fileWriter {
-	w := &fileWriter{path: path, opts: o}
-	w.enc = json.NewEncoder(&w.buf)
-	w.enc.SetEscapeHTML(false) // keep "<" readable for people who cat the file
-	return w
+	return &fileWriter{path: path, opts: o}
 }
 
 // open appends to the existing file: a restarted task gets a new driver on
@@ -65,18 +60,16 @@ func (w *fileWriter) write(batch []record) error {
 		}
 	}
 	for _, r := range batch {
-		mark := w.buf.Len()
-		if err := w.enc.Encode(r); err != nil {
-			return err
-		}
+		mark := len(w.buf)
+		w.buf = appendRecord(w.buf, r)
 		// A record alone in a fresh file stays even if it is bigger than MaxSize.
-		if w.opts.MaxSize > 0 && w.size+int64(w.buf.Len()) > w.opts.MaxSize && w.size+int64(mark) > 0 {
-			rec := bytes.Clone(w.buf.Bytes()[mark:])
-			w.buf.Truncate(mark)
+		if w.opts.MaxSize > 0 && w.size+int64(len(w.buf)) > w.opts.MaxSize && w.size+int64(mark) > 0 {
+			rec := slices.Clone(w.buf[mark:])
+			w.buf = w.buf[:mark]
 			if err := w.flush(); err != nil {
 				return err
 			}
-			w.buf.Write(rec) // kept for the next write if rotate fails
+			w.buf = append(w.buf, rec...) // kept for the next write if rotate fails
 			if err := w.rotate(); err != nil {
 				return err
 			}
@@ -86,12 +79,16 @@ func (w *fileWriter) write(batch []record) error {
 }
 
 func (w *fileWriter) flush() error {
-	if w.buf.Len() == 0 {
+	if len(w.buf) == 0 {
 		return nil
 	}
-	n, err := w.f.Write(w.buf.Bytes())
+	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
-	w.buf.Reset()
+	if cap(w.buf) > 4<<20 {
+		w.buf = nil // a burst's buffer is not kept for an idle container
+	} else {
+		w.buf = w.buf[:0]
+	}
 	return err
 }
 
