@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"berth.dev/berth/internal/benchreport"
 	"berth.dev/berth/network"
 	"berth.dev/berth/network/resolver"
 )
@@ -27,9 +29,10 @@ import (
 // clients run in this process for both, so berth's server shares its CPU with them
 // and dnsmasq does not: if anything, the table flatters dnsmasq.
 const (
-	dnsNames       = 200   // names served
-	dnsQueries     = 40000 // queries per server, a bound on the run's length
-	dnsConcurrency = 8     // clients asking at once, each one query at a time
+	dnsNames       = 200       // names served
+	dnsQueries     = 40000     // queries per server, a bound on the run's length
+	dnsConcurrency = 8         // clients asking at once, each one query at a time
+	dnsSoak        = 1_000_000 // queries to berth over which its heap must stay flat
 )
 
 func BenchmarkResolver(b *testing.B) {
@@ -51,6 +54,7 @@ func BenchmarkResolver(b *testing.B) {
 	defer stop()
 
 	var table strings.Builder
+	results := map[string][2]float64{} // server → queries/s, p99 in µs
 	fmt.Fprintf(&table, "\n%-10s %10s %10s %10s %8s\n", "server", "queries/s", "p50", "p99", "errors")
 	for _, srv := range []struct {
 		name string
@@ -58,16 +62,39 @@ func BenchmarkResolver(b *testing.B) {
 	}{{"berth", berthPort}, {"dnsmasq", dnsmasqPort}} {
 		addr := fmt.Sprintf("127.0.0.1:%d", srv.port)
 		waitAnswers(b, addr, names[0])
-		qps, p50, p99, errs := dnsLoad(addr, names)
+		qps, p50, p99, errs := dnsLoad(addr, names, dnsQueries)
 		fmt.Fprintf(&table, "%-10s %10.0f %10s %10s %8d\n", srv.name, qps, p50.Round(time.Microsecond), p99.Round(time.Microsecond), errs)
 		b.ReportMetric(qps, srv.name+"-qps")
 		b.ReportMetric(float64(p99.Microseconds()), srv.name+"-p99-µs")
+		results[srv.name] = [2]float64{qps, float64(p99.Microseconds())}
 		if errs > dnsQueries/100 {
 			b.Errorf("%s: %d of %d queries failed", srv.name, errs, dnsQueries)
 		}
 	}
 	fmt.Fprintf(&table, "(%d A queries per server over UDP on 127.0.0.1 for %d names, %d clients at once)\n", dnsQueries, dnsNames, dnsConcurrency)
+	// Issue 17: at least as fast as dnsmasq, and a p99 no longer than its.
+	benchreport.Beside("resolver/qps", results["berth"][0], "queries/s", "queries/s of dnsmasq", results["dnsmasq"][0], benchreport.RatioAtLeast(1))
+	benchreport.Beside("resolver/p99", results["berth"][1], "µs", "µs of dnsmasq", results["dnsmasq"][1], benchreport.RatioAtMost(1))
+
+	// The heap of this process (berth's server and the clients) after a collection,
+	// before and after a million more queries: flat, or the server keeps something
+	// per query.
+	before := liveHeap()
+	if _, _, _, errs := dnsLoad(fmt.Sprintf("127.0.0.1:%d", berthPort), names, dnsSoak); errs > dnsSoak/100 {
+		b.Errorf("berth: %d of %d queries failed", errs, dnsSoak)
+	}
+	after := liveHeap()
+	fmt.Fprintf(&table, "live heap before and after %d more queries to berth: %.2f MiB, %.2f MiB\n", dnsSoak, before, after)
 	fmt.Print(table.String())
+	benchreport.Beside("resolver/heap-after-1M-queries", after, "MiB", "MiB before them", before, benchreport.RatioAtMost(1.1))
+}
+
+// liveHeap is the heap in use after a collection, in MiB.
+func liveHeap() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
 }
 
 // dnsBenchNames writes the same names twice: as berth's state (one network, one
@@ -150,11 +177,11 @@ func waitAnswers(b *testing.B, addr, name string) {
 	}
 }
 
-// dnsLoad sends dnsQueries A queries for names from dnsConcurrency clients, each with
+// dnsLoad sends queries A queries for names from dnsConcurrency clients, each with
 // its own socket, and measures each exchange. A query without exactly one answer
 // counts as an error.
-func dnsLoad(addr string, names []string) (qps float64, p50, p99 time.Duration, errs int) {
-	per := dnsQueries / dnsConcurrency
+func dnsLoad(addr string, names []string, queries int) (qps float64, p50, p99 time.Duration, errs int) {
+	per := queries / dnsConcurrency
 	lat := make([][]time.Duration, dnsConcurrency)
 	failed := make([]int, dnsConcurrency)
 	var wg sync.WaitGroup

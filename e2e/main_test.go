@@ -14,6 +14,7 @@ import (
 
 	ctrd "github.com/containerd/containerd/v2/client"
 
+	"berth.dev/berth/internal/benchreport"
 	"berth.dev/berth/internal/testlock"
 )
 
@@ -69,6 +70,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if err := benchreport.Finish(os.Stdout); err != nil { // what the benchmarks measured, if they ran
+		fmt.Println("e2e:", err)
+		code = max(code, 1)
+	}
 	unlock()
 	os.Exit(code)
 }
