@@ -32,12 +32,26 @@ type record struct {
 // line a container prints and encoding/json's reflection was most of its CPU.
 // format_test.go holds the two to the same output.
 func appendRecord(b []byte, r record) []byte {
+	var st stamp
+	return st.appendRecord(b, r)
+}
+
+// stamp keeps the last time formatted: the records of one read share theirs.
+type stamp struct {
+	t    time.Time
+	text []byte
+}
+
+func (st *stamp) appendRecord(b []byte, r record) []byte {
 	b = append(b, `{"log":`...)
 	b = appendString(b, r.Log)
 	b = append(b, `,"stream":`...)
 	b = appendString(b, r.Stream)
 	b = append(b, `,"time":"`...)
-	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	if st.text == nil || !r.Time.Equal(st.t) {
+		st.t, st.text = r.Time, r.Time.AppendFormat(st.text[:0], time.RFC3339Nano)
+	}
+	b = append(b, st.text...)
 	return append(b, "\"}\n"...)
 }
 

@@ -112,8 +112,10 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 	}()
 
 	// The one writer: every record goes through here, in queue order.
+	var batch []record
 	for {
-		batch, ok := q.take()
+		var ok bool
+		batch, ok = q.take(batch)
 		if !ok {
 			break
 		}
@@ -122,6 +124,7 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		}
 		if fw != nil {
 			fw.write(batch)
+			batch = nil // the forwarder's now, not to be filled again
 		}
 	}
 	<-done

@@ -8,6 +8,10 @@ import (
 	"slices"
 )
 
+// writeChunk is the most a write buffers before it goes to the file: big
+// enough for few syscalls, small enough that a burst does not grow the buffer.
+const writeChunk = 256 << 10
+
 // fileWriter appends records to a log file and rotates it. It is used by one
 // goroutine only.
 type fileWriter struct {
@@ -16,6 +20,7 @@ type fileWriter struct {
 	f    *os.File
 	size int64  // bytes in f
 	buf  []byte // records encoded, not yet written
+	last stamp
 }
 
 func newFileWriter(path string, o Options) *fileWriter {
@@ -61,7 +66,7 @@ func (w *fileWriter) write(batch []record) error {
 	}
 	for _, r := range batch {
 		mark := len(w.buf)
-		w.buf = appendRecord(w.buf, r)
+		w.buf = w.last.appendRecord(w.buf, r)
 		// A record alone in a fresh file stays even if it is bigger than MaxSize.
 		if w.opts.MaxSize > 0 && w.size+int64(len(w.buf)) > w.opts.MaxSize && w.size+int64(mark) > 0 {
 			rec := slices.Clone(w.buf[mark:])
@@ -71,6 +76,11 @@ func (w *fileWriter) write(batch []record) error {
 			}
 			w.buf = append(w.buf, rec...) // kept for the next write if rotate fails
 			if err := w.rotate(); err != nil {
+				return err
+			}
+		}
+		if len(w.buf) >= writeChunk {
+			if err := w.flush(); err != nil {
 				return err
 			}
 		}
@@ -84,11 +94,7 @@ func (w *fileWriter) flush() error {
 	}
 	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
-	if cap(w.buf) > 4<<20 {
-		w.buf = nil // a burst's buffer is not kept for an idle container
-	} else {
-		w.buf = w.buf[:0]
-	}
+	w.buf = w.buf[:0]
 	return err
 }
 
