@@ -112,7 +112,19 @@ func appendString(b []byte, s string) []byte {
 // decode parses one line of a log file; ok is false for anything that is not
 // a log record (a torn write, garbage), which readers skip.
 func decode(line []byte) (e Entry, ok bool) {
-	if e, ok := decodeFast(line); ok {
+	var d decoder
+	return d.decode(line)
+}
+
+// decoder is decode for a reader of many lines: it keeps the last time read,
+// which the lines of one read of the driver share.
+type decoder struct {
+	text []byte
+	t    time.Time
+}
+
+func (d *decoder) decode(line []byte) (e Entry, ok bool) {
+	if e, ok := d.decodeFast(line); ok {
 		return e, true
 	}
 	var r record
@@ -126,7 +138,7 @@ func decode(line []byte) (e Entry, ok bool) {
 // decodeFast reads a line in the exact shape appendRecord writes, without
 // reflection; anything else (another field order, a surrogate pair, spaces) is
 // left to encoding/json, so both read the same files.
-func decodeFast(line []byte) (e Entry, ok bool) {
+func (d *decoder) decodeFast(line []byte) (e Entry, ok bool) {
 	rest, ok := cutPrefix(line, `{"log":"`)
 	if !ok {
 		return e, false
@@ -162,11 +174,14 @@ func decodeFast(line []byte) (e Entry, ok bool) {
 	if end < 0 {
 		return e, false
 	}
-	t, ok := parseUTC(rest[:end])
-	if !ok {
-		return e, false
+	if text := rest[:end]; d.text == nil || !bytes.Equal(text, d.text) {
+		t, ok := parseUTC(text)
+		if !ok {
+			return e, false
+		}
+		d.text, d.t = append(d.text[:0], text...), t
 	}
-	e.Time = t
+	e.Time = d.t
 	switch tail := string(rest[end+1:]); tail {
 	case "}", "}\n":
 		return e, true
