@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Entry is one logged line.
@@ -119,8 +120,26 @@ func decode(line []byte) (e Entry, ok bool) {
 // decoder is decode for a reader of many lines: it keeps the last time read,
 // which the lines of one read of the driver share.
 type decoder struct {
-	text []byte
-	t    time.Time
+	text  []byte
+	t     time.Time
+	arena []byte // where the lines' text is copied, 64KiB at a time
+}
+
+const arenaSize = 64 << 10
+
+// str is string(b) with one allocation per arenaSize of lines, not one per
+// line: bytes once appended to the arena are never written again, so a string
+// over them stays as immutable as Go's own (and keeps only its arena alive).
+func (d *decoder) str(b []byte) string {
+	if len(b) == 0 || len(b) > arenaSize/4 {
+		return string(b)
+	}
+	if len(d.arena)+len(b) > cap(d.arena) {
+		d.arena = make([]byte, 0, arenaSize)
+	}
+	start := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[start], len(b))
 }
 
 func (d *decoder) decode(line []byte) (e Entry, ok bool) {
@@ -146,7 +165,7 @@ func (d *decoder) decodeFast(line []byte) (e Entry, ok bool) {
 	// The common line: plain text and its newline, one string to make.
 	i := plainPrefix(rest)
 	if i+2 < len(rest) && rest[i] == '\\' && rest[i+1] == 'n' && rest[i+2] == '"' {
-		e.Line, rest = string(rest[:i]), rest[i+3:]
+		e.Line, rest = d.str(rest[:i]), rest[i+3:]
 	} else {
 		var text string
 		if text, rest, ok = unquote(rest); !ok {

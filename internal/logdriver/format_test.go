@@ -3,6 +3,8 @@ package logdriver
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,6 +103,25 @@ func TestParseUTC(t *testing.T) {
 	for _, s := range []string{"2026-02-30T00:00:00Z", "2026-01-02T03:04:05.Z", "2026-01-02T03:04:05+01:00", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z", "2026-01-02T03:04:05.1234567890Z", "0001-01-01T00:00:00Z"} {
 		if got, ok := parseUTC([]byte(s)); ok {
 			t.Errorf("parseUTC(%s) = %v, want not read", s, got)
+		}
+	}
+}
+
+// The lines a decoder gives out stay as they were while it reads on: its arena is
+// only ever appended to.
+func TestDecoderLinesStay(t *testing.T) {
+	var d decoder
+	var lines []string
+	for i := range 5000 {
+		e, ok := d.decode(appendRecord(nil, record{Log: fmt.Sprintf("line %d %s\n", i, strings.Repeat("x", i%300)), Stream: "stdout", Time: t0}))
+		if !ok {
+			t.Fatal("not decoded")
+		}
+		lines = append(lines, e.Line)
+	}
+	for i, l := range lines {
+		if want := fmt.Sprintf("line %d %s", i, strings.Repeat("x", i%300)); l != want {
+			t.Fatalf("line %d is now %q", i, l)
 		}
 	}
 }
