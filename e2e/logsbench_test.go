@@ -115,8 +115,9 @@ func countUntil(r io.Reader, end string, want int64) (n int64, tail string, err 
 	for {
 		k, err := r.Read(buf)
 		n += int64(k)
-		if k > 0 {
-			last = append(last[:0], buf[max(0, k-len(end)):k]...)
+		if k > 0 { // the last len(end) bytes, across reads however short
+			last = append(last, buf[max(0, k-len(end)):k]...)
+			last = last[max(0, len(last)-len(end)):]
 		}
 		if n >= want && bytes.HasSuffix(last, []byte(end)) {
 			return n, string(last), nil
