@@ -112,19 +112,26 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 	}()
 
 	// The one writer: every record goes through here, in queue order.
-	var batch []record
+	var batch []chunk
+	var recs []record // one chunk's, reused
 	for {
 		var ok bool
 		batch, ok = q.take(batch)
 		if !ok {
 			break
 		}
-		if err := w.write(batch); err != nil && writeErr == nil {
-			writeErr = err
+		var forward []record // the batch's records for the forwarder, which keeps them
+		for _, c := range batch {
+			recs = c.records(recs[:0])
+			if err := w.write(recs); err != nil && writeErr == nil {
+				writeErr = err
+			}
+			if fw != nil {
+				forward = append(forward, recs...)
+			}
 		}
 		if fw != nil {
-			fw.write(batch)
-			batch = nil // the forwarder's now, not to be filled again
+			fw.write(forward)
 		}
 	}
 	<-done
