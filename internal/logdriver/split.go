@@ -31,7 +31,7 @@ type splitter struct {
 
 // copy reads r until EOF (or the drain deadline after SIGTERM).
 func (s *splitter) copy(r io.Reader) error {
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 64<<10) // a pipe's capacity: a full pipe in one read
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
