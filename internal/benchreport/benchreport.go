@@ -4,6 +4,7 @@
 package benchreport
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,16 +65,30 @@ type Report struct {
 	figures []Figure
 }
 
-var std Report
+var (
+	std     Report
+	saveErr error // the first failed save, for Finish to report
+)
 
 // Value records a figure without a reference.
 func Value(name string, value float64, unit string, goal *Goal) Figure {
-	return std.Add(name, value, unit, "", math.NaN(), goal)
+	return save(std.Add(name, value, unit, "", math.NaN(), goal))
 }
 
 // Beside records a figure measured beside a reference in the same run.
 func Beside(name string, value float64, unit, reference string, refValue float64, goal *Goal) Figure {
-	return std.Add(name, value, unit, reference, refValue, goal)
+	return save(std.Add(name, value, unit, reference, refValue, goal))
+}
+
+// save writes the figures to Path at once, so that a run cut short (a timeout,
+// an interrupt) keeps what it measured.
+func save(f Figure) Figure {
+	if err := std.WriteFile(Path()); err != nil {
+		std.mu.Lock()
+		saveErr = cmp.Or(saveErr, err)
+		std.mu.Unlock()
+	}
+	return f
 }
 
 // Add records a figure; a NaN refValue means none. A figure of the same name
@@ -155,6 +170,12 @@ func Finish(out io.Writer) error {
 	}
 	path := Path()
 	if err := std.WriteFile(path); err != nil {
+		return err
+	}
+	std.mu.Lock()
+	err := saveErr
+	std.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	std.Print(out)
