@@ -56,9 +56,18 @@ func (w *fileWriter) open() error {
 	return nil
 }
 
-// write appends the batch, rotating before a record that would push the file
-// past MaxSize. A record is never split across files.
+// write appends the batch and writes it out.
 func (w *fileWriter) write(batch []record) error {
+	if err := w.add(batch); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// add appends the batch, rotating before a record that would push the file
+// past MaxSize (a record is never split across files), and writes what it
+// holds once that is writeChunk; flush writes the rest.
+func (w *fileWriter) add(batch []record) error {
 	if w.f == nil {
 		if err := w.open(); err != nil {
 			return err // the next batch tries again
@@ -85,11 +94,11 @@ func (w *fileWriter) write(batch []record) error {
 			}
 		}
 	}
-	return w.flush()
+	return nil
 }
 
 func (w *fileWriter) flush() error {
-	if len(w.buf) == 0 {
+	if len(w.buf) == 0 || w.f == nil { // no file after a failed rotation: the next add opens one
 		return nil
 	}
 	n, err := w.f.Write(w.buf)
