@@ -52,8 +52,11 @@ demo: build images
 	curl -fsS http://127.0.0.1:8000/
 	cd examples/web-redis && ../../$(BIN) ps
 
+# Every figure beside its reference and goal, printed and written to bench/latest.json
+# (each package merges its figures into it; removed first so nothing stale stays).
 bench: build images
-	BUILDKIT_BINS=$$(scripts/buildkit-bins) BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x ./e2e/...
+	rm -f bench/latest.json
+	BUILDKIT_BINS=$$(scripts/buildkit-bins) BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./e2e/...
 	# convert and deploy of a 30-service file on the tier 2 control plane, beside the
 	# real kubectl apply (and apply + wait) of the same manifests.
 	KUBE_BINS=$$(scripts/kube-bins) $(GO) test -run '^$$' -bench . -benchtime 1x ./kube/

@@ -55,7 +55,9 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 		}
 		cs = one
 	}
-	pr := newPrinter(e.Out, cs, o)
+	out := newBatchWriter(e.Out)
+	defer out.Flush()
+	pr := newPrinter(out, cs, o)
 	g, gctx := errgroup.WithContext(ctx)
 	following := map[string]bool{}
 	follow := func(c Container, tail int) {
@@ -111,6 +113,7 @@ type printer struct {
 	prefix  map[string]string
 	o       LogsOptions
 	pending map[string]string // name+stream → the start of a line written without newline
+	line    []byte            // print's buffer, reused
 }
 
 // Docker compose's prefix colours, in the order it hands them out.
@@ -146,29 +149,29 @@ func (pr *printer) add(name string, width, i int) {
 }
 
 func (pr *printer) print(name string, l LogEntry) {
-	key := name + "\x00" + l.Stream
 	pr.mu.Lock()
-	if l.Partial {
-		pr.pending[key] += l.Line
-		pr.mu.Unlock()
-		return
+	defer pr.mu.Unlock()
+	if l.Partial || len(pr.pending) > 0 {
+		key := name + "\x00" + l.Stream
+		if l.Partial {
+			pr.pending[key] += l.Line
+			return
+		}
+		l.Line = pr.pending[key] + l.Line
+		delete(pr.pending, key)
 	}
-	l.Line = pr.pending[key] + l.Line
-	delete(pr.pending, key)
-	prefix := pr.prefix[name]
-	pr.mu.Unlock()
-	var b strings.Builder
+	b := pr.line[:0] // one Write per line, so lines of several containers never mix
 	if !pr.o.NoLogPrefix {
-		b.WriteString(prefix)
+		b = append(b, pr.prefix[name]...)
 	}
 	if pr.o.Timestamps {
-		b.WriteString(l.Time.UTC().Format(time.RFC3339Nano) + " ")
+		b = l.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, ' ')
 	}
-	b.WriteString(l.Line)
-	b.WriteByte('\n')
-	pr.mu.Lock()
-	io.WriteString(pr.w, b.String())
-	pr.mu.Unlock()
+	b = append(b, l.Line...)
+	b = append(b, '\n')
+	pr.w.Write(b)
+	pr.line = b
 }
 
 // message prints a line of berth's own among the containers' lines.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sync/errgroup"
 
+	"berth.dev/berth/internal/benchreport"
 	"berth.dev/berth/internal/logdriver"
 	"berth.dev/berth/network"
 )
@@ -71,8 +73,10 @@ func median(ds []time.Duration) time.Duration {
 	return ds[len(ds)/2]
 }
 
+// BenchmarkUpDown measures 10, 30 and 100 services, flat and in the three-level
+// chain (the 100s once: they are long), the cost per service at each size, and
+// the no-op second `up -d` of 30 running services.
 func BenchmarkUpDown(b *testing.B) {
-	const rounds = 3
 	ctx := context.Background()
 	client, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(benchNamespace))
 	if err != nil {
@@ -82,21 +86,29 @@ func BenchmarkUpDown(b *testing.B) {
 	lb := newLowerBound(b, client)
 
 	var table strings.Builder
-	fmt.Fprintf(&table, "\n%-14s %10s %10s %10s %10s %8s %8s\n", "shape", "up -d", "bound", "down", "bound", "up/lb", "down/lb")
-	for _, n := range []int{10, 30} {
+	fmt.Fprintf(&table, "\n%-14s %10s %10s %10s %10s %8s %8s %12s\n", "shape", "up -d", "bound", "down", "bound", "up/lb", "down/lb", "up/service")
+	perService := map[bool]float64{} // chain → seconds per service at 10, what larger sizes are held to
+	for _, n := range []int{10, 30, 100} {
+		rounds := 3
+		if n == 100 {
+			rounds = 1
+		}
 		for _, chain := range []bool{false, true} {
 			shape := fmt.Sprintf("%d flat", n)
 			if chain {
 				shape = fmt.Sprintf("%d chain", n)
 			}
 			s := benchScenario(b, benchProject(b, n, chain))
-			var ups, downs, lbUps, lbDowns []time.Duration
+			var ups, downs, lbUps, lbDowns, noops []time.Duration
 			for r := 0; r < rounds; r++ {
 				d, err := timed(func() error { return s.run("up", "-d") })
 				if err != nil {
 					b.Fatalf("%s: up: %v", shape, err)
 				}
 				ups = append(ups, d)
+				if n == 30 && !chain {
+					noops = append(noops, noopUp(b, s))
+				}
 				if d, err = timed(func() error { return s.run("down") }); err != nil {
 					b.Fatalf("%s: down: %v", shape, err)
 				}
@@ -109,14 +121,52 @@ func BenchmarkUpDown(b *testing.B) {
 				lbUps, lbDowns = append(lbUps, up), append(lbDowns, down)
 			}
 			u, d, lu, ld := median(ups), median(downs), median(lbUps), median(lbDowns)
-			fmt.Fprintf(&table, "%-14s %9.2fs %9.2fs %9.2fs %9.2fs %7.2fx %7.2fx\n", shape,
-				u.Seconds(), lu.Seconds(), d.Seconds(), ld.Seconds(), u.Seconds()/lu.Seconds(), d.Seconds()/ld.Seconds())
-			b.ReportMetric(u.Seconds()/lu.Seconds(), strings.ReplaceAll(shape, " ", "-")+"-up/lb")
-			b.ReportMetric(d.Seconds()/ld.Seconds(), strings.ReplaceAll(shape, " ", "-")+"-down/lb")
+			per := u.Seconds() / float64(n)
+			fmt.Fprintf(&table, "%-14s %9.2fs %9.2fs %9.2fs %9.2fs %7.2fx %7.2fx %10.1fms\n", shape,
+				u.Seconds(), lu.Seconds(), d.Seconds(), ld.Seconds(), u.Seconds()/lu.Seconds(), d.Seconds()/ld.Seconds(), per*1000)
+			name := strings.ReplaceAll(shape, " ", "-")
+			// Issue 17's goals: up at most the bound at 30 and 100, down at most half of it at 100.
+			var upGoal, downGoal *benchreport.Goal
+			if n >= 30 {
+				upGoal = benchreport.RatioAtMost(1.0)
+			}
+			if n == 100 {
+				downGoal = benchreport.RatioAtMost(0.5)
+			}
+			benchreport.Beside("up/"+name, u.Seconds(), "s", "s the same containers straight through containerd", lu.Seconds(), upGoal)
+			benchreport.Beside("down/"+name, d.Seconds(), "s", "s removing them straight through containerd", ld.Seconds(), downGoal)
+			if n == 10 {
+				perService[chain] = per
+				benchreport.Value("up-per-service/"+name, per*1000, "ms", nil)
+			} else {
+				// The cost per service must not grow with N.
+				benchreport.Beside("up-per-service/"+name, per*1000, "ms", "ms per service at 10", perService[chain]*1000, benchreport.RatioAtMost(1.0))
+			}
+			b.ReportMetric(u.Seconds()/lu.Seconds(), name+"-up/lb")
+			b.ReportMetric(d.Seconds()/ld.Seconds(), name+"-down/lb")
+			if len(noops) > 0 {
+				noop := median(noops)
+				fmt.Fprintf(&table, "%-14s %9.0fms  (the second `up -d`: every container kept, as docker compose keeps them)\n", "30 no-op up", ms(noop))
+				benchreport.Value("noop-up/30-flat", ms(noop), "ms", benchreport.AtMost(150))
+			}
 		}
 	}
-	fmt.Fprintf(&table, "(median of %d rounds; bound = the same containers straight through containerd + CNI, all in parallel)\n", rounds)
+	fmt.Fprintf(&table, "(median of 3 rounds, 1 for 100; bound = the same containers straight through containerd + CNI, all in parallel)\n")
 	fmt.Print(table.String())
+}
+
+// noopUp times `up -d` of the project already up and unchanged, and checks it kept
+// every container: docker compose documents that it leaves such services be.
+func noopUp(b *testing.B, s *scenario) time.Duration {
+	before := s.ids()
+	d, err := timed(func() error { return s.run("up", "-d") })
+	if err != nil {
+		b.Fatalf("no-op up: %v", err)
+	}
+	if after := s.ids(); !maps.Equal(before, after) {
+		b.Fatalf("the second up -d changed the containers: %v, then %v", before, after)
+	}
+	return d
 }
 
 // run is berth for the benchmark: any failure is an error, not a test failure.

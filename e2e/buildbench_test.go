@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"berth.dev/berth/internal/benchreport"
 )
 
 // BenchmarkBuild: a cold and a cached build of examples/web-redis's web image by
@@ -71,6 +73,7 @@ func BenchmarkBuild(b *testing.B) {
 		fmt.Fprintf(&table, "%-8s %9.2fs %9.2fs %9.2fs %9.2fx\n", kind, bt.Seconds(), ct.Seconds(), (bt - ct).Seconds(), bt.Seconds()/ct.Seconds())
 		b.ReportMetric(bt.Seconds(), "berth-"+kind+"-s")
 		b.ReportMetric(ct.Seconds(), "buildctl-"+kind+"-s")
+		benchreport.Beside("build/"+kind, bt.Seconds(), "s", "s buildctl alone on the same buildkitd", ct.Seconds(), nil)
 	}
 	fmt.Fprintf(&table, "(examples/web-redis web; median of %d rounds; both on berth's buildkitd; berth's time includes loading the CLI, finding the buildkitd and importing the image into containerd)\n", rounds)
 	fmt.Print(table.String())

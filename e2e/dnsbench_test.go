@@ -1,14 +1,18 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,41 +20,38 @@ import (
 
 	"github.com/miekg/dns"
 
+	"berth.dev/berth/internal/benchreport"
 	"berth.dev/berth/network"
 	"berth.dev/berth/network/resolver"
 )
 
 // The resolver benchmark: queries per second and latency of berth's resolver beside
 // dnsmasq, both on 127.0.0.1 and serving the same names in the same run. berth's
-// server runs in this process from a state directory (the code the agent runs, with
-// every container answerable); dnsmasq serves the names from a hosts file. The
-// clients run in this process for both, so berth's server shares its CPU with them
-// and dnsmasq does not: if anything, the table flatters dnsmasq.
+// server runs as the agent runs it, in a process of its own (this test binary run
+// again, see resolverProcess) from a state directory with every container
+// answerable; dnsmasq serves the names from a hosts file. The clients run in this
+// process for both.
 const (
-	dnsNames       = 200   // names served
-	dnsQueries     = 40000 // queries per server, a bound on the run's length
-	dnsConcurrency = 8     // clients asking at once, each one query at a time
+	dnsNames       = 200       // names served
+	dnsQueries     = 40000     // queries per server, a bound on the run's length
+	dnsConcurrency = 8         // clients asking at once, each one query at a time
+	dnsSoak        = 1_000_000 // queries to berth over which its heap must stay flat
 )
 
 func BenchmarkResolver(b *testing.B) {
 	dir := b.TempDir()
 	names := dnsBenchNames(b, dir)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	berthPort := freeUDPPort(b)
-	done := make(chan error, 1)
-	go func() {
-		done <- resolver.Run(ctx, resolver.Options{StateDir: dir, Port: berthPort, ListenAddrs: []string{"127.0.0.1"},
-			Logf: func(string, ...any) {}})
-	}()
-	defer func() { cancel(); <-done }()
+	berth := startResolver(b, dir, berthPort)
+	defer berth.stop()
 
 	dnsmasqPort := freeUDPPort(b)
 	stop := startDnsmasq(b, filepath.Join(dir, "hosts"), dnsmasqPort)
 	defer stop()
 
 	var table strings.Builder
+	results := map[string][2]float64{} // server → queries/s, p99 in µs
 	fmt.Fprintf(&table, "\n%-10s %10s %10s %10s %8s\n", "server", "queries/s", "p50", "p99", "errors")
 	for _, srv := range []struct {
 		name string
@@ -58,16 +59,117 @@ func BenchmarkResolver(b *testing.B) {
 	}{{"berth", berthPort}, {"dnsmasq", dnsmasqPort}} {
 		addr := fmt.Sprintf("127.0.0.1:%d", srv.port)
 		waitAnswers(b, addr, names[0])
-		qps, p50, p99, errs := dnsLoad(addr, names)
+		qps, p50, p99, errs := dnsLoad(addr, names, dnsQueries)
 		fmt.Fprintf(&table, "%-10s %10.0f %10s %10s %8d\n", srv.name, qps, p50.Round(time.Microsecond), p99.Round(time.Microsecond), errs)
 		b.ReportMetric(qps, srv.name+"-qps")
 		b.ReportMetric(float64(p99.Microseconds()), srv.name+"-p99-µs")
+		results[srv.name] = [2]float64{qps, float64(p99.Microseconds())}
 		if errs > dnsQueries/100 {
 			b.Errorf("%s: %d of %d queries failed", srv.name, errs, dnsQueries)
 		}
 	}
 	fmt.Fprintf(&table, "(%d A queries per server over UDP on 127.0.0.1 for %d names, %d clients at once)\n", dnsQueries, dnsNames, dnsConcurrency)
+	// Issue 17: at least as fast as dnsmasq, and a p99 no longer than its.
+	benchreport.Beside("resolver/qps", results["berth"][0], "queries/s", "queries/s of dnsmasq", results["dnsmasq"][0], benchreport.RatioAtLeast(1))
+	benchreport.Beside("resolver/p99", results["berth"][1], "µs", "µs of dnsmasq", results["dnsmasq"][1], benchreport.RatioAtMost(1))
+
+	// The server's heap after a collection, halfway through a million more queries
+	// and after them: flat, or it keeps something per query. (The first queries
+	// fill what is filled once, pools and caches; the second half must add nothing.)
+	heaps := []float64{berth.heap(b)}
+	for range 2 {
+		if _, _, _, errs := dnsLoad(fmt.Sprintf("127.0.0.1:%d", berthPort), names, dnsSoak/2); errs > dnsSoak/200 {
+			b.Errorf("berth: %d of %d queries failed", errs, dnsSoak/2)
+		}
+		heaps = append(heaps, berth.heap(b))
+	}
+	fmt.Fprintf(&table, "berth's live heap before, halfway through and after %d more queries: %.2f, %.2f, %.2f MiB\n", dnsSoak, heaps[0], heaps[1], heaps[2])
 	fmt.Print(table.String())
+	benchreport.Value("resolver/heap-before-1M-queries", heaps[0], "MiB", nil)
+	benchreport.Beside("resolver/heap-after-1M-queries", heaps[2], "MiB", "MiB halfway through them", heaps[1], benchreport.RatioAtMost(1.1))
+}
+
+// resolverEnv, set to "STATEDIR PORT", makes this test binary berth's resolver
+// (see TestMain): the server in a process of its own, as in the agent. Each line
+// on its standard input asks for its live heap in MiB, printed on standard output;
+// the input's end stops it.
+const resolverEnv = "BERTH_BENCH_RESOLVER"
+
+func resolverProcess(spec string) error {
+	dir, port, ok := strings.Cut(spec, " ")
+	p, err := strconv.Atoi(port)
+	if !ok || err != nil {
+		return fmt.Errorf("%s=%q: want STATEDIR PORT", resolverEnv, spec)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- resolver.Run(ctx, resolver.Options{StateDir: dir, Port: p, ListenAddrs: []string{"127.0.0.1"},
+			Logf: func(string, ...any) {}})
+	}()
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		fmt.Println(liveHeap())
+	}
+	cancel()
+	return <-done
+}
+
+// liveHeap is the heap in use after a collection, in MiB.
+func liveHeap() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
+}
+
+type resolverChild struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func startResolver(b *testing.B, dir string, port int) *resolverChild {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d", resolverEnv, dir, port))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return &resolverChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+}
+
+// heap asks the resolver for its live heap, in MiB.
+func (c *resolverChild) heap(b *testing.B) float64 {
+	if _, err := io.WriteString(c.in, "heap\n"); err != nil {
+		b.Fatal(err)
+	}
+	if !c.out.Scan() {
+		b.Fatalf("the resolver did not answer: %v", c.out.Err())
+	}
+	v, err := strconv.ParseFloat(c.out.Text(), 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+// stop ends the resolver by closing its input, and waits for it.
+func (c *resolverChild) stop() {
+	c.in.Close()
+	_ = c.cmd.Wait()
 }
 
 // dnsBenchNames writes the same names twice: as berth's state (one network, one
@@ -150,11 +252,11 @@ func waitAnswers(b *testing.B, addr, name string) {
 	}
 }
 
-// dnsLoad sends dnsQueries A queries for names from dnsConcurrency clients, each with
+// dnsLoad sends queries A queries for names from dnsConcurrency clients, each with
 // its own socket, and measures each exchange. A query without exactly one answer
 // counts as an error.
-func dnsLoad(addr string, names []string) (qps float64, p50, p99 time.Duration, errs int) {
-	per := dnsQueries / dnsConcurrency
+func dnsLoad(addr string, names []string, queries int) (qps float64, p50, p99 time.Duration, errs int) {
+	per := queries / dnsConcurrency
 	lat := make([][]time.Duration, dnsConcurrency)
 	failed := make([]int, dnsConcurrency)
 	var wg sync.WaitGroup

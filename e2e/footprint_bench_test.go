@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"berth.dev/berth/internal/benchreport"
 )
 
 // BenchmarkFootprint: the memory of what berth keeps running per container, beside
@@ -45,6 +47,7 @@ func BenchmarkFootprint(b *testing.B) {
 	berthPrivate := drivers.private + agent.private
 	fmt.Printf("  berth in all / shims in all: private %.2fx\n", float64(berthPrivate)/float64(shims.private))
 	b.ReportMetric(per(drivers.private+agent.private), "berth-private-MiB/container")
+	benchreport.Beside("footprint/private-per-container", per(berthPrivate), "MiB", "MiB of the containerd shims'", per(shims.private), nil)
 	b.ReportMetric(per(shims.private), "shim-private-MiB/container")
 }
 

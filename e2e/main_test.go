@@ -14,6 +14,7 @@ import (
 
 	ctrd "github.com/containerd/containerd/v2/client"
 
+	"berth.dev/berth/internal/benchreport"
 	"berth.dev/berth/internal/testlock"
 )
 
@@ -27,6 +28,13 @@ const namespace = "berth-e2e"
 const registry = "127.0.0.1:5050"
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(resolverEnv); spec != "" { // BenchmarkResolver's server
+		if err := resolverProcess(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: resolver:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Geteuid() != 0 {
 		fmt.Println("e2e: FAIL: the end-to-end tests need root (containerd, CNI, network namespaces)")
 		os.Exit(1)
@@ -75,6 +83,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if err := benchreport.Finish(os.Stdout); err != nil { // what the benchmarks measured, if they ran
+		fmt.Println("e2e:", err)
+		code = max(code, 1)
+	}
 	unlock()
 	os.Exit(code)
 }

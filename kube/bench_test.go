@@ -13,6 +13,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"berth.dev/berth/internal/benchreport"
 )
 
 // bench30 writes a 30-service stack: ten each of one-shot migrations, databases with
@@ -47,6 +49,7 @@ func bench30(b *testing.B) string {
 }
 
 func BenchmarkConvert30(b *testing.B) {
+	defer recordPerOp(b, "kube/convert-30")
 	p := load(b, bench30(b))
 	b.ResetTimer()
 	for b.Loop() {
@@ -74,6 +77,7 @@ func deployable30(b *testing.B) (*types.Project, []Object) {
 // BenchmarkDeploy30 is berth deploy of the 30 services, waves and waits included, on
 // the tier 2 control plane.
 func BenchmarkDeploy30(b *testing.B) {
+	defer recordPerOp(b, "kube/deploy-30")
 	c := controlPlane(b)
 	p, objs := deployable30(b)
 	for i := 0; b.Loop(); i++ {
@@ -89,6 +93,7 @@ func BenchmarkDeploy30(b *testing.B) {
 // BenchmarkApplyAll30 applies the same objects all at once with berth's applier and
 // waits for nothing: the floor deploy's waves add to.
 func BenchmarkApplyAll30(b *testing.B) {
+	defer recordPerOp(b, "kube/apply-all-30")
 	c := controlPlane(b)
 	_, objs := deployable30(b)
 	for i := 0; b.Loop(); i++ {
@@ -124,6 +129,7 @@ func BenchmarkKubectlApplyAndWait30(b *testing.B) {
 }
 
 func benchKubectl(b *testing.B, name string, runs [][]string) {
+	defer recordPerOp(b, "kube/kubectl-"+name+"-30")
 	c := controlPlane(b)
 	kubectl := filepath.Join(os.Getenv("KUBE_BINS"), "kubectl")
 	if _, err := os.Stat(kubectl); err != nil {
@@ -171,4 +177,12 @@ func dropNamespace(b *testing.B, c *cluster, ns string) {
 		}
 		b.Errorf("namespace %s not gone after 2 minutes", ns)
 	})
+}
+
+// recordPerOp puts a benchmark's time per operation into make bench's figures; the
+// kubectl baselines are figures of their own beside berth's.
+func recordPerOp(b *testing.B, name string) {
+	if b.N > 0 && !b.Failed() && !b.Skipped() {
+		benchreport.Value(name, b.Elapsed().Seconds()/float64(b.N), "s", nil)
+	}
 }

@@ -20,6 +20,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"berth.dev/berth/internal/benchreport"
 )
 
 // A real control plane for the tests, from the binaries scripts/kube-bins builds:
@@ -44,6 +46,10 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedCluster != nil {
 		sharedCluster.stop()
+	}
+	if err := benchreport.Finish(os.Stdout); err != nil { // what the benchmarks measured, if they ran
+		fmt.Println("kube:", err)
+		code = max(code, 1)
 	}
 	os.Exit(code)
 }

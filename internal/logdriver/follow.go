@@ -25,6 +25,7 @@ type follower struct {
 	info    os.FileInfo
 	pending []byte // a line whose end is not written yet
 	buf     []byte
+	dec     decoder
 }
 
 func (fl *follower) run(ctx context.Context) error {
@@ -149,13 +150,16 @@ func (fl *follower) drain() error {
 	for {
 		n, err := fl.cur.Read(fl.buf)
 		if n > 0 {
-			data := append(fl.pending, fl.buf[:n]...)
+			data := fl.buf[:n] // no copy through pending when the last read ended on a line's end
+			if len(fl.pending) > 0 {
+				data = append(fl.pending, data...)
+			}
 			for {
 				i := bytes.IndexByte(data, '\n')
 				if i < 0 {
 					break
 				}
-				if e, ok := decode(data[:i]); ok {
+				if e, ok := fl.dec.decode(data[:i]); ok {
 					if err := fl.emit(e); err != nil {
 						return err
 					}

@@ -69,6 +69,7 @@ func Read(ctx context.Context, logFile string, o ReadOptions, fn func(Entry) err
 }
 
 func readForward(ctx context.Context, files []opened, ends []int64, emit func(Entry) error) error {
+	var d decoder
 	for i, f := range files {
 		br := bufio.NewReaderSize(io.NewSectionReader(f.f, 0, ends[i]), 64<<10)
 		for {
@@ -80,7 +81,7 @@ func readForward(ctx context.Context, files []opened, ends []int64, emit func(En
 				rest, err = br.ReadBytes('\n')
 				line = append(start, rest...)
 			}
-			if e, ok := decode(line); ok {
+			if e, ok := d.decode(line); ok {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -103,10 +104,11 @@ func readForward(ctx context.Context, files []opened, ends []int64, emit func(En
 // since, so a tail of a big log reads only its end.
 func readTail(ctx context.Context, files []opened, ends []int64, n int, since time.Time, emit func(Entry) error) error {
 	var got []Entry // newest first
+	var d decoder
 	for i := len(files) - 1; i >= 0 && len(got) < n; i-- {
 		done := false
 		err := scanBack(files[i].f, ends[i], func(line []byte) bool {
-			e, ok := decode(line)
+			e, ok := d.decode(line)
 			if !ok {
 				return true
 			}

@@ -16,6 +16,10 @@ import (
 // driver 12s after it. A var for tests.
 var drainGrace = 5 * time.Second
 
+// gather is how long the writer lets a small batch's successors gather: at
+// most this much later on disk, for far fewer wake-ups and writes.
+const gather = time.Millisecond
+
 // Serve is the body of `berth _logdriver <logFile>` as started by containerd's
 // shim for a binary:// log URI: fd 3 and 4 are the container's stdout and
 // stderr, fd 5 is closed to tell the shim the driver is ready. It returns when
@@ -112,16 +116,37 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 	}()
 
 	// The one writer: every record goes through here, in queue order.
+	var batch []chunk
+	var recs []record // one chunk's, reused
 	for {
-		batch, ok := q.take()
+		var ok bool
+		batch, ok = q.take(batch)
 		if !ok {
 			break
 		}
-		if err := w.write(batch); err != nil && writeErr == nil {
+		var forward []record // the batch's records for the forwarder, which keeps them
+		size := 0
+		for _, c := range batch {
+			size += len(c.text)
+			recs = c.records(recs[:0])
+			if err := w.add(recs); err != nil && writeErr == nil {
+				writeErr = err
+			}
+			if fw != nil {
+				forward = append(forward, recs...)
+			}
+		}
+		// One write for the batch, however small the reads that made it.
+		if err := w.flush(); err != nil && writeErr == nil {
 			writeErr = err
 		}
 		if fw != nil {
-			fw.write(batch)
+			fw.write(forward)
+		}
+		if size < writeChunk {
+			// A container writing small pieces fast (a line at a time) would
+			// otherwise cost a wake-up and a write per piece: let them gather.
+			time.Sleep(gather)
 		}
 	}
 	<-done

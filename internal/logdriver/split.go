@@ -25,12 +25,13 @@ type splitter struct {
 	q       *queue
 	mu      sync.Mutex // pending, gen: shared with the idle-flush timer
 	pending []byte
-	gen     int // bumped on every change, so a stale timer does nothing
+	ends    []int // feed's cuts, reused
+	gen     int   // bumped on every change, so a stale timer does nothing
 }
 
 // copy reads r until EOF (or the drain deadline after SIGTERM).
 func (s *splitter) copy(r io.Reader) error {
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 64<<10) // a pipe's capacity: a full pipe in one read
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
@@ -50,33 +51,39 @@ func (s *splitter) feed(b []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
-	rest := append(s.pending, b...)
+	rest := b // most reads end on a line's end: no copy through pending then
+	if len(s.pending) > 0 {
+		rest = append(s.pending, b...)
+	}
+	// The records of one read are consecutive pieces of rest: cut it at their
+	// ends, lines longer than maxLine in maxLine pieces, and queue them at once.
+	ends, off := s.ends[:0], 0
 	for {
-		i := bytes.IndexByte(rest, '\n')
+		i := bytes.IndexByte(rest[off:], '\n')
 		if i < 0 {
 			break
 		}
-		s.emit(rest[:i+1])
-		rest = rest[i+1:]
+		end := off + i + 1
+		for end-off > maxLine {
+			off += maxLine
+			ends = append(ends, off)
+		}
+		ends = append(ends, end)
+		off = end
 	}
-	for len(rest) >= maxLine {
-		s.q.push(s.name, rest[:maxLine])
-		rest = rest[maxLine:]
+	for len(rest)-off >= maxLine {
+		off += maxLine
+		ends = append(ends, off)
 	}
-	s.pending = append(s.pending[:0], rest...) // copy handles the overlap
+	if len(ends) > 0 {
+		s.q.push(s.name, rest[:off], ends)
+	}
+	s.ends = ends
+	s.pending = append(s.pending[:0], rest[off:]...) // copy handles the overlap
 	if len(s.pending) > 0 {
 		gen := s.gen
 		time.AfterFunc(partialFlush, func() { s.flushIf(gen) })
 	}
-}
-
-// emit pushes a whole line, in maxLine pieces if it is long.
-func (s *splitter) emit(line []byte) {
-	for len(line) > maxLine {
-		s.q.push(s.name, line[:maxLine])
-		line = line[maxLine:]
-	}
-	s.q.push(s.name, line)
 }
 
 func (s *splitter) flushIf(gen int) {
@@ -96,7 +103,7 @@ func (s *splitter) flush() {
 func (s *splitter) flushLocked() {
 	s.gen++
 	if len(s.pending) > 0 {
-		s.q.push(s.name, s.pending)
+		s.q.push(s.name, s.pending, []int{len(s.pending)})
 		s.pending = s.pending[:0]
 	}
 }

@@ -1,13 +1,16 @@
 package logdriver
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
+
+// writeChunk is the most a write buffers before it goes to the file: big
+// enough for few syscalls, small enough that a burst does not grow the buffer.
+const writeChunk = 256 << 10
 
 // fileWriter appends records to a log file and rotates it. It is used by one
 // goroutine only.
@@ -15,16 +18,13 @@ type fileWriter struct {
 	path string
 	opts Options
 	f    *os.File
-	size int64 // bytes in f
-	buf  bytes.Buffer
-	enc  *json.Encoder
+	size int64  // bytes in f
+	buf  []byte // records encoded, not yet written
+	last stamp
 }
 
 func newFileWriter(path string, o Options) *fileWriter {
-	w := &fileWriter{path: path, opts: o}
-	w.enc = json.NewEncoder(&w.buf)
-	w.enc.SetEscapeHTML(false) // keep "<" readable for people who cat the file
-	return w
+	return &fileWriter{path: path, opts: o}
 }
 
 // open appends to the existing file: a restarted task gets a new driver on
@@ -56,42 +56,54 @@ func (w *fileWriter) open() error {
 	return nil
 }
 
-// write appends the batch, rotating before a record that would push the file
-// past MaxSize. A record is never split across files.
+// write appends the batch and writes it out.
 func (w *fileWriter) write(batch []record) error {
+	if err := w.add(batch); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// add appends the batch, rotating before a record that would push the file
+// past MaxSize (a record is never split across files), and writes what it
+// holds once that is writeChunk; flush writes the rest.
+func (w *fileWriter) add(batch []record) error {
 	if w.f == nil {
 		if err := w.open(); err != nil {
 			return err // the next batch tries again
 		}
 	}
 	for _, r := range batch {
-		mark := w.buf.Len()
-		if err := w.enc.Encode(r); err != nil {
-			return err
-		}
+		mark := len(w.buf)
+		w.buf = w.last.appendRecord(w.buf, r)
 		// A record alone in a fresh file stays even if it is bigger than MaxSize.
-		if w.opts.MaxSize > 0 && w.size+int64(w.buf.Len()) > w.opts.MaxSize && w.size+int64(mark) > 0 {
-			rec := bytes.Clone(w.buf.Bytes()[mark:])
-			w.buf.Truncate(mark)
+		if w.opts.MaxSize > 0 && w.size+int64(len(w.buf)) > w.opts.MaxSize && w.size+int64(mark) > 0 {
+			rec := slices.Clone(w.buf[mark:])
+			w.buf = w.buf[:mark]
 			if err := w.flush(); err != nil {
 				return err
 			}
-			w.buf.Write(rec) // kept for the next write if rotate fails
+			w.buf = append(w.buf, rec...) // kept for the next write if rotate fails
 			if err := w.rotate(); err != nil {
 				return err
 			}
 		}
+		if len(w.buf) >= writeChunk {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return w.flush()
+	return nil
 }
 
 func (w *fileWriter) flush() error {
-	if w.buf.Len() == 0 {
+	if len(w.buf) == 0 || w.f == nil { // no file after a failed rotation: the next add opens one
 		return nil
 	}
-	n, err := w.f.Write(w.buf.Bytes())
+	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
-	w.buf.Reset()
+	w.buf = w.buf[:0]
 	return err
 }
 
