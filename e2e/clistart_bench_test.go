@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"berth.dev/berth/internal/benchreport"
 )
 
 // The start-up goal of berth's CLI (issue 17): `version`, and `ps` of a project with
@@ -58,12 +60,14 @@ func BenchmarkCLIStart(b *testing.B) {
 			if c.name != "ls (reference)" {
 				b.ReportMetric(ms(m.cpu), c.argv[1]+"-cpu-ms")
 				b.ReportMetric(mib(m.rss), c.argv[1]+"-rss-MiB")
+				benchreport.Beside("cli/"+c.argv[1]+"-cpu", ms(m.cpu), "ms", "ms of ls", ms(ref.cpu), benchreport.AtMost(ms(cliStartCPUGoal)))
+				benchreport.Beside("cli/"+c.argv[1]+"-rss", mib(m.rss), "MiB", "MiB of ls", mib(ref.rss), benchreport.AtMost(mib(cliStartRSSGoal)))
 			}
 		}
 	}
 	fmt.Printf("  goal                                   %7.1f   %11.1f\n", ms(cliStartCPUGoal), mib(cliStartRSSGoal))
 	fmt.Println("binary sizes, MB")
-	for _, name := range []string{"berth", "berth-logdriver", "berth-kube"} {
+	for _, name := range []string{"berth", "berth-logdriver", "berth-agent", "berth-kube"} {
 		st, err := os.Stat(filepath.Join(filepath.Dir(berthBin), name))
 		if err != nil {
 			fmt.Printf("  %-16s absent beside berth\n", name)
@@ -71,6 +75,7 @@ func BenchmarkCLIStart(b *testing.B) {
 		}
 		fmt.Printf("  %-16s %6.1f\n", name, float64(st.Size())/1e6)
 		b.ReportMetric(float64(st.Size())/1e6, name+"-MB")
+		benchreport.Value("cli/size-"+name, float64(st.Size())/1e6, "MB", nil)
 	}
 }
 
