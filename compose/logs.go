@@ -33,15 +33,7 @@ func (e *Engine) Logs(ctx context.Context, p *types.Project, o LogsOptions) erro
 	if err := checkServices(p, o.Services); err != nil {
 		return err
 	}
-	var events <-chan Event
-	if o.Follow {
-		// Subscribe before listing, so no container started in between is missed.
-		var err error
-		if events, err = e.Runtime.Events(ctx); err != nil {
-			return err
-		}
-	}
-	cs, err := e.Runtime.Containers(ctx, p.Name)
+	events, cs, err := e.followedContainers(ctx, p.Name, o.Follow)
 	if err != nil {
 		return err
 	}
@@ -191,4 +183,19 @@ func (pr *printer) flush() {
 		name, stream, _ := strings.Cut(key, "\x00")
 		pr.print(name, LogEntry{Stream: stream, Line: text})
 	}
+}
+
+// followedContainers lists the project's containers and, to follow those that
+// start later, first subscribes to the runtime's events (nil unless follow), so
+// that no container started in between is missed.
+func (e *Engine) followedContainers(ctx context.Context, projectName string, follow bool) (<-chan Event, []Container, error) {
+	var events <-chan Event
+	if follow {
+		var err error
+		if events, err = e.Runtime.Events(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	cs, err := e.Runtime.Containers(ctx, projectName)
+	return events, cs, err
 }

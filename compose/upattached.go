@@ -17,16 +17,8 @@ import (
 // or ctx ends; then, as docker compose does, it stops them gracefully, and kills
 // them when Force is closed.
 func (e *Engine) attach(ctx context.Context, p *types.Project, o UpOptions, fresh map[string]bool) error {
-	var events <-chan Event
-	if o.Watch != nil {
-		// Under watch a rebuild replaces containers: subscribe before listing, so
-		// the new ones are followed too.
-		var err error
-		if events, err = e.Runtime.Events(ctx); err != nil {
-			return err
-		}
-	}
-	cs, err := e.Runtime.Containers(ctx, p.Name)
+	// Under watch a rebuild replaces containers: they are followed too.
+	events, cs, err := e.followedContainers(ctx, p.Name, o.Watch != nil)
 	if err != nil {
 		return err
 	}
