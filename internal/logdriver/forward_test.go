@@ -60,17 +60,7 @@ func TestJournalSender(t *testing.T) {
 	old := JournalSocket
 	JournalSocket = sock
 	defer func() { JournalSocket = old }()
-	f, err := ParseForward("journald", map[string]string{"env": "STAGE"}, ContainerInfo{ID: "0123456789abcdef", Name: "web", Env: map[string]string{"STAGE": "dev"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Check(); err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.open()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openForward(t, "journald", map[string]string{"env": "STAGE"}, ContainerInfo{ID: "0123456789abcdef", Name: "web", Env: map[string]string{"STAGE": "dev"}})
 	defer s.close()
 	if err := s.send(record{Log: "two\nlines\n", Stream: "stderr", Time: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -89,7 +79,7 @@ func TestJournalSender(t *testing.T) {
 		}
 	}
 	JournalSocket = filepath.Join(t.TempDir(), "absent")
-	f, _ = ParseForward("journald", nil, ContainerInfo{})
+	f, _ := ParseForward("journald", nil, ContainerInfo{})
 	if err := f.Check(); err == nil || !strings.Contains(err.Error(), "journald does not run on this host") {
 		t.Errorf("no journal socket: %v", err)
 	}
@@ -149,17 +139,7 @@ func TestSyslogTransports(t *testing.T) {
 	defer u.Close()
 	send := func(address string) {
 		t.Helper()
-		f, err := ParseForward("syslog", map[string]string{"syslog-address": address, "tag": "web", "syslog-format": "rfc3164"}, ContainerInfo{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Check(); err != nil {
-			t.Fatal(err)
-		}
-		s, err := f.open()
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openForward(t, "syslog", map[string]string{"syslog-address": address, "tag": "web", "syslog-format": "rfc3164"}, ContainerInfo{})
 		defer s.close()
 		for _, line := range []string{"one\n", "two\n"} {
 			if err := s.send(record{Log: line, Stream: "stdout", Time: time.Now()}); err != nil {
@@ -187,4 +167,21 @@ func TestSyslogTransports(t *testing.T) {
 	if err != nil || !strings.HasSuffix(string(buf[:n]), "web["+strconv.Itoa(os.Getpid())+"]: one") {
 		t.Errorf("over unixgram: %q, %v", buf[:n], err)
 	}
+}
+
+// openForward parses, checks and opens a forward as the log driver does.
+func openForward(t *testing.T, driver string, options map[string]string, info ContainerInfo) sender {
+	t.Helper()
+	f, err := ParseForward(driver, options, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
