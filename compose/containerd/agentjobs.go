@@ -28,7 +28,7 @@ func (r *Runtime) RunningSet(ctx context.Context) (map[string]bool, error) {
 	}
 	now := map[string]bool{}
 	for id, t := range states {
-		if state, _ := containerState(t); state == compose.StateRunning || state == compose.StatePaused {
+		if state, _ := containerState(t, nil); state == compose.StateRunning || state == compose.StatePaused {
 			now[id] = true
 		}
 	}

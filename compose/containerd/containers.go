@@ -58,7 +58,7 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 			Number: project.Number(l), OneOff: l[project.LabelOneOff] == "True", Image: l[labelImageRef],
 			Command: l[labelCommand], Labels: l, Created: info.CreatedAt, Ports: portsOf(l), ImageDigest: l[project.LabelImage],
 		}
-		cc.State, cc.ExitCode = containerState(states[c.ID()])
+		cc.State, cc.ExitCode = containerState(states[c.ID()], l)
 		times(&cc, states[c.ID()])
 		cc.Networks = networksOf(l)
 		cc.Mounts, cc.LocalVolumes = r.mountsOf(info)
@@ -99,8 +99,16 @@ func (r *Runtime) taskStates(ctx context.Context) (map[string]*apitask.Process, 
 
 // containerState maps a task's status to docker's container states; no task is a
 // container that was created and never started (or whose task berth deleted).
-func containerState(t *apitask.Process) (string, int) {
+// One exception: a container stopped explicitly (stop, kill) whose restart policy
+// containerd's restart monitor watches may lose its task to the monitor, which
+// kills and deletes a task still running once the label says stopped (the moment
+// between berth's label and the task's exit): it exited, killed (137), as docker
+// would show it.
+func containerState(t *apitask.Process, labels map[string]string) (string, int) {
 	if t == nil {
+		if labels[restartExplicit] == "true" {
+			return compose.StateExited, 137
+		}
 		return compose.StateCreated, 0
 	}
 	switch t.Status {
