@@ -76,50 +76,57 @@ func (l *lockedBuffer) String() string {
 }
 
 // RunCheck runs a healthcheck's command once in the container, within its timeout:
-// the agent's health monitor calls it on the check's schedule.
-func (r *Runtime) RunCheck(ctx context.Context, id string, check health.Check) (res health.Result) {
+// the agent's health monitor calls it on the check's schedule. An error means the
+// check could not be asked of containerd at all (it is down or restarting): that
+// says nothing of the container, so the caller records no result for it.
+func (r *Runtime) RunCheck(ctx context.Context, id string, check health.Check) (res health.Result, err error) {
 	res = health.Result{Start: time.Now(), ExitCode: -1}
 	defer func() { res.End = time.Now() }()
+	// failed records err as the check's output, unless containerd did not answer.
+	failed := func(err error) (health.Result, error) {
+		if errdefs.IsUnavailable(err) {
+			return res, err
+		}
+		res.Output = err.Error()
+		return res, nil
+	}
 	c, _, err := r.load(ctx, id)
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	args, err := check.Args()
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	spec, err := c.Spec(ctx)
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	task, err := c.Task(ctx, nil)
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	p := *spec.Process
 	p.Args, p.Terminal = args, false
 	var out lockedBuffer
 	proc, err := task.Exec(ctx, "health-"+newID()[:12], &p, cio.NewCreator(cio.WithStreams(nil, &out, &out)))
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	defer proc.Delete(context.WithoutCancel(ctx), ctrd.WithProcessKill)
 	exited, err := proc.Wait(ctx)
 	if err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	if err := proc.Start(ctx); err != nil {
-		res.Output = err.Error()
-		return res
+		return failed(err)
 	}
 	select {
 	case st := <-exited:
+		if err := st.Error(); err != nil {
+			// containerd went away while the check ran: its exit is unknown.
+			return failed(err)
+		}
 		proc.IO().Wait()
 		res.ExitCode, res.Output = int(st.ExitCode()), out.String()
 	case <-time.After(check.Timeout):
@@ -129,5 +136,5 @@ func (r *Runtime) RunCheck(ctx context.Context, id string, check health.Check) (
 		res.Output = fmt.Sprintf("health check exceeded timeout (%s)", check.Timeout)
 	case <-ctx.Done():
 	}
-	return res
+	return res, nil
 }

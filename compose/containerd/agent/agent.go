@@ -32,7 +32,7 @@ type Runtime interface {
 	RunningSet(ctx context.Context) (map[string]bool, error)
 	HealthChecked(ctx context.Context) ([]string, error)
 	HealthCheck(ctx context.Context, id string) (*health.Check, error)
-	RunCheck(ctx context.Context, id string, check health.Check) health.Result
+	RunCheck(ctx context.Context, id string, check health.Check) (health.Result, error)
 	Forget(id string)
 	RestartCount(ctx context.Context, id string) (containerd.RestartCount, error)
 	SetFailures(ctx context.Context, id string, failures int) error

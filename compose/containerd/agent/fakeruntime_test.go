@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 
+	"github.com/containerd/errdefs"
+
 	"berth.dev/berth/compose"
 	"berth.dev/berth/compose/containerd"
 	"berth.dev/berth/internal/health"
@@ -16,6 +18,16 @@ type fakeRuntime struct {
 
 	running map[string]bool
 	events  []compose.Event
+
+	// checks are what RunCheck answers, one per call; once they are all given,
+	// RunCheck calls done and answers that containerd is away.
+	checks []checkOutcome
+	done   func()
+}
+
+type checkOutcome struct {
+	res health.Result
+	err error
 }
 
 func (f *fakeRuntime) RestartCount(context.Context, string) (containerd.RestartCount, error) {
@@ -48,8 +60,14 @@ func (f *fakeRuntime) HealthChecked(context.Context) ([]string, error)     { pan
 func (f *fakeRuntime) HealthCheck(context.Context, string) (*health.Check, error) {
 	panic("not used")
 }
-func (f *fakeRuntime) RunCheck(context.Context, string, health.Check) health.Result {
-	panic("not used")
+func (f *fakeRuntime) RunCheck(context.Context, string, health.Check) (health.Result, error) {
+	if len(f.checks) == 0 {
+		f.done()
+		return health.Result{}, errdefs.ErrUnavailable
+	}
+	next := f.checks[0]
+	f.checks = f.checks[1:]
+	return next.res, next.err
 }
 func (f *fakeRuntime) Forget(string)                                              {}
 func (f *fakeRuntime) StartedWithoutStdin(context.Context, string) (string, bool) { return "", false }

@@ -106,9 +106,14 @@ func runChecks(ctx context.Context, rt Runtime, stateDir, id string, check healt
 			return
 		case <-timer.C:
 		}
-		res := rt.RunCheck(ctx, id, check)
+		res, err := rt.RunCheck(ctx, id, check)
 		if ctx.Err() != nil {
 			return
+		}
+		if err != nil {
+			// containerd did not answer (it restarts): no result, try again later.
+			log.Printf("health: %s: %v", id, err)
+			continue
 		}
 		state = state.Record(check, res)
 		if err := health.Write(stateDir, id, state); err != nil {
