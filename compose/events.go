@@ -28,10 +28,13 @@ func (e *Engine) Events(ctx context.Context, p *types.Project, o EventsOptions, 
 	}
 	now := time.Now()
 	stream, cancel := context.WithCancel(ctx)
-	if !o.Until.IsZero() {
-		stream, cancel = context.WithDeadline(ctx, o.Until)
-	}
 	defer cancel()
+	if !o.Until.IsZero() {
+		// A cancel, not a deadline: gRPC ends a stream at its deadline by a timer of
+		// its own, which may fire before the context's, and the stream would then
+		// seem to have ended by itself.
+		defer time.AfterFunc(time.Until(o.Until), cancel).Stop()
+	}
 	// Subscribed before the containers are read: nothing is missed in between.
 	events, err := e.Runtime.Events(stream)
 	if err != nil {
