@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"strings"
@@ -381,23 +382,24 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 	if err != nil {
 		return nil, err
 	}
-	if task, err := c.Task(ctx, nil); err == nil {
-		st, err := task.Status(ctx)
+	old, err := c.Task(ctx, nil)
+	if err == nil {
+		st, err := old.Status(ctx)
 		if err == nil && (st.Status == ctrd.Running || st.Status == ctrd.Paused) {
-			return task, nil
+			return old, nil
 		}
-		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+	}
+	// A start by the user also begins a new count of failures (see EnforceRestartLimits).
+	if err := unmonitored(ctx, c, labels, map[string]string{labelFailures: ""}); err != nil {
+		return nil, err
+	}
+	if old != nil {
+		if _, err := old.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
 			return nil, fmt.Errorf("delete old task of %s: %w", labels[project.LabelName], err)
 		}
 	}
 	if err := r.ensureAttached(ctx, id, labels); err != nil {
 		return nil, err
-	}
-	if labels[labelFailures] != "" {
-		// A start by the user begins a new count of failures (see EnforceRestartLimits).
-		if _, err := c.SetLabels(ctx, map[string]string{labelFailures: ""}); err != nil {
-			return nil, err
-		}
 	}
 	task, err := newTask(ctx, c, io(labels))
 	if err != nil {
@@ -414,6 +416,26 @@ func (r *Runtime) startTask(ctx context.Context, id string, io func(labels map[s
 		}
 	}
 	return task, nil
+}
+
+// unmonitored takes a container out of containerd's restart monitor (it drops the
+// status label, with the other labels given) while berth starts or stops its task.
+// The monitor reads a container's status label, then its task, and acts later on
+// what it read: a task being started while the label still says stopped would be
+// killed by it, and one in its stop grace period while the label says stopped
+// would be SIGKILLed at once. Without the label it leaves the container alone.
+func unmonitored(ctx context.Context, c ctrd.Container, labels, also map[string]string) error {
+	if labels[restartPolicy] == "" {
+		return nil
+	}
+	set := map[string]string{restartStatus: ""}
+	maps.Copy(set, also)
+	maps.DeleteFunc(set, func(k, v string) bool { return labels[k] == v }) // already so
+	if len(set) == 0 {
+		return nil
+	}
+	_, err := c.SetLabels(ctx, set)
+	return err
 }
 
 // newTask creates a container's task (a service's or the agent's). containerd
@@ -504,10 +526,12 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 	if err != nil {
 		return err
 	}
+	if err := unmonitored(ctx, c, labels, map[string]string{restartExplicit: "true"}); err != nil {
+		return err
+	}
 	if labels[restartPolicy] != "" {
-		if _, err := c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped), restartExplicit: "true"}); err != nil {
-			return err
-		}
+		// Stopped for good once the task is down, whatever happens to this stop.
+		defer c.SetLabels(context.WithoutCancel(ctx), map[string]string{restartStatus: string(ctrd.Stopped)})
 	}
 	task, err := c.Task(ctx, nil)
 	if errdefs.IsNotFound(err) {
