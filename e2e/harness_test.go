@@ -412,6 +412,28 @@ func runningPid(id string) (uint32, error) {
 	return task.Pid(), nil
 }
 
+// restartStatus is the status containerd's restart monitor keeps a container
+// in (its restart.status label): "running" has the monitor start its task
+// again whenever it finds it gone, "stopped" leaves it down.
+func restartStatus(t testing.TB, id string) string {
+	t.Helper()
+	c, err := ctrd.New("/run/containerd/containerd.sock", ctrd.WithDefaultNamespace(namespace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	ct, err := c.LoadContainer(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := ct.Labels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return labels["containerd.io/restart.status"]
+}
+
 // lookupFrom asks the resolver of container `from` for name, with busybox's
 // nslookup, and returns the addresses it answered, sorted (IPv4 and IPv6).
 func lookupFrom(s *scenario, from, name string) []string {

@@ -76,9 +76,18 @@ func TestRestartOnFailure(t *testing.T) {
 		}
 		return err
 	})
-	// After the third failure the policy is spent: it stays exited.
-	time.Sleep(6 * time.Second) // several times the restart monitor's reaction time seen here
-	if p, err := runningPid(id); err == nil {
-		t.Errorf("flaky came back a third time (pid %d)", p)
-	}
+	// After the third failure the policy is spent: the agent takes flaky out of
+	// containerd's restart monitor, and it stays exited.
+	eventually(t, 20*time.Second, "flaky out of containerd's restart monitor", func() error {
+		if st := restartStatus(t, id); st != "stopped" {
+			return fmt.Errorf("restart status %q", st)
+		}
+		return nil
+	})
+	eventually(t, 20*time.Second, "flaky exited", func() error {
+		if p, err := runningPid(id); err == nil {
+			return fmt.Errorf("flaky came back a third time (pid %d)", p)
+		}
+		return nil
+	})
 }
