@@ -21,6 +21,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
 	"github.com/moby/sys/signal"
+	"golang.org/x/sync/errgroup"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/health"
@@ -37,11 +38,7 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 	if projectName == "" {
 		filter = fmt.Sprintf("labels.%q", project.LabelProject)
 	}
-	list, err := r.client.Containers(ctx, filter)
-	if err != nil {
-		return nil, fmt.Errorf("list containers: %w", err)
-	}
-	states, err := r.taskStates(ctx)
+	list, states, err := r.containersAndTasks(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +69,27 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// containersAndTasks lists the containers filter matches and every task of the
+// namespace at once: containerd 1.6 asks each task's shim for its state, so the
+// task listing takes as long as the rest of a no-op up's reads together.
+func (r *Runtime) containersAndTasks(ctx context.Context, filter string) ([]ctrd.Container, map[string]*apitask.Process, error) {
+	var list []ctrd.Container
+	var states map[string]*apitask.Process
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if list, err = r.client.Containers(ctx, filter); err != nil {
+			return fmt.Errorf("list containers: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		states, err = r.taskStates(ctx)
+		return err
+	})
+	err := g.Wait()
+	return list, states, err
 }
 
 // keptRunning tells whether a container's restart policy says it runs: always or
