@@ -32,16 +32,21 @@ import (
 )
 
 // Containers lists the project's containers with their task state: one listing of
-// containers and one of tasks, whatever the number of containers.
+// containers and one of tasks, whatever the number of containers; the first under
+// the project's lock is the one the lock made.
 func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose.Container, error) {
-	filter := fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
-	if projectName == "" {
-		filter = fmt.Sprintf("labels.%q", project.LabelProject)
+	l, ok := r.takeLockListing(projectName)
+	if !ok {
+		filter := projectFilter(projectName)
+		if projectName == "" {
+			filter = fmt.Sprintf("labels.%q", project.LabelProject)
+		}
+		var err error
+		if l.containers, l.tasks, err = r.containersAndTasks(ctx, filter); err != nil {
+			return nil, err
+		}
 	}
-	list, states, err := r.containersAndTasks(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
+	list, states := l.containers, l.tasks
 	out := make([]compose.Container, 0, len(list))
 	for _, c := range list {
 		info, err := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
