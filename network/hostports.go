@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // berth publishes a port with DNAT rules, not a listening socket: a program that
@@ -25,10 +26,11 @@ import (
 // names the port and, where berth made it, the container. Ports picked by berth
 // (host port 0, ranges) are settled when the container is made.
 func (m *Manager) CheckHostPorts(project string, ports []Port) error {
-	used, err := m.publishedPorts(func(ep *Endpoint, home bool) bool { return home && ep.Project == project })
-	if err != nil {
-		return err
-	}
+	// The records of every namespace are read only for a fixed host port: most
+	// services publish none, and up checks each service.
+	published := sync.OnceValues(func() ([]usedPort, error) {
+		return m.publishedPorts(func(ep *Endpoint, home bool) bool { return home && ep.Project == project })
+	})
 	for _, p := range ports {
 		p.Protocol = cmp.Or(strings.ToLower(p.Protocol), "tcp")
 		if err := checkSCTP(p); err != nil {
@@ -45,6 +47,10 @@ func (m *Manager) CheckHostPorts(project string, ports []Port) error {
 		p.HostPortEnd = 0
 		if p.HostIP == "0.0.0.0" {
 			p.HostIP = ""
+		}
+		used, err := published()
+		if err != nil {
+			return err
 		}
 		if who, taken := owner(p, used); taken {
 			return fmt.Errorf("%w: %s is published by %s", ErrPortAllocated, p, who)

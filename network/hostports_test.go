@@ -54,3 +54,23 @@ func TestCheckHostPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHostPortsReadsRecordsForFixedPorts: the records are read only when a
+// fixed host port needs them, so a service that publishes none (or only ports berth
+// picks) is not held to them; one with a fixed port still is.
+func TestCheckHostPortsReadsRecordsForFixedPorts(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "ns")
+	m := NewManager(Paths{StateDir: state, RunDir: t.TempDir()})
+	// A file where the endpoints directory should be: reading the records fails.
+	if err := statefile.WriteJSON(filepath.Join(state, EndpointsDir), Endpoint{}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ports := range [][]Port{nil, {{ContainerPort: 80}}, {{HostPort: 18610, HostPortEnd: 18615, ContainerPort: 80}}} {
+		if err := m.CheckHostPorts("mine", ports); err != nil {
+			t.Errorf("%+v: %v", ports, err)
+		}
+	}
+	if err := m.CheckHostPorts("mine", []Port{{HostPort: 18610, ContainerPort: 80}}); err == nil {
+		t.Error("a fixed host port was checked without the records")
+	}
+}

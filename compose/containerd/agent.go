@@ -73,8 +73,9 @@ func (r *Runtime) EnsureAgent(ctx context.Context) error {
 	}
 	upsLabel := strings.Join(ups, ",")
 	if c, err := r.client.LoadContainer(ctx, agentID); err == nil {
-		labels, _ := c.Labels(ctx)
-		if labels[labelAgentBinary] == bin && labels[labelAgentLogDriver] == logDriver && labels[labelAgentUpstreams] == upsLabel {
+		// The labels came with the container: no second request for them.
+		info, _ := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
+		if labels := info.Labels; labels[labelAgentBinary] == bin && labels[labelAgentLogDriver] == logDriver && labels[labelAgentUpstreams] == upsLabel {
 			if serving, _, _ := r.agentState(ctx, c); serving {
 				return nil
 			}

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/containerd/containerd/api/services/tasks/v1"
+	apitask "github.com/containerd/containerd/api/types/task"
 	ctrd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
+	"github.com/containerd/errdefs/pkg/errgrpc"
 )
 
 // agentStartLimit bounds the wait for a started agent to serve. It serves within
@@ -28,9 +33,9 @@ func (r *Runtime) agentLog() string { return filepath.Join(r.o.StateDir, "logs",
 // errAgentNotServing starts every report of an agent that does not serve.
 var errAgentNotServing = errors.New("berth's agent is not serving: names do not resolve and healthchecks do not run")
 
-// agentServes tells whether the agent task t is the process holding the agent
-// socket, from the socket peer's credentials.
-func (r *Runtime) agentServes(t ctrd.Task) error {
+// agentServes tells whether the agent task, process pid, is the process holding
+// the agent socket, from the socket peer's credentials.
+func (r *Runtime) agentServes(pid uint32) error {
 	c, err := net.Dial("unix", AgentSocket(r.o.Namespace))
 	if err != nil {
 		return err
@@ -50,36 +55,35 @@ func (r *Runtime) agentServes(t ctrd.Task) error {
 	if credErr != nil {
 		return credErr
 	}
-	if uint32(cred.Pid) != t.Pid() {
-		return fmt.Errorf("the agent socket is held by process %d, not by the agent task (%d)", cred.Pid, t.Pid())
+	if uint32(cred.Pid) != pid {
+		return fmt.Errorf("the agent socket is held by process %d, not by the agent task (%d)", cred.Pid, pid)
 	}
 	return nil
 }
 
 // agentState says whether the agent task serves now: nil when it does, else why
-// not, naming its log.
+// not, naming its log. One request to the task service gives the task's state
+// (the client's task handle asks once for the task and again for its status).
 func (r *Runtime) agentState(ctx context.Context, c ctrd.Container) (serving bool, exited bool, err error) {
-	task, err := c.Task(ctx, nil)
+	resp, err := r.client.TaskService().Get(namespaces.WithNamespace(ctx, r.o.Namespace), &tasks.GetRequest{ContainerID: c.ID()})
+	err = errgrpc.ToNative(err)
 	if errdefs.IsNotFound(err) {
 		return false, true, fmt.Errorf("%w (no task; its log: %s)", errAgentNotServing, r.agentLog())
 	}
 	if err != nil {
 		return false, false, err
 	}
-	st, err := task.Status(ctx)
-	if err != nil {
-		return false, false, err
-	}
-	switch st.Status {
-	case ctrd.Running:
-		if err := r.agentServes(task); err != nil {
+	p := resp.Process
+	switch p.Status {
+	case apitask.Status_RUNNING:
+		if err := r.agentServes(p.Pid); err != nil {
 			return false, false, fmt.Errorf("%w (running, but %v; its log: %s)", errAgentNotServing, err, r.agentLog())
 		}
 		return true, false, nil
-	case ctrd.Stopped:
-		return false, true, fmt.Errorf("%w (exited with status %d; its log: %s)", errAgentNotServing, st.ExitStatus, r.agentLog())
+	case apitask.Status_STOPPED:
+		return false, true, fmt.Errorf("%w (exited with status %d; its log: %s)", errAgentNotServing, p.ExitStatus, r.agentLog())
 	}
-	return false, false, fmt.Errorf("%w (%s; its log: %s)", errAgentNotServing, st.Status, r.agentLog())
+	return false, false, fmt.Errorf("%w (%s; its log: %s)", errAgentNotServing, strings.ToLower(p.Status.String()), r.agentLog())
 }
 
 // waitAgentServing waits, within agentStartLimit, until the agent started in c

@@ -22,6 +22,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
 	"github.com/moby/sys/signal"
+	"golang.org/x/sync/errgroup"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/health"
@@ -32,20 +33,21 @@ import (
 )
 
 // Containers lists the project's containers with their task state: one listing of
-// containers and one of tasks, whatever the number of containers.
+// containers and one of tasks, whatever the number of containers; the first under
+// the project's lock is the one the lock made.
 func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose.Container, error) {
-	filter := fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
-	if projectName == "" {
-		filter = fmt.Sprintf("labels.%q", project.LabelProject)
+	l, ok := r.takeLockListing(projectName)
+	if !ok {
+		filter := projectFilter(projectName)
+		if projectName == "" {
+			filter = fmt.Sprintf("labels.%q", project.LabelProject)
+		}
+		var err error
+		if l.containers, l.tasks, err = r.containersAndTasks(ctx, filter); err != nil {
+			return nil, err
+		}
 	}
-	list, err := r.client.Containers(ctx, filter)
-	if err != nil {
-		return nil, fmt.Errorf("list containers: %w", err)
-	}
-	states, err := r.taskStates(ctx)
-	if err != nil {
-		return nil, err
-	}
+	list, states := l.containers, l.tasks
 	out := make([]compose.Container, 0, len(list))
 	for _, c := range list {
 		info, err := c.Info(ctx, ctrd.WithoutRefreshedMetadata)
@@ -73,6 +75,27 @@ func (r *Runtime) Containers(ctx context.Context, projectName string) ([]compose
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// containersAndTasks lists the containers filter matches and every task of the
+// namespace at once: containerd 1.6 asks each task's shim for its state, so the
+// task listing takes as long as the rest of a no-op up's reads together.
+func (r *Runtime) containersAndTasks(ctx context.Context, filter string) ([]ctrd.Container, map[string]*apitask.Process, error) {
+	var list []ctrd.Container
+	var states map[string]*apitask.Process
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if list, err = r.client.Containers(ctx, filter); err != nil {
+			return fmt.Errorf("list containers: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		states, err = r.taskStates(ctx)
+		return err
+	})
+	err := g.Wait()
+	return list, states, err
 }
 
 // keptRunning tells whether a container's restart policy says it runs: always or

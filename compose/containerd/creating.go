@@ -52,17 +52,13 @@ func (r *Runtime) creating(projectName string) ([]string, error) {
 // sweepCreating undoes the creates a killed berth left half-way: the container's
 // files go with cleanup unless containerd has the container (the create had got to
 // its end), and the record goes either way.
-func (r *Runtime) sweepCreating(ctx context.Context, projectName string, have func() (map[string]bool, error)) error {
+func (r *Runtime) sweepCreating(ctx context.Context, projectName string, have map[string]bool) error {
 	ids, err := r.creating(projectName)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	known, err := have()
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if !known[id] {
+		if !have[id] {
 			if err := r.cleanup(ctx, id, nil); err != nil {
 				return fmt.Errorf("clean up after an interrupted create: %w", err)
 			}

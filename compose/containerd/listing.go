@@ -95,10 +95,12 @@ func networksOf(labels map[string]string) []string {
 // mountsOf names what the container mounts from the host, as docker lists it: a
 // volume by its name, a bind by its host path; and counts the volumes.
 func (r *Runtime) mountsOf(info containers.Container) ([]string, int) {
-	targets := strings.Split(info.Labels[labelMountTargets], ",")
-	if info.Spec == nil || len(targets) == 0 {
+	// Most containers mount nothing: their spec is not decoded.
+	label := info.Labels[labelMountTargets]
+	if info.Spec == nil || label == "" {
 		return nil, 0
 	}
+	targets := strings.Split(label, ",")
 	var spec struct {
 		Mounts []specs.Mount `json:"mounts"`
 	}

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	apitask "github.com/containerd/containerd/api/types/task"
 	ctrd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/leases"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sync/errgroup"
 
 	"berth.dev/berth/compose"
 	"berth.dev/berth/internal/filelock"
@@ -58,6 +60,9 @@ type Runtime struct {
 
 	mu   sync.Mutex
 	seen map[string]ctrd.Container // handles from this command's listings (see load)
+	// lockListings are the listings the project locks of this command made, each
+	// for the first Containers under its lock (see keepLockListing).
+	lockListings map[string]lockListing
 	// createLeases hold the snapshots of a project's creates until their containers
 	// do, one per project locked by this command (see createLease).
 	createLeases map[string]leases.Lease
@@ -118,6 +123,8 @@ func (r *Runtime) Lock(ctx context.Context, project string) (func(), error) {
 		return nil, fmt.Errorf("project %s: %w", project, err)
 	}
 	return func() {
+		// A listing the verb did not use is not the next lock's.
+		r.takeLockListing(project)
 		// The containers made under the lock hold their snapshots by now.
 		_ = r.dropCreateLease(context.Background(), project)
 		unlock()
@@ -139,33 +146,27 @@ func (r *Runtime) lockFile(ctx context.Context, name string) (func(), error) {
 // such a container is not being made; left, its record would answer for its name
 // and keep its network from being removed.
 func (r *Runtime) sweep(ctx context.Context, projectName string) error {
-	if err := r.sweepLeases(ctx, projectName); err != nil {
+	// The leases, the project's containers and the namespace's tasks are read at
+	// once; the listing then serves the verb's first one (see takeLockListing).
+	var l lockListing
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return r.sweepLeases(gctx, projectName) })
+	g.Go(func() (err error) {
+		l.containers, l.tasks, err = r.containersAndTasks(gctx, projectFilter(projectName))
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	// The project's containers are listed once, and only when something asks.
-	var have map[string]bool
-	projectContainers := func() (map[string]bool, error) {
-		if have != nil {
-			return have, nil
-		}
-		list, err := r.client.Containers(ctx, fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName))
-		if err != nil {
-			return nil, fmt.Errorf("list containers: %w", err)
-		}
-		have = map[string]bool{}
-		for _, c := range list {
-			have[c.ID()] = true
-		}
-		return have, nil
+	have := make(map[string]bool, len(l.containers))
+	for _, c := range l.containers {
+		have[c.ID()] = true
 	}
-	if err := r.sweepCreating(ctx, projectName, projectContainers); err != nil {
+	if err := r.sweepCreating(ctx, projectName, have); err != nil {
 		return err
 	}
 	ids, err := r.net.Records(projectName)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	if _, err := projectContainers(); err != nil {
+	if err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -175,7 +176,43 @@ func (r *Runtime) sweep(ctx context.Context, projectName string) error {
 			}
 		}
 	}
+	// What the sweep cleaned up was never a container of containerd's: the
+	// listing still holds.
+	r.keepLockListing(projectName, l)
 	return nil
+}
+
+// lockListing is the project's containers and the namespace's tasks as the
+// project's lock found them.
+type lockListing struct {
+	containers []ctrd.Container
+	tasks      map[string]*apitask.Process
+}
+
+// keepLockListing keeps the listing a lock made for the first Containers of the
+// project under it. Every verb that holds the lock lists the project's
+// containers before it changes any, so a no-op up lists them once.
+func (r *Runtime) keepLockListing(projectName string, l lockListing) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lockListings == nil {
+		r.lockListings = map[string]lockListing{}
+	}
+	r.lockListings[projectName] = l
+}
+
+// takeLockListing gives the listing the project's lock made, once.
+func (r *Runtime) takeLockListing(projectName string) (lockListing, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l, ok := r.lockListings[projectName]
+	delete(r.lockListings, projectName)
+	return l, ok
+}
+
+// projectFilter selects the containers of a project from containerd's listing.
+func projectFilter(projectName string) string {
+	return fmt.Sprintf("labels.%q==%s", project.LabelProject, projectName)
 }
 
 // createLeasePrefix names the leases Create holds a new container's snapshot under.
