@@ -391,6 +391,14 @@ func (m *Manager) detach(ctx context.Context, id, netns string, a attachment) er
 		// only per-container chains can be left.
 	} else {
 		rt := m.runtimeConf(id, netns, a)
+		// The DEL runs the plugins the ADD ran: the conflist libcni kept of it, where
+		// the network's own has changed since (an older berth ran the firewall plugin
+		// and the bridge plugin's masquerading per container).
+		if cached, _, err := m.cni.GetNetworkListCachedConfig(list, rt); err == nil && len(cached) > 0 {
+			if l, err := libcni.ConfListFromBytes(cached); err == nil {
+				list = l
+			}
+		}
 		if res, _ := m.cni.GetNetworkListCachedResult(list, rt); res == nil {
 			// An ADD cut off before libcni kept its result (berth killed): the
 			// firewall plugin's DEL then knows no address, and its rules would stay.

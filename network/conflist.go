@@ -101,23 +101,17 @@ type portmapConf struct {
 // (see ProxyIPv6Loopback).
 var notToIPv6Loopback = []string{"!", "-d", "::1/128"}
 
-type firewallConf struct {
-	Type    string `json:"type"`
-	Backend string `json:"backend"`
-}
-
 // buildConflist is the CNI configuration of n: bridge with host-local IPAM, then
-// portmap, then firewall.
+// portmap. Masquerading and accepting the containers' traffic in FORWARD are the
+// network's own rules (see bridgerules.go), not the plugins' per container.
 //
 //   - isGateway puts the gateway address on the bridge: containers route through it
 //     and the resolver listens on it, also on internal networks.
-//   - An internal network has no default route and no masquerading, so its
+//   - An internal network has no default route (and no masquerading), so its
 //     containers reach only their subnet (and the gateway).
 //   - portmap's snat marks connections from 127.0.0.1 and hairpin connections for
 //     masquerading and sets route_localnet on the bridge, which is what makes a
 //     published port answer on 127.0.0.1.
-//   - firewall accepts the container's traffic in FORWARD (CNI-FORWARD), which matters
-//     on hosts whose FORWARD policy is DROP.
 //
 // A variant departs from that for one container's ADD (DEL needs none of it): see
 // conflistVariant. All variants share the one lease directory.
@@ -158,14 +152,13 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 				Type:         "bridge",
 				Bridge:       n.Bridge,
 				IsGateway:    true,
-				IPMasq:       !n.Internal,
+				IPMasq:       false, // the network's one rule, see bridgerules.go
 				HairpinMode:  true,
 				MTU:          n.MTU,
 				IPAM:         ipam,
 				Capabilities: map[string]bool{"ips": true, "mac": true},
 			},
 			portmap,
-			firewallConf{Type: "firewall", Backend: "iptables"},
 		},
 	}
 	data, err := json.MarshalIndent(c, "", "  ")

@@ -337,12 +337,27 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("Remove of a used network: %v", err)
 	}
 
-	// The plugins' per-container chains are the ones berth scrubs by name.
+	// portmap's per-container chain is one berth scrubs by name; masquerading is the
+	// network's one rule, no chain per container.
 	during := inventory(t, m)
-	for _, chain := range []string{cniChainName("", "lc_front", "lc-a"), cniChainName("DN-", "lc_front", "lc-a")} {
-		if !strings.Contains(strings.Join(during.IPTables, "\n"), "nat: :"+chain+" ") {
-			t.Errorf("chain %s not found; iptables:\n%s", chain, strings.Join(during.IPTables, "\n"))
+	rules := strings.Join(during.IPTables, "\n")
+	if chain := cniChainName("DN-", "lc_front", "lc-a"); !strings.Contains(rules, "nat: :"+chain+" ") {
+		t.Errorf("chain %s not found; iptables:\n%s", chain, rules)
+	}
+	if chain := cniChainName("", "lc_front", "lc-a"); strings.Contains(rules, chain) {
+		t.Errorf("a masquerading chain per container, %s; iptables:\n%s", chain, rules)
+	}
+	masq := func(n *Network) string {
+		return fmt.Sprintf("nat: -A %s -s %s ! -d 224.0.0.0/4 ! -o %s -j MASQUERADE", masqueradeChain, n.Subnet, n.Bridge)
+	}
+	for _, want := range []string{masq(n1), "filter: -A " + forwardChain + " -i " + n1.Bridge + " -j ACCEPT",
+		"filter: -A " + forwardChain + " -i " + n2.Bridge + " -j ACCEPT"} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("missing %q; iptables:\n%s", want, rules)
 		}
+	}
+	if strings.Contains(rules, masq(n2)) {
+		t.Errorf("internal network %s masquerades; iptables:\n%s", n2.Name, rules)
 	}
 	if len(during.Veths) != 3 || len(during.NetNS) != 2 || len(during.Mounts) != 2 || len(during.Endpoints) != 2 {
 		t.Fatalf("inventory while attached:\n%s", during)

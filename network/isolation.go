@@ -36,19 +36,27 @@ func protocols(ipv6 bool) []iptables.Protocol {
 	return []iptables.Protocol{iptables.ProtocolIPv4}
 }
 
-// isolate adds a bridge's rules in each family (see protocols), and its guard of the
-// host's loopback (see loopbackGuard).
-func isolate(bridge string, internal, ipv6 bool) error {
+// isolate adds a network's bridge rules in each family (see protocols): isolation,
+// forwarding and masquerading (see bridgerules.go), and its guard of the host's
+// loopback (see loopbackGuard).
+func isolate(n *Network) error {
 	unlock, err := lockHostRules()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := guardLoopback(bridge); err != nil {
+	if err := guardLoopback(n.Bridge); err != nil {
 		return err
 	}
-	for _, proto := range protocols(ipv6) {
-		if err := isolateIn(proto, bridge, internal); err != nil {
+	for _, proto := range protocols(n.Subnet6 != "") {
+		subnet := n.Subnet
+		if proto == iptables.ProtocolIPv6 {
+			subnet = n.Subnet6
+		}
+		if n.Internal {
+			subnet = "" // an internal network's containers reach only their subnet
+		}
+		if err := isolateIn(proto, n.Bridge, subnet, n.Internal); err != nil {
 			return err
 		}
 	}
@@ -72,9 +80,10 @@ func unisolate(bridge string, ipv6 bool) error {
 }
 
 // isolateIn adds a bridge's rules, making the chains when this is the first network,
-// and puts the jump from FORWARD first: before the CNI plugins' accept rules, which
-// would let the traffic through.
-func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
+// and puts the jump from FORWARD to isolation first: before the accept rules, berth's
+// own (addBridgeRules, masquerading subnet) and the CNI firewall plugin's of containers
+// an older berth attached, which would let the traffic through.
+func isolateIn(proto iptables.Protocol, bridge, subnet string, internal bool) error {
 	ipt, err := iptables.NewWithProtocol(proto)
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
@@ -83,6 +92,9 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 		if err := ensureChain(ipt, chain); err != nil {
 			return err
 		}
+	}
+	if err := addBridgeRules(ipt, bridge, subnet); err != nil {
+		return err
 	}
 	if err := jumpFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
 		return err
@@ -98,36 +110,111 @@ func isolateIn(proto iptables.Protocol, bridge string, internal bool) error {
 	return nil
 }
 
-// guardAttached ends every attachment: it puts the jump to berth's isolation back
-// at the head of FORWARD, in IPv4 and in IPv6 where a network has it, and gives each
-// network's bridge its loopback guard (see loopbackGuard), first in INPUT. The
-// firewall plugin inserts its CNI-FORWARD jump first on every ADD that finds it
-// missing (after a host tool flushed FORWARD, say), and CNI-FORWARD accepts all
-// traffic from a container: behind it, berth's chains isolate nothing. A network
-// made by a berth without the guard gets it here, before its first published port.
+// guardAttached ends every attachment: it checks that the jump to berth's isolation
+// heads FORWARD, in IPv4 and in IPv6 where a network has it, that the jump to berth's
+// forwarding accepts is there, and that each network's bridge has its loopback guard
+// (see loopbackGuard), first in INPUT; whatever is missing it puts back. A host tool
+// that flushes FORWARD takes isolation away, and CNI-FORWARD (the firewall plugin's,
+// of containers an older berth attached) accepts all traffic from a container: ahead
+// of it, berth's chains must come first. A network made by a berth without the
+// guard gets it here, before its first published port. The check is one listing of
+// the filter table per family; iptables runs only to repair.
 func guardAttached(nets []*Network) error {
+	ipv6 := false
+	for _, n := range nets {
+		ipv6 = ipv6 || n.Subnet6 != ""
+	}
+	var broken []iptables.Protocol
+	for _, proto := range protocols(ipv6) {
+		ok, err := guardsInPlace(proto, nets)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			broken = append(broken, proto)
+		}
+	}
+	if len(broken) == 0 {
+		return nil
+	}
 	unlock, err := lockHostRules()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	ipv6 := false
 	for _, n := range nets {
-		ipv6 = ipv6 || n.Subnet6 != ""
 		if err := guardLoopback(n.Bridge); err != nil {
 			return fmt.Errorf("network %q: loopback guard: %w", n.Name, err)
 		}
 	}
-	for _, proto := range protocols(ipv6) {
+	for _, proto := range broken {
 		ipt, err := iptables.NewWithProtocol(proto)
 		if err != nil {
 			return fmt.Errorf("iptables: %w", err)
+		}
+		if ok, err := ipt.ChainExists("filter", forwardChain); err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		} else if ok {
+			if err := jumpOnce(ipt, "filter", "FORWARD", forwardChain); err != nil {
+				return err
+			}
 		}
 		if err := keepFirst(ipt, proto, "FORWARD", isolationStage1); err != nil {
 			return fmt.Errorf("isolation: %w", err)
 		}
 	}
 	return nil
+}
+
+// guardsInPlace reads the filter table of one family (iptables-save) and says whether
+// guardAttached has nothing to repair in it.
+func guardsInPlace(proto iptables.Protocol, nets []*Network) (bool, error) {
+	save := "iptables-save"
+	if proto == iptables.ProtocolIPv6 {
+		save = "ip6tables-save"
+	}
+	out, err := exec.Command(save, "-t", "filter").Output()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", save, commandError(err))
+	}
+	return guardsIn(string(out), proto == iptables.ProtocolIPv4, nets), nil
+}
+
+// guardsIn is guardsInPlace on iptables-save's output of the filter table.
+func guardsIn(saved string, ipv4 bool, nets []*Network) bool {
+	first := map[string]string{} // chain → its first rule
+	rules := map[string]bool{}
+	guarded := map[string]bool{} // bridges with a loopback rule
+	for _, line := range strings.Split(saved, "\n") {
+		if !strings.HasPrefix(line, "-A ") {
+			continue
+		}
+		rules[line] = true
+		args := splitRule(line)
+		if _, seen := first[args[1]]; !seen {
+			first[args[1]] = line
+		}
+		for i := 2; args[1] == loopbackGuard && i+1 < len(args); i++ {
+			if args[i] == "-i" {
+				guarded[args[i+1]] = true
+			}
+		}
+	}
+	if first["FORWARD"] != "-A FORWARD -j "+isolationStage1 || !rules["-A FORWARD -j "+forwardChain] {
+		return false
+	}
+	if !ipv4 {
+		return true
+	}
+	if first["INPUT"] != "-A INPUT -j "+loopbackGuard {
+		return false
+	}
+	for _, n := range nets {
+		if !guarded[n.Bridge] {
+			return false
+		}
+	}
+	return true
 }
 
 // keepFirst is jumpFirst where berth's chain target exists.
@@ -207,6 +294,9 @@ func unisolateIn(proto iptables.Protocol, bridge string) error {
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
 	}
+	if err := deleteBridgeRules(ipt, bridge); err != nil {
+		return err
+	}
 	// iptables-nft reports a missing chain in ways that vary by command: ask first.
 	if ok, err := ipt.ChainExists("filter", isolationStage1); err != nil {
 		return fmt.Errorf("iptables: %w", err)
@@ -248,22 +338,9 @@ func removeUnused(ipt *iptables.IPTables, parent, head string, others ...string)
 	return nil
 }
 
-// ensureChain makes a chain unless it exists; two berth processes may race to it.
+// ensureChain makes a chain of the filter table unless it exists.
 func ensureChain(ipt *iptables.IPTables, chain string) error {
-	ok, err := ipt.ChainExists("filter", chain)
-	if err != nil {
-		return fmt.Errorf("iptables: %w", err)
-	}
-	if ok {
-		return nil
-	}
-	if err := ipt.NewChain("filter", chain); err != nil {
-		if ok, _ := ipt.ChainExists("filter", chain); ok {
-			return nil
-		}
-		return fmt.Errorf("iptables: %w", err)
-	}
-	return nil
+	return ensureTableChain(ipt, "filter", chain)
 }
 
 func isNoChain(err error) bool {

@@ -113,3 +113,46 @@ func forwardRules(t *testing.T, proto iptables.Protocol) []string {
 	}
 	return rules
 }
+
+// TestGuardsIn: an attachment repairs berth's rules only when the listing of the
+// filter table lacks one: the isolation jump first in FORWARD, the forwarding jump,
+// the loopback guard's jump first in INPUT and each bridge's rule in it.
+func TestGuardsIn(t *testing.T) {
+	nets := []*Network{{Bridge: "berth0000000001"}, {Bridge: "berth0000000002"}}
+	whole := `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+-A INPUT -j BERTH-LOCALNET
+-A INPUT -p tcp -j ACCEPT
+-A FORWARD -j BERTH-ISOLATION-1
+-A FORWARD -j BERTH-FORWARD
+-A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD
+-A BERTH-LOCALNET ! -s 127.0.0.0/8 -d 127.0.0.0/8 -i berth0000000001 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+-A BERTH-LOCALNET ! -s 127.0.0.0/8 -d 127.0.0.0/8 -i berth0000000002 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+COMMIT
+`
+	if !guardsIn(whole, true, nets) {
+		t.Fatal("every guard is in place, but guardsIn says repair")
+	}
+	for name, edit := range map[string]func(string) string{
+		"CNI-FORWARD first": func(s string) string {
+			return strings.Replace(s, "-A FORWARD -j BERTH-ISOLATION-1\n", "-A FORWARD -m comment --comment \"CNI firewall plugin rules\" -j CNI-FORWARD\n-A FORWARD -j BERTH-ISOLATION-1\n", 1)
+		},
+		"FORWARD flushed":    func(s string) string { return strings.ReplaceAll(s, "-A FORWARD -j BERTH-", "-A OTHER -j BERTH-") },
+		"no forwarding jump": func(s string) string { return strings.Replace(s, "-A FORWARD -j BERTH-FORWARD\n", "", 1) },
+		"INPUT guard second": func(s string) string {
+			return strings.Replace(s, "-A INPUT -j BERTH-LOCALNET\n-A INPUT -p tcp -j ACCEPT\n", "-A INPUT -p tcp -j ACCEPT\n-A INPUT -j BERTH-LOCALNET\n", 1)
+		},
+		"a bridge unguarded": func(s string) string { return strings.Replace(s, "-i berth0000000002 ", "-i berth0000000009 ", 1) },
+	} {
+		if broken := edit(whole); broken == whole {
+			t.Fatalf("%s: the edit changed nothing", name)
+		} else if guardsIn(broken, true, nets) {
+			t.Errorf("%s: guardsIn says nothing to repair", name)
+		}
+	}
+	// IPv6 has no loopback guard.
+	if !guardsIn(strings.ReplaceAll(whole, "-A INPUT -j BERTH-LOCALNET\n", ""), false, nets) {
+		t.Error("IPv6 asks for the loopback guard")
+	}
+}

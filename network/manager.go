@@ -206,7 +206,7 @@ func (m *Manager) realize(n *Network) error {
 	if err := ensureBridge(n); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
-	if err := isolate(n.Bridge, n.Internal, n.Subnet6 != ""); err != nil {
+	if err := isolate(n); err != nil {
 		return fmt.Errorf("network %q: isolation: %w", n.Name, err)
 	}
 	return nil

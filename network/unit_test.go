@@ -22,14 +22,14 @@ func TestConflist(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if list.Name != "proj_default" || list.CNIVersion != "1.0.0" || len(list.Plugins) != 3 {
+		if list.Name != "proj_default" || list.CNIVersion != "1.0.0" || len(list.Plugins) != 2 {
 			t.Fatalf("list %+v", list)
 		}
 		var types []string
 		for _, p := range list.Plugins {
 			types = append(types, p.Network.Type)
 		}
-		if !reflect.DeepEqual(types, []string{"bridge", "portmap", "firewall"}) {
+		if !reflect.DeepEqual(types, []string{"bridge", "portmap"}) {
 			t.Fatalf("plugins %v", types)
 		}
 		if !list.Plugins[1].Network.Capabilities["portMappings"] {
@@ -49,7 +49,7 @@ func TestConflist(t *testing.T) {
 		if err := json.Unmarshal(list.Plugins[0].Bytes, &br); err != nil {
 			t.Fatal(err)
 		}
-		if br.Bridge != n.Bridge || !br.IsGateway || !br.Hairpin || br.IPMasq == internal {
+		if br.Bridge != n.Bridge || !br.IsGateway || !br.Hairpin || br.IPMasq {
 			t.Fatalf("bridge conf %+v (internal=%v)", br, internal)
 		}
 		if br.IPAM.DataDir != "/var/lib/berth/x/ipam" || br.IPAM.Ranges[0][0] != (ipamRange{Subnet: "10.89.3.0/24", Gateway: "10.89.3.1"}) {
