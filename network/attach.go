@@ -121,6 +121,9 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	if done, err := m.alreadyAttached(ep, attach, ports); done != nil || err != nil {
 		return done, err
 	}
+	if err := m.finishNetworks(ctx, attach); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
 
 	unlock, err := m.lockNetworksShared(ctx)
 	if err != nil {
@@ -156,7 +159,7 @@ func (m *Manager) Setup(ctx context.Context, ep Endpoint, attach []Attachment, p
 	}
 	gateway4, gateway6 := defaultGateway(nets, attach, false), defaultGateway(nets, attach, true)
 	for i, a := range attach {
-		if lists[i], err = m.attachConflist(nets[i], a, i == gateway4, i == gateway6); err != nil {
+		if lists[i], err = m.attachConflist(nets[i], a, i == gateway4, i == gateway6, i == 0 && len(ports) > 0); err != nil {
 			return nil, fmt.Errorf("container %s: %w", id, err)
 		}
 		plan[i] = attachment{Network: a.Network, IfName: ifNames[i], IP: a.IPv4, IP6: a.IPv6, MAC: a.MAC}
@@ -479,11 +482,12 @@ func (m *Manager) runtimeConf(id, netns string, a attachment) *libcni.RuntimeCon
 // attachConflist is the CNI configuration an ADD of a uses: the network's own, or a
 // variant of it (see conflistVariant) for a container asking for its address on a
 // network with an ip_range, or one whose default route another network gives.
-func (m *Manager) attachConflist(n *Network, a Attachment, gateway4, gateway6 bool) (*libcni.NetworkConfigList, error) {
+func (m *Manager) attachConflist(n *Network, a Attachment, gateway4, gateway6, ports bool) (*libcni.NetworkConfigList, error) {
 	v := conflistVariant{
 		WholeSubnet:     (a.IPv4 != "" || a.IPv6 != "") && (n.IPRange != "" || n.IPRange6 != ""),
 		NoDefaultRoute:  !gateway4 && !n.Internal,
 		NoDefaultRoute6: !gateway6 && !n.Internal && n.Subnet6 != "",
+		NoPorts:         !ports,
 	}
 	if v == (conflistVariant{}) {
 		return m.loadConflist(n.Name)

@@ -73,6 +73,9 @@ type conflistVariant struct {
 	// NoDefaultRoute and NoDefaultRoute6: another network of the container gives its
 	// default route of that family (the highest gw_priority), so this one adds none.
 	NoDefaultRoute, NoDefaultRoute6 bool
+	// NoPorts: the container publishes no port on this network, and portmap, which
+	// would do nothing for it but start, is left out (its DEL runs the ADD's list).
+	NoPorts bool
 }
 
 // rangeOf is one host-local range: the subnet, narrowed to ipRange unless whole.
@@ -158,8 +161,10 @@ func buildConflist(stateDir string, n *Network, v conflistVariant) ([]byte, erro
 				IPAM:         ipam,
 				Capabilities: map[string]bool{"ips": true, "mac": true},
 			},
-			portmap,
 		},
+	}
+	if !v.NoPorts {
+		c.Plugins = append(c.Plugins, portmap)
 	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {

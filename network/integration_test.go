@@ -744,3 +744,57 @@ func TestHelperEnsure(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupFinishesHalfMadeNetwork: a berth killed while it made a network (or
+// removed it) leaves the state file without the conflist, its bridge rules or its
+// bridge; the next up's plan finds the state file and makes nothing. Attaching a
+// container, with published ports (the network's own conflist) or without, makes
+// the network whole first.
+func TestSetupFinishesHalfMadeNetwork(t *testing.T) {
+	m := rootManager(t)
+	ctx := context.Background()
+	before := inventory(t, m)
+	port := freeHostPorts(t, 1)[0]
+	n, err := m.Ensure(ctx, Config{Name: "hm_net"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a Remove killed after the conflist went leaves.
+	if err := os.Remove(m.paths.conflistFile("hm_net")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unisolate(n.Bridge, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteBridge(n.Bridge); err != nil {
+		t.Fatal(err)
+	}
+	for i, ports := range [][]Port{{{HostPort: port, ContainerPort: 80, Protocol: "tcp"}}, nil} {
+		id := fmt.Sprintf("hm-%d", i)
+		p, err := m.CreateNetNS(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Setup(ctx, Endpoint{ContainerID: id, NetNS: p}, []Attachment{{Network: "hm_net"}}, ports); err != nil {
+			t.Fatalf("Setup of %s on a half-made network: %v", id, err)
+		}
+		if _, err := os.Stat(m.paths.conflistFile("hm_net")); err != nil {
+			t.Fatalf("after Setup of %s: %v", id, err)
+		}
+	}
+	rules := strings.Join(inventory(t, m).IPTables, "\n")
+	for _, want := range []string{"filter: -A " + forwardChain + " -i " + n.Bridge + " -j ACCEPT", "nat: -A " + masqueradeChain + " -s " + n.Subnet} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("the network's rules are not back: no %q in\n%s", want, rules)
+		}
+	}
+	for _, id := range []string{"hm-0", "hm-1"} {
+		if err := m.Teardown(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Remove(ctx, "hm_net"); err != nil {
+		t.Fatal(err)
+	}
+	assertSame(t, "after remove", before, inventory(t, m))
+}

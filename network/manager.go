@@ -193,6 +193,13 @@ func (m *Manager) realize(n *Network) error {
 	if err := reserveAuxAddresses(filepath.Join(m.paths.ipamDataDir(), n.Name), n.AuxAddresses); err != nil {
 		return fmt.Errorf("network %q: %w", n.Name, err)
 	}
+	if err := ensureBridge(n); err != nil {
+		return fmt.Errorf("network %q: %w", n.Name, err)
+	}
+	if err := isolate(n); err != nil {
+		return fmt.Errorf("network %q: isolation: %w", n.Name, err)
+	}
+	// The conflist last: a network with one is whole (see finishNetworks).
 	data, err := buildConflist(m.paths.StateDir, n, conflistVariant{})
 	if err != nil {
 		return fmt.Errorf("network %q: conflist: %w", n.Name, err)
@@ -203,11 +210,23 @@ func (m *Manager) realize(n *Network) error {
 			return fmt.Errorf("network %q: write conflist: %w", n.Name, err)
 		}
 	}
-	if err := ensureBridge(n); err != nil {
-		return fmt.Errorf("network %q: %w", n.Name, err)
-	}
-	if err := isolate(n); err != nil {
-		return fmt.Errorf("network %q: isolation: %w", n.Name, err)
+	return nil
+}
+
+// finishNetworks realizes each network of attach that has a state file but no
+// conflist: a berth killed while it made the network (or removed it) left it so,
+// and the plan of the next up, which finds the state file, makes nothing.
+func (m *Manager) finishNetworks(ctx context.Context, attach []Attachment) error {
+	for _, a := range attach {
+		if _, err := os.Stat(m.paths.conflistFile(a.Network)); !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if _, err := m.Get(a.Network); err != nil {
+			continue // Setup reports a network that is not there
+		}
+		if _, err := m.Ensure(ctx, Config{Name: a.Network}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -285,6 +304,12 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err := m.removeDeparted(ctx, name, ipv6, departed); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
+	// The conflist before the rules and the bridge: a Remove killed from here on
+	// leaves a network that the next attachment makes whole again (finishNetworks),
+	// or the next Remove finishes.
+	if err := statefile.Remove(m.paths.conflistFile(name)); err != nil {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
 	if err := unisolate(bridge, ipv6); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
@@ -293,9 +318,6 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 	}
 	if err := os.RemoveAll(filepath.Join(m.paths.ipamDataDir(), name)); err != nil {
 		return fmt.Errorf("remove network %q: leases: %w", name, err)
-	}
-	if err := statefile.Remove(m.paths.conflistFile(name)); err != nil {
-		return fmt.Errorf("remove network %q: %w", name, err)
 	}
 	// Last, so that an interrupted Remove still finds the network to finish.
 	if err := statefile.Remove(m.paths.networkFile(name)); err != nil {

@@ -61,6 +61,23 @@ func TestConflist(t *testing.T) {
 	}
 }
 
+// TestConflistNoPorts: a container that publishes nothing attaches without portmap,
+// which would only start and return.
+func TestConflistNoPorts(t *testing.T) {
+	n := &Network{Name: "proj_default", Subnet: "10.89.3.0/24", Gateway: "10.89.3.1", Bridge: "berth0000000001"}
+	data, err := buildConflist("/var/lib/berth/x", n, conflistVariant{NoPorts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := libcni.ConfListFromBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Plugins) != 1 || list.Plugins[0].Network.Type != "bridge" {
+		t.Fatalf("plugins %+v", list.Plugins)
+	}
+}
+
 func TestBridgeName(t *testing.T) {
 	a := bridgeName("/var/lib/berth/default", "app_default")
 	if len(a) != 15 || a[:5] != "berth" {
