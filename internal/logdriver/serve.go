@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -117,10 +118,11 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 
 	// The one writer: every record goes through here, in queue order.
 	var batch []chunk
-	var recs []record // one chunk's, reused
+	var slabs [][]byte // the batch's text, handed back with it
+	var recs []record  // one chunk's, reused
 	for {
 		var ok bool
-		batch, ok = q.take(batch)
+		batch, slabs, ok = q.take(batch, slabs)
 		if !ok {
 			break
 		}
@@ -133,7 +135,7 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 				writeErr = err
 			}
 			if fw != nil {
-				forward = append(forward, recs...)
+				forward = appendOwned(forward, recs)
 			}
 		}
 		// One write for the batch, however small the reads that made it.
@@ -155,4 +157,14 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		return fmt.Errorf("logdriver: %s: %w", logFile, err)
 	}
 	return nil
+}
+
+// appendOwned appends copies of recs, whose text is in the queue's slabs, to
+// forward, for the forwarder to keep after the slabs are reused.
+func appendOwned(forward, recs []record) []record {
+	for _, r := range recs {
+		r.Log = strings.Clone(r.Log)
+		forward = append(forward, r)
+	}
+	return forward
 }

@@ -23,10 +23,12 @@ var partialFlush = 100 * time.Millisecond
 type splitter struct {
 	name    string
 	q       *queue
-	mu      sync.Mutex // pending, gen: shared with the idle-flush timer
+	mu      sync.Mutex // pending, fed, idle, armed: shared with the idle-flush timer
 	pending []byte
-	ends    []int // feed's cuts, reused
-	gen     int   // bumped on every change, so a stale timer does nothing
+	joined  []byte      // pending and a read after it, reused
+	fed     time.Time   // the last feed that left a partial line pending
+	idle    *time.Timer // flushes pending once partialFlush passes without a feed
+	armed   bool        // idle will fire
 }
 
 // copy reads r until EOF (or the drain deadline after SIGTERM).
@@ -47,51 +49,50 @@ func (s *splitter) copy(r io.Reader) error {
 	}
 }
 
+// feed queues the whole records b completes, in one chunk that the writer
+// cuts (see cut), and keeps the partial line after them for the next read.
 func (s *splitter) feed(b []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.gen++
 	rest := b // most reads end on a line's end: no copy through pending then
 	if len(s.pending) > 0 {
-		rest = append(s.pending, b...)
+		s.joined = append(append(s.joined[:0], s.pending...), b...)
+		rest = s.joined
 	}
-	// The records of one read are consecutive pieces of rest: cut it at their
-	// ends, lines longer than maxLine in maxLine pieces, and queue them at once.
-	ends, off := s.ends[:0], 0
-	for {
-		i := bytes.IndexByte(rest[off:], '\n')
-		if i < 0 {
-			break
-		}
-		end := off + i + 1
-		for end-off > maxLine {
-			off += maxLine
-			ends = append(ends, off)
-		}
-		ends = append(ends, end)
-		off = end
+	// The records end after the last newline, then every maxLine bytes of a
+	// long line that has none yet.
+	off := bytes.LastIndexByte(rest, '\n') + 1
+	off += (len(rest) - off) / maxLine * maxLine
+	if off > 0 {
+		s.q.push(s.name, rest[:off])
 	}
-	for len(rest)-off >= maxLine {
-		off += maxLine
-		ends = append(ends, off)
-	}
-	if len(ends) > 0 {
-		s.q.push(s.name, rest[:off], ends)
-	}
-	s.ends = ends
-	s.pending = append(s.pending[:0], rest[off:]...) // copy handles the overlap
+	s.pending = append(s.pending[:0], rest[off:]...)
 	if len(s.pending) > 0 {
-		gen := s.gen
-		time.AfterFunc(partialFlush, func() { s.flushIf(gen) })
+		// One timer, armed once: a busy stream's reads leave a partial line
+		// nearly every time, and the timer checks fed when it fires.
+		s.fed = time.Now()
+		if !s.armed {
+			s.armed = true
+			if s.idle == nil {
+				s.idle = time.AfterFunc(partialFlush, s.flushIdle)
+			} else {
+				s.idle.Reset(partialFlush)
+			}
+		}
 	}
 }
 
-func (s *splitter) flushIf(gen int) {
+// flushIdle writes the partial line once no feed came for partialFlush, and
+// otherwise waits the rest of that time again.
+func (s *splitter) flushIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if gen == s.gen {
-		s.flushLocked()
+	if wait := partialFlush - time.Since(s.fed); len(s.pending) > 0 && wait > 0 {
+		s.idle.Reset(wait)
+		return
 	}
+	s.armed = false
+	s.flushLocked()
 }
 
 func (s *splitter) flush() {
@@ -101,9 +102,8 @@ func (s *splitter) flush() {
 }
 
 func (s *splitter) flushLocked() {
-	s.gen++
 	if len(s.pending) > 0 {
-		s.q.push(s.name, s.pending, []int{len(s.pending)})
+		s.q.push(s.name, s.pending)
 		s.pending = s.pending[:0]
 	}
 }
