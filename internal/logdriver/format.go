@@ -2,6 +2,7 @@ package logdriver
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"time"
@@ -115,7 +116,7 @@ func appendString(b []byte, s string) []byte {
 // goes 8 bytes at a step.
 func plainLen(s string) int {
 	i := 0
-	for i+8 <= len(s) && plain8(s[i:i+8]) {
+	for i+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
 		i += 8
 	}
 	for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < utf8.RuneSelf {
@@ -124,14 +125,12 @@ func plainLen(s string) int {
 	return i
 }
 
-// plain8 says whether the 8 bytes of s all stand for themselves, testing them
-// at once: a byte's high bit in each mask marks it below 0x20, a quote, a
-// backslash or not ASCII. The masks are exact about whether any byte is so
+// plainWord says whether the 8 bytes of x all stand for themselves, testing
+// them at once: a byte's high bit in each mask marks it below 0x20, a quote,
+// a backslash or not ASCII. The masks are exact about whether any byte is so
 // (a borrow only runs on from a byte that is), which is all that is asked.
-func plain8(s string) bool {
+func plainWord(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	control := (x - ones*0x20) &^ x
 	quote := x ^ (ones * '"')
 	backslash := x ^ (ones * '\\')
