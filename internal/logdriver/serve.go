@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,6 +46,10 @@ func Serve(ctx context.Context, logFile string) error {
 	if err != nil {
 		return err
 	}
+	// The driver mostly waits on its pipes and hands each read to the writer:
+	// with one P, the goroutine a read or a timer readies runs on the thread
+	// at hand instead of waking another, which was a good part of its CPU.
+	runtime.GOMAXPROCS(1)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
 	ready := func() error {
@@ -145,9 +150,10 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		if fw != nil {
 			fw.write(forward)
 		}
-		if size < writeChunk {
+		if size < writeChunk && size < busyRead*len(batch) {
 			// A container writing small pieces fast (a line at a time) would
 			// otherwise cost a wake-up and a write per piece: let them gather.
+			// A busy stream's reads have gathered already.
 			time.Sleep(gather)
 		}
 	}
