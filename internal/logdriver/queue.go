@@ -13,11 +13,12 @@ import (
 const maxQueued = 64 << 20
 
 // slabSize is the size of the buffers the queue copies reads into: the text of
-// many reads each, so that a busy container's output costs no allocation (and
-// no garbage collection) per read. keptSlabs bounds those kept for reuse,
-// enough for what a writer has in hand at once at a container's full speed.
+// a few reads each (at least a readSize one and the partial line before it),
+// so that a busy container's output costs no allocation (and no garbage
+// collection) per read. keptSlabs bounds those kept for reuse, enough for
+// what a writer has in hand at once at a container's full speed.
 const (
-	slabSize  = 128 << 10
+	slabSize  = 2 * readSize
 	keptSlabs = 4
 )
 

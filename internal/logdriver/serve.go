@@ -124,7 +124,7 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 	// The one writer: every record goes through here, in queue order.
 	var batch []chunk
 	var slabs [][]byte // the batch's text, handed back with it
-	var recs []record  // one chunk's, reused
+	var recs []record  // one chunk's for the forwarder, reused
 	for {
 		var ok bool
 		batch, slabs, ok = q.take(batch, slabs)
@@ -135,11 +135,11 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		size := 0
 		for _, c := range batch {
 			size += len(c.text)
-			recs = c.records(recs[:0])
-			if err := w.add(recs); err != nil && writeErr == nil {
+			if err := w.addChunk(c); err != nil && writeErr == nil {
 				writeErr = err
 			}
 			if fw != nil {
+				recs = c.records(recs[:0])
 				forward = appendOwned(forward, recs)
 			}
 		}

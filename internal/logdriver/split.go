@@ -37,6 +37,10 @@ type splitter struct {
 // block (stdio writes 4 KiB to a pipe), more than a line at a time writes.
 const busyRead = 4 << 10
 
+// readSize is the most one read takes: what a millisecond brings at 128 MB/s
+// (a busy stream's gathered reads), an eighth of a wide pipe.
+const readSize = 128 << 10
+
 // widePipe is the pipe size the driver asks for: room for a millisecond of
 // output at a GB/s, so that the container does not wait while it gathers.
 const widePipe = 1 << 20
@@ -51,7 +55,7 @@ const widePipe = 1 << 20
 // comes, in its order with the other stream's lines.
 func (s *splitter) copy(r io.Reader) error {
 	gathers := widen(r)
-	buf := make([]byte, 256<<10) // a quarter of a wide pipe: what a millisecond brings at 256 MB/s
+	buf := make([]byte, readSize)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
