@@ -43,10 +43,13 @@ type queue struct {
 // in a newline or maxLine long, the last one possibly neither (see cut), all
 // stamped with the time the read was queued. text is in one of the queue's
 // slabs: the writer must be done with it before handing the slab back.
+// busy marks a busy stream's read where that stream gathers its reads (see
+// splitter.copy): the writer need not let more gather after it.
 type chunk struct {
 	stream string
 	text   string
 	time   time.Time
+	busy   bool
 }
 
 // records appends the chunk's records to recs.
@@ -78,13 +81,13 @@ func newQueue() *queue {
 // push queues the records of one read, data cut as chunk says, stamped under
 // the lock so that times in the file never go backwards between the two
 // streams.
-func (q *queue) push(stream string, data []byte) {
+func (q *queue) push(stream string, data []byte, busy bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.bytes > maxQueued && !q.closed {
 		q.cond.Wait()
 	}
-	q.items = append(q.items, chunk{stream: stream, text: q.copyIn(data), time: time.Now().UTC()})
+	q.items = append(q.items, chunk{stream: stream, text: q.copyIn(data), time: time.Now().UTC(), busy: busy})
 	q.bytes += len(data)
 	q.cond.Broadcast()
 }

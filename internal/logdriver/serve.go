@@ -150,10 +150,11 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		if fw != nil {
 			fw.write(forward)
 		}
-		if size < writeChunk && size < busyRead*len(batch) {
+		if size < writeChunk && !anyBusy(batch) {
 			// A container writing small pieces fast (a line at a time) would
 			// otherwise cost a wake-up and a write per piece: let them gather.
-			// A busy stream's reads have gathered already.
+			// A busy stream's reads have gathered already, where its pipe
+			// could be widened; where not, its reads gather here.
 			time.Sleep(gather)
 		}
 	}
@@ -163,6 +164,16 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		return fmt.Errorf("logdriver: %s: %w", logFile, err)
 	}
 	return nil
+}
+
+// anyBusy says whether the batch holds a read of a busy stream that gathers.
+func anyBusy(batch []chunk) bool {
+	for _, c := range batch {
+		if c.busy {
+			return true
+		}
+	}
+	return false
 }
 
 // appendOwned appends copies of recs, whose text is in the queue's slabs, to

@@ -58,8 +58,9 @@ func (s *splitter) copy(r io.Reader) error {
 	buf := make([]byte, readSize)
 	for {
 		n, err := r.Read(buf)
+		busy := gathers && n >= busyRead
 		if n > 0 {
-			s.feed(buf[:n])
+			s.feed(buf[:n], busy)
 		}
 		if err != nil {
 			s.flush()
@@ -68,7 +69,7 @@ func (s *splitter) copy(r io.Reader) error {
 			}
 			return err
 		}
-		if gathers && n >= busyRead && n < len(buf) { // a full buffer: read on at once
+		if busy && n < len(buf) { // a full buffer: read on at once
 			time.Sleep(gather)
 		}
 	}
@@ -97,7 +98,8 @@ func widen(r io.Reader) bool {
 
 // feed queues the whole records b completes, in one chunk that the writer
 // cuts (see cut), and keeps the partial line after them for the next read.
-func (s *splitter) feed(b []byte) {
+// busy says b is a read of a busy stream that gathers (see chunk).
+func (s *splitter) feed(b []byte, busy bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rest := b // most reads end on a line's end: no copy through pending then
@@ -110,7 +112,7 @@ func (s *splitter) feed(b []byte) {
 	off := bytes.LastIndexByte(rest, '\n') + 1
 	off += (len(rest) - off) / maxLine * maxLine
 	if off > 0 {
-		s.q.push(s.name, rest[:off])
+		s.q.push(s.name, rest[:off], busy)
 	}
 	s.pending = append(s.pending[:0], rest[off:]...)
 	if len(s.pending) > 0 {
@@ -149,7 +151,7 @@ func (s *splitter) flush() {
 
 func (s *splitter) flushLocked() {
 	if len(s.pending) > 0 {
-		s.q.push(s.name, s.pending)
+		s.q.push(s.name, s.pending, false)
 		s.pending = s.pending[:0]
 	}
 }
