@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -44,6 +46,10 @@ func Serve(ctx context.Context, logFile string) error {
 	if err != nil {
 		return err
 	}
+	// The driver mostly waits on its pipes and hands each read to the writer:
+	// with one P, the goroutine a read or a timer readies runs on the thread
+	// at hand instead of waking another, which was a good part of its CPU.
+	runtime.GOMAXPROCS(1)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
 	ready := func() error {
@@ -117,10 +123,11 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 
 	// The one writer: every record goes through here, in queue order.
 	var batch []chunk
-	var recs []record // one chunk's, reused
+	var slabs [][]byte // the batch's text, handed back with it
+	var recs []record  // one chunk's for the forwarder, reused
 	for {
 		var ok bool
-		batch, ok = q.take(batch)
+		batch, slabs, ok = q.take(batch, slabs)
 		if !ok {
 			break
 		}
@@ -128,12 +135,12 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		size := 0
 		for _, c := range batch {
 			size += len(c.text)
-			recs = c.records(recs[:0])
-			if err := w.add(recs); err != nil && writeErr == nil {
+			if err := w.addChunk(c); err != nil && writeErr == nil {
 				writeErr = err
 			}
 			if fw != nil {
-				forward = append(forward, recs...)
+				recs = c.records(recs[:0])
+				forward = appendOwned(forward, recs)
 			}
 		}
 		// One write for the batch, however small the reads that made it.
@@ -143,9 +150,11 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		if fw != nil {
 			fw.write(forward)
 		}
-		if size < writeChunk {
+		if size < writeChunk && !anyBusy(batch) {
 			// A container writing small pieces fast (a line at a time) would
 			// otherwise cost a wake-up and a write per piece: let them gather.
+			// A busy stream's reads have gathered already, where its pipe
+			// could be widened; where not, its reads gather here.
 			time.Sleep(gather)
 		}
 	}
@@ -155,4 +164,24 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		return fmt.Errorf("logdriver: %s: %w", logFile, err)
 	}
 	return nil
+}
+
+// anyBusy says whether the batch holds a read of a busy stream that gathers.
+func anyBusy(batch []chunk) bool {
+	for _, c := range batch {
+		if c.busy {
+			return true
+		}
+	}
+	return false
+}
+
+// appendOwned appends copies of recs, whose text is in the queue's slabs, to
+// forward, for the forwarder to keep after the slabs are reused.
+func appendOwned(forward, recs []record) []record {
+	for _, r := range recs {
+		r.Log = strings.Clone(r.Log)
+		forward = append(forward, r)
+	}
+	return forward
 }

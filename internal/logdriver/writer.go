@@ -68,31 +68,57 @@ func (w *fileWriter) write(batch []record) error {
 // past MaxSize (a record is never split across files), and writes what it
 // holds once that is writeChunk; flush writes the rest.
 func (w *fileWriter) add(batch []record) error {
-	if w.f == nil {
-		if err := w.open(); err != nil {
-			return err // the next batch tries again
-		}
+	if err := w.ensureOpen(); err != nil {
+		return err
 	}
 	for _, r := range batch {
-		mark := len(w.buf)
-		w.buf = w.last.appendRecord(w.buf, r)
-		// A record alone in a fresh file stays even if it is bigger than MaxSize.
-		if w.opts.MaxSize > 0 && w.size+int64(len(w.buf)) > w.opts.MaxSize && w.size+int64(mark) > 0 {
-			rec := slices.Clone(w.buf[mark:])
-			w.buf = w.buf[:mark]
-			if err := w.flush(); err != nil {
-				return err
-			}
-			w.buf = append(w.buf, rec...) // kept for the next write if rotate fails
-			if err := w.rotate(); err != nil {
-				return err
-			}
+		if err := w.addRecord(r); err != nil {
+			return err
 		}
-		if len(w.buf) >= writeChunk {
-			if err := w.flush(); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// addChunk is add for a chunk's records, without making them a batch first.
+func (w *fileWriter) addChunk(c chunk) error {
+	if err := w.ensureOpen(); err != nil {
+		return err
+	}
+	for text := c.text; text != ""; {
+		n := cut(text)
+		if err := w.addRecord(record{Log: text[:n], Stream: c.stream, Time: c.time}); err != nil {
+			return err
 		}
+		text = text[n:]
+	}
+	return nil
+}
+
+// ensureOpen opens the file where an earlier open or rotation failed.
+func (w *fileWriter) ensureOpen() error {
+	if w.f == nil {
+		return w.open() // on failure, the next batch tries again
+	}
+	return nil
+}
+
+func (w *fileWriter) addRecord(r record) error {
+	mark := len(w.buf)
+	w.buf = w.last.appendRecord(w.buf, r)
+	// A record alone in a fresh file stays even if it is bigger than MaxSize.
+	if w.opts.MaxSize > 0 && w.size+int64(len(w.buf)) > w.opts.MaxSize && w.size+int64(mark) > 0 {
+		rec := slices.Clone(w.buf[mark:])
+		w.buf = w.buf[:mark]
+		if err := w.flush(); err != nil {
+			return err
+		}
+		w.buf = append(w.buf, rec...) // kept for the next write if rotate fails
+		if err := w.rotate(); err != nil {
+			return err
+		}
+	}
+	if len(w.buf) >= writeChunk {
+		return w.flush()
 	}
 	return nil
 }
