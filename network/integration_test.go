@@ -3,6 +3,7 @@ package network
 import (
 	"berth.dev/berth/internal/statefile"
 	"berth.dev/berth/network/networktest"
+	"bytes"
 
 	"bufio"
 	"context"
@@ -747,9 +748,10 @@ func TestHelperEnsure(t *testing.T) {
 
 // TestSetupFinishesHalfMadeNetwork: a berth killed while it made a network (or
 // removed it) leaves the state file without the conflist, its bridge rules or its
-// bridge; the next up's plan finds the state file and makes nothing. Attaching a
-// container, with published ports (the network's own conflist) or without, makes
-// the network whole first.
+// bridge; an older berth's network has a conflist with the plugins' rules per
+// container and none of its own. The next up's plan finds the state file and makes
+// nothing. Attaching a container, with published ports (the network's own conflist)
+// or without, makes the network whole first.
 func TestSetupFinishesHalfMadeNetwork(t *testing.T) {
 	m := rootManager(t)
 	ctx := context.Background()
@@ -759,36 +761,54 @@ func TestSetupFinishesHalfMadeNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// What a Remove killed after the conflist went leaves.
-	if err := os.Remove(m.paths.conflistFile("hm_net")); err != nil {
+	conflist := m.paths.conflistFile("hm_net")
+	whole, err := os.ReadFile(conflist)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := unisolate(n.Bridge, false); err != nil {
-		t.Fatal(err)
+	older := bytes.Replace(whole, []byte(`"ipMasq": false`), []byte(`"ipMasq": true`), 1)
+	if bytes.Equal(older, whole) {
+		t.Fatalf("no ipMasq in the conflist:\n%s", whole)
 	}
-	if err := deleteBridge(n.Bridge); err != nil {
-		t.Fatal(err)
-	}
-	for i, ports := range [][]Port{{{HostPort: port, ContainerPort: 80, Protocol: "tcp"}}, nil} {
+	for i, tc := range []struct {
+		name    string
+		damage  func() error
+		publish []Port
+	}{
+		{"conflist removed", func() error { return os.Remove(conflist) }, []Port{{HostPort: port, ContainerPort: 80, Protocol: "tcp"}}},
+		{"conflist removed", func() error { return os.Remove(conflist) }, nil},
+		{"an older berth's conflist", func() error { return os.WriteFile(conflist, older, 0o644) }, nil},
+	} {
+		if err := tc.damage(); err != nil {
+			t.Fatal(err)
+		}
+		if err := unisolate(n.Bridge, false); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := deleteBridge(n.Bridge); err != nil {
+				t.Fatal(err)
+			}
+		}
 		id := fmt.Sprintf("hm-%d", i)
 		p, err := m.CreateNetNS(id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Setup(ctx, Endpoint{ContainerID: id, NetNS: p}, []Attachment{{Network: "hm_net"}}, ports); err != nil {
-			t.Fatalf("Setup of %s on a half-made network: %v", id, err)
+		if _, err := m.Setup(ctx, Endpoint{ContainerID: id, NetNS: p}, []Attachment{{Network: "hm_net"}}, tc.publish); err != nil {
+			t.Fatalf("%s: Setup of %s: %v", tc.name, id, err)
 		}
-		if _, err := os.Stat(m.paths.conflistFile("hm_net")); err != nil {
-			t.Fatalf("after Setup of %s: %v", id, err)
+		if got, err := os.ReadFile(conflist); err != nil || !bytes.Equal(got, whole) {
+			t.Fatalf("%s: after Setup of %s the conflist is\n%s (%v)", tc.name, id, got, err)
+		}
+		rules := strings.Join(inventory(t, m).IPTables, "\n")
+		for _, want := range []string{"filter: -A " + forwardChain + " -i " + n.Bridge + " -j ACCEPT", "nat: -A " + masqueradeChain + " -s " + n.Subnet} {
+			if !strings.Contains(rules, want) {
+				t.Errorf("%s: the network's rules are not back: no %q in\n%s", tc.name, want, rules)
+			}
 		}
 	}
-	rules := strings.Join(inventory(t, m).IPTables, "\n")
-	for _, want := range []string{"filter: -A " + forwardChain + " -i " + n.Bridge + " -j ACCEPT", "nat: -A " + masqueradeChain + " -s " + n.Subnet} {
-		if !strings.Contains(rules, want) {
-			t.Errorf("the network's rules are not back: no %q in\n%s", want, rules)
-		}
-	}
-	for _, id := range []string{"hm-0", "hm-1"} {
+	for _, id := range []string{"hm-0", "hm-1", "hm-2"} {
 		if err := m.Teardown(ctx, id); err != nil {
 			t.Fatal(err)
 		}

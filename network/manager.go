@@ -213,16 +213,23 @@ func (m *Manager) realize(n *Network) error {
 	return nil
 }
 
-// finishNetworks realizes each network of attach that has a state file but no
-// conflist: a berth killed while it made the network (or removed it) left it so,
-// and the plan of the next up, which finds the state file, makes nothing.
+// finishNetworks realizes each network of attach whose conflist is not the one its
+// state file makes: missing, where a berth killed while it made the network (or
+// removed it) left it so, or an older berth's, made with the plugins' rules per
+// container instead of the network's own. The plan of the next up finds the state
+// file and makes nothing, so the attachment does.
 func (m *Manager) finishNetworks(ctx context.Context, attach []Attachment) error {
 	for _, a := range attach {
-		if _, err := os.Stat(m.paths.conflistFile(a.Network)); !errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if _, err := m.Get(a.Network); err != nil {
+		n, err := m.Get(a.Network)
+		if err != nil {
 			continue // Setup reports a network that is not there
+		}
+		want, err := buildConflist(m.paths.StateDir, n, conflistVariant{})
+		if err != nil {
+			return fmt.Errorf("network %q: conflist: %w", n.Name, err)
+		}
+		if have, err := os.ReadFile(m.paths.conflistFile(a.Network)); err == nil && bytes.Equal(have, want) {
+			continue
 		}
 		if _, err := m.Ensure(ctx, Config{Name: a.Network}); err != nil {
 			return err
