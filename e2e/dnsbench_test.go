@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,11 +96,23 @@ func BenchmarkResolver(b *testing.B) {
 // the input's end stops it.
 const resolverEnv = "BERTH_BENCH_RESOLVER"
 
+// resolverProfileEnv, set when running the benchmark, names a file where the
+// resolver process writes its CPU profile (go tool pprof reads it with the test
+// binary): the server's own cost, without the clients'.
+const resolverProfileEnv = "BERTH_BENCH_RESOLVER_CPUPROFILE"
+
 func resolverProcess(spec string) error {
 	dir, port, ok := strings.Cut(spec, " ")
 	p, err := strconv.Atoi(port)
 	if !ok || err != nil {
 		return fmt.Errorf("%s=%q: want STATEDIR PORT", resolverEnv, spec)
+	}
+	if path := os.Getenv(resolverProfileEnv); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -113,6 +126,19 @@ func resolverProcess(spec string) error {
 	}
 	cancel()
 	return <-done
+}
+
+// startCPUProfile profiles this process into path until the returned func runs.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // liveHeap is the heap in use after a collection, in MiB.

@@ -35,10 +35,17 @@ func listen(ctx context.Context, addr string, h dns.Handler) (*listener, error) 
 		pc.Close()
 		return nil, err
 	}
+	// A query is far smaller than 4096 bytes; the default 512 would cut EDNS ones.
+	udp := &dns.Server{PacketConn: pc, Handler: h, UDPSize: dns.DefaultMsgSize}
+	if h, ok := h.(*handler); ok {
+		udp.PacketConn = boundUDP{pc}
+		udp.DecorateReader = func(r dns.Reader) dns.Reader {
+			return &fastReader{Reader: r, conn: pc.(*net.UDPConn), h: h}
+		}
+	}
 	l := &listener{
 		addr: addr,
-		// A query is far smaller than 4096 bytes; the default 512 would cut EDNS ones.
-		udp:  &dns.Server{PacketConn: pc, Handler: h, UDPSize: dns.DefaultMsgSize},
+		udp:  udp,
 		tcp:  &dns.Server{Listener: ln, Handler: h},
 		done: make(chan struct{}),
 		errc: make(chan error, 2),

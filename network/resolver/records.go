@@ -245,12 +245,21 @@ func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool
 	if !ok {
 		return nil, false
 	}
-	nets := r.clients[client.Unmap()]
+	for _, a := range r.appendAddrs(nil, client.Unmap(), name) {
+		ips = append(ips, net.IP(a.AsSlice()))
+	}
+	return ips, len(ips) > 0
+}
+
+// appendAddrs is Lookup for an unmapped client address: it appends the answers to
+// dst, each once, and allocates nothing more when dst has room for them.
+func (r *Records) appendAddrs(dst []netip.Addr, client netip.Addr, name string) []netip.Addr {
+	nets := r.clients[client]
 	name = canonical(name)
 	if len(nets) == 0 || name == "" {
-		return nil, false
+		return dst
 	}
-	if target, ok := r.links[client.Unmap()][name]; ok {
+	if target, ok := r.links[client][name]; ok {
 		name = target
 	}
 	if len(r.lookupIn(nets, name)) == 0 {
@@ -261,16 +270,15 @@ func (r *Records) Lookup(clientIP net.IP, name string) (ips []net.IP, known bool
 			}
 		}
 	}
-	var seen []netip.Addr
+	start := len(dst)
 	for _, n := range nets {
 		for _, a := range r.names[n][name] {
-			if !slices.Contains(seen, a) {
-				seen = append(seen, a)
-				ips = append(ips, net.IP(a.AsSlice()))
+			if !slices.Contains(dst[start:], a) {
+				dst = append(dst, a)
 			}
 		}
 	}
-	return ips, len(ips) > 0
+	return dst
 }
 
 // lookupIn is the first answer to name on any of nets, nil when none has it.
