@@ -86,6 +86,11 @@ func TestLifecycle(t *testing.T) {
 	if fmt.Sprint(ids) != fmt.Sprint(after) {
 		t.Errorf("restart recreated containers: %v, then %v", ids, after)
 	}
+	// restart started the one-shot again too; rm below removes only stopped
+	// containers, so wait for it to exit first.
+	if r := s.berth("wait", "job"); r.code != 7 {
+		t.Errorf("wait job after restart: exit %d, %s", r.code, r.stderr)
+	}
 	// kill (SIGKILL) counts as stopping: the restart policy leaves db down.
 	s.must("kill", "db")
 	if st := restartStatus(t, db); st != "stopped" {
