@@ -55,6 +55,7 @@ const widePipe = 1 << 20
 // comes, in its order with the other stream's lines.
 func (s *splitter) copy(r io.Reader) error {
 	gathers := widen(r)
+	r = rawPipeOf(r)
 	buf := make([]byte, readSize)
 	for {
 		n, err := r.Read(buf)
