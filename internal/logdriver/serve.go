@@ -73,7 +73,9 @@ func inheritedFile(fd int, name string) (*os.File, error) {
 }
 
 // serve is Serve with its plumbing passed in. It calls ready once the log
-// file is open, then copies both streams until they are closed.
+// file is open, then copies both streams until they are closed. A stream
+// that is a pipe it can widen is read through a duplicate of its descriptor
+// (see sourceOf), and the *os.File passed in is closed.
 func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready func() error) error {
 	opts, optErr := loadOptions(logFile) // a bad file must not stop the logs: use defaults
 	w := newFileWriter(logFile, opts)
@@ -94,12 +96,15 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		r    io.Reader
 	}{{"stdout", stdout}, {"stderr", stderr}}
 	readErrs := make([]error, len(streams))
+	srcs := make([]source, len(streams))
 	var wg sync.WaitGroup
 	for i, st := range streams {
+		src, gathers := sourceOf(st.r)
+		srcs[i] = src
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			readErrs[i] = (&splitter{name: st.name, q: q}).copy(st.r)
+			readErrs[i] = (&splitter{name: st.name, q: q}).copy(src, gathers)
 		}()
 	}
 	done := make(chan struct{})
@@ -112,10 +117,8 @@ func serve(ctx context.Context, logFile string, stdout, stderr io.Reader, ready 
 		select {
 		case <-ctx.Done():
 			deadline := time.Now().Add(drainGrace)
-			for _, st := range streams {
-				if d, ok := st.r.(interface{ SetReadDeadline(time.Time) error }); ok {
-					d.SetReadDeadline(deadline) // unsupported (not pollable): wait for EOF
-				}
+			for _, src := range srcs {
+				src.setDeadline(deadline)
 			}
 		case <-done:
 		}

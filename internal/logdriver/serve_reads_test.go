@@ -1,6 +1,7 @@
 package logdriver
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -169,5 +170,58 @@ func TestAppendOwned(t *testing.T) {
 	copy(slab, "XXXXXXXX")
 	if len(forward) != 2 || forward[0].Log+forward[1].Log != text || forward[1].Stream != "stderr" {
 		t.Fatalf("forwarded %+v", forward)
+	}
+}
+
+// TestPipeSource: a widened pipe is read out of the poller while it gathers
+// (readNow: what is there, nothing where it is empty, the deadline checked),
+// and waited for in the poller otherwise, across both ways in turn.
+func TestPipeSource(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	src, gathers := sourceOf(r)
+	p, ok := src.(*pipe)
+	if !gathers || !ok {
+		t.Skipf("the pipe was not widened (%T): no gathering to test", src)
+	}
+	defer p.close()
+	buf := make([]byte, 64)
+	read := func(name string, f func([]byte) (int, error), want string) {
+		t.Helper()
+		n, err := f(buf)
+		if err != nil || string(buf[:n]) != want {
+			t.Fatalf("%s: %q, %v; want %q", name, buf[:n], err, want)
+		}
+	}
+	go func() {
+		time.Sleep(10 * time.Millisecond) // the Read below waits for it in the poller
+		w.WriteString("first\n")
+	}()
+	read("Read", p.Read, "first\n")
+	read("readNow of an empty pipe", p.readNow, "")
+	w.WriteString("second\n")
+	read("readNow", p.readNow, "second\n")
+	w.WriteString("third\n")
+	read("Read after readNow", p.Read, "third\n")
+
+	w.WriteString("after the deadline\n")
+	p.setDeadline(time.Now())
+	if n, err := p.readNow(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("readNow after the deadline: %q, %v", buf[:n], err)
+	}
+	if n, err := p.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read after the deadline: %q, %v", buf[:n], err)
+	}
+	p.setDeadline(time.Time{})
+	w.Close()
+	read("Read", p.Read, "after the deadline\n")
+	if _, err := p.readNow(buf); err != io.EOF {
+		t.Fatalf("readNow at the end: %v, want EOF", err)
+	}
+	if _, err := p.Read(buf); err != io.EOF {
+		t.Fatalf("Read at the end: %v, want EOF", err)
 	}
 }

@@ -45,20 +45,27 @@ const readSize = 128 << 10
 // output at a GB/s, so that the container does not wait while it gathers.
 const widePipe = 1 << 20
 
-// copy reads r until EOF (or the drain deadline after SIGTERM).
+// copy reads src until EOF (or the drain deadline after SIGTERM).
 //
-// A busy stream's reads gather for a millisecond: a read and the wake-up
-// before it cost as much CPU for a 4 KiB block as for a pipe's worth, so
-// reading each block as it comes was most of the driver's CPU for a
-// container logging flat out. The lines are stamped up to that much later,
-// like the writer's gather. A stream writing a line at a time is read as it
-// comes, in its order with the other stream's lines.
-func (s *splitter) copy(r io.Reader) error {
-	gathers := widen(r)
+// A busy stream's reads gather for a millisecond, where src gathers: a read
+// and the wake-up before it cost as much CPU for a 4 KiB block as for a
+// pipe's worth, so reading each block as it comes was most of the driver's
+// CPU for a container logging flat out. The lines are stamped up to that
+// much later, like the writer's gather. A stream writing a line at a time is
+// read as it comes, in its order with the other stream's lines.
+func (s *splitter) copy(src source, gathers bool) error {
+	defer src.close()
 	buf := make([]byte, readSize)
+	busy := false
 	for {
-		n, err := r.Read(buf)
-		busy := gathers && n >= busyRead
+		var n int
+		var err error
+		if busy {
+			n, err = src.readNow(buf) // what gathered; nothing means idle again
+		} else {
+			n, err = src.Read(buf)
+		}
+		busy = gathers && n >= busyRead
 		if n > 0 {
 			s.feed(buf[:n], busy)
 		}

@@ -18,6 +18,7 @@ type fileWriter struct {
 	path string
 	opts Options
 	f    *os.File
+	fd   int    // f's, written to raw (see rawWrite)
 	size int64  // bytes in f
 	buf  []byte // records encoded, not yet written
 	last stamp
@@ -42,7 +43,7 @@ func (w *fileWriter) open() error {
 		f.Close()
 		return err
 	}
-	w.f, w.size = f, st.Size()
+	w.f, w.fd, w.size = f, int(f.Fd()), st.Size()
 	// A driver killed mid-write leaves a torn last line; end it so that our
 	// first record does not get glued onto it and skipped by readers.
 	if w.size > 0 {
@@ -127,10 +128,13 @@ func (w *fileWriter) flush() error {
 	if len(w.buf) == 0 || w.f == nil { // no file after a failed rotation: the next add opens one
 		return nil
 	}
-	n, err := w.f.Write(w.buf)
+	n, err := rawWrite(w.fd, w.buf)
 	w.size += int64(n)
 	w.buf = w.buf[:0]
-	return err
+	if err != nil {
+		return &os.PathError{Op: "write", Path: w.path, Err: err}
+	}
+	return nil
 }
 
 // rotate shifts path.(n-1) to path.n … path to path.1, keeping MaxFiles files
