@@ -227,8 +227,7 @@ func (r *Runtime) removeTask(ctx context.Context, id, what string) error {
 	}
 	_, _ = c.SetLabels(ctx, map[string]string{restartStatus: string(ctrd.Stopped)})
 	if task, err := c.Task(ctx, nil); err == nil {
-		_ = task.Kill(ctx, syscall.SIGKILL)
-		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+		if _, err := deleteTask(ctx, task); err != nil && !errdefs.IsNotFound(err) {
 			return fmt.Errorf("remove %s: %w", what, err)
 		}
 	}

@@ -102,7 +102,7 @@ func (r *Runtime) StartWithStdin(ctx context.Context, id string) error {
 		return err
 	}
 	if task, err := c.Task(ctx, nil); err == nil {
-		if _, err := task.Delete(ctx, ctrd.WithProcessKill); err != nil {
+		if _, err := deleteTask(ctx, task); err != nil {
 			return fmt.Errorf("delete its task: %w", err)
 		}
 	}

@@ -37,7 +37,7 @@ func (r *Runtime) Kill(ctx context.Context, id, sig string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", compose.ErrNotRunning, err)
 	}
-	if err := task.Kill(ctx, s); err != nil {
+	if err := signalTask(ctx, task, s); err != nil {
 		if errdefs.IsNotFound(err) {
 			return compose.ErrNotRunning
 		}
