@@ -10,31 +10,44 @@ import (
 )
 
 // TestIsolationStaysFirst: berth's isolation jump loses its place at the head of
-// FORWARD when a host tool flushes FORWARD (the firewall plugin's next ADD then puts
-// CNI-FORWARD first, whose accept rules let every container out) or when CNI-FORWARD
-// is inserted ahead of it. Attaching a container puts berth's jump first again, and
-// a container of one project still cannot reach another project's.
+// FORWARD when a host tool flushes FORWARD or when another CNI user's firewall
+// plugin inserts CNI-FORWARD (whose accept rules let every container out) ahead of
+// it. Attaching a container puts berth's jump first again, and a container of one
+// project still cannot reach another project's. berth itself no longer runs the
+// firewall plugin, so the test makes CNI-FORWARD where the host has none, and
+// takes it away again (undo) before the host is compared with how it was.
 func TestIsolationStaysFirst(t *testing.T) {
+	const cniForward = "CNI-FORWARD"
+	cniJump := []string{"-m", "comment", "--comment", "CNI firewall plugin rules", "-j", cniForward}
 	for _, tc := range []struct {
 		name    string
-		disturb func(ipt *iptables.IPTables) error
+		disturb func(ipt *iptables.IPTables) (undo func() error, err error)
 	}{
-		{"FORWARD flushed", func(ipt *iptables.IPTables) error {
-			// What `iptables -F FORWARD` does to berth's and the plugins' rules,
-			// leaving the host's own alone.
-			for _, jump := range []string{isolationStage1, "CNI-FORWARD"} {
-				if err := ipt.DeleteIfExists("filter", "FORWARD", "-j", jump); err != nil {
-					return err
+		{"FORWARD flushed", func(ipt *iptables.IPTables) (func() error, error) {
+			// What `iptables -F FORWARD` does to berth's rules, leaving the host's own alone.
+			return func() error { return nil }, ipt.DeleteIfExists("filter", "FORWARD", "-j", isolationStage1)
+		}},
+		{"CNI-FORWARD inserted first", func(ipt *iptables.IPTables) (func() error, error) {
+			undo := func() error { return nil }
+			exists, err := ipt.ChainExists("filter", cniForward)
+			if err != nil {
+				return undo, err
+			}
+			if !exists {
+				if err := ipt.NewChain("filter", cniForward); err != nil {
+					return undo, err
+				}
+				undo = func() error {
+					if err := ipt.DeleteIfExists("filter", "FORWARD", cniJump...); err != nil {
+						return err
+					}
+					return ipt.DeleteChain("filter", cniForward)
 				}
 			}
-			return nil
-		}},
-		{"CNI-FORWARD inserted first", func(ipt *iptables.IPTables) error {
-			jump := []string{"-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD"}
-			if err := ipt.DeleteIfExists("filter", "FORWARD", jump...); err != nil {
-				return err
+			if err := ipt.DeleteIfExists("filter", "FORWARD", cniJump...); err != nil {
+				return undo, err
 			}
-			return ipt.Insert("filter", "FORWARD", 1, jump...)
+			return undo, ipt.Insert("filter", "FORWARD", 1, cniJump...)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,12 +86,15 @@ func TestIsolationStaysFirst(t *testing.T) {
 			}
 			unreachable("before the disturbance")
 
+			var undos []func() error
 			for _, proto := range []iptables.Protocol{iptables.ProtocolIPv4, iptables.ProtocolIPv6} {
 				ipt, err := iptables.NewWithProtocol(proto)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := tc.disturb(ipt); err != nil {
+				undo, err := tc.disturb(ipt)
+				undos = append(undos, undo)
+				if err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -95,6 +111,11 @@ func TestIsolationStaysFirst(t *testing.T) {
 			}
 			unreachable("after a container was attached")
 
+			for _, undo := range undos {
+				if err := undo(); err != nil {
+					t.Fatal(err)
+				}
+			}
 			cleanupAll(t, m)
 			assertSame(t, "after removal", before, inventory(t, m))
 		})
