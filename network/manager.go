@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
-	"github.com/containernetworking/cni/pkg/invoke"
-	"github.com/containernetworking/cni/pkg/version"
 )
 
 // Manager makes networks and attaches containers to them. It keeps no state in
@@ -38,13 +36,9 @@ func NewManager(p Paths) *Manager {
 	}
 	// The exec is given, not left nil: libcni fills a nil one in lazily on every call,
 	// which is a data race when containers attach in parallel.
-	exec := &invoke.DefaultExec{
-		RawExec:       &invoke.RawExec{Stderr: os.Stderr},
-		PluginDecoder: version.PluginDecoder{},
-	}
 	return &Manager{
 		paths:  p,
-		cni:    libcni.NewCNIConfigWithCacheDir(p.PluginDirs, p.cniCache(), exec),
+		cni:    libcni.NewCNIConfigWithCacheDir(p.PluginDirs, p.cniCache(), &pluginExec{}),
 		pool:   defaultPool,
 		routes: hostRoutes,
 		now:    time.Now,
