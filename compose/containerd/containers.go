@@ -567,6 +567,8 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 	if err != nil {
 		return err
 	}
+	initProc := holdInit(task) // before the status, which says whether its pid is still the task's
+	defer initProc.Close()
 	st, err := task.Status(ctx)
 	if err == nil && st.Status != ctrd.Stopped {
 		sig, err := signal.ParseSignal(labels[labelStopSignal])
@@ -577,7 +579,7 @@ func (r *Runtime) Stop(ctx context.Context, id string, timeout time.Duration) er
 			_ = task.Resume(ctx)
 		}
 		if timeout > 0 {
-			if err := signalTask(ctx, task, sig); err != nil && !errdefs.IsNotFound(err) {
+			if err := initProc.signal(ctx, sig, st.Status); err != nil && !errdefs.IsNotFound(err) {
 				return fmt.Errorf("stop %s: %w", labels[project.LabelName], err)
 			}
 			select {
