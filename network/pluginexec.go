@@ -60,12 +60,12 @@ func pluginError(err error, stdout, stderr []byte) error {
 	switch {
 	case len(stdout) > 0:
 		if jerr := json.Unmarshal(stdout, e); jerr != nil {
-			e.Msg = fmt.Sprintf("netplugin failed but error parsing its diagnostic message %q: %v", stdout, jerr)
+			e.Msg = fmt.Sprintf("CNI plugin failed, and what it printed is not a CNI error: %q: %v", stdout, jerr)
 		}
 	case len(stderr) > 0:
-		e.Msg = fmt.Sprintf("netplugin failed: %q: %v", stderr, err)
+		e.Msg = fmt.Sprintf("CNI plugin failed: %q: %v", stderr, err)
 	default:
-		e.Msg = fmt.Sprintf("netplugin failed with no error message: %v", err)
+		e.Msg = fmt.Sprintf("CNI plugin failed and printed nothing: %v", err)
 	}
 	return e
 }

@@ -143,9 +143,9 @@ func TestPluginError(t *testing.T) {
 		code                 uint
 	}{
 		{`{"cniVersion":"1.0.0","code":7,"msg":"bad","details":"worse"}`, "", "bad; worse", 7},
-		{"", "no such device", `netplugin failed: "no such device": exit status 1`, 0},
-		{"", "", "netplugin failed with no error message: exit status 1", 0},
-		{"not json", "", `netplugin failed but error parsing its diagnostic message "not json"`, 0},
+		{"", "no such device", `CNI plugin failed: "no such device": exit status 1`, 0},
+		{"", "", "CNI plugin failed and printed nothing: exit status 1", 0},
+		{"not json", "", `CNI plugin failed, and what it printed is not a CNI error: "not json"`, 0},
 	}
 	for _, c := range cases {
 		err := pluginError(exit, []byte(c.stdout), []byte(c.stderr))
