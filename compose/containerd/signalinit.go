@@ -17,10 +17,7 @@ import (
 func signalTask(ctx context.Context, task ctrd.Task, sig syscall.Signal) error {
 	initProc := holdInit(task)
 	defer initProc.Close()
-	st, err := task.Status(ctx)
-	if err != nil {
-		return task.Kill(ctx, sig)
-	}
+	st, _ := task.Status(ctx) // on error, its empty status sends sig through containerd
 	return initProc.signal(ctx, sig, st.Status)
 }
 
