@@ -1,13 +1,14 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -68,9 +69,10 @@ func timed(fn func() error) (time.Duration, error) {
 	return time.Since(start), err
 }
 
-func median(ds []time.Duration) time.Duration {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2]
+// median sorts vs and returns its middle value.
+func median[T cmp.Ordered](vs []T) T {
+	slices.Sort(vs)
+	return vs[len(vs)/2]
 }
 
 // BenchmarkUpDown measures 10, 30 and 100 services, flat and in the three-level

@@ -55,10 +55,6 @@ func BenchmarkResolver(b *testing.B) {
 	// The servers take turns, in alternating order, over dnsRounds rounds, and each
 	// figure is the median of its rounds: one round apiece swung the ratios by 15%
 	// either way on a 2-core machine, with whichever ran first at a disadvantage.
-	type round struct {
-		qps      float64
-		p50, p99 time.Duration
-	}
 	servers := []struct {
 		name string
 		port int
@@ -66,7 +62,8 @@ func BenchmarkResolver(b *testing.B) {
 	for _, srv := range servers {
 		waitAnswers(b, fmt.Sprintf("127.0.0.1:%d", srv.port), names[0])
 	}
-	rounds := map[string][]round{}
+	qpss := map[string][]float64{}
+	p50s, p99s := map[string][]time.Duration{}, map[string][]time.Duration{}
 	for r := range dnsRounds {
 		for i := range servers {
 			srv := servers[(i+r)%len(servers)]
@@ -74,21 +71,20 @@ func BenchmarkResolver(b *testing.B) {
 			if errs > dnsQueries/100 {
 				b.Errorf("%s: %d of %d queries failed", srv.name, errs, dnsQueries)
 			}
-			rounds[srv.name] = append(rounds[srv.name], round{qps, p50, p99})
+			qpss[srv.name] = append(qpss[srv.name], qps)
+			p50s[srv.name] = append(p50s[srv.name], p50)
+			p99s[srv.name] = append(p99s[srv.name], p99)
 		}
 	}
 	var table strings.Builder
 	results := map[string][2]float64{} // server → median queries/s, median p99 in µs
 	fmt.Fprintf(&table, "\n%-10s %10s %10s %10s   %s\n", "server", "queries/s", "p50", "p99", fmt.Sprintf("p99 of each of %d rounds (the figures are their medians)", dnsRounds))
 	for _, srv := range servers {
-		rs := rounds[srv.name]
-		qps := medianOf(rs, func(r round) float64 { return r.qps })
-		p50 := time.Duration(medianOf(rs, func(r round) float64 { return float64(r.p50) }))
-		p99 := time.Duration(medianOf(rs, func(r round) float64 { return float64(r.p99) }))
 		var each []string
-		for _, r := range rs {
-			each = append(each, r.p99.Round(time.Microsecond).String())
+		for _, p99 := range p99s[srv.name] {
+			each = append(each, p99.Round(time.Microsecond).String())
 		}
+		qps, p50, p99 := median(qpss[srv.name]), median(p50s[srv.name]), median(p99s[srv.name])
 		fmt.Fprintf(&table, "%-10s %10.0f %10s %10s   %s\n", srv.name, qps, p50.Round(time.Microsecond), p99.Round(time.Microsecond), strings.Join(each, " "))
 		b.ReportMetric(qps, srv.name+"-qps")
 		b.ReportMetric(float64(p99.Microseconds()), srv.name+"-p99-µs")
@@ -365,14 +361,4 @@ func freeUDPPort(b *testing.B) int {
 	}
 	b.Fatal("no free port on 127.0.0.1")
 	return 0
-}
-
-// medianOf is the median of f over rs.
-func medianOf[T any](rs []T, f func(T) float64) float64 {
-	vs := make([]float64, len(rs))
-	for i, r := range rs {
-		vs[i] = f(r)
-	}
-	sort.Float64s(vs)
-	return vs[len(vs)/2]
 }
